@@ -44,7 +44,7 @@ def _ffmpeg() -> str:
     if found:
         return found
     try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
+        import imageio_ffmpeg
 
         return str(imageio_ffmpeg.get_ffmpeg_exe())
     except ImportError as exc:
