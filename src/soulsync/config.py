@@ -1,0 +1,562 @@
+"""Configuration: defaults < TOML file < ``SOULSYNC_*`` environment variables.
+
+``load_config(path)`` is the only entry point the rest of the code needs. It
+reads the TOML file with ``tomllib`` (so a syntax error can name its line and
+column), lets pydantic-settings merge it with the environment (nested keys use
+``__``: ``SOULSYNC_SLSKD__API_KEY``), and turns every validation failure into a
+``ConfigError`` whose message names the dotted key and the line of the file
+where that key is written (or the environment variable that set it).
+
+Secrets are ``SecretStr`` so they never print by accident; every secret value is
+registered with the logging filter as soon as the configuration is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import tomllib
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import platformdirs
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.logging_setup import register_secret
+
+__all__ = [
+    "KNOWN_QUALITIES",
+    "TEMPLATE_FIELDS",
+    "ConfigError",
+    "DatabaseSettings",
+    "DeezerSettings",
+    "DownloadSettings",
+    "FolderLibrarySettings",
+    "LogSettings",
+    "MatchingSettings",
+    "PathSettings",
+    "PlexSettings",
+    "QualitySettings",
+    "Settings",
+    "SlskdSettings",
+    "SpotifySettings",
+    "SyncSettings",
+    "WebSettings",
+    "default_config_path",
+    "load_config",
+]
+
+APP_NAME = "soulsync"
+ENV_PREFIX = "SOULSYNC_"
+ENV_DELIMITER = "__"
+
+
+def default_config_path() -> Path:
+    """Where ``--config`` points when it is not given (the platform's user config dir)."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir for SoulSync (database, web secret, downloads)."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+class _Section(BaseModel):
+    """Base for config sections: unknown keys are errors, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+# -- metadata sources --------------------------------------------------------------
+
+
+class SpotifySettings(_Section):
+    """Spotify Web API (authorization code + PKCE, so no client secret)."""
+
+    client_id: str = ""
+    redirect_uri: str = "http://127.0.0.1:8888/callback"
+    api_base: str = "https://api.spotify.com/v1"
+    accounts_base: str = "https://accounts.spotify.com"
+    scopes: list[str] = Field(
+        default_factory=lambda: [
+            "playlist-read-private",
+            "playlist-read-collaborative",
+            "user-library-read",
+        ]
+    )
+    # One request at a time, at least this far apart: Development Mode quotas are small.
+    request_gap_s: float = Field(default=0.5, ge=0)
+
+    @field_validator("redirect_uri")
+    @classmethod
+    def _loopback_or_https(cls, value: str) -> str:
+        # Spotify has refused `localhost` redirects since 2025; http is only
+        # accepted for loopback IP literals.
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8888/callback")
+        if host == "localhost" or host.endswith(".localhost"):
+            raise ValueError(
+                "Spotify rejects 'localhost' in redirect URIs; use the loopback IP "
+                "http://127.0.0.1:PORT/... (or http://[::1]:PORT/...)"
+            )
+        if parts.scheme == "http" and host not in ("127.0.0.1", "::1"):
+            raise ValueError("plain http is only allowed for 127.0.0.1 or [::1]; use https")
+        return value
+
+    @field_validator("api_base", "accounts_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return _http_url(value)
+
+
+class DeezerSettings(_Section):
+    """Deezer public API (no key needed); a fallback metadata and playlist source."""
+
+    enabled: bool = True
+    api_base: str = "https://api.deezer.com"
+
+    @field_validator("api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return _http_url(value)
+
+
+# -- media servers -------------------------------------------------------------------
+
+
+class PlexSettings(_Section):
+    """Plex Media Server; empty ``url`` means Plex is not used."""
+
+    url: str = ""
+    token: SecretStr = SecretStr("")
+    music_section: str = "Music"
+
+    @field_validator("url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return _http_url(value) if value else value
+
+
+class FolderLibrarySettings(_Section):
+    """A plain folder of music files used as the library instead of (or beside) Plex."""
+
+    enabled: bool = False
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _path_when_enabled(self) -> FolderLibrarySettings:
+        if self.enabled and self.path is None:
+            raise ValueError("folder_library.enabled is true but folder_library.path is not set")
+        return self
+
+
+# -- download source ----------------------------------------------------------------
+
+
+class SlskdSettings(_Section):
+    """The slskd daemon and how politely SoulSync uses the Soulseek network."""
+
+    url: str = "http://127.0.0.1:5030"
+    api_key: SecretStr = SecretStr("")
+    # Where slskd writes finished files, as seen from SoulSync (differs from
+    # slskd's own view when it runs in a container). Empty: paths.downloads_dir.
+    downloads_dir: Path | None = None
+    # Soulseek bans bursts: at most this many searches per window, refilled at once.
+    searches_per_window: int = Field(default=34, ge=1)
+    window_s: float = Field(default=220, gt=0)
+    min_gap_s: float = Field(default=2.0, ge=0)
+    search_timeout_ms: int = Field(default=8000, ge=1000)
+    stall_timeout_s: float = Field(default=60, gt=0)
+    remote_queue_timeout_s: float = Field(default=900, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return _http_url(value)
+
+
+# -- files ------------------------------------------------------------------------------
+
+# Fields a folder template may use, with a sample value used to validate the
+# template at load time. The library layout code fills these in.
+TEMPLATE_FIELDS: dict[str, Any] = {
+    "artist": "Artist",  # the track's primary artist
+    "albumartist": "Album Artist",  # album artist (falls back to artist)
+    "album": "Album",
+    "title": "Title",
+    "track": 1,  # track number (int)
+    "disc": 1,  # disc number (int)
+    "year": 2020,  # release year (int; 0 when unknown)
+    "albumtype": "album",  # album | single | compilation
+    "initial": "A",  # first letter of albumartist, for A/Artist trees
+}
+
+
+def check_template(template: str) -> str:
+    """Validate a folder template; return it unchanged or raise ValueError saying why.
+
+    The syntax is Python's format-string syntax (``str.format``): ``{field}`` or
+    ``{field:spec}`` such as ``{track:02d}``; ``/`` separates folders.
+    """
+    if not template.strip():
+        raise ValueError("template is empty")
+    if template.startswith("/") or template.startswith("\\"):
+        raise ValueError("template must be relative (it is placed under paths.transfer_dir)")
+    if any(part.strip() == ".." for part in template.replace("\\", "/").split("/")):
+        raise ValueError("template must not contain '..'")
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"bad template syntax: {exc}") from exc
+    for _literal, name, _spec, conversion in fields:
+        if name is None:
+            continue
+        # Attribute and index access ({artist.__class__}, {x[0]}) would let a
+        # config file reach into Python objects: only bare names are allowed.
+        if name not in TEMPLATE_FIELDS:
+            allowed = ", ".join(sorted(TEMPLATE_FIELDS))
+            raise ValueError(f"unknown template field {{{name}}}; allowed: {allowed}")
+        if conversion is not None:
+            raise ValueError(f"conversions like !{conversion} are not supported")
+    try:
+        template.format(**TEMPLATE_FIELDS)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise ValueError(f"template cannot be rendered: {exc}") from exc
+    return template
+
+
+class PathSettings(_Section):
+    """Folders SoulSync reads and writes, and how organised files are named."""
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    downloads_dir: Path | None = None  # empty: <data_dir>/downloads
+    transfer_dir: Path | None = None  # empty: <data_dir>/Transfer
+    album_template: str = "{albumartist}/{albumartist} - {album}/{track:02d} {title}"
+    single_template: str = "{artist}/{artist} - {title}/{title}"
+    compilation_template: str = "Compilations/{album}/{track:02d} {artist} - {title}"
+
+    @field_validator("album_template", "single_template", "compilation_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_template(value)
+
+
+# Names a quality profile entry may use, best first in the default order.
+KNOWN_QUALITIES: tuple[str, ...] = (
+    "flac24",
+    "flac",
+    "alac",
+    "wav",
+    "mp3-320",
+    "mp3-v0",
+    "mp3-256",
+    "mp3-v2",
+    "mp3-192",
+    "aac-256",
+    "opus",
+    "ogg",
+)
+KNOWN_FORMATS: tuple[str, ...] = ("flac", "alac", "wav", "mp3", "m4a", "aac", "opus", "ogg")
+
+
+class QualitySettings(_Section):
+    """Which files are wanted, best first."""
+
+    profile: list[str] = Field(
+        default_factory=lambda: ["flac24", "flac", "mp3-320", "mp3-v0", "mp3-256"]
+    )
+    allowed_formats: list[str] = Field(default_factory=lambda: ["flac", "mp3", "m4a", "ogg"])
+    # strict: only files that fit a profile entry; otherwise fall back to any allowed format.
+    strict: bool = False
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower() for v in value]
+        if not cleaned:
+            raise ValueError("profile must list at least one quality")
+        unknown = [v for v in cleaned if v not in KNOWN_QUALITIES]
+        if unknown:
+            raise ValueError(f"unknown quality {unknown[0]!r}; known: {', '.join(KNOWN_QUALITIES)}")
+        return cleaned
+
+    @field_validator("allowed_formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower().lstrip(".") for v in value]
+        if not cleaned:
+            raise ValueError("allowed_formats must list at least one format")
+        unknown = [v for v in cleaned if v not in KNOWN_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format {unknown[0]!r}; known: {', '.join(KNOWN_FORMATS)}")
+        return cleaned
+
+
+# -- behaviour ----------------------------------------------------------------------------
+
+
+class WebSettings(_Section):
+    """The web UI and REST API."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8008, ge=1, le=65535)
+    # Empty: generated on first start and kept in <data_dir>/web-secret.key (mode 0600).
+    secret_key: SecretStr = SecretStr("")
+    session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
+    # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
+    cookie_secure: bool = False
+
+
+class MatchingSettings(_Section):
+    """Thresholds of the matching engine (scores are 0..1)."""
+
+    owned_threshold: float = Field(default=0.80, ge=0, le=1)
+    uncertain_threshold: float = Field(default=0.60, ge=0, le=1)
+    download_threshold: float = Field(default=0.75, ge=0, le=1)
+    duration_tolerance_s: float = Field(default=3.0, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchingSettings:
+        if self.uncertain_threshold > self.owned_threshold:
+            raise ValueError("uncertain_threshold must not be above owned_threshold")
+        return self
+
+
+class DownloadSettings(_Section):
+    """The download queue."""
+
+    concurrency: int = Field(default=2, ge=1, le=16)
+    retries: int = Field(default=3, ge=0)
+    retry_delay_s: float = Field(default=60, ge=0)
+
+
+class SyncSettings(_Section):
+    """Scheduled playlist sync."""
+
+    schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
+    mode: Literal["mirror", "append"] = "mirror"
+
+
+class DatabaseSettings(_Section):
+    """The SQLite database."""
+
+    path: Path | None = None  # empty: <data_dir>/soulsync.db
+
+
+class LogSettings(_Section):
+    """Console logging (``--log-level`` and ``--json-logs`` override these)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_lines: bool = False
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+# -- the whole ------------------------------------------------------------------------------
+
+
+class Settings(BaseSettings):
+    """Every setting, grouped by section. Build it with ``load_config``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        case_sensitive=False,
+        extra="forbid",
+        validate_default=True,
+    )
+
+    spotify: SpotifySettings = Field(default_factory=SpotifySettings)
+    deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    plex: PlexSettings = Field(default_factory=PlexSettings)
+    folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
+    slskd: SlskdSettings = Field(default_factory=SlskdSettings)
+    paths: PathSettings = Field(default_factory=PathSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    downloads: DownloadSettings = Field(default_factory=DownloadSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+    # The file the settings came from (None: defaults and environment only).
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "spotify",
+        "deezer",
+        "plex",
+        "folder_library",
+        "slskd",
+        "paths",
+        "quality",
+        "web",
+        "matching",
+        "downloads",
+        "sync",
+        "database",
+        "log",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML data arrives as init kwargs; putting env first makes the
+        # environment win over the file, and the file win over the defaults.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _fill_derived_paths(self) -> Settings:
+        # Folders left empty live under data_dir, so one setting moves them all.
+        data = self.paths.data_dir
+        if self.paths.downloads_dir is None:
+            self.paths.downloads_dir = data / "downloads"
+        if self.paths.transfer_dir is None:
+            self.paths.transfer_dir = data / "Transfer"
+        if self.slskd.downloads_dir is None:
+            self.slskd.downloads_dir = self.paths.downloads_dir
+        if self.database.path is None:
+            self.database.path = data / "soulsync.db"
+        return self
+
+    # Convenience accessors with non-optional types (filled by the validator above).
+
+    @property
+    def source_path(self) -> Path | None:
+        """The TOML file these settings were read from, if any."""
+        return self._source_path
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file."""
+        assert self.database.path is not None
+        return self.database.path
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where downloads land."""
+        assert self.paths.downloads_dir is not None
+        return self.paths.downloads_dir
+
+    @property
+    def transfer_dir(self) -> Path:
+        """Where organised, tagged files are filed."""
+        assert self.paths.transfer_dir is not None
+        return self.paths.transfer_dir
+
+    @property
+    def slskd_downloads_dir(self) -> Path:
+        """Where slskd's finished files are, as seen from SoulSync."""
+        assert self.slskd.downloads_dir is not None
+        return self.slskd.downloads_dir
+
+    def secret_values(self) -> list[str]:
+        """Every non-empty secret in the configuration (for the logging mask)."""
+        found: list[str] = []
+        for section_name in self.SECTIONS:
+            section = getattr(self, section_name)
+            for name in type(section).model_fields:
+                value = getattr(section, name)
+                if isinstance(value, SecretStr) and value.get_secret_value():
+                    found.append(value.get_secret_value())
+        return found
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+# Path-typed keys whose relative values are resolved against the config file's folder.
+_PATH_KEYS: tuple[tuple[str, str], ...] = (
+    ("paths", "data_dir"),
+    ("paths", "downloads_dir"),
+    ("paths", "transfer_dir"),
+    ("slskd", "downloads_dir"),
+    ("folder_library", "path"),
+    ("database", "path"),
+)
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    for section, key in _PATH_KEYS:
+        block = data.get(section)
+        if not isinstance(block, dict):
+            continue
+        value = block.get(key)
+        if isinstance(value, str) and value:
+            # `~` is expanded and relative paths mean "next to the config file",
+            # so a config file and its folders can be moved together.
+            path = Path(value).expanduser()
+            block[key] = str(path if path.is_absolute() else (base / path))
+        elif isinstance(value, str) and not value:
+            block[key] = None
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; raise ConfigError naming line and column on bad syntax."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_syntax_error(path, text, exc) from exc
+
+
+def load_config(path: Path | str | None = None) -> Settings:
+    """Build the effective Settings: defaults < TOML file < ``SOULSYNC_*`` environment.
+
+    ``path`` None uses ``default_config_path()`` if that file exists, else defaults
+    only; an explicit path must exist. Raises ``ConfigError`` with a one-line
+    message naming the key and the line of the file (or the environment
+    variable) it came from. Every secret found is registered with the logging mask.
+    """
+    explicit = path is not None
+    file_path = Path(path).expanduser() if path is not None else default_config_path()
+    data: dict[str, Any] = {}
+    text = ""
+    source: Path | None = None
+    if explicit or file_path.is_file():
+        data, text = read_toml(file_path)
+        source = file_path.resolve()
+        _resolve_paths(data, source.parent)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise describe_validation_error(exc, source, text, dict(os.environ), ENV_PREFIX) from exc
+    settings._source_path = source
+    for secret in settings.secret_values():
+        register_secret(secret)
+    return settings

@@ -1,0 +1,54 @@
+"""Render effective Settings as TOML, with secrets masked (for ``soulsync config show``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from soulsync.config import ENV_DELIMITER, ENV_PREFIX, Settings
+from soulsync.logging_setup import mask
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Path):
+        return json.dumps(str(value), ensure_ascii=False)
+    if isinstance(value, str):
+        # JSON string escapes are a subset of TOML basic-string escapes.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    raise TypeError(f"cannot render {type(value).__name__} as TOML")
+
+
+def render_toml(settings: Settings, *, with_env_names: bool = False) -> str:
+    """The effective configuration as TOML text; every secret is shown masked.
+
+    ``with_env_names`` adds the environment variable for each key as a comment.
+    """
+    out: list[str] = ["# SoulSync effective configuration (defaults < file < environment)"]
+    out.append(f"# file: {settings.source_path or '(none; defaults and environment only)'}")
+    for section_name in Settings.SECTIONS:
+        section = getattr(settings, section_name)
+        out.append("")
+        out.append(f"[{section_name}]")
+        for name in type(section).model_fields:
+            value = getattr(section, name)
+            env = f"{ENV_PREFIX}{section_name}{ENV_DELIMITER}{name}".upper()
+            comment = f"  # {env}" if with_env_names else ""
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                shown = json.dumps(mask(secret), ensure_ascii=False)
+                note = "" if secret else "  # not set"
+                out.append(f"{name} = {shown}{note or comment}")
+            elif value is None:
+                out.append(f"# {name} = (not set){comment}")
+            else:
+                out.append(f"{name} = {_literal(value)}{comment}")
+    return "\n".join(out) + "\n"
