@@ -55,3 +55,50 @@ library_tracks = sa.Table(
     sa.Column("mtime", sa.Float, nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
 )
+
+# -- download queue (migration 0002) ------------------------------------------------
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("batch_id", sa.String, nullable=True, index=True),
+    sa.Column("state", sa.String, nullable=False, index=True),
+    sa.Column("username", sa.String, nullable=True),
+    sa.Column("filename", sa.Text, nullable=True),
+    sa.Column("size", sa.Integer, nullable=True),
+    sa.Column("file_json", sa.Text, nullable=True),
+    sa.Column("wanted_json", sa.Text, nullable=True),
+    sa.Column("artist_json", sa.Text, nullable=True),
+    sa.Column("album_json", sa.Text, nullable=True),
+    sa.Column("track_json", sa.Text, nullable=True),
+    sa.Column("candidates_json", sa.Text, nullable=True),
+    sa.Column("candidate_index", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("bytes_done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("percent", sa.Float, nullable=False, server_default="0"),
+    sa.Column("speed", sa.Float, nullable=False, server_default="0"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.Float, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("result", sa.String, nullable=True),
+    sa.Column("transfer_id", sa.String, nullable=True),
+    sa.Column("local_path", sa.Text, nullable=True),
+    sa.Column("destination", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("started_at", sa.Float, nullable=True),
+    sa.Column("finished_at", sa.Float, nullable=True),
+    sa.Column("cleared", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_jobs_source", "username", "filename"),
+)
+
+peer_stats = sa.Table(
+    "peer_stats",
+    metadata,
+    sa.Column("username", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("successes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failure_at", sa.Float, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+)
