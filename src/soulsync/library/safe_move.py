@@ -1,0 +1,527 @@
+"""Move a downloaded file into the library without ever losing it.
+
+Steps of :func:`safe_move` (blocking; async callers use a thread):
+
+1. **check**: the destination is a safe relative path under the library
+   root, the source is a regular file under the downloads root, and (when
+   verifying audio) mutagen can read the source's length.
+2. **copy** the original to ``<dest dir>/.soulsync-tmp-<uuid>-<name>`` and
+   compare sizes.
+3. **tag** the temporary copy (the original is never written to).
+4. **verify**: fsync the copy, read the tags back from a fresh mutagen object
+   and compare, and probe the copy with ffprobe: the duration must match the
+   original's (and ``expected_duration_s`` if given) within the tolerance, and
+   the last audio packet must reach the end (a truncated file fails here).
+5. **place**: hard-link the copy to its final name (``link`` fails instead
+   of overwriting, so a different file is never replaced; the next free
+   ``Title (2).ext`` is tried), fsync the folder, remove the temporary name.
+   If the final name already holds identical bytes (size + BLAKE2 hash), the
+   copy is dropped and the result is ``already_present``.
+6. **clean up**: delete the original, then its folders that are now empty,
+   up to but not including the downloads root.
+
+Invariants (what makes a crash at any point recoverable):
+
+* The original is not modified before step 6 and not deleted until a
+  complete, verified, fsynced copy exists under its final name.
+* A ``.soulsync-tmp-*`` file is never the only copy of anything: deleting it
+  at any time loses nothing. :func:`recover_incomplete` does exactly that
+  after a crash (plus removing folders left empty by it).
+* A final name only ever appears atomically (``link``/``rename``) pointing at
+  complete, verified data; it is never overwritten.
+* Re-running the same move is idempotent: after a crash between steps 5 and
+  6 both the original and the final file exist, and the re-run finds the
+  final name with identical content (tagging is deterministic), reports
+  ``already_present`` and deletes the original. So the queue simply retries
+  an interrupted move.
+* Any error before step 6 removes the temporary file and any folder this
+  call created, leaves the original untouched, and raises :class:`MoveError`
+  with a machine-readable ``reason``. If deleting the original fails, the
+  just-placed file is removed again so the state is as before the call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import errno
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+import mutagen
+
+from soulsync.library.audio import AudioError, AudioInfo, ProbeRun
+from soulsync.library.layout import (
+    UnsafePathError,
+    _cut_bytes,
+    check_relative,
+    numbered_variant,
+)
+from soulsync.library.tags import TagError, TagSet, diff_tags, read_tags, write_tags
+
+__all__ = [
+    "TEMP_PREFIX",
+    "MoveError",
+    "MoveReason",
+    "MoveResult",
+    "RecoveryReport",
+    "files_identical",
+    "is_within",
+    "recover_incomplete",
+    "safe_move",
+    "temp_name",
+]
+
+TEMP_PREFIX = ".soulsync-tmp-"
+_MAX_VARIANTS = 999
+_NAME_MAX = 255
+
+
+class MoveReason(enum.StrEnum):
+    """Why a move failed; stored on the job so the UI can explain it."""
+
+    SOURCE_MISSING = "source_missing"
+    UNSAFE_PATH = "unsafe_path"
+    NO_SPACE = "no_space"
+    PERMISSION = "permission"
+    CORRUPT_AUDIO = "corrupt_audio"
+    TAG_ERROR = "tag_error"
+    VERIFY_FAILED = "verify_failed"
+    IO_ERROR = "io_error"
+
+
+class MoveError(Exception):
+    """A move failed; the original file is where it was."""
+
+    def __init__(self, reason: MoveReason, message: str, source: Path | None = None) -> None:
+        super().__init__(f"{reason.value}: {message}")
+        self.reason = reason
+        self.message = message
+        self.source = source
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    """What a successful :func:`safe_move` did."""
+
+    status: Literal["moved", "already_present"]
+    source: Path
+    destination: Path
+    size: int
+    duration_s: float | None
+    removed_dirs: tuple[Path, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    """What :func:`recover_incomplete` cleaned up."""
+
+    removed_files: tuple[Path, ...] = ()
+    removed_dirs: tuple[Path, ...] = ()
+    errors: tuple[tuple[Path, str], ...] = ()
+
+
+def temp_name(final_name: str) -> str:
+    """The temporary sibling name for ``final_name`` (kept within 255 bytes)."""
+    prefix = f"{TEMP_PREFIX}{uuid.uuid4().hex}-"
+    return prefix + _cut_bytes(final_name, _NAME_MAX - len(prefix))
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """True if ``path`` (symlinks resolved) is ``root`` or below it."""
+    real = Path(os.path.realpath(path))
+    base = Path(os.path.realpath(root))
+    return real == base or base in real.parents
+
+
+def files_identical(a: Path, b: Path) -> bool:
+    """Same size and same BLAKE2b digest."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return _digest(a) == _digest(b)
+
+
+def _digest(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "blake2b").digest()
+
+
+def _reason_for(exc: OSError) -> MoveReason:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return MoveReason.NO_SPACE
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return MoveReason.PERMISSION
+    return MoveReason.IO_ERROR
+
+
+def _fsync_path(path: Path, *, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.marks[name] = round((now - self._last) * 1000, 2)
+        self._last = now
+
+
+@contextlib.contextmanager
+def _os_errors(source: Path, what: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise MoveError(_reason_for(exc), f"{what}: {exc.strerror or exc}", source) from exc
+
+
+def _make_dirs(folder: Path, root: Path) -> list[Path]:
+    """Create ``folder`` below ``root``; return the folders created, outermost first."""
+    created: list[Path] = []
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe != root:
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue  # another worker made it just now; fine
+        created.append(path)
+    return created
+
+
+def _remove_empty_dirs(start: Path, stop: Path) -> list[Path]:
+    """rmdir ``start`` and its parents while empty, never ``stop`` or above it."""
+    removed: list[Path] = []
+    current = start
+    stop_real = Path(os.path.realpath(stop))
+    while True:
+        real = Path(os.path.realpath(current))
+        if real == stop_real or stop_real not in real.parents:
+            break
+        try:
+            current.rmdir()
+        except OSError:
+            break  # not empty (or not ours to remove): stop climbing
+        removed.append(current)
+        current = current.parent
+    return removed
+
+
+def _copy_length(path: Path, source: Path) -> float:
+    """Duration of the placed copy as mutagen reads it from a fresh object."""
+    try:
+        audio = mutagen.File(path)
+    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
+        raise MoveError(MoveReason.VERIFY_FAILED, f"copy is unreadable ({exc})", source) from exc
+    length = getattr(getattr(audio, "info", None), "length", None)
+    if audio is None or not length:
+        raise MoveError(MoveReason.VERIFY_FAILED, "copy has no readable audio length", source)
+    return float(length)
+
+
+def safe_move(
+    source: Path,
+    relative_dest: str | PurePosixPath,
+    *,
+    library_root: Path,
+    downloads_root: Path,
+    tags: TagSet | None = None,
+    id3v23: bool = False,
+    verify_audio: bool = True,
+    probe_copy: bool = False,
+    expected_duration_s: float | None = None,
+    duration_tolerance_s: float = 2.0,
+) -> MoveResult:
+    """Copy, tag, verify and place ``source`` at ``library_root / relative_dest``.
+
+    See the module docstring for the steps and crash-safety invariants.
+
+    ``verify_audio`` (default) runs ffprobe on the original while it is being
+    copied and tagged (so the ~70 ms ffprobe start-up is hidden), rejects
+    unreadable or truncated audio, and compares the tagged copy's duration
+    (mutagen, fresh object) with ffprobe's. ``probe_copy=True`` additionally
+    runs ffprobe on the tagged copy itself (costs one more ffprobe run).
+    ``verify_audio=False`` with ``tags=None`` moves any file (a booklet, a
+    cover) with the size check only.
+
+    Raises:
+        MoveError: with ``reason`` set; the original is untouched.
+    """
+    timer = _Timer()
+    source, library_root, downloads_root = Path(source), Path(library_root), Path(downloads_root)
+    try:
+        rel = check_relative(relative_dest)
+    except UnsafePathError as exc:
+        raise MoveError(MoveReason.UNSAFE_PATH, str(exc), source) from exc
+    if source.is_symlink() or not source.is_file():
+        reason = MoveReason.UNSAFE_PATH if source.is_symlink() else MoveReason.SOURCE_MISSING
+        raise MoveError(reason, f"not a regular file: {source}", source)
+    if not is_within(source.parent, downloads_root):
+        raise MoveError(MoveReason.UNSAFE_PATH, "source is outside the downloads root", source)
+    if not library_root.is_dir():
+        raise MoveError(MoveReason.UNSAFE_PATH, f"library root missing: {library_root}", source)
+    dest = library_root / rel
+    check = _AudioCheck(source, expected_duration_s, duration_tolerance_s) if verify_audio else None
+    timer.mark("check")
+
+    created: list[Path] = []
+    temp = dest.parent / temp_name(dest.name)
+    try:
+        with _os_errors(source, "cannot create destination folder"):
+            created = _make_dirs(dest.parent, library_root)
+        if not is_within(dest.parent, library_root):
+            raise MoveError(MoveReason.UNSAFE_PATH, "destination escapes the library", source)
+        size = _copy_tag_verify(
+            source, temp, tags=tags, id3v23=id3v23, check=check, probe_copy=probe_copy, timer=timer
+        )
+        final, status = _place(source, temp, dest)
+        timer.mark("place")
+    except BaseException:
+        # Undo everything of ours; the original was never touched.
+        if check is not None:
+            check.abandon()
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+    try:
+        source.unlink()
+    except OSError as exc:
+        if status == "moved":
+            # Put things back as they were so the job's state stays simple.
+            with contextlib.suppress(OSError):
+                final.unlink()
+        raise MoveError(
+            _reason_for(exc), f"cannot delete original: {exc.strerror}", source
+        ) from exc
+    removed = _remove_empty_dirs(source.parent, downloads_root)
+    timer.mark("cleanup")
+    return MoveResult(
+        status=status,
+        source=source,
+        destination=final,
+        size=size,
+        duration_s=check.duration_s if check is not None else None,
+        removed_dirs=tuple(removed),
+        timings_ms=timer.marks,
+    )
+
+
+class _AudioCheck:
+    """ffprobe of the original, started at once and collected when needed."""
+
+    def __init__(self, source: Path, expected: float | None, tolerance: float) -> None:
+        self.source = source
+        self.expected = expected
+        self.tolerance = tolerance
+        self.duration_s: float | None = None
+        try:
+            self._run: ProbeRun | None = ProbeRun(source)
+        except AudioError as exc:
+            raise MoveError(MoveReason.IO_ERROR, exc.reason, source) from exc
+
+    def abandon(self) -> None:
+        """Stop a probe nobody will wait for (on failure paths)."""
+        if self._run is not None:
+            self._run.cancel()
+            self._run = None
+
+    def original(self) -> AudioInfo:
+        """The original's probe result; CORRUPT_AUDIO if unreadable or truncated."""
+        if self._run is None:
+            raise MoveError(MoveReason.IO_ERROR, "audio check already finished", self.source)
+        try:
+            info = self._run.result()
+        except AudioError as exc:
+            raise MoveError(MoveReason.CORRUPT_AUDIO, exc.reason, self.source) from exc
+        finally:
+            self._run = None
+        self.check_info(info, "original")
+        self.duration_s = info.duration_s
+        return info
+
+    def check_info(self, info: AudioInfo, what: str) -> None:
+        if info.end_s is not None and info.end_s < info.duration_s - self.tolerance:
+            raise MoveError(
+                MoveReason.CORRUPT_AUDIO,
+                f"{what}: audio stops at {info.end_s:.1f}s of {info.duration_s:.1f}s (truncated)",
+                self.source,
+            )
+        if self.expected is not None and abs(info.duration_s - self.expected) > self.tolerance:
+            raise MoveError(
+                MoveReason.VERIFY_FAILED,
+                f"{what} lasts {info.duration_s:.1f}s, expected {self.expected:.1f}s",
+                self.source,
+            )
+
+    def compare(self, what: str, duration_s: float) -> None:
+        """Fail unless ``duration_s`` matches the original within the tolerance."""
+        assert self.duration_s is not None  # original() ran first
+        if abs(duration_s - self.duration_s) > self.tolerance:
+            raise MoveError(
+                MoveReason.VERIFY_FAILED,
+                f"{what} lasts {duration_s:.1f}s, original {self.duration_s:.1f}s",
+                self.source,
+            )
+
+
+def _copy_tag_verify(
+    source: Path,
+    temp: Path,
+    *,
+    tags: TagSet | None,
+    id3v23: bool,
+    check: _AudioCheck | None,
+    probe_copy: bool,
+    timer: _Timer,
+) -> int:
+    with _os_errors(source, "copy failed"):
+        shutil.copyfile(source, temp)
+        copied, original = temp.stat().st_size, source.stat().st_size
+    if copied != original:
+        raise MoveError(
+            MoveReason.VERIFY_FAILED, f"copy has {copied} bytes, original {original}", source
+        )
+    timer.mark("copy")
+    if tags is not None:
+        try:
+            write_tags(temp, tags, id3v23=id3v23)
+        except TagError as exc:
+            if check is not None:
+                check.original()  # a broken original is the better explanation
+            raise MoveError(MoveReason.TAG_ERROR, exc.reason, source) from exc
+        timer.mark("tag")
+    copy_probe = ProbeRun(temp) if (check is not None and probe_copy) else None
+    try:
+        size = _fsync_and_verify(source, temp, tags=tags, check=check, timer=timer)
+        if copy_probe is not None and check is not None:
+            try:
+                info = copy_probe.result()
+            except AudioError as exc:
+                raise MoveError(MoveReason.VERIFY_FAILED, f"copy: {exc.reason}", source) from exc
+            check.check_info(info, "copy")
+            check.compare("copy (ffprobe)", info.duration_s)
+            timer.mark("probe_copy")
+    finally:
+        if copy_probe is not None:
+            copy_probe.cancel()
+    return size
+
+
+def _fsync_and_verify(
+    source: Path, temp: Path, *, tags: TagSet | None, check: _AudioCheck | None, timer: _Timer
+) -> int:
+    with _os_errors(source, "fsync failed"):
+        _fsync_path(temp)
+        size = temp.stat().st_size
+    timer.mark("fsync")
+    if tags is not None:
+        try:
+            differing = diff_tags(tags, read_tags(temp))
+        except TagError as exc:
+            raise MoveError(
+                MoveReason.TAG_ERROR, f"read-back failed: {exc.reason}", source
+            ) from exc
+        if differing:
+            raise MoveError(
+                MoveReason.VERIFY_FAILED, f"tags read back differ: {', '.join(differing)}", source
+            )
+        timer.mark("readback")
+    if check is not None:
+        check.original()
+        check.compare("copy", _copy_length(temp, source))
+        timer.mark("probe")
+    return size
+
+
+def _place(
+    source: Path, temp: Path, dest: Path
+) -> tuple[Path, Literal["moved", "already_present"]]:
+    """Give ``temp`` its final name without overwriting; dedupe identical files."""
+    candidate = dest
+    for n in range(2, _MAX_VARIANTS + 2):
+        try:
+            _link_no_replace(temp, candidate)
+        except FileExistsError:
+            with _os_errors(source, "cannot compare with existing file"):
+                same = candidate.is_file() and files_identical(temp, candidate)
+            if same:
+                temp.unlink()
+                return candidate, "already_present"
+            candidate = dest.with_name(numbered_variant(dest.name, n))
+            continue
+        except OSError as exc:
+            raise MoveError(_reason_for(exc), f"cannot place file: {exc.strerror}", source) from exc
+        with _os_errors(source, "cannot finish placing file"):
+            temp.unlink(missing_ok=True)
+            _fsync_path(candidate.parent, directory=True)
+        return candidate, "moved"
+    raise MoveError(
+        MoveReason.IO_ERROR, f"more than {_MAX_VARIANTS} files named {dest.name}", source
+    )
+
+
+def _link_no_replace(temp: Path, final: Path) -> None:
+    """Atomically create ``final`` for ``temp``'s data; FileExistsError if taken."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        # Some filesystems (FAT, SMB, some FUSE) have no hard links: fall back to
+        # an existence check + rename. The window between them is tiny and only
+        # another writer in the same album folder could hit it.
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if final.exists():
+            raise FileExistsError(errno.EEXIST, "exists", str(final)) from exc
+        os.rename(temp, final)  # consumes temp; the caller's unlink tolerates that
+
+
+def recover_incomplete(dest_root: Path) -> RecoveryReport:
+    """Delete leftover ``.soulsync-tmp-*`` files below ``dest_root`` after a crash.
+
+    Each temp file is a copy whose original still exists (module invariants),
+    so removing it loses nothing. Folders left empty by the removal are removed
+    too, up to but not including ``dest_root``. Symlinks are not followed.
+    """
+    dest_root = Path(dest_root)
+    removed: list[Path] = []
+    dirs: list[Path] = []
+    errors: list[tuple[Path, str]] = []
+    if not dest_root.is_dir():
+        return RecoveryReport()
+    for folder, _subdirs, files in os.walk(dest_root):
+        for name in files:
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            path = Path(folder) / name
+            try:
+                path.unlink()
+            except OSError as exc:
+                errors.append((path, exc.strerror or str(exc)))
+                continue
+            removed.append(path)
+    for parent in sorted({p.parent for p in removed}, key=lambda p: len(p.parts), reverse=True):
+        dirs.extend(d for d in _remove_empty_dirs(parent, dest_root) if d not in dirs)
+    return RecoveryReport(tuple(removed), tuple(dirs), tuple(errors))
