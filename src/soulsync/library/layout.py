@@ -292,7 +292,7 @@ def is_single(resolved: ResolvedTrack) -> bool:
 def template_fields(resolved: ResolvedTrack, ext: str) -> dict[str, str | int]:
     """The values a template can use, with fallbacks for missing metadata.
 
-    String values are already sanitised as single path parts.
+    String values have separators and control characters replaced already.
     """
     track, album = resolved.track, resolved.album
     artist = (
@@ -310,7 +310,11 @@ def template_fields(resolved: ResolvedTrack, ext: str) -> dict[str, str | int]:
     total_tracks = (album.total_tracks if album is not None else None) or track.total_tracks or 0
 
     def clean(value: str, fallback: str) -> str:
-        return sanitize_part(value.strip(), fallback=fallback) if value.strip() else fallback
+        # Only what could split or break a part is replaced here; the rules that
+        # depend on position (leading dot, reserved names...) apply to the whole
+        # rendered part in render().
+        text = _ILLEGAL.sub("_", unicodedata.normalize("NFC", value)).strip()
+        return text or fallback
 
     return {
         "artist": clean(artist, UNKNOWN_ARTIST),

@@ -3,15 +3,18 @@
 Steps of :func:`safe_move` (blocking; async callers use a thread):
 
 1. **check**: the destination is a safe relative path under the library
-   root, the source is a regular file under the downloads root, and (when
-   verifying audio) mutagen can read the source's length.
+   root and the source is a regular file (not a symlink) under the downloads
+   root. ffprobe is started on the original in the background: it reports
+   the duration and whether the last audio packet reaches it (a truncated
+   FLAC/MP3 keeps its full-length header but its audio stops early).
 2. **copy** the original to ``<dest dir>/.soulsync-tmp-<uuid>-<name>`` and
    compare sizes.
 3. **tag** the temporary copy (the original is never written to).
 4. **verify**: fsync the copy, read the tags back from a fresh mutagen object
-   and compare, and probe the copy with ffprobe: the duration must match the
-   original's (and ``expected_duration_s`` if given) within the tolerance, and
-   the last audio packet must reach the end (a truncated file fails here).
+   and compare field by field; collect the ffprobe result (unreadable or
+   truncated audio fails here) and require the copy's duration (mutagen) to
+   match ffprobe's within the tolerance, and ``expected_duration_s`` too if
+   given. ``probe_copy=True`` also runs ffprobe on the tagged copy.
 5. **place**: hard-link the copy to its final name (``link`` fails instead
    of overwriting, so a different file is never replaced; the next free
    ``Title (2).ext`` is tried), fsync the folder, remove the temporary name.
@@ -74,6 +77,7 @@ __all__ = [
     "RecoveryReport",
     "files_identical",
     "is_within",
+    "link_no_replace",
     "recover_incomplete",
     "safe_move",
     "temp_name",
@@ -461,7 +465,7 @@ def _place(
     candidate = dest
     for n in range(2, _MAX_VARIANTS + 2):
         try:
-            _link_no_replace(temp, candidate)
+            link_no_replace(temp, candidate)
         except FileExistsError:
             with _os_errors(source, "cannot compare with existing file"):
                 same = candidate.is_file() and files_identical(temp, candidate)
@@ -481,7 +485,7 @@ def _place(
     )
 
 
-def _link_no_replace(temp: Path, final: Path) -> None:
+def link_no_replace(temp: Path, final: Path) -> None:
     """Atomically create ``final`` for ``temp``'s data; FileExistsError if taken."""
     try:
         os.link(temp, final)
