@@ -1,0 +1,122 @@
+"""The ``soulsync`` command: the root Typer app and its global options.
+
+Commands live in their own modules (``cli_serve``, ``cli_config``…). Each
+exposes ``register(app: typer.Typer) -> None`` and is listed in
+``COMMAND_MODULES`` below. Errors the user can fix (``ConfigError``,
+``StoreError``, ``CliError``) are printed as one red line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from soulsync import __version__
+from soulsync.cli_common import CliError, CliState, err_console
+from soulsync.config import ConfigError
+from soulsync.store import StoreError
+from soulsync.web.server import ServeError
+
+# Exit code for configuration and database problems (the usual "usage" code).
+EXIT_CONFIG = 2
+
+
+class _RootGroup(TyperGroup):
+    """Turns the errors a user can fix into one red line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, StoreError) as exc:
+            _fail(str(exc), EXIT_CONFIG)
+        except ServeError as exc:
+            _fail(str(exc), 1)
+        except CliError as exc:
+            _fail(str(exc), exc.exit_code)
+
+
+def _fail(message: str, code: int) -> None:
+    # soft_wrap: keep it one line however narrow the terminal is.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=_RootGroup,
+    name="soulsync",
+    help="SoulSync: keep your music library complete from the playlists you follow.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"soulsync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="SOULSYNC_CONFIG",
+            help="TOML config file (default: the user config dir's soulsync/config.toml).",
+            dir_okay=False,
+        ),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR (default: log.level)."),
+    ] = None,
+    json_logs: Annotated[bool, typer.Option("--json-logs", help="Log JSON lines.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Global options; they go before the command: ``soulsync --config x.toml serve``."""
+    if log_level is not None and log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter("use DEBUG, INFO, WARNING or ERROR", param_hint="--log-level")
+    ctx.obj = CliState(config_path=config, log_level=log_level, json_logs=json_logs)
+
+
+# ==== Registration points ======================================================
+# Each module below exposes `register(app: typer.Typer) -> None`, which adds its
+# commands (`app.command("name")(func)`) or a group (`app.add_typer(sub, name=...)`).
+# To add a command: write `src/soulsync/cli_<name>.py` with `register()` and add
+# it here. A listed module that does not exist yet is skipped, so a command can
+# be wired before its module lands; an import error *inside* a module is not
+# hidden.
+COMMAND_MODULES: tuple[str, ...] = (
+    "soulsync.cli_serve",  # soulsync serve
+    "soulsync.cli_config",  # soulsync config show|path|check
+    "soulsync.cli_admin",  # soulsync api-key …, soulsync admin reset-password
+    "soulsync.cli_demo",  # soulsync demo [--smoke]        (issue 2, item 8)
+    "soulsync.cli_sandbox",  # soulsync sandbox              (issue 2, item 8)
+    # later issues: "soulsync.cli_sync", "soulsync.cli_download", …
+)
+
+
+def _register_all(root: typer.Typer) -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(root)
+
+
+_register_all(app)

@@ -1,0 +1,64 @@
+"""What every CLI command module shares: the global options, errors, consoles.
+
+A command module gets the effective configuration with ``settings(ctx)``
+(loaded once, logging configured, secrets registered) and reports a problem
+the user can fix by raising ``CliError`` (or ``ConfigError``/``StoreError``):
+the root command prints it as one red line and exits with its code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from soulsync.config import Settings, load_config
+from soulsync.logging_setup import setup_logging
+from soulsync.store import Store
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class CliState:
+    """Global options, kept on ``ctx.obj`` by the root callback."""
+
+    config_path: Path | None = None
+    log_level: str | None = None
+    json_logs: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The global options of this invocation."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The effective configuration (loaded once); also configures logging."""
+    st = state(ctx)
+    if st._settings is None:
+        loaded = load_config(st.config_path)
+        level = st.log_level or loaded.log.level
+        setup_logging(level, json=st.json_logs or loaded.log.json_lines)
+        st._settings = loaded
+    return st._settings
+
+
+def open_store(config: Settings) -> Store:
+    """The database named in the configuration, migrated to the newest schema."""
+    return Store(config.database_path)

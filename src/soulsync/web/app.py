@@ -1,0 +1,85 @@
+"""The FastAPI application factory.
+
+``create_app(settings, store, services)`` builds the app; ``app.state`` holds
+``settings``, ``store``, ``services``, ``templates`` and ``auth``. Later issues
+add pages and API routes with ``app.include_router(router)``: the auth
+middleware protects every path except /healthz, /static/, /login and /setup, so
+a new router needs nothing extra (use ``Depends(require_principal)`` from
+``soulsync.web.deps`` to get the caller).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from soulsync import __version__
+from soulsync.config import Settings
+from soulsync.store import Store
+from soulsync.web import routes_auth, routes_core
+from soulsync.web.auth import LoginLimiter
+from soulsync.web.middleware import AuthContext, AuthMiddleware, is_api_path
+from soulsync.web.secret import load_or_create_secret_key
+from soulsync.web.sessions import SessionCodec, SessionRegistry
+from soulsync.web.templating import STATIC_DIR, make_templates, render
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, store: Store, services: Any = None) -> FastAPI:
+    """Build the web app for ``settings`` on ``store``.
+
+    ``services`` is whatever object the workflows hang off (download queue,
+    sync…); routers reach it as ``request.app.state.services``.
+    """
+    secret = load_or_create_secret_key(settings)
+    max_age = settings.web.session_max_age_s
+    auth = AuthContext(
+        store=store,
+        codec=SessionCodec(secret, max_age),
+        sessions=SessionRegistry(store, max_age),
+        limiter=LoginLimiter(),
+        cookie_secure=settings.web.cookie_secure,
+        max_age_s=max_age,
+    )
+    # The Swagger page loads scripts from a CDN, which the CSP forbids; the
+    # schema itself stays available (behind auth) at /api/openapi.json.
+    app = FastAPI(
+        title="SoulSync",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.services = services
+    app.state.templates = make_templates()
+    app.state.auth = auth
+
+    app.add_middleware(AuthMiddleware, context=auth)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(routes_core.router)
+    app.include_router(routes_auth.router)
+    # ---- Registration point: later issues include their routers here, e.g.
+    # app.include_router(playlists.router)  (pages)
+    # app.include_router(api_v1.router, prefix="/api")  (JSON; 401 without auth)
+
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """404s get a friendly page (most nav links lead to pages not built yet)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if is_api_path(request.url.path):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    if exc.status_code == 404 and getattr(request.state, "principal", None) is not None:
+        return render(request, "not_found.html", {"path": request.url.path}, status_code=404)
+    return await http_exception_handler(request, exc)
