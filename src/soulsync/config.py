@@ -14,7 +14,6 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -33,11 +32,19 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.domain import Track
+from soulsync.library.layout import (
+    DEFAULT_ALBUM_TEMPLATE,
+    DEFAULT_SINGLE_TEMPLATE,
+    ResolvedTrack,
+    TemplateError,
+    render,
+    template_fields,
+)
 from soulsync.logging_setup import register_secret
 
 __all__ = [
     "KNOWN_QUALITIES",
-    "TEMPLATE_FIELDS",
     "ConfigError",
     "DatabaseSettings",
     "DeezerSettings",
@@ -53,6 +60,7 @@ __all__ = [
     "SpotifySettings",
     "SyncSettings",
     "WebSettings",
+    "check_template",
     "default_config_path",
     "load_config",
 ]
@@ -192,51 +200,32 @@ class SlskdSettings(_Section):
 
 # -- files ------------------------------------------------------------------------------
 
-# Fields a folder template may use, with a sample value used to validate the
-# template at load time. The library layout code fills these in.
-TEMPLATE_FIELDS: dict[str, Any] = {
-    "artist": "Artist",  # the track's primary artist
-    "albumartist": "Album Artist",  # album artist (falls back to artist)
-    "album": "Album",
-    "title": "Title",
-    "track": 1,  # track number (int)
-    "disc": 1,  # disc number (int)
-    "year": 2020,  # release year (int; 0 when unknown)
-    "albumtype": "album",  # album | single | compilation
-    "initial": "A",  # first letter of albumartist, for A/Artist trees
-}
-
 
 def check_template(template: str) -> str:
-    """Validate a folder template; return it unchanged or raise ValueError saying why.
+    """Validate a library path template; return it unchanged or raise ValueError saying why.
 
-    The syntax is Python's format-string syntax (``str.format``): ``{field}`` or
-    ``{field:spec}`` such as ``{track:02d}``; ``/`` separates folders.
+    The syntax and the fields belong to ``soulsync.library.layout`` (Python
+    format-string syntax: ``{field}`` or ``{field:spec}`` such as ``{track:02d}``;
+    ``/`` separates folders; the template ends with ``.{ext}``). Checking it
+    here, by rendering a sample track, turns a bad template into a config error
+    at start instead of a failed download later.
     """
-    if not template.strip():
-        raise ValueError("template is empty")
-    if template.startswith("/") or template.startswith("\\"):
-        raise ValueError("template must be relative (it is placed under paths.transfer_dir)")
-    if any(part.strip() == ".." for part in template.replace("\\", "/").split("/")):
-        raise ValueError("template must not contain '..'")
+    sample = ResolvedTrack(
+        Track(
+            title="Title",
+            artists=("Artist",),
+            album="Album",
+            track_number=1,
+            disc_number=1,
+            release_date="2020-01-01",
+            total_discs=2,
+            total_tracks=10,
+        )
+    )
     try:
-        fields = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ValueError(f"bad template syntax: {exc}") from exc
-    for _literal, name, _spec, conversion in fields:
-        if name is None:
-            continue
-        # Attribute and index access ({artist.__class__}, {x[0]}) would let a
-        # config file reach into Python objects: only bare names are allowed.
-        if name not in TEMPLATE_FIELDS:
-            allowed = ", ".join(sorted(TEMPLATE_FIELDS))
-            raise ValueError(f"unknown template field {{{name}}}; allowed: {allowed}")
-        if conversion is not None:
-            raise ValueError(f"conversions like !{conversion} are not supported")
-    try:
-        template.format(**TEMPLATE_FIELDS)
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise ValueError(f"template cannot be rendered: {exc}") from exc
+        render(template, template_fields(sample, "flac"))
+    except TemplateError as exc:
+        raise ValueError(str(exc)) from exc
     return template
 
 
@@ -246,11 +235,11 @@ class PathSettings(_Section):
     data_dir: Path = Field(default_factory=default_data_dir)
     downloads_dir: Path | None = None  # empty: <data_dir>/downloads
     transfer_dir: Path | None = None  # empty: <data_dir>/Transfer
-    album_template: str = "{albumartist}/{albumartist} - {album}/{track:02d} {title}"
-    single_template: str = "{artist}/{artist} - {title}/{title}"
-    compilation_template: str = "Compilations/{album}/{track:02d} {artist} - {title}"
+    # Syntax and fields: soulsync.library.layout (README "Path templates").
+    album_template: str = DEFAULT_ALBUM_TEMPLATE
+    single_template: str = DEFAULT_SINGLE_TEMPLATE
 
-    @field_validator("album_template", "single_template", "compilation_template")
+    @field_validator("album_template", "single_template")
     @classmethod
     def _template(cls, value: str) -> str:
         return check_template(value)

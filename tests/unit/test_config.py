@@ -215,16 +215,15 @@ def test_spotify_redirect_uri_rules(tmp_path: Path, uri: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     ("template", "error"),
     [
-        ("{albumartist}/{albumartist} - {album}/{track:02d} {title}", None),
-        ("{initial}/{artist}/{year} - {album}/{disc}-{track:02d} {title}", None),
-        ("{artist.__class__}", "unknown template field"),
-        ("{artist[0]}", "unknown template field"),
-        ("/abs/{title}", "relative"),
-        ("{artist}/../{title}", "'..'"),
-        ("{title!r}", "conversions"),
-        ("{track:zz}", "cannot be rendered"),
-        ("{title", "syntax"),
-        ("  ", "empty"),
+        ("{artist}/{artist} - {album}/{discprefix}{track:02d} {title}.{ext}", None),
+        ("{albumartist}/{year} - {album}/{disc}-{track:02d} {title}.{ext}", None),
+        ("{artist.__class__}/{title}.{ext}", "unknown template field"),
+        ("{artist[0]}/{title}.{ext}", "unknown template field"),
+        ("{artist}/{title}", "must end with"),
+        ("/abs/{title}.{ext}", "relative"),
+        ("{artist}/../{title}.{ext}", "relative"),
+        ("{track:zz} {title}.{ext}", "cannot fill"),
+        ("{title.{ext}", "malformed"),
     ],
 )
 def test_template_validation(template: str, error: str | None) -> None:
@@ -233,6 +232,12 @@ def test_template_validation(template: str, error: str | None) -> None:
     else:
         with pytest.raises(ValueError, match=error):
             check_template(template)
+
+
+def test_bad_template_in_file_names_key_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[paths]\nsingle_template = '{artist}/{nope}.{ext}'\n")
+    with pytest.raises(ConfigError, match=r"paths\.single_template \(.*line 2\).*nope"):
+        load_config(path)
 
 
 def test_key_lines_maps_tables_dotted_and_inline_keys() -> None:
