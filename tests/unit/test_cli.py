@@ -1,0 +1,230 @@
+"""The CLI through Typer's CliRunner: config show, errors as one line, serve, API keys."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from soulsync import cli
+from soulsync.store import Store
+from soulsync.web.auth import set_initial_admin, verify_admin
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No SOULSYNC_* leaks in; the root logger is restored after each command."""
+    for name in list(os.environ):
+        if name.upper().startswith("SOULSYNC_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def config_file(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[paths]\ndata_dir = "data"\n{extra}', encoding="utf-8")
+    return path
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, list(args), input=input)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.strip() == "soulsync 0.1.0"
+
+
+def test_config_show_masks_secrets_and_is_toml(tmp_path: Path) -> None:
+    api_key = "slskd-api-key-0123456789abcdef"
+    path = config_file(tmp_path, f"[slskd]\napi_key = '{api_key}'\n[plex]\ntoken = 'tok-12345'\n")
+    code, out, err = run("--config", str(path), "config", "show")
+    assert code == 0, err
+    assert api_key not in out
+    assert "tok-12345" not in out
+    assert 'api_key = "slsk…••••"' in out
+    data = tomllib.loads(out)
+    assert data["paths"]["data_dir"] == str(tmp_path / "data")
+    assert data["web"]["port"] == 8008
+
+
+def test_config_show_env_flag_and_env_precedence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config_file(tmp_path, "[web]\nport = 9001\n")
+    monkeypatch.setenv("SOULSYNC_WEB__PORT", "9002")
+    code, out, _ = run("-c", str(path), "config", "show", "--env")
+    assert code == 0
+    assert "port = 9002  # SOULSYNC_WEB__PORT" in out
+
+
+def test_config_path_from_env_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = config_file(tmp_path)
+    monkeypatch.setenv("SOULSYNC_CONFIG", str(path))
+    code, out, _ = run("config", "path")
+    assert code == 0
+    assert out.strip() == str(path.resolve())
+
+
+def test_config_check(tmp_path: Path) -> None:
+    code, out, _ = run("-c", str(config_file(tmp_path)), "config", "check")
+    assert code == 0
+    assert out.startswith("ok: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[web]\nport = 'high'\n", "web.port"),
+        ("[web]\nport = \n", "line 2, column"),
+        ("[slskd]\nwindow_s = 0\n", "slskd.window_s"),
+        ("[nope]\nx = 1\n", "nope"),
+    ],
+)
+def test_bad_config_is_one_red_line_exit_2(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    for command in (["config", "show"], ["serve"], ["api-key", "list"]):
+        code, out, err = run("--config", str(path), *command)
+        assert code == 2, command
+        assert out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert lines[0].startswith("error: config error:")
+        assert expected in lines[0]
+        assert "Traceback" not in err
+
+
+def test_missing_explicit_config_file(tmp_path: Path) -> None:
+    code, _, err = run("--config", str(tmp_path / "missing.toml"), "config", "show")
+    assert code == 2
+    assert "config file not found" in err
+
+
+def test_serve_port_in_use_is_one_line(tmp_path: Path) -> None:
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        code, _, err = run("-c", str(config_file(tmp_path)), "serve", "--port", str(port))
+    finally:
+        busy.close()
+    assert code == 1
+    assert err.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use (is SoulSync already running?); "
+        "choose another with --port or web.port"
+    )
+    # Nothing was opened: the database was not even created.
+    assert not (tmp_path / "data" / "soulsync.db").exists()
+
+
+def test_serve_unusable_database_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    path = config_file(tmp_path, f'[database]\npath = "{blocker}/db.sqlite"\n')
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    code, _, err = run("-c", str(path), "serve", "--port", str(port))
+    assert code == 2
+    assert "cannot create the database folder" in err
+    assert "Traceback" not in err
+
+
+def test_api_key_commands(tmp_path: Path) -> None:
+    path = config_file(tmp_path)
+    code, out, _ = run("-c", str(path), "api-key", "create", "backup script")
+    assert code == 0
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("ss_") and len(key) > 40
+    code, out, _ = run("-c", str(path), "api-key", "list")
+    assert code == 0
+    assert "backup script" in out
+    assert key not in out
+    code, _, err = run("-c", str(path), "api-key", "create", "backup script")
+    assert code == 1
+    assert "already exists" in err
+    code, out, _ = run("-c", str(path), "api-key", "revoke", "backup script")
+    assert code == 0
+    code, out, _ = run("-c", str(path), "api-key", "list")
+    assert "No API keys." in out
+    code, _, err = run("-c", str(path), "api-key", "revoke", "backup script")
+    assert code == 1
+    assert "no API key" in err
+
+
+def test_admin_reset_password(tmp_path: Path) -> None:
+    path = config_file(tmp_path)
+    store = Store(tmp_path / "data" / "soulsync.db")
+    try:
+        set_initial_admin(store, "admin", "old-password-1", "old-password-1")
+        code, out, err = run(
+            "-c", str(path), "admin", "reset-password", input="new-password-2\nnew-password-2\n"
+        )
+        assert code == 0, err
+        assert "Password changed" in out
+        assert verify_admin(store, "admin", "new-password-2")
+        assert not verify_admin(store, "admin", "old-password-1")
+        code, _, err = run("-c", str(path), "admin", "reset-password", input="short\nshort\n")
+        assert code == 1
+        assert "at least 8" in err
+    finally:
+        store.close()
+
+
+def test_log_level_must_be_known(tmp_path: Path) -> None:
+    code, _, err = run("--log-level", "LOUD", "-c", str(config_file(tmp_path)), "config", "check")
+    assert code == 2
+    assert "--log-level" in err
+
+
+def test_registration_skips_absent_modules_but_not_broken_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ss_fake_cmd.py").write_text(
+        "import typer\n"
+        "def register(app: typer.Typer) -> None:\n"
+        "    @app.command('hello')\n"
+        "    def hello() -> None:\n"
+        "        print('hi from a registered module')\n"
+    )
+    (tmp_path / "ss_broken_cmd.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_fake_cmd", "ss_module_not_written_yet"))
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Root."""
+
+    cli._register_all(app)
+    result = runner.invoke(app, ["hello"])
+    assert result.exit_code == 0
+    assert "hi from a registered module" in result.stdout
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_broken_cmd",))
+    with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
+        cli._register_all(typer.Typer())
+    for name in ("ss_fake_cmd", "ss_broken_cmd"):
+        sys.modules.pop(name, None)
