@@ -110,9 +110,11 @@ def write_folder_cover(
         return CoverResult(target, "already_present" if same else "kept_existing")
     jpeg = prepare_cover(data, max_px=max_px)
     temp = folder / temp_name(name)
+    made_temp = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with temp.open("xb") as fh:
+            made_temp = True
             fh.write(jpeg)
             fh.flush()
             os.fsync(fh.fileno())
@@ -126,5 +128,6 @@ def write_folder_cover(
     except OSError as exc:
         raise CoverError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        if made_temp:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()

@@ -208,7 +208,9 @@ def tagset_for(
 def write_tags(path: Path, tags: TagSet, *, id3v23: bool = False, clear: bool = True) -> None:
     """Write ``tags`` into the audio file at ``path`` (in place).
 
-    ``clear`` removes all existing tags and embedded pictures first.
+    ``clear`` (default) removes all existing tags and embedded pictures
+    first; with ``clear=False`` only the fields given are (over)written and
+    everything else in the file is kept.
 
     Raises:
         TagError: unsupported or broken file, or an invalid id key / cover.
@@ -478,9 +480,7 @@ def _write_vorbis(audio: FLAC | OggVorbis | OggOpus, tags: TagSet, *, clear: boo
 
     def put(key: str, value: str | int | Iterable[str] | None) -> None:
         if value is None or value == "" or value == ():
-            if key in vc:
-                del vc[key]
-            return
+            return  # not given: leave whatever is there (nothing, after a clear)
         vc[key] = [str(value)] if isinstance(value, str | int) else [str(v) for v in value]
 
     put("TITLE", t.title)
@@ -581,10 +581,8 @@ def _write_mp4(audio: MP4, tags: TagSet, *, clear: bool) -> None:
         mp4.clear()
 
     def put(key: str, value: Any) -> None:
-        if value is None or value == [] or value == "":
-            mp4.pop(key, None)
-        else:
-            mp4[key] = value
+        if value is not None and value != [] and value != "":
+            mp4[key] = value  # not given: leave whatever is there
 
     def text(key: str, value: str | None) -> None:
         put(key, [value] if value else None)
