@@ -1,1 +1,118 @@
-"""matching."""
+"""SoulSync's one matching engine. Pure functions, no I/O.
+
+Every comparison of titles, artists and durations in the app goes through
+here: the library check, the choice of a Soulseek file, album folders, and
+the artist suggestions of the matched-download modal.
+
+Public API (all take an optional :class:`MatchSettings`):
+
+* :func:`score_track` (``want``, candidate) -> :class:`Score` — similarity of
+  a wanted :class:`~soulsync.domain.Track` to a ``Track``, ``LibraryTrack``
+  or ``SoulseekFile``, with a per-field breakdown and ``explain()``.
+* :func:`rank_soulseek_files` (``want``, responses or files, settings,
+  ``peer_failures``) -> :class:`RankResult` — necessary filters, then
+  preference ranking; ``.best`` is the file to try, ``.candidates`` the
+  rest in order, ``.rejected`` with reasons.
+* :func:`rank_album_folders` (album or tracks, responses) ->
+  list[:class:`RankedFolder`], and :func:`assign_files` (tracks, files) ->
+  :class:`Assignment` (one-to-one pairs, unmatched files, missing tracks).
+* :class:`LibraryIndex` (library tracks) with ``check(track)`` and
+  ``check_many(tracks)`` -> :class:`OwnedMatch` (owned/uncertain/missing,
+  which track, score, why).
+* :func:`query_ladder` (track, order) -> list[:class:`SearchQuery`].
+* :func:`suggest_artists` (path/file/files, artists=, tracks=, albums=) ->
+  list[:class:`ArtistSuggestion`].
+* :func:`remix_credit` (track, policy) -> :class:`RemixCredit`.
+* :func:`parse_path` (remote path) -> :class:`PathAnatomy`;
+  :func:`parse_title` (title) -> :class:`TitleAnatomy`;
+  :func:`split_credit` (credit, known) -> tuple of names.
+
+The evaluator over the labelled corpus: ``python -m soulsync.matching.evaluate
+tests/data/matching``.
+"""
+
+from __future__ import annotations
+
+from soulsync.matching.anatomy import (
+    TitleAnatomy,
+    VersionKind,
+    VersionTag,
+    album_context,
+    parse_title,
+)
+from soulsync.matching.credits import compare_artists, is_various, name_similarity, split_credit
+from soulsync.matching.filename import PathAnatomy, Reading, parse_path
+from soulsync.matching.folders import Assignment, RankedFolder, assign_files, rank_album_folders
+from soulsync.matching.index import LibraryIndex, OwnedMatch, OwnedStatus
+from soulsync.matching.normalize import ascii_key, fold, forms, strip_diacritics, text_key
+from soulsync.matching.queries import (
+    DEFAULT_ORDER,
+    TITLE_FIRST_ORDER,
+    QueryStep,
+    SearchQuery,
+    clean_query,
+    query_ladder,
+)
+from soulsync.matching.rank import RankedFile, RankResult, flatten_responses, rank_soulseek_files
+from soulsync.matching.remix import RemixArtistPolicy, RemixCredit, remix_credit
+from soulsync.matching.score import FieldScore, Score, score_track
+from soulsync.matching.settings import (
+    DEFAULT_QUALITY_PROFILE,
+    DEFAULT_SETTINGS,
+    MatchSettings,
+    QualityProfile,
+    QualityTier,
+    Strictness,
+)
+from soulsync.matching.suggest import ArtistSuggestion, suggest_artists
+
+__all__ = [
+    "DEFAULT_ORDER",
+    "DEFAULT_QUALITY_PROFILE",
+    "DEFAULT_SETTINGS",
+    "TITLE_FIRST_ORDER",
+    "ArtistSuggestion",
+    "Assignment",
+    "FieldScore",
+    "LibraryIndex",
+    "MatchSettings",
+    "OwnedMatch",
+    "OwnedStatus",
+    "PathAnatomy",
+    "QualityProfile",
+    "QualityTier",
+    "QueryStep",
+    "RankResult",
+    "RankedFile",
+    "RankedFolder",
+    "Reading",
+    "RemixArtistPolicy",
+    "RemixCredit",
+    "Score",
+    "SearchQuery",
+    "Strictness",
+    "TitleAnatomy",
+    "VersionKind",
+    "VersionTag",
+    "album_context",
+    "ascii_key",
+    "assign_files",
+    "clean_query",
+    "compare_artists",
+    "flatten_responses",
+    "fold",
+    "forms",
+    "is_various",
+    "name_similarity",
+    "parse_path",
+    "parse_title",
+    "query_ladder",
+    "rank_album_folders",
+    "rank_soulseek_files",
+    "remix_credit",
+    "score_track",
+    "split_credit",
+    "strip_diacritics",
+    "suggest_artists",
+    "text_key",
+]

@@ -1,0 +1,249 @@
+r"""Soulseek filename anatomy: what a remote path says about the file.
+
+A peer's path such as ``@@user\Music\Daft Punk\2001 - Discovery [FLAC]\03.
+Digital Love.flac`` encodes artist, album, year, disc, track number and title
+in folder names and file-name patterns that vary from peer to peer:
+``NN - Artist - Title``, ``Artist - NN - Title``, ``NN. Title``, ``CD1\``,
+scene names with underscores (``03-daft_punk-digital_love-ftd.mp3``), bitrate
+tags (``[320]``) and upload noise (``(Official Audio)``).
+
+Because many patterns are ambiguous ("99 Problems" starts with a number,
+"Title - Artist" looks like "Artist - Title"), :func:`parse_path` returns
+every plausible :class:`Reading` of the file name; the scorer keeps the one
+that fits the wanted track best and says which it used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from soulsync.matching.normalize import ascii_key
+
+__all__ = ["PathAnatomy", "Reading", "parse_path", "split_remote_path"]
+
+AUDIO_EXTENSIONS = frozenset(
+    {
+        "flac",
+        "mp3",
+        "m4a",
+        "aac",
+        "ogg",
+        "opus",
+        "wav",
+        "aif",
+        "aiff",
+        "alac",
+        "ape",
+        "wv",
+        "wma",
+        "mp4",
+        "dsf",
+    }
+)
+
+# Folders that say nothing about the music.
+_GENERIC_FOLDERS = frozenset(
+    {
+        "music", "musik", "musique", "musica", "mp3", "mp3s", "flac", "audio", "shared", "share",
+        "downloads", "download", "complete", "completed", "soulseek", "soulseek downloads",
+        "slsk", "my music", "albums", "singles", "lossless", "lossy", "media", "library",
+        "itunes", "itunes media", "users", "public", "files", "new", "incoming", "sorted",
+        "artists", "various", "collection", "my collection", "data", "home", "mnt", "volume1",
+        "hi res", "hires", "24bit", "16bit", "vinyl rips", "cd rips", "rips", "torrents",
+    }
+)  # fmt: skip
+_DISC_RE = re.compile(r"^(?:cd|disc|disk|dvd|side|vinyl)\s*[-_.]?\s*(\d{1,2})\b.*$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_NOISE_BRACKET_RE = re.compile(
+    r"[\[({](?:[^\])}]*\b(?:flac|mp3|320|256|192|128|v0|v2|kbps|k|24[- ]?bit|16[- ]?bit|\d{2,3}(?:[.,]\d)?\s*khz|"
+    r"web|cd|cdq|vinyl|lossless|hi[- ]?res|24[-/ ]\d{2,3}|16[-/ ]44|official(?: music)? (?:audio|video)|"
+    r"official|lyrics?(?: video)?|audio|hq|hd|4k|explicit|deluxe(?: edition)?|remaster(?:ed)?|"
+    r"(?:19|20)\d{2}|[a-z]{2,6}rip)\b[^\])}]*)[\])}]",
+    re.IGNORECASE,
+)
+_TRACKNO_PREFIX_RE = re.compile(
+    r"^(?:(?P<disc>\d)[-.](?=\d{2}))?(?P<track>\d{1,3})(?:\s*[-._)\]]+\s*|\s+)(?P<rest>.+)$"
+)
+_SIDE_PREFIX_RE = re.compile(
+    r"^(?P<side>[A-Da-d])(?P<track>\d{1,2})(?:\s*[-._)]+\s*|\s+)(?P<rest>.+)$"
+)
+_SPACED_DASH_RE = re.compile(r"\s+[-–—]\s+")
+_PURE_NUMBER_RE = re.compile(r"^\d{1,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One interpretation of a file name: an artist (or None) and a title."""
+
+    title: str
+    artist: str | None = None
+    how: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PathAnatomy:
+    """Everything recovered from one remote path."""
+
+    path: str
+    folders: tuple[str, ...]
+    basename: str
+    extension: str
+    readings: tuple[Reading, ...]
+    artist: str | None = None
+    album: str | None = None
+    year: int | None = None
+    disc: int | None = None
+    track: int | None = None
+
+    @property
+    def title(self) -> str:
+        """The most likely title (first reading)."""
+        return self.readings[0].title if self.readings else self.basename
+
+    @property
+    def path_key(self) -> str:
+        """ASCII key of the whole path, for whole-word evidence checks."""
+        return ascii_key(" ".join((*self.folders, self.basename)))
+
+
+def split_remote_path(path: str) -> tuple[list[str], str]:
+    """Split a remote path on backslashes or slashes into (folders, basename).
+
+    Drops the ``@@share`` root and drive letters, which carry no meaning.
+    """
+    parts = [p.strip() for p in re.split(r"[\\/]+", path) if p.strip()]
+    if not parts:
+        return [], ""
+    folders = parts[:-1]
+    while folders and (folders[0].startswith("@@") or re.fullmatch(r"[A-Za-z]:", folders[0])):
+        folders.pop(0)
+    return folders, parts[-1]
+
+
+def _clean_stem(stem: str) -> str:
+    """Remove bitrate/format/upload-noise brackets and scene underscores."""
+    if "_" in stem and (" " not in stem or stem.count("_") > stem.count(" ")):
+        stem = stem.replace("_", " ")
+    stem = _NOISE_BRACKET_RE.sub(" ", stem)
+    return " ".join(stem.split()).strip(" -.")
+
+
+def _folder_meaning(folder: str) -> tuple[str | None, str | None, int | None]:
+    """(artist, album, year) from an album folder name like "Artist - 2001 - Album [FLAC]"."""
+    text = _clean_stem(folder)
+    year_match = _YEAR_RE.search(folder)
+    year = int(year_match.group(1)) if year_match else None
+    parts = [p.strip() for p in _SPACED_DASH_RE.split(text) if p.strip()]
+    if len(parts) == 1 and "_" in folder and "-" in text:
+        parts = [p.strip() for p in text.split("-") if p.strip()]  # scene "Artist-Album-2001-GRP"
+    parts = [p for p in parts if not _YEAR_RE.fullmatch(p.strip("()[] "))]
+    # "(2001) Discovery" / "2001. Discovery" / "Discovery (2001)"
+    parts = [
+        re.sub(r"^[(\[]?(?:19|20)\d{2}[)\]]?[.\s-]*|\s*[(\[](?:19|20)\d{2}[)\]]$", "", p).strip()
+        for p in parts
+    ]
+    parts = [p for p in parts if p]
+    if len(parts) >= 2:
+        return parts[0], " - ".join(parts[1:]), year
+    if parts:
+        return None, parts[0], year
+    return None, None, year
+
+
+def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
+    """All plausible (artist, title) readings of a cleaned file stem."""
+    readings: list[Reading] = []
+    parts = [p.strip() for p in _SPACED_DASH_RE.split(stem) if p.strip()]
+    if len(parts) == 1 and " " not in stem and stem.count("-") >= 1:
+        # Scene style "03-daft punk-digital love-ftd" after underscores became spaces
+        # keeps unspaced dashes; "daft punk-digital love" too.
+        parts = [p.strip() for p in stem.split("-") if p.strip()]
+    elif (
+        len(parts) == 1
+        and re.search(r"\w-\w", stem)
+        and re.search(r"\s", stem)
+        and stem.count("-") >= 2
+    ):
+        parts = [p.strip() for p in stem.split("-") if p.strip()]
+    parts = [p for p in parts if not _PURE_NUMBER_RE.fullmatch(p)]  # "Artist - 03 - Title"
+    if not parts:
+        return [Reading(stem, folder_artist, "whole name")]
+    if len(parts) == 1:
+        readings.append(Reading(parts[0], folder_artist, "title only"))
+    else:
+        readings.append(Reading(" - ".join(parts[1:]), parts[0], "artist - title"))
+        if len(parts) >= 3:
+            readings.append(Reading(parts[-1], parts[0], "artist - ... - title"))
+            readings.append(Reading(parts[-2], parts[0], "artist - title - tag"))
+            readings.append(Reading(" - ".join(parts[1:-1]), parts[0], "artist - title - group"))
+        readings.append(Reading(parts[0], parts[-1], "title - artist"))
+        # The whole stem as a title keeps "Song - Live" and "Song - 2011 Remaster".
+        readings.append(Reading(" - ".join(parts), folder_artist, "whole name"))
+    return readings
+
+
+@lru_cache(maxsize=65536)
+def parse_path(path: str) -> PathAnatomy:
+    r"""Parse a Soulseek remote path.
+
+    >>> a = parse_path("@@u\\Music\\Daft Punk\\2001 - Discovery [FLAC]\\03. Digital Love.flac")
+    >>> (a.artist, a.album, a.year, a.track, a.title)
+    ('Daft Punk', 'Discovery', 2001, 3, 'Digital Love')
+    """
+    folders, basename = split_remote_path(path)
+    stem, dot, ext = basename.rpartition(".")
+    if not dot or len(ext) > 5 or " " in ext:
+        stem, ext = basename, ""
+    ext = ext.lower()
+
+    meaningful = [f for f in folders if ascii_key(f) not in _GENERIC_FOLDERS]
+    disc: int | None = None
+    if meaningful and _DISC_RE.match(meaningful[-1]):
+        disc_match = _DISC_RE.match(meaningful[-1])
+        disc = int(disc_match.group(1)) if disc_match else None
+        meaningful = meaningful[:-1]
+    artist = album = None
+    year = None
+    if meaningful:
+        f_artist, album, year = _folder_meaning(meaningful[-1])
+        if f_artist:
+            artist = f_artist
+        elif len(meaningful) >= 2:
+            artist = _clean_stem(meaningful[-2]) or None
+    if album is not None and disc is None:
+        trailing_disc = re.search(r"\b(?:cd|disc|disk)\s*(\d{1,2})\b", album, re.IGNORECASE)
+        if trailing_disc:
+            disc = int(trailing_disc.group(1))
+
+    cleaned = _clean_stem(stem)
+    track: int | None = None
+    body = cleaned
+    readings: list[Reading] = []
+    numbered = _TRACKNO_PREFIX_RE.match(cleaned)
+    side = _SIDE_PREFIX_RE.match(cleaned) if not numbered else None
+    if numbered:
+        track = int(numbered.group("track"))
+        if numbered.group("disc") and disc is None:
+            disc = int(numbered.group("disc"))
+        body = numbered.group("rest").strip(" -.")
+    elif side:
+        track = int(side.group("track"))
+        body = side.group("rest").strip(" -.")
+    readings.extend(_readings(body, artist))
+    if numbered:
+        # "99 Problems", "1979", "7 Rings": the number may be part of the title.
+        readings.extend(r for r in _readings(cleaned, artist) if r not in readings)
+    return PathAnatomy(
+        path=path,
+        folders=tuple(folders),
+        basename=basename,
+        extension=ext,
+        readings=tuple(readings),
+        artist=artist,
+        album=album,
+        year=year,
+        disc=disc,
+        track=track,
+    )

@@ -1,0 +1,209 @@
+"""Text folding shared by every comparison in the matching engine.
+
+Every source (Spotify, Deezer, Plex, a Soulseek path) spells names differently:
+accents, full-width letters, ``&`` versus ``and``, "Beatles, The", ``A$AP``,
+"Pt. 2" versus "Part II". The functions here turn a display string into a
+*comparison key*: lower-case words separated by single spaces, with those
+differences folded away. Two keys are produced when transliteration changes the
+text (``forms``), so "米津玄師" still matches itself while "Beyoncé" matches
+"Beyonce".
+
+Nothing here knows about versions (remix, live); that is ``anatomy``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+__all__ = [
+    "ascii_key",
+    "fold",
+    "forms",
+    "has_digits",
+    "number_tokens",
+    "strip_diacritics",
+    "text_key",
+    "whole_word_in",
+]
+
+# Symbols that stand for letters inside names (A$AP Rocky, Ke$ha, P!nk, Sk8ter).
+# Replaced only when sandwiched by word characters, so "$" in "$uicideboy$" at
+# the edges is handled by the trailing rule below.
+_IN_WORD_SYMBOLS = {"$": "s", "!": "i", "@": "a"}
+_IN_WORD_RE = re.compile(r"(?<=\w)[$!@](?=\w)")
+_EDGE_DOLLAR_RE = re.compile(r"(?<=\w)\$(?!\w)|(?<!\w)\$(?=\w)")
+# Apostrophes vanish without leaving a gap: "Don't" -> "dont", "Guns N' Roses".
+_APOSTROPHES_RE = re.compile(r"['’‘`´]")
+_AMPERSAND_RE = re.compile(r"\s*[&+]\s*")
+_NON_WORD_RE = re.compile(r"[^\w]+")
+_UNDERSCORE_RE = re.compile(r"_+")
+_SPACES_RE = re.compile(r"\s+")
+_LEADING_THE_RE = re.compile(r"^the\s+")
+
+# "Pt. 2", "Pt 2", "Part II", "Part Two", "Vol. 3", "No. 5" all become
+# "part 2", "volume 3", "number 5" so numbered works compare by their number.
+_ABBREVIATIONS = (
+    (re.compile(r"\bpts?\b\.?"), "part"),
+    (re.compile(r"\bvols?\b\.?"), "volume"),
+    (re.compile(r"\bno\.(?=\s*\d)"), "number"),
+    (re.compile(r"\bnr\b\.?(?=\s*\d)"), "number"),
+    (re.compile(r"\bop\b\.?(?=\s*\d)"), "opus"),
+)
+_ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+    "xi": 11,
+    "xii": 12,
+}
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_NUMBERED_WORD_RE = re.compile(r"\b(part|volume|chapter|act|book|number|opus)\s+([a-z]+)\b")
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def fold(text: str) -> str:
+    """NFKC-normalise and case-fold ``text`` (keeps every script and accent)."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+_PLAIN: dict[str, str | int | None] = {
+    "ø": "o",
+    "Ø": "O",
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "đ": "d",
+    "ł": "l",
+    "Ł": "L",
+}
+_PLAIN_LETTERS = str.maketrans(_PLAIN)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove combining accents but keep non-Latin letters ("Björk" -> "Bjork").
+
+    Used for the "no diacritics" search query, where transliterating Cyrillic
+    or Japanese would produce words no peer has in their file names.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Letters that do not decompose but have an obvious plain spelling.
+    return stripped.translate(_PLAIN_LETTERS)
+
+
+def _numbers_to_digits(text: str) -> str:
+    """Write the number after "part"/"volume"/... as digits ("part ii" -> "part 2")."""
+
+    def repl(match: re.Match[str]) -> str:
+        word = match.group(2)
+        value = _ROMAN.get(word) or _WORD_NUMBERS.get(word)
+        return f"{match.group(1)} {value}" if value else match.group(0)
+
+    return _NUMBERED_WORD_RE.sub(repl, text)
+
+
+def _key(text: str, *, transliterate: bool, drop_the: bool) -> str:
+    text = fold(text)
+    if transliterate:
+        text = anyascii(text).lower()
+    text = _IN_WORD_RE.sub(lambda m: _IN_WORD_SYMBOLS[m.group(0)], text)
+    text = _EDGE_DOLLAR_RE.sub("s", text)
+    text = _APOSTROPHES_RE.sub("", text)
+    text = _AMPERSAND_RE.sub(" and ", text)
+    for pattern, replacement in _ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    text = _UNDERSCORE_RE.sub(" ", text)
+    text = _NON_WORD_RE.sub(" ", text)
+    text = _SPACES_RE.sub(" ", text).strip()
+    text = _numbers_to_digits(text)
+    if drop_the:
+        # "the" alone is a name too (The The), so only strip it when more follows.
+        text = _LEADING_THE_RE.sub("", text) if text != "the" else text
+    return text
+
+
+_TRAILING_THE_RAW_RE = re.compile(r",\s*(the|a|an)\s*$", re.IGNORECASE)
+
+
+def _move_trailing_article(text: str) -> str:
+    """'Beatles, The' -> 'The Beatles' (before punctuation is stripped)."""
+    match = _TRAILING_THE_RAW_RE.search(text)
+    if match:
+        return f"{match.group(1)} {text[: match.start()]}"
+    return text
+
+
+@lru_cache(maxsize=65536)
+def text_key(text: str, *, drop_the: bool = False) -> str:
+    """Comparison key that keeps the original script ("björk", "米津玄師").
+
+    ``drop_the`` is for artist names: "The Beatles", "Beatles, The" and
+    "Beatles" all become "beatles".
+    """
+    if drop_the:
+        text = _move_trailing_article(text)
+    return _key(text, transliterate=False, drop_the=drop_the)
+
+
+@lru_cache(maxsize=65536)
+def ascii_key(text: str, *, drop_the: bool = False) -> str:
+    """Comparison key transliterated to ASCII ("Beyoncé" -> "beyonce")."""
+    if drop_the:
+        text = _move_trailing_article(text)
+    return _key(text, transliterate=True, drop_the=drop_the)
+
+
+def forms(text: str, *, drop_the: bool = False) -> tuple[str, ...]:
+    """The distinct comparison keys of ``text``: ASCII first, then original script.
+
+    Comparing every form of one side with every form of the other lets a
+    transliterated file name match a native-script title and vice versa.
+    """
+    a = ascii_key(text, drop_the=drop_the)
+    t = text_key(text, drop_the=drop_the)
+    return (a,) if a == t or not t else (a, t)
+
+
+def number_tokens(key: str) -> tuple[str, ...]:
+    """The digit runs of a key, sorted ("part 2 of 3" -> ("2", "3"))."""
+    return tuple(sorted(m.lstrip("0") or "0" for m in _DIGITS_RE.findall(key)))
+
+
+def has_digits(key: str) -> bool:
+    """True when the key contains any digit."""
+    return _DIGITS_RE.search(key) is not None
+
+
+def whole_word_in(needle: str, haystack: str) -> bool:
+    """True if the key ``needle`` occurs in the key ``haystack`` on word boundaries.
+
+    Both arguments must already be keys (single spaces, no punctuation), so a
+    padded substring test is a word-boundary test: "cover" is not in "discover".
+    """
+    if not needle:
+        return False
+    return f" {needle} " in f" {haystack} "

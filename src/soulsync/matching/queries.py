@@ -1,0 +1,198 @@
+"""The Soulseek search-query ladder for a wanted track.
+
+Soulseek search terms are ANDed against the whole remote path, so every
+extra word can only lose results. The ladder starts precise and widens:
+
+1. ``artist title`` (all credited artists), cleaned as slsk-batchdl does:
+   lower case, its punctuation set turned into spaces, "feat." parts and
+   remaster/edition descriptors dropped (files rarely carry them);
+2. the same without diacritics (peers' names are often plain ASCII);
+3. without the featured artists (in the title *and* in the credit);
+4. primary artist only (every credited artist ANDed finds little);
+5. title only (for artists whose names the server filters, and misspelt
+   folders; ranking still checks the artist in the path);
+6. the wildcard trick: the first letter of a server-filtered artist name
+   replaced by ``*`` ("*eatles yesterday").
+
+Album and duration are never part of a query; they are used for ranking.
+The order is configurable: the original SoulSync searched title first.
+Identical queries are dropped, so a simple track yields two or three steps.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from soulsync.domain import Track
+from soulsync.matching.anatomy import VersionKind, parse_title
+from soulsync.matching.credits import split_credit
+from soulsync.matching.normalize import ascii_key, fold, strip_diacritics
+
+__all__ = [
+    "DEFAULT_ORDER",
+    "SERVER_FILTERED",
+    "TITLE_FIRST_ORDER",
+    "QueryStep",
+    "SearchQuery",
+    "clean_query",
+    "query_ladder",
+]
+
+
+class QueryStep(enum.StrEnum):
+    """One rung of the ladder."""
+
+    ARTIST_TITLE = "artist title"
+    NO_DIACRITICS = "no diacritics"
+    NO_FEAT = "no feat."
+    PRIMARY_ARTIST = "primary artist"
+    TITLE_ONLY = "title only"
+    WILDCARD = "wildcard artist"
+
+
+DEFAULT_ORDER: tuple[QueryStep, ...] = (
+    QueryStep.ARTIST_TITLE,
+    QueryStep.NO_DIACRITICS,
+    QueryStep.NO_FEAT,
+    QueryStep.PRIMARY_ARTIST,
+    QueryStep.TITLE_ONLY,
+    QueryStep.WILDCARD,
+)
+TITLE_FIRST_ORDER: tuple[QueryStep, ...] = (
+    QueryStep.TITLE_ONLY,
+    QueryStep.ARTIST_TITLE,
+    QueryStep.NO_DIACRITICS,
+    QueryStep.NO_FEAT,
+    QueryStep.PRIMARY_ARTIST,
+    QueryStep.WILDCARD,
+)
+
+# Artist names the Soulseek server asks clients to filter out of results
+# (slsk-batchdl's list plus ones users report). Matched as word sets.
+SERVER_FILTERED: tuple[frozenset[str], ...] = tuple(
+    frozenset(p.split())
+    for p in (
+        "beatles",
+        "michael jackson",
+        "rihanna",
+        "kanye west",
+        "adele",
+        "weeknd",
+        "lady gaga",
+        "taylor swift",
+        "eminem",
+        "beyonce",
+        "madonna",
+        "metallica",
+        "pink floyd",
+        "led zeppelin",
+        "drake",
+        "bruno mars",
+        "ed sheeran",
+        "coldplay",
+        "katy perry",
+        "justin bieber",
+        "prince",
+        "ac dc",
+        "bob dylan",
+        "david bowie",
+        "nirvana",
+        "queen",
+    )
+)
+
+# slsk-batchdl's cleaning set: each of these characters becomes a space.
+_CLEAN_CHARS = re.compile(r"[;:'\"|?!<>*/\\\[\]{}()\-–—&%^$#@+=`~_,.]")
+_DROP_FOR_QUERY = frozenset(
+    {
+        VersionKind.REMASTER,
+        VersionKind.MONO,
+        VersionKind.STEREO,
+        VersionKind.EXPLICIT,
+        VersionKind.CLEAN,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """One search to send, and which rung produced it."""
+
+    text: str
+    step: QueryStep
+
+
+def clean_query(text: str) -> str:
+    """Lower-case, punctuation to spaces, spaces collapsed; original kept if nothing is left."""
+    cleaned = " ".join(_CLEAN_CHARS.sub(" ", fold(text)).split())
+    return cleaned or " ".join(text.split())
+
+
+def _title_for_query(track: Track, *, keep_feat: bool) -> str:
+    """The title with soft descriptors dropped; hard ones (remix, live) kept as words."""
+    anatomy = parse_title(track.title)
+    words = [anatomy.base]
+    for tag in anatomy.versions:
+        if tag.kind in _DROP_FOR_QUERY:
+            continue
+        words.append(tag.detail)
+        words.append(
+            tag.kind.value if tag.kind is not VersionKind.RERECORDED else "taylors version"
+        )
+    if keep_feat:
+        words.extend(anatomy.featured)
+    return " ".join(w for w in words if w)
+
+
+def _is_filtered(artist: str) -> bool:
+    words = set(ascii_key(artist, drop_the=True).split())
+    return any(phrase <= words for phrase in SERVER_FILTERED)
+
+
+def query_ladder(track: Track, order: Sequence[QueryStep] = DEFAULT_ORDER) -> list[SearchQuery]:
+    """The ordered, de-duplicated queries to try for ``track``.
+
+    >>> [q.text for q in query_ladder(Track("Yesterday - Remastered 2009", ("The Beatles",)))]
+    ['the beatles yesterday', 'beatles yesterday', 'yesterday', '*eatles yesterday']
+    """
+    credit: list[str] = []
+    for artist in track.artists:
+        credit.extend(split_credit(artist, known=track.artists))
+    primary = credit[0] if credit else ""
+    featured_in_title = parse_title(track.title).featured
+    feat_keys = {ascii_key(n) for f in featured_in_title for n in split_credit(f)}
+    main_artists = [a for a in credit if ascii_key(a) not in feat_keys]
+    title_full = _title_for_query(track, keep_feat=False)
+    queries: list[SearchQuery] = []
+    seen: set[str] = set()
+
+    def add(text: str, step: QueryStep, prefix: str = "") -> None:
+        q = prefix + clean_query(text)
+        if q and q not in seen:
+            seen.add(q)
+            queries.append(SearchQuery(q, step))
+
+    for step in order:
+        if step is QueryStep.ARTIST_TITLE:
+            add(" ".join((*main_artists, title_full)), step)
+        elif step is QueryStep.NO_DIACRITICS:
+            add(strip_diacritics(" ".join((*main_artists, title_full))), step)
+        elif step is QueryStep.NO_FEAT:
+            # Only the first credited artist and no featured names anywhere.
+            add(
+                strip_diacritics(" ".join((main_artists[0] if main_artists else "", title_full))),
+                step,
+            )
+        elif step is QueryStep.PRIMARY_ARTIST:
+            name = ascii_key(primary, drop_the=True) if primary else ""
+            add(" ".join((name, strip_diacritics(title_full))), step)
+        elif step is QueryStep.TITLE_ONLY:
+            add(strip_diacritics(title_full), step)
+        elif step is QueryStep.WILDCARD and primary and _is_filtered(primary):
+            name = ascii_key(primary, drop_the=True)
+            # "*" must survive cleaning: it is the point of this rung.
+            add(f"{name[1:]} {strip_diacritics(title_full)}", step, prefix="*")
+    return queries

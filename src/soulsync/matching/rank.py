@@ -1,0 +1,233 @@
+"""Ranking Soulseek files for one wanted track.
+
+Two stages, as slsk-batchdl does, but with one score instead of a string of
+boolean checks:
+
+1. **Necessary conditions** reject a file: locked, not an allowed audio
+   format, peer ignored after repeated failures, queue too long, lossy bitrate
+   under the floor, length far off, and a match score under the acceptance
+   threshold (which is where wrong versions and wrong artists end up, with
+   the score's reasons saying which). Unknown bitrate or length pass unless
+   the settings are strict.
+2. **Preferences** order what is left: peers that failed before go last;
+   then strong matches before merely acceptable ones; length within the
+   tolerance; the quality profile's tier; a free upload slot; upload speed
+   (in 650 KB/s steps so small differences do not beat a better tier);
+   shorter queue; and finally the exact score.
+
+Unlike slsk-batchdl's final edit-distance key (sorted so the *larger*
+distance won), ties here are broken by the higher match score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from soulsync.domain import SearchResponse, SoulseekFile, Track
+from soulsync.matching.score import Prepared, Score, compare, prepare
+from soulsync.matching.settings import DEFAULT_SETTINGS, LOSSLESS_FORMATS, MatchSettings
+
+__all__ = [
+    "RankResult",
+    "RankedFile",
+    "flatten_responses",
+    "rank_prepared",
+    "rank_soulseek_files",
+]
+
+_SPEED_BUCKET = 650 * 1024  # bytes/s per preference step
+
+
+@dataclass(frozen=True, slots=True)
+class RankedFile:
+    """A candidate file with its match score, quality tier and reasons."""
+
+    file: SoulseekFile
+    score: Score
+    quality_rank: int
+    quality_name: str
+    rejected_because: str | None = None
+    downranked: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        """True if the file passed every necessary condition."""
+        return self.rejected_because is None
+
+    @property
+    def value(self) -> float:
+        """The match score in 0..1."""
+        return self.score.value
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why this file scored and ranked as it did, most important first."""
+        head: list[str] = []
+        if self.rejected_because:
+            head.append(f"rejected: {self.rejected_because}")
+        if self.downranked:
+            head.append(f"peer {self.file.username!r} failed before")
+        head.append(f"quality {self.quality_name}")
+        return (*head, *self.score.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class RankResult:
+    """Accepted candidates best first, and rejected ones with their reason."""
+
+    candidates: tuple[RankedFile, ...]
+    rejected: tuple[RankedFile, ...]
+
+    @property
+    def best(self) -> RankedFile | None:
+        """The file to try first, or None when the engine declines."""
+        return self.candidates[0] if self.candidates else None
+
+
+def flatten_responses(results: Iterable[SearchResponse | SoulseekFile]) -> list[SoulseekFile]:
+    """Files of search responses with their peer's slot, speed and queue copied on.
+
+    Locked files are included (marked locked) so ranking can count them.
+    """
+    files: list[SoulseekFile] = []
+    for item in results:
+        if isinstance(item, SoulseekFile):
+            files.append(item)
+            continue
+        for f in item.files:
+            files.append(
+                replace(
+                    f,
+                    username=item.username,
+                    has_free_upload_slot=item.has_free_upload_slot,
+                    upload_speed=item.upload_speed,
+                    queue_length=item.queue_length,
+                )
+            )
+        for f in item.locked_files:
+            files.append(
+                replace(
+                    f,
+                    username=item.username,
+                    is_locked=True,
+                    has_free_upload_slot=item.has_free_upload_slot,
+                    upload_speed=item.upload_speed,
+                    queue_length=item.queue_length,
+                )
+            )
+    return files
+
+
+def _necessary(
+    file: SoulseekFile,
+    score: Score,
+    settings: MatchSettings,
+    failures: int,
+    want_ms: int | None,
+) -> str | None:
+    """The first necessary condition ``file`` fails, or None."""
+    if file.is_locked:
+        return "file is locked"
+    ext = file.extension
+    if ext not in settings.quality.allowed_formats:
+        return f"format {ext or 'unknown'!r} not allowed"
+    if failures >= settings.fails_to_ignore:
+        return f"peer failed {failures} times"
+    if settings.max_queue_length is not None and file.queue_length > settings.max_queue_length:
+        return f"queue {file.queue_length} longer than {settings.max_queue_length}"
+    if settings.min_upload_speed and file.upload_speed < settings.min_upload_speed:
+        return f"upload speed {file.upload_speed} B/s too slow"
+    if ext not in LOSSLESS_FORMATS:
+        if file.bit_rate is None:
+            if settings.strict:
+                return "bitrate unknown (strict)"
+        elif file.bit_rate < settings.quality.min_bitrate:
+            return f"bitrate {file.bit_rate} kbps under {settings.quality.min_bitrate}"
+    if file.length is None:
+        if settings.strict:
+            return "length unknown (strict)"
+    elif want_ms:
+        delta = abs(want_ms - file.length * 1000) / 1000
+        if delta > settings.max_duration_delta_s:
+            return f"length {delta:.0f} s off"
+    if score.value < settings.accept_threshold:
+        if score.version_severity == "hard":
+            return "wrong version: " + "; ".join(score.penalties)
+        artist = score.field("artist")
+        if artist is not None and artist.similarity is not None and artist.similarity < 0.6:
+            return "wrong artist: " + artist.reason
+        title = score.field("title")
+        if title is not None and title.similarity is not None and title.similarity < 0.75:
+            return "wrong title: " + title.reason
+        return f"match {score.percent}% under {round(settings.accept_threshold * 100)}%"
+    return None
+
+
+def rank_prepared(
+    want: Prepared,
+    files: Iterable[SoulseekFile],
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    peer_failures: Mapping[str, int] | None = None,
+) -> RankResult:
+    """:func:`rank_soulseek_files` for an already prepared wanted track."""
+    failures = peer_failures or {}
+    accepted: list[RankedFile] = []
+    rejected: list[RankedFile] = []
+    for file in files:
+        score = compare(want, prepare(file), settings)
+        q_rank, q_name = settings.quality.tier_of(file, strict=settings.strict)
+        fails = failures.get(file.username, 0)
+        reason = _necessary(file, score, settings, fails, want.duration_ms)
+        ranked = RankedFile(
+            file=file,
+            score=score,
+            quality_rank=q_rank,
+            quality_name=q_name,
+            rejected_because=reason,
+            downranked=fails >= settings.fails_to_downrank,
+        )
+        (accepted if reason is None else rejected).append(ranked)
+    accepted.sort(key=lambda r: _preference_key(r, settings, want.duration_ms), reverse=True)
+    rejected.sort(key=lambda r: r.score.value, reverse=True)
+    return RankResult(candidates=tuple(accepted), rejected=tuple(rejected))
+
+
+def _preference_key(
+    r: RankedFile, settings: MatchSettings, want_ms: int | None
+) -> tuple[float, ...]:
+    f = r.file
+    band = 2 if r.score.value >= settings.strong_threshold else 1
+    bucket = 0.0 if band == 2 else round(r.score.value * 20) / 20  # 0.05 steps among weak matches
+    if want_ms and f.length is not None:
+        in_tol = 2 if abs(want_ms - f.length * 1000) <= settings.duration_grace_s * 1000 else 0
+    else:
+        in_tol = 1
+    return (
+        0 if r.downranked else 1,
+        band,
+        bucket,
+        in_tol,
+        -r.quality_rank,
+        1 if f.has_free_upload_slot else 0,
+        f.upload_speed // _SPEED_BUCKET,
+        -f.queue_length,
+        r.score.value,
+        f.upload_speed,
+    )
+
+
+def rank_soulseek_files(
+    want: Track,
+    results: Iterable[SearchResponse | SoulseekFile],
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    peer_failures: Mapping[str, int] | None = None,
+) -> RankResult:
+    """Filter and order Soulseek files for ``want``; best candidate first.
+
+    ``results`` may be slskd search responses (peer slot, speed and queue are
+    taken from the response) or bare files. ``peer_failures`` maps a username
+    to its failed-download count: at ``fails_to_downrank`` the peer's files go
+    last, at ``fails_to_ignore`` they are rejected.
+    """
+    return rank_prepared(prepare(want), flatten_responses(results), settings, peer_failures)

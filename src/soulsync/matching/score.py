@@ -1,0 +1,556 @@
+"""Track similarity with a per-field breakdown that explains itself.
+
+:func:`score_track` compares a wanted :class:`~soulsync.domain.Track` with a
+candidate (another ``Track`` from a streaming source, a ``LibraryTrack`` or a
+``SoulseekFile``) and returns a :class:`Score` in 0..1.
+
+Evidence is ranked in tiers, as Picard 3 does:
+
+1. **Identifiers.** When both sides carry an ISRC, equal ISRCs decide
+   (0.85 + 0.15 x similarity); different ISRCs cap the score (the same
+   recording can carry several ISRCs, so this is a cap, not a zero).
+2. **Similarity.** A beets-like weighted mean of title, artist, album and
+   duration; a field one side does not know is left out, so missing data
+   neither helps nor hurts. Duration gets full credit within 3 s and none at
+   30 s.
+3. **Version.** Descriptors from :mod:`~soulsync.matching.anatomy` are
+   compared as sets: a hard mismatch (remix, live, instrumental, cover,
+   karaoke, sped up, ...) multiplies the score by 0.25; edit/extended/other
+   versions by 0.85; remaster, mono and clean/explicit differences cost a few
+   configurable points.
+
+Preferences (format, bitrate, peer) are not part of this score; ``rank``
+uses them to order files that match equally well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from soulsync.domain import LibraryTrack, SoulseekFile, Track
+from soulsync.matching.anatomy import (
+    TitleAnatomy,
+    VersionKind,
+    VersionTag,
+    album_context,
+    parse_title,
+)
+from soulsync.matching.credits import compare_artists, is_various, name_similarity, split_credit
+from soulsync.matching.filename import parse_path
+from soulsync.matching.normalize import ascii_key, number_tokens, whole_word_in
+from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+
+__all__ = [
+    "HARD_KINDS",
+    "MEDIUM_KINDS",
+    "SOFT_KINDS",
+    "FieldScore",
+    "Prepared",
+    "PreparedTitle",
+    "Score",
+    "compare",
+    "duration_similarity",
+    "prepare",
+    "score_track",
+    "title_similarity",
+    "version_mismatch",
+]
+
+Candidate = Track | LibraryTrack | SoulseekFile
+
+HARD_KINDS = frozenset(
+    {
+        VersionKind.REMIX,
+        VersionKind.LIVE,
+        VersionKind.ACOUSTIC,
+        VersionKind.INSTRUMENTAL,
+        VersionKind.ACAPPELLA,
+        VersionKind.DEMO,
+        VersionKind.COVER,
+        VersionKind.KARAOKE,
+        VersionKind.SPED_UP,
+        VersionKind.SLOWED,
+        VersionKind.RERECORDED,
+        VersionKind.REPRISE,
+    }
+)
+MEDIUM_KINDS = frozenset({VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE})
+SOFT_KINDS = frozenset(
+    {
+        VersionKind.REMASTER,
+        VersionKind.MONO,
+        VersionKind.STEREO,
+        VersionKind.CLEAN,
+        VersionKind.EXPLICIT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldScore:
+    """One field of the breakdown. ``similarity`` is None when not compared."""
+
+    name: str
+    similarity: float | None
+    weight: float
+    reason: str
+
+    @property
+    def loss(self) -> float:
+        """Weighted shortfall from a perfect match (for sorting explanations)."""
+        return 0.0 if self.similarity is None else (1.0 - self.similarity) * self.weight
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A match score in 0..1 with the evidence behind it.
+
+    Compares like a float (``score >= 0.8``); ``reasons`` lists what moved
+    it, worst first; ``explain()`` says it in one sentence.
+    """
+
+    value: float
+    fields: tuple[FieldScore, ...]
+    tier: str = "similarity"  # "identifier" when ISRCs decided
+    version_severity: str | None = None  # "hard", "medium", "soft" or None
+    penalties: tuple[str, ...] = ()
+    reading: str = ""  # which file-name reading was used (Soulseek only)
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __lt__(self, other: Score | float) -> bool:
+        return self.value < float(other)
+
+    def __le__(self, other: Score | float) -> bool:
+        return self.value <= float(other)
+
+    def __gt__(self, other: Score | float) -> bool:
+        return self.value > float(other)
+
+    def __ge__(self, other: Score | float) -> bool:
+        return self.value >= float(other)
+
+    @property
+    def distance(self) -> float:
+        """1 - value, as beets reports it."""
+        return round(1.0 - self.value, 4)
+
+    @property
+    def percent(self) -> int:
+        """The score as a whole percentage for display."""
+        return round(self.value * 100)
+
+    def field(self, name: str) -> FieldScore | None:
+        """The breakdown entry for ``name`` ("title", "artist", ...)."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Penalties first, then compared fields from worst to best."""
+        compared = sorted(
+            (f for f in self.fields if f.similarity is not None), key=lambda f: -f.loss
+        )
+        said = set(self.penalties)
+        rest = [
+            f.reason for f in compared if not any(part in said for part in f.reason.split("; "))
+        ]
+        return (*self.penalties, *rest)
+
+    def explain(self) -> str:
+        """One sentence: the score and its reasons."""
+        return f"{self.percent}%: " + "; ".join(self.reasons)
+
+
+# --- prepared sides -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTitle:
+    """One reading of a title with its comparison keys precomputed."""
+
+    anatomy: TitleAnatomy
+    base_forms: tuple[str, ...]
+    full_forms: tuple[str, ...]
+    numbers: tuple[str, ...]
+    artist: str | None = None  # artist named by this reading (file names)
+    how: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A wanted track or a candidate reduced to what comparison needs."""
+
+    titles: tuple[PreparedTitle, ...]
+    artists: tuple[str, ...]
+    album: str | None = None
+    album_key: str = ""
+    duration_ms: int | None = None
+    isrc: str | None = None
+    explicit: bool | None = None
+    path_key: str = ""  # whole remote path (Soulseek) for whole-word evidence
+    context: frozenset[VersionKind] = field(default_factory=frozenset)
+    folder_artist: str | None = None
+    # Soulseek: descriptors found anywhere in the file name, whichever reading
+    # is used for the title ("Song - Chromatics Remix" read as title "Song").
+    file_versions: TitleAnatomy | None = None
+
+
+@lru_cache(maxsize=262144)
+def _prepared_title(title: str, artist: str | None = None, how: str = "") -> PreparedTitle:
+    anatomy = parse_title(title)
+    base_forms = anatomy.base_forms
+    return PreparedTitle(
+        anatomy=anatomy,
+        base_forms=base_forms,
+        full_forms=anatomy.full_forms,
+        numbers=number_tokens(base_forms[0]) if base_forms else (),
+        artist=artist,
+        how=how,
+    )
+
+
+def _album_key(album: str | None) -> str:
+    return ascii_key(parse_title(album).base) if album else ""
+
+
+def prepare(item: Candidate) -> Prepared:
+    """Reduce a Track, LibraryTrack or SoulseekFile to comparison keys."""
+    if isinstance(item, SoulseekFile):
+        return _prepare_file(item.filename, item.length)
+    if isinstance(item, LibraryTrack):
+        return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
+    return _prepare_track(
+        item.title, tuple(item.artists), item.album, item.duration_ms, item.isrc, item.explicit
+    )
+
+
+@lru_cache(maxsize=65536)
+def _prepare_track(
+    title: str,
+    artists: tuple[str, ...],
+    album: str | None,
+    duration_ms: int | None,
+    isrc: str | None,
+    explicit: bool | None,
+) -> Prepared:
+    pt = _prepared_title(title)
+    names = list(artists)
+    names.extend(n for f in pt.anatomy.featured for n in split_credit(f) if n not in names)
+    return Prepared(
+        titles=(pt,),
+        artists=tuple(names),
+        album=album,
+        album_key=_album_key(album),
+        duration_ms=duration_ms,
+        isrc=(isrc or "").strip().upper() or None,
+        explicit=explicit,
+        context=album_context(album) if album else frozenset(),
+    )
+
+
+def _prepare_library(
+    title: str, artist: str, album: str | None, duration_ms: int | None, isrc: str | None
+) -> Prepared:
+    pt = _prepared_title(title)
+    names = [artist] if artist else []
+    names.extend(f for f in pt.anatomy.featured)
+    return Prepared(
+        titles=(pt,),
+        artists=tuple(names),
+        album=album,
+        album_key=_album_key(album),
+        duration_ms=duration_ms,
+        isrc=(isrc or "").strip().upper() or None,
+        context=album_context(album) if album else frozenset(),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _prepare_file(filename: str, length: int | None) -> Prepared:
+    anatomy = parse_path(filename)
+    titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
+    context: set[VersionKind] = set()
+    for folder in anatomy.folders[-3:]:
+        context |= album_context(folder)
+    tags: list[VersionTag] = []
+    for pt in titles:
+        for tag in pt.anatomy.versions:
+            if all(t.kind is not tag.kind for t in tags):
+                tags.append(tag)
+    file_versions = TitleAnatomy(
+        original=anatomy.basename, base=anatomy.title, versions=tuple(tags)
+    )
+    return Prepared(
+        titles=titles,
+        artists=(anatomy.artist,) if anatomy.artist else (),
+        album=anatomy.album,
+        album_key=_album_key(anatomy.album),
+        duration_ms=length * 1000 if length is not None else None,
+        path_key=anatomy.path_key,
+        context=frozenset(context),
+        folder_artist=anatomy.artist,
+        file_versions=file_versions,
+    )
+
+
+# --- field similarities ---------------------------------------------------------------
+
+
+def _string_sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return max(fuzz.ratio(a, b), 0.95 * fuzz.token_sort_ratio(a, b)) / 100.0
+
+
+def _best(forms_a: Sequence[str], forms_b: Sequence[str]) -> float:
+    return max((_string_sim(a, b) for a in forms_a for b in forms_b if a and b), default=0.0)
+
+
+def title_similarity(want: PreparedTitle, cand: PreparedTitle) -> tuple[float, str]:
+    """Similarity of two base titles (descriptors removed) and its wording.
+
+    Unknown bracket contents are compared both ways (kept and dropped), so
+    "Satisfaction" matches "(I Can't Get No) Satisfaction". Different numbers
+    ("Part 1"/"Part 2", "Symphony No. 5"/"No. 9") cap the similarity at 0.5.
+    """
+    sim = _best(want.base_forms, cand.base_forms)
+    if want.anatomy.extras or cand.anatomy.extras:
+        if bool(want.anatomy.extras) != bool(cand.anatomy.extras):
+            sim *= 0.96
+        sim = max(sim, _best(want.full_forms, cand.full_forms))
+    if want.numbers != cand.numbers and want.numbers and cand.numbers:
+        if set(want.numbers) - set(cand.numbers) and set(cand.numbers) - set(want.numbers):
+            return min(
+                sim, 0.5
+            ), f"title numbers differ ({' '.join(want.numbers)} vs {' '.join(cand.numbers)})"
+        sim *= 0.92
+    if sim >= 0.97:
+        return sim, "title matches"
+    if sim >= 0.85:
+        return sim, f"title close ({want.anatomy.base!r} ~ {cand.anatomy.base!r})"
+    return sim, f"title differs ({want.anatomy.base!r} vs {cand.anatomy.base!r})"
+
+
+def duration_similarity(
+    want_ms: int | None, cand_ms: int | None, settings: MatchSettings = DEFAULT_SETTINGS
+) -> tuple[float | None, str]:
+    """Full credit within the grace (3 s), falling linearly to 0 at 30 s; None if unknown."""
+    if not want_ms or not cand_ms:
+        return None, "duration unknown"
+    delta = abs(want_ms - cand_ms) / 1000.0
+    span = max(settings.duration_zero_s - settings.duration_grace_s, 0.001)
+    sim = 1.0 - min(1.0, max(0.0, delta - settings.duration_grace_s) / span)
+    if delta <= settings.duration_grace_s:
+        return sim, f"duration matches ({delta:.0f} s off)"
+    return sim, f"duration {delta:.0f} s off"
+
+
+def version_mismatch(
+    want: TitleAnatomy,
+    cand: TitleAnatomy,
+    want_context: frozenset[VersionKind] = frozenset(),
+    cand_context: frozenset[VersionKind] = frozenset(),
+    *,
+    want_explicit: bool | None = None,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+) -> tuple[float, str | None, list[str]]:
+    """Compare version descriptors: (factor, severity, reasons).
+
+    ``factor`` multiplies the similarity score. Context kinds come from album
+    or folder names ("Live at Leeds"); they only count when the other side has
+    no evidence of that kind at all.
+    """
+    wk, ck = want.kinds, cand.kinds
+    factor = 1.0
+    severity: str | None = None
+    reasons: list[str] = []
+
+    def hit(level: str, f: float, reason: str) -> None:
+        nonlocal factor, severity
+        factor *= f
+        reasons.append(reason)
+        order = {"soft": 1, "medium": 2, "hard": 3}
+        if severity is None or order[level] > order[severity]:
+            severity = level
+
+    for kind in sorted(wk ^ ck, key=str):
+        wanted = kind in wk
+        other_ctx = cand_context if wanted else want_context
+        if kind in other_ctx:
+            continue  # "Song" on "Live at Leeds" wanted as "Song (Live)": same thing
+        where = "wanted" if wanted else "candidate"
+        if kind in HARD_KINDS:
+            hit("hard", settings.hard_version_factor, f"version mismatch: {where} is {kind.value}")
+        elif kind in MEDIUM_KINDS:
+            hit(
+                "medium",
+                settings.medium_version_factor,
+                f"version differs: {where} is {kind.value}",
+            )
+        elif kind is VersionKind.REMASTER:
+            hit("soft", 1.0 - settings.remaster_penalty, f"{where} is remastered")
+        elif (
+            kind is VersionKind.CLEAN and not wanted and want_explicit and settings.prefer_explicit
+        ):
+            hit("soft", 1.0 - settings.explicit_penalty, "candidate is the clean version")
+        elif kind is VersionKind.CLEAN and wanted:
+            hit("soft", 1.0 - settings.explicit_penalty, "wanted the clean version")
+        elif kind in (VersionKind.MONO, VersionKind.STEREO):
+            hit("soft", 1.0 - settings.remaster_penalty, f"{where} is {kind.value}")
+    for kind in sorted(
+        (wk & ck) & {VersionKind.REMIX, VersionKind.LIVE, VersionKind.ALTERNATE}, key=str
+    ):
+        wd, cd = want.detail_of(kind), cand.detail_of(kind)
+        if wd and cd and name_similarity(wd, cd) < 0.7 and not (wd in cd or cd in wd):
+            level = "hard" if kind is VersionKind.REMIX else "medium"
+            f = settings.hard_version_factor if level == "hard" else settings.medium_version_factor
+            hit(level, f, f"different {kind.value}: {wd!r} vs {cd!r}")
+    # Album/folder context the other side lacks entirely (a studio track
+    # wanted, the file sits in a "Live at Wembley" or "Karaoke Hits" folder).
+    for kind in sorted((cand_context - wk - want_context - ck) & HARD_KINDS, key=str):
+        hit("hard", settings.hard_version_factor, f"candidate folder is {kind.value}")
+    for kind in sorted((want_context - ck - cand_context - wk) & {VersionKind.LIVE}, key=str):
+        hit(
+            "medium",
+            settings.medium_version_factor,
+            f"wanted album is {kind.value}, candidate not marked",
+        )
+    return factor, severity, reasons
+
+
+# --- the comparison ------------------------------------------------------------------------
+
+
+def _artist_evidence(
+    want: Prepared, cand: Prepared, reading: PreparedTitle
+) -> tuple[float, str] | None:
+    """Artist evidence: the reading's artist, the folder artist and whole words in the path.
+
+    None when the comparison cannot be made (either side has no artist).
+    """
+    if not want.artists:
+        return None
+    best: tuple[float, str] | None = None
+    sources: list[str] = []
+    if reading.artist:
+        sources.append(reading.artist)
+    if cand.folder_artist and cand.folder_artist not in sources:
+        sources.append(cand.folder_artist)
+    if not cand.path_key:
+        sources = [", ".join(cand.artists)] if cand.artists else []
+    for source in sources:
+        if is_various(source):
+            continue
+        match = compare_artists(want.artists, source)
+        if best is None or match.similarity > best[0]:
+            best = (match.similarity, match.reason)
+    if cand.path_key:
+        primary = ascii_key(want.artists[0], drop_the=True)
+        # A long enough artist name as whole words anywhere in the path is
+        # strong evidence (Soulseek searches match the full path); a short one
+        # ("Air", "Yes") could be any word, so it counts less.
+        if primary and whole_word_in(primary, cand.path_key) and primary not in reading.base_forms:
+            strength = 1.0 if len(primary) >= 4 or " " in primary else 0.85
+            if best is None or strength > best[0]:
+                best = (strength, f"artist {want.artists[0]!r} named in path")
+    if best is None and cand.path_key:
+        # Nothing in the path names the wanted artist: weak evidence against.
+        return 0.4, f"artist {want.artists[0]!r} not found in path"
+    return best
+
+
+def compare(want: Prepared, cand: Prepared, settings: MatchSettings = DEFAULT_SETTINGS) -> Score:
+    """Score prepared sides; tries every reading of the candidate and keeps the best."""
+    best: Score | None = None
+    for reading in cand.titles:
+        score = _compare_reading(want, cand, reading, settings)
+        if best is None or score.value > best.value:
+            best = score
+    if best is None:
+        return Score(0.0, (), penalties=("candidate has no title",))
+    return best
+
+
+def _compare_reading(
+    want: Prepared, cand: Prepared, reading: PreparedTitle, settings: MatchSettings
+) -> Score:
+    wt = want.titles[0]
+    fields: list[FieldScore] = []
+    t_sim, t_reason = title_similarity(wt, reading)
+    fields.append(FieldScore("title", t_sim, settings.title_weight, t_reason))
+    artist = _artist_evidence(want, cand, reading)
+    if artist is not None:
+        fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
+    if want.album_key and cand.album_key and not is_various(want.album or ""):
+        a_sim = _best((want.album_key,), (cand.album_key,))
+        reason = (
+            "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
+        )
+        fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
+    d_sim, d_reason = duration_similarity(want.duration_ms, cand.duration_ms, settings)
+    if d_sim is not None:
+        fields.append(FieldScore("duration", d_sim, settings.duration_weight, d_reason))
+
+    total_w = sum(f.weight for f in fields if f.similarity is not None)
+    similarity = sum((f.similarity or 0.0) * f.weight for f in fields) / total_w if total_w else 0.0
+    # A wrong title or artist is not rescued by the other fields: the mean of
+    # a perfect artist and duration would otherwise carry a wrong song to 0.6.
+    gate = min(t_sim, artist[0] if artist else 1.0)
+    if gate < 0.6:
+        similarity = min(similarity, gate)
+
+    factor, severity, v_reasons = version_mismatch(
+        wt.anatomy,
+        cand.file_versions or reading.anatomy,
+        want.context,
+        cand.context,
+        want_explicit=want.explicit,
+        settings=settings,
+    )
+    version_field = FieldScore(
+        "version",
+        factor,
+        0.0,
+        "; ".join(v_reasons) if v_reasons else "same version",
+    )
+    penalties = tuple(r for r in v_reasons if severity in ("hard", "medium"))
+    tier = "similarity"
+    value = similarity * factor
+    id_field = None
+    if want.isrc and cand.isrc:
+        if want.isrc == cand.isrc:
+            value = 0.85 + 0.15 * similarity
+            tier = "identifier"
+            penalties = ()
+            id_field = FieldScore("isrc", 1.0, 0.0, f"same ISRC {want.isrc}")
+        else:
+            value = min(value, settings.isrc_mismatch_cap)
+            id_field = FieldScore("isrc", 0.0, 0.0, f"different ISRC ({want.isrc} vs {cand.isrc})")
+            penalties = (*penalties, id_field.reason)
+    all_fields = (*fields, version_field, *((id_field,) if id_field else ()))
+    return Score(
+        value=round(max(0.0, min(1.0, value)), 4),
+        fields=all_fields,
+        tier=tier,
+        version_severity=severity if tier == "similarity" else None,
+        penalties=penalties,
+        reading=reading.how,
+    )
+
+
+def score_track(
+    want: Track, candidate: Candidate, settings: MatchSettings = DEFAULT_SETTINGS
+) -> Score:
+    """Score how well ``candidate`` is the recording ``want`` names.
+
+    >>> from soulsync.domain import Track
+    >>> s = score_track(Track("Blinding Lights", ("The Weeknd",)), Track("Blinding Lights (Live)", ("The Weeknd",)))
+    >>> s.value < 0.5, s.version_severity
+    (True, 'hard')
+    """
+    return compare(prepare(want), prepare(candidate), settings)
