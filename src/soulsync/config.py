@@ -310,6 +310,14 @@ class WebSettings(_Section):
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        # A short signing key would make session cookies forgeable by guessing.
+        if value.get_secret_value() and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (or empty to have one generated)")
+        return value
+
 
 class MatchingSettings(_Section):
     """Thresholds of the matching engine (scores are 0..1)."""

@@ -265,12 +265,12 @@ def test_key_lines_maps_tables_dotted_and_inline_keys() -> None:
 def test_config_show_masks_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     long_key = "abcd" + "Z" * 28
     path = write(tmp_path, f"[slskd]\napi_key = '{long_key}'\n[plex]\ntoken = 'shorttok99'\n")
-    monkeypatch.setenv("SOULSYNC_WEB__SECRET_KEY", "web-secret-key-value-0123456789")
+    monkeypatch.setenv("SOULSYNC_WEB__SECRET_KEY", "web-secret-key-value-0123456789-abcdef")
     settings = load_config(path)
     text = render_toml(settings)
     assert long_key not in text
     assert "shorttok99" not in text
-    assert "web-secret-key-value-0123456789" not in text
+    assert "web-secret-key-value-0123456789-abcdef" not in text
     assert 'api_key = "abcd…••••"' in text
     assert 'token = "••••"' in text
     assert "[slskd]" in text and "[paths]" in text
