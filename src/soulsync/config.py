@@ -13,10 +13,11 @@ registered with the logging filter as soon as the configuration is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import platformdirs
 from pydantic import (
@@ -43,8 +44,11 @@ from soulsync.library.layout import (
 )
 from soulsync.logging_setup import register_secret
 
+if TYPE_CHECKING:
+    from soulsync.matching.settings import MatchSettings
+
 __all__ = [
-    "KNOWN_QUALITIES",
+    "KNOWN_FORMATS",
     "ConfigError",
     "DatabaseSettings",
     "DeezerSettings",
@@ -245,43 +249,63 @@ class PathSettings(_Section):
         return check_template(value)
 
 
-# Names a quality profile entry may use, best first in the default order.
-KNOWN_QUALITIES: tuple[str, ...] = (
-    "flac24",
+# Formats a file may have (extensions, lower case, no dot).
+KNOWN_FORMATS: tuple[str, ...] = (
     "flac",
     "alac",
     "wav",
-    "mp3-320",
-    "mp3-v0",
-    "mp3-256",
-    "mp3-v2",
-    "mp3-192",
-    "aac-256",
-    "opus",
+    "aiff",
+    "aif",
+    "ape",
+    "wv",
+    "dsf",
+    "mp3",
+    "m4a",
+    "aac",
     "ogg",
+    "opus",
 )
-KNOWN_FORMATS: tuple[str, ...] = ("flac", "alac", "wav", "mp3", "m4a", "aac", "opus", "ogg")
 
 
 class QualitySettings(_Section):
-    """Which files are wanted, best first."""
+    """Which files are wanted, best first (entries parsed by the matching engine)."""
 
+    # Entries: "flac 24" (24-bit), "flac 24/96", "flac", "mp3 320", "mp3 v0",
+    # "mp3 v2", "mp3 256", or a bare format ("opus"). Files that fit no entry
+    # rank after all of them but still pass (unless strict).
     profile: list[str] = Field(
-        default_factory=lambda: ["flac24", "flac", "mp3-320", "mp3-v0", "mp3-256"]
+        default_factory=lambda: ["flac 24", "flac", "mp3 320", "mp3 v0", "mp3 256"]
     )
-    allowed_formats: list[str] = Field(default_factory=lambda: ["flac", "mp3", "m4a", "ogg"])
-    # strict: only files that fit a profile entry; otherwise fall back to any allowed format.
+    allowed_formats: list[str] = Field(
+        default_factory=lambda: [
+            "flac",
+            "mp3",
+            "m4a",
+            "ogg",
+            "opus",
+            "wav",
+            "aac",
+            "alac",
+            "aiff",
+            "aif",
+        ]
+    )
+    # Lossy files below this bitrate (kbps) are never downloaded.
+    min_bitrate: int = Field(default=128, ge=0)
+    # strict: a file must prove its quality (unknown bitrate/length fails).
     strict: bool = False
 
     @field_validator("profile")
     @classmethod
-    def _known_profile(cls, value: list[str]) -> list[str]:
-        cleaned = [v.strip().lower() for v in value]
-        if not cleaned:
-            raise ValueError("profile must list at least one quality")
-        unknown = [v for v in cleaned if v not in KNOWN_QUALITIES]
-        if unknown:
-            raise ValueError(f"unknown quality {unknown[0]!r}; known: {', '.join(KNOWN_QUALITIES)}")
+    def _parseable_profile(cls, value: list[str]) -> list[str]:
+        # The matching engine owns the grammar; parsing here makes a typo a
+        # config error at start. Imported lazily: the engine is heavy to load.
+        from soulsync.matching.settings import QualityProfile
+
+        cleaned = [" ".join(v.lower().split()) for v in value]
+        if any("," in v for v in cleaned):
+            raise ValueError("give one entry per list item, without commas")
+        QualityProfile.parse(", ".join(cleaned))  # raises ValueError naming the entry
         return cleaned
 
     @field_validator("allowed_formats")
@@ -320,17 +344,24 @@ class WebSettings(_Section):
 
 
 class MatchingSettings(_Section):
-    """Thresholds of the matching engine (scores are 0..1)."""
+    """Thresholds of the matching engine (scores are 0..1; names as in MatchSettings)."""
 
+    # Library check: >= owned is owned, >= uncertain is "maybe", below is missing.
     owned_threshold: float = Field(default=0.80, ge=0, le=1)
     uncertain_threshold: float = Field(default=0.60, ge=0, le=1)
-    download_threshold: float = Field(default=0.75, ge=0, le=1)
-    duration_tolerance_s: float = Field(default=3.0, ge=0)
+    # Soulseek: a file below accept is declined; at or above strong, quality decides.
+    accept_threshold: float = Field(default=0.72, ge=0, le=1)
+    strong_threshold: float = Field(default=0.88, ge=0, le=1)
+    # Length: full credit within grace; a Soulseek file further off than max fails.
+    duration_grace_s: float = Field(default=3.0, ge=0)
+    max_duration_delta_s: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingSettings:
         if self.uncertain_threshold > self.owned_threshold:
             raise ValueError("uncertain_threshold must not be above owned_threshold")
+        if self.accept_threshold > self.strong_threshold:
+            raise ValueError("accept_threshold must not be above strong_threshold")
         return self
 
 
@@ -471,6 +502,28 @@ class Settings(BaseSettings):
         """Where slskd's finished files are, as seen from SoulSync."""
         assert self.slskd.downloads_dir is not None
         return self.slskd.downloads_dir
+
+    def match_settings(self) -> MatchSettings:
+        """The matching engine's settings from the matching and quality sections."""
+        from soulsync.matching.settings import MatchSettings, QualityProfile, Strictness
+
+        parsed = QualityProfile.parse(", ".join(self.quality.profile))
+        profile = dataclasses.replace(
+            parsed,
+            allowed_formats=frozenset(self.quality.allowed_formats),
+            min_bitrate=self.quality.min_bitrate,
+        )
+        m = self.matching
+        return MatchSettings(
+            owned_threshold=m.owned_threshold,
+            uncertain_threshold=m.uncertain_threshold,
+            accept_threshold=m.accept_threshold,
+            strong_threshold=m.strong_threshold,
+            duration_grace_s=m.duration_grace_s,
+            max_duration_delta_s=m.max_duration_delta_s,
+            strictness=Strictness.STRICT if self.quality.strict else Strictness.LENIENT,
+            quality=profile,
+        )
 
     def secret_values(self) -> list[str]:
         """Every non-empty secret in the configuration (for the logging mask)."""

@@ -42,7 +42,7 @@ def test_defaults_without_file(tmp_path: Path) -> None:
     assert settings.sync.schedule_hours == 6
     assert settings.sync.mode == "mirror"
     assert settings.spotify.redirect_uri == "http://127.0.0.1:8888/callback"
-    assert settings.quality.profile == ["flac24", "flac", "mp3-320", "mp3-v0", "mp3-256"]
+    assert settings.quality.profile == ["flac 24", "flac", "mp3 320", "mp3 v0", "mp3 256"]
     data_dir = tmp_path / "xdg-data" / "soulsync"
     assert settings.paths.data_dir == data_dir
     assert settings.database_path == data_dir / "soulsync.db"
@@ -139,7 +139,9 @@ def test_toml_error_on_a_secret_line_does_not_echo_it(tmp_path: Path) -> None:
         ),
         ("[sync]\n# comment\nmode = 'sideways'\n", "sync.mode", 3),
         ("slskd.window_s = -1\n", "slskd.window_s", 1),
-        ("[quality]\nprofile = [\n  'flac',\n  'wma',\n]\n", "quality.profile", 2),
+        ("[quality]\nprofile = [\n  'flac',\n  'mp3 loud',\n]\n", "quality.profile", 2),
+        ("[quality]\nallowed_formats = ['flac', 'wma']\n", "quality.allowed_formats", 2),
+        ("[matching]\naccept_threshold = 0.9\n", "matching", 1),
         ("[paths]\nalbum_template = '{artist}/{nope}'\n", "paths.album_template", 2),
         ("[slskd]\nurl = 'http://x'\napi_kee = 'typo'\n", "slskd.api_kee", 3),
         ("[web]\nport = 1\n[plexx]\nurl = 'http://x'\n", "plexx", 3),
@@ -295,3 +297,26 @@ def test_config_show_output_is_valid_toml_that_loads_back(tmp_path: Path) -> Non
 def test_secret_values_lists_only_set_secrets(tmp_path: Path) -> None:
     path = write(tmp_path, "[slskd]\napi_key = 'slskd-api-key-1234'\n")
     assert load_config(path).secret_values() == ["slskd-api-key-1234"]
+
+
+def test_match_settings_mapping(tmp_path: Path) -> None:
+    from soulsync.matching.settings import Strictness
+
+    path = write(
+        tmp_path,
+        "[matching]\nowned_threshold = 0.9\naccept_threshold = 0.7\nduration_grace_s = 2\n"
+        "[quality]\nprofile = ['FLAC  24/96', 'mp3 v0']\nallowed_formats = ['.FLAC', 'mp3']\n"
+        "strict = true\nmin_bitrate = 192\n",
+    )
+    settings = load_config(path)
+    assert settings.quality.profile == ["flac 24/96", "mp3 v0"]
+    assert settings.quality.allowed_formats == ["flac", "mp3"]
+    match = settings.match_settings()
+    assert match.owned_threshold == pytest.approx(0.9)
+    assert match.accept_threshold == pytest.approx(0.7)
+    assert match.duration_grace_s == pytest.approx(2.0)
+    assert match.strictness is Strictness.STRICT
+    assert [t.name for t in match.quality.tiers] == ["flac 24/96", "mp3 v0"]
+    assert match.quality.tiers[0].min_sample_rate == 96000
+    assert match.quality.allowed_formats == frozenset({"flac", "mp3"})
+    assert match.quality.min_bitrate == 192
