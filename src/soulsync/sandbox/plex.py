@@ -1,0 +1,985 @@
+"""A Plex Media Server simulator that plexapi 4.18.3 accepts, on a real local port.
+
+It serves the XML endpoints of reference §2 (server root, library sections,
+section listing with ``type``/``title`` filters and ``X-Plex-Container-*``
+paging, metadata, hub search, audio playlists with add/remove/move, section
+refresh, activities) from :class:`~soulsync.sandbox.plex_library.PlexState`.
+A refresh rescans the library folders with mutagen after a configurable
+delay, so files added there appear as tracks with stable ratingKeys.
+
+Knobs for tests (plain attributes, safe to change while serving):
+
+* ``down`` - every request answers 503 (``stop()`` closes the port instead).
+* ``latency_s`` - added to every response.
+* ``scan_start_delay_s`` / ``scan_duration_s`` - how long a refresh takes to
+  become visible, and how long it stays "refreshing" (``/activities`` lists it).
+* ``requests`` (``Counter`` of ``"METHOD /path"``), ``request_count``,
+  ``request_log`` (recent :class:`RequestRecord`), ``reset_counters()``.
+* ``add_synthetic_tracks(n)`` - file-less bulk for paging tests and the benchmark.
+* ``scans_completed``, ``last_scan``, ``refreshing``, ``wait_idle()``, ``scan_now()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from soulsync.sandbox import plex_xml as px
+from soulsync.sandbox.library_seed import synthetic_tracks
+from soulsync.sandbox.plex_library import PlexState, ScanResult, SimTrack
+
+DEFAULT_TOKEN = "sandbox-plex-token"
+XML = "text/xml;charset=utf-8"
+_ID_PREFIX = "com.plexapp.plugins.library/library/metadata/"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request as the simulator saw it (no token values are kept)."""
+
+    method: str
+    path: str
+    query: str
+    container_start: str | None
+    container_size: str | None
+    token_in_query: bool
+    status: int
+
+
+class _HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _xml(body: str, status: int = 200) -> Response:
+    return Response(body, status, media_type=XML)
+
+
+def _html_error(status: int, title: str) -> Response:
+    body = f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>"
+    return Response(body, status, media_type="text/html")
+
+
+def _masked_query(scope: Scope) -> str:
+    raw = scope.get("query_string", b"").decode("latin-1")
+    parts = [
+        p if not p.lower().startswith("x-plex-token=") else "X-Plex-Token=***"
+        for p in raw.split("&")
+    ]
+    return "&".join(p for p in parts if p)
+
+
+class PlexSimulator:
+    """A simulated Plex Media Server with one music section over ``library_dirs``."""
+
+    def __init__(
+        self,
+        library_dirs: list[Path],
+        token: str = DEFAULT_TOKEN,
+        *,
+        machine_identifier: str | None = None,
+        friendly_name: str = "SoulSync Sandbox Plex",
+        version: str = "1.41.3.9314-a0bfb8370",
+        section_title: str = "Music",
+        section_key: int = 3,
+        with_movie_section: bool = True,
+        scan_start_delay_s: float = 0.05,
+        scan_duration_s: float = 0.3,
+        scan_on_start: bool = True,
+    ) -> None:
+        if not library_dirs:
+            raise ValueError("the Plex simulator needs at least one library folder")
+        self.library_dirs = [Path(d).resolve() for d in library_dirs]
+        self.token = token
+        seed = "|".join(str(d) for d in self.library_dirs)
+        self.machine_identifier = (
+            machine_identifier or hashlib.sha1(f"plex:{seed}".encode()).hexdigest()[:40]
+        )
+        self.friendly_name = friendly_name
+        self.version = version
+        self.with_movie_section = with_movie_section
+        self.section = px.SectionInfo(
+            key=section_key,
+            title=section_title,
+            uuid=hashlib.sha1(f"section:{seed}".encode()).hexdigest()[:36],
+            locations=tuple(str(d) for d in self.library_dirs),
+            created_at=int(time.time()),
+        )
+        self.scan_start_delay_s = scan_start_delay_s
+        self.scan_duration_s = scan_duration_s
+        self.scan_on_start = scan_on_start
+        self.down = False
+        self.latency_s = 0.0
+        self.state = PlexState()
+        self.requests: collections.Counter[str] = collections.Counter()
+        self.request_log: collections.deque[RequestRecord] = collections.deque(maxlen=5000)
+        self.scans_completed = 0
+        self.last_scan: ScanResult | None = None
+        self.ignored_refresh_paths: list[str] = []
+        self.scanned_at = int(time.time())
+        self._scan_lock = threading.Lock()
+        self._scan_queue: list[Path | None] = []
+        self._scan_thread: threading.Thread | None = None
+        self._scan_active = False
+        self._scan_cancel = threading.Event()
+        self._xml_cache: dict[int, tuple[int, str]] = {}
+        self._initial_scan_done = False
+        self.app = self._build_app()
+        from soulsync.sandbox.server import BackgroundServer
+
+        self._server = BackgroundServer(self.app, name="plex")
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> PlexSimulator:
+        """Scan the library once (if asked) and start serving on a free port."""
+        if self.scan_on_start and not self._initial_scan_done:
+            self.scan_now()
+            self._initial_scan_done = True
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (the port is closed: clients see "connection refused")."""
+        self._scan_cancel.set()
+        self._server.stop()
+        self._scan_cancel.clear()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:41234``."""
+        return self._server.url
+
+    def __enter__(self) -> PlexSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- knobs -------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """Every request received (including refused ones)."""
+        return sum(self.requests.values())
+
+    def reset_counters(self) -> None:
+        """Forget counted and logged requests."""
+        self.requests.clear()
+        self.request_log.clear()
+
+    def count(self, method: str, path_prefix: str) -> int:
+        """Requests whose method matches and whose path starts with ``path_prefix``."""
+        return sum(
+            n
+            for key, n in self.requests.items()
+            if key.split(" ", 1)[0] == method and key.split(" ", 1)[1].startswith(path_prefix)
+        )
+
+    def add_synthetic_tracks(self, count: int) -> int:
+        """Add ``count`` file-less tracks (under the first library folder); returns how many."""
+        return self.state.add_seeds(synthetic_tracks(count), self.library_dirs[0])
+
+    def scan_now(self, under: Path | None = None) -> ScanResult:
+        """Rescan synchronously (no delay); what a finished refresh would have done."""
+        result = self.state.scan(self.library_dirs, under)
+        self.last_scan = result
+        self.scanned_at = int(time.time())
+        self.scans_completed += 1
+        return result
+
+    @property
+    def refreshing(self) -> bool:
+        """True while a requested scan is running (the section's ``refreshing`` flag)."""
+        return self._scan_active
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no scan is pending or running; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._scan_lock:
+                busy = bool(self._scan_queue) or (
+                    self._scan_thread is not None and self._scan_thread.is_alive()
+                )
+            if not busy:
+                return True
+            time.sleep(0.01)
+        return False
+
+    # -- scanning ----------------------------------------------------------------------
+
+    def _request_scan(self, under: Path | None) -> None:
+        with self._scan_lock:
+            self._scan_queue.append(under)
+            if self._scan_thread is not None and self._scan_thread.is_alive():
+                return
+            self._scan_thread = threading.Thread(
+                target=self._scan_worker, name="plex-sim-scan", daemon=True
+            )
+            self._scan_thread.start()
+
+    def _scan_worker(self) -> None:
+        # Plex answers the refresh at once and starts scanning a moment later:
+        # a client that polls too early sees "not refreshing" and must cope.
+        if self._scan_cancel.wait(self.scan_start_delay_s):
+            return
+        while True:
+            with self._scan_lock:
+                if not self._scan_queue:
+                    self._scan_active = False
+                    return
+                under = self._scan_queue.pop(0)
+                self._scan_active = True
+            if self._scan_cancel.wait(self.scan_duration_s):
+                with self._scan_lock:
+                    self._scan_active = False
+                    self._scan_queue.clear()
+                return
+            self.scan_now(under)
+
+    def _cancel_scans(self) -> None:
+        with self._scan_lock:
+            self._scan_queue.clear()
+        self._scan_cancel.set()
+        thread = self._scan_thread
+        if thread is not None:
+            thread.join(2)
+        self._scan_cancel.clear()
+        self._scan_active = False
+
+    # -- rendering helpers ---------------------------------------------------------------
+
+    def _track_xml(self, track: SimTrack) -> str:
+        cached = self._xml_cache.get(track.rating_key)
+        if cached is not None and cached[0] == track.updated_at and cached[1]:
+            return cached[1]
+        text = px.track_element(track, self.section)
+        self._xml_cache[track.rating_key] = (track.updated_at, text)
+        return text
+
+    def _section_attrs(self) -> dict[str, object]:
+        return {
+            "allowSync": "1",
+            "identifier": "com.plexapp.plugins.library",
+            "librarySectionID": self.section.key,
+            "librarySectionTitle": self.section.title,
+            "librarySectionUUID": self.section.uuid,
+            "mediaTagPrefix": "/system/bundle/media/flags/",
+            "mediaTagVersion": "1700000000",
+        }
+
+    def _playlist_duration(self, playlist_key: int) -> int:
+        playlist = self.state.playlists[playlist_key]
+        return sum(self.state.tracks[i.rating_key].duration_ms or 0 for i in playlist.items)
+
+    # -- the ASGI app --------------------------------------------------------------------
+
+    def _build_app(self) -> ASGIApp:
+        routes = [
+            Route("/", self._root),
+            Route("/identity", self._identity),
+            Route("/library", self._library),
+            Route("/library/", self._library),
+            Route("/library/sections", self._sections),
+            Route("/library/sections/", self._sections),
+            Route("/library/sections/{key:int}", self._section_detail),
+            Route("/library/sections/{key:int}/all", self._section_all),
+            Route("/library/sections/{key:int}/collections", self._section_collections),
+            Route("/library/sections/{key:int}/refresh", self._refresh, methods=["GET", "DELETE"]),
+            Route("/library/metadata/{keys}", self._metadata),
+            Route("/library/metadata/{key:int}/children", self._children),
+            Route("/hubs/search", self._hub_search),
+            Route("/hubs/search/", self._hub_search),
+            Route("/activities", self._activities),
+            Route("/playlists", self._playlists, methods=["GET", "POST"]),
+            Route("/playlists/", self._playlists, methods=["GET", "POST"]),
+            Route("/playlists/{pid:int}", self._playlist, methods=["GET", "PUT", "DELETE"]),
+            Route(
+                "/playlists/{pid:int}/items", self._playlist_items, methods=["GET", "PUT", "DELETE"]
+            ),
+            Route("/playlists/{pid:int}/items/{item:int}", self._playlist_item, methods=["DELETE"]),
+            Route(
+                "/playlists/{pid:int}/items/{item:int}/move", self._playlist_move, methods=["PUT"]
+            ),
+        ]
+        wrapped = [Route(r.path, self._guard(r.endpoint), methods=r.methods) for r in routes]
+        return _Gate(Starlette(routes=wrapped), self)
+
+    def _guard(
+        self, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            try:
+                if self.latency_s:
+                    await asyncio.sleep(self.latency_s)
+                return await handler(request)
+            except _HttpError as exc:
+                return _html_error(exc.status, exc.message)
+
+        return run
+
+    # -- server and library --------------------------------------------------------------
+
+    async def _root(self, request: Request) -> Response:
+        return _xml(
+            px.container(
+                {
+                    "size": 0,
+                    "allowCameraUpload": "0",
+                    "allowChannelAccess": "1",
+                    "allowMediaDeletion": "1",
+                    "allowSharing": "1",
+                    "allowSync": "1",
+                    "backgroundProcessing": "1",
+                    "certificate": "0",
+                    "companionProxy": "1",
+                    "eventStream": "1",
+                    "friendlyName": self.friendly_name,
+                    "hubSearch": "1",
+                    "machineIdentifier": self.machine_identifier,
+                    "multiuser": "1",
+                    "myPlex": "0",
+                    "platform": "Linux",
+                    "platformVersion": "6.1",
+                    "pluginHost": "1",
+                    "readOnlyLibraries": "0",
+                    "transcoderAudio": "1",
+                    "transcoderVideo": "0",
+                    "updatedAt": self.section.created_at,
+                    "version": self.version,
+                }
+            )
+        )
+
+    async def _identity(self, request: Request) -> Response:
+        return _xml(
+            px.container(
+                {
+                    "size": 0,
+                    "claimed": "0",
+                    "machineIdentifier": self.machine_identifier,
+                    "version": self.version,
+                }
+            )
+        )
+
+    async def _library(self, request: Request) -> Response:
+        children = px.element("Directory", {"key": "sections", "title": "Library Sections"})
+        children += px.element(
+            "Directory", {"key": "recentlyAdded", "title": "Recently Added Content"}
+        )
+        return _xml(
+            px.container(
+                {
+                    "size": 2,
+                    "allowSync": "0",
+                    "identifier": "com.plexapp.plugins.library",
+                    "mediaTagPrefix": "/system/bundle/media/flags/",
+                    "mediaTagVersion": "1700000000",
+                    "title1": "Plex Library",
+                },
+                children,
+            )
+        )
+
+    def _movie_section(self) -> str:
+        return px.element(
+            "Directory",
+            {
+                "allowSync": "1",
+                "key": 1,
+                "type": "movie",
+                "title": "Movies",
+                "agent": "tv.plex.agents.movie",
+                "scanner": "Plex Movie",
+                "language": "en-US",
+                "uuid": "movies-" + self.section.uuid[:20],
+                "refreshing": "0",
+                "updatedAt": self.section.created_at,
+                "createdAt": self.section.created_at,
+                "scannedAt": self.section.created_at,
+            },
+            px.element("Location", {"id": 99, "path": "/srv/movies"}),
+        )
+
+    async def _sections(self, request: Request) -> Response:
+        body = self._movie_section() if self.with_movie_section else ""
+        body += px.section_element(self.section, self.refreshing, self.scanned_at)
+        size = 2 if self.with_movie_section else 1
+        return _xml(px.container({"size": size, "allowSync": "0", "title1": "Plex Library"}, body))
+
+    def _check_section(self, key: int) -> bool:
+        """True for the music section, False for the (empty) movie section, else 404."""
+        if key == self.section.key:
+            return True
+        if self.with_movie_section and key == 1:
+            return False
+        raise _HttpError(404, "Not Found")
+
+    async def _section_detail(self, request: Request) -> Response:
+        key = int(request.path_params["key"])
+        if not self._check_section(key):
+            return _xml(px.container({"size": 0, "librarySectionID": 1, "title1": "Movies"}))
+        body = px.element("Directory", {"key": "all", "title": "All Artists"})
+        return _xml(
+            px.container({"size": 1, **self._section_attrs(), "title1": self.section.title}, body)
+        )
+
+    async def _section_collections(self, request: Request) -> Response:
+        self._check_section(int(request.path_params["key"]))
+        meta = (
+            px.meta_element(self.section.key)
+            if request.query_params.get("includeMeta") == "1"
+            else ""
+        )
+        return _xml(
+            px.container({"size": 0, "totalSize": 0, "offset": 0, **self._section_attrs()}, meta)
+        )
+
+    async def _section_all(self, request: Request) -> Response:
+        key = int(request.path_params["key"])
+        is_music = self._check_section(key)
+        params = request.query_params
+        start, size = _paging(request)
+        meta = px.meta_element(self.section.key) if params.get("includeMeta") == "1" else ""
+        type_no = params.get("type", "8")
+        if not is_music:
+            rows: list[str] = []
+        elif type_no == "10":
+            with self.state.lock:
+                tracks = _filter_tracks(self.state.sorted_tracks(), params)
+                tracks = _limit(_sort_tracks(tracks, params.get("sort")), params)
+                rows = [self._track_xml(t) for t in tracks[start : _end(start, size)]]
+            return self._listing(rows, len(tracks), start, "track", meta)
+        elif type_no in ("8", "9"):
+            rows = self._directories(type_no, params.get("title"))
+        else:
+            raise _HttpError(400, "Bad Request")
+        total = len(rows)
+        return self._listing(rows[start : _end(start, size)], total, start, "artist", meta)
+
+    def _listing(self, rows: list[str], total: int, start: int, view: str, meta: str) -> Response:
+        attrs: dict[str, object] = {
+            "size": len(rows),
+            "totalSize": total,
+            "offset": start,
+            **self._section_attrs(),
+            "title1": self.section.title,
+            "viewGroup": view,
+        }
+        return _xml(px.container(attrs, meta + "".join(rows)))
+
+    def _directories(self, type_no: str, title: str | None) -> list[str]:
+        needle = (title or "").casefold()
+        with self.state.lock:
+            tracks = self.state.sorted_tracks()
+            if type_no == "8":
+                seen: dict[int, str] = {}
+                for t in tracks:
+                    seen.setdefault(t.artist_key, t.album_artist)
+                return [
+                    px.artist_element(k, name, self.section, self.scanned_at)
+                    for k, name in seen.items()
+                    if needle in name.casefold()
+                ]
+            albums: dict[int, list[SimTrack]] = {}
+            for t in tracks:
+                albums.setdefault(t.album_key, []).append(t)
+            return [
+                px.album_element(
+                    k,
+                    ts[0].album,
+                    ts[0].artist_key,
+                    ts[0].album_artist,
+                    ts[0].year,
+                    len(ts),
+                    self.section,
+                )
+                for k, ts in albums.items()
+                if needle in ts[0].album.casefold()
+            ]
+
+    async def _metadata(self, request: Request) -> Response:
+        raw = unquote(request.path_params["keys"])
+        try:
+            keys = [int(k) for k in raw.split(",") if k.strip()]
+        except ValueError:
+            raise _HttpError(400, "Bad Request") from None
+        rows: list[str] = []
+        with self.state.lock:
+            for key in keys:
+                track = self.state.tracks.get(key)
+                if track is not None:
+                    rows.append(self._track_xml(track))
+                    continue
+                rows.extend(self._directory_for(key))
+        if not rows:
+            raise _HttpError(404, "Not Found")
+        return _xml(px.container({"size": len(rows), **self._section_attrs()}, "".join(rows)))
+
+    def _directory_for(self, key: int) -> list[str]:
+        tracks = [t for t in self.state.sorted_tracks() if key in (t.artist_key, t.album_key)]
+        if not tracks:
+            return []
+        first = tracks[0]
+        if first.artist_key == key:
+            return [px.artist_element(key, first.album_artist, self.section, self.scanned_at)]
+        return [
+            px.album_element(
+                key,
+                first.album,
+                first.artist_key,
+                first.album_artist,
+                first.year,
+                len(tracks),
+                self.section,
+            )
+        ]
+
+    async def _children(self, request: Request) -> Response:
+        key = int(request.path_params["key"])
+        with self.state.lock:
+            tracks = self.state.sorted_tracks()
+            album_tracks = [t for t in tracks if t.album_key == key]
+            if album_tracks:
+                rows = [self._track_xml(t) for t in album_tracks]
+            else:
+                albums: dict[int, list[SimTrack]] = {}
+                for t in tracks:
+                    if t.artist_key == key:
+                        albums.setdefault(t.album_key, []).append(t)
+                if not albums:
+                    raise _HttpError(404, "Not Found")
+                rows = [
+                    px.album_element(
+                        k, ts[0].album, key, ts[0].album_artist, ts[0].year, len(ts), self.section
+                    )
+                    for k, ts in albums.items()
+                ]
+        start, size = _paging(request)
+        page = rows[start : _end(start, size)]
+        attrs = {
+            "size": len(page),
+            "totalSize": len(rows),
+            "offset": start,
+            **self._section_attrs(),
+        }
+        return _xml(px.container(attrs, "".join(page)))
+
+    async def _hub_search(self, request: Request) -> Response:
+        query = (request.query_params.get("query") or "").strip().casefold()
+        section_id = request.query_params.get("sectionId")
+        if section_id is not None and section_id != str(self.section.key):
+            return _xml(px.container({"size": 0}))
+        try:
+            limit = int(request.query_params.get("limit") or 10)
+        except ValueError:
+            raise _HttpError(400, "Bad Request") from None
+        with self.state.lock:
+            tracks = self.state.sorted_tracks()
+            track_hits = [t for t in tracks if query and query in t.title.casefold()]
+            artists: dict[int, str] = {}
+            albums: dict[int, SimTrack] = {}
+            for t in tracks:
+                if query and query in t.album_artist.casefold():
+                    artists.setdefault(t.artist_key, t.album_artist)
+                if query and query in t.album.casefold():
+                    albums.setdefault(t.album_key, t)
+            hubs = [
+                self._hub(
+                    "artist",
+                    "Artists",
+                    [
+                        px.artist_element(k, n, self.section, self.scanned_at)
+                        for k, n in artists.items()
+                    ],
+                    limit,
+                ),
+                self._hub(
+                    "album",
+                    "Albums",
+                    [
+                        px.album_element(
+                            k, t.album, t.artist_key, t.album_artist, t.year, 0, self.section
+                        )
+                        for k, t in albums.items()
+                    ],
+                    limit,
+                ),
+                self._hub("track", "Tracks", [self._track_xml(t) for t in track_hits], limit),
+            ]
+        return _xml(px.container({"size": len(hubs)}, "".join(hubs)))
+
+    def _hub(self, kind: str, title: str, rows: list[str], limit: int) -> str:
+        shown = rows[:limit]
+        return px.element(
+            "Hub",
+            {
+                "title": title,
+                "type": kind,
+                "hubIdentifier": kind,
+                "context": "",
+                "size": len(shown),
+                "more": "1" if len(rows) > limit else "0",
+                "style": "shelf",
+            },
+            "".join(shown),
+        )
+
+    # -- scans -----------------------------------------------------------------------------
+
+    async def _refresh(self, request: Request) -> Response:
+        is_music = self._check_section(int(request.path_params["key"]))
+        if request.method == "DELETE":
+            await asyncio.to_thread(self._cancel_scans)
+            return Response(status_code=200)
+        if not is_music:
+            return Response(status_code=200)
+        raw_path = request.query_params.get("path")
+        under: Path | None = None
+        if raw_path:
+            under = self._library_subpath(raw_path)
+            if under is None:
+                # Plex accepts the request and scans nothing outside its folders.
+                self.ignored_refresh_paths.append(raw_path)
+                return Response(status_code=200)
+        self._request_scan(under)
+        return Response(status_code=200)
+
+    def _library_subpath(self, raw_path: str) -> Path | None:
+        """``raw_path`` as an absolute path inside a library folder, else None."""
+        candidate = Path(os.path.normpath(os.path.abspath(raw_path)))
+        if any(candidate == d or d in candidate.parents for d in self.library_dirs):
+            return candidate
+        return None
+
+    async def _activities(self, request: Request) -> Response:
+        if not self._scan_active:
+            return _xml(px.container({"size": 0}))
+        context = px.element("Context", {"librarySectionID": self.section.key})
+        activity = px.element(
+            "Activity",
+            {
+                "uuid": hashlib.sha1(f"scan{self.scans_completed}".encode()).hexdigest()[:36],
+                "type": "library.update.section",
+                "cancellable": "1",
+                "userID": 1,
+                "title": f"Scanning {self.section.title}",
+                "subtitle": "Scanning files",
+                "progress": 50,
+            },
+            context,
+        )
+        return _xml(px.container({"size": 1}, activity))
+
+    # -- playlists -----------------------------------------------------------------------
+
+    def _parse_uri(self, uri: str | None) -> list[int]:
+        """Rating keys from ``server://<machine>/com.plexapp.plugins.library/library/metadata/1,2``."""
+        if not uri:
+            raise _HttpError(400, "Bad Request")
+        prefix = f"server://{self.machine_identifier}/"
+        if not uri.startswith(prefix) or _ID_PREFIX not in uri:
+            raise _HttpError(400, "Bad Request")
+        keys_part = uri.split(_ID_PREFIX, 1)[1]
+        try:
+            return [int(k) for k in keys_part.split(",") if k.strip()]
+        except ValueError:
+            raise _HttpError(400, "Bad Request") from None
+
+    def _playlist_container(self, pid: int) -> Response:
+        playlist = self.state.playlists[pid]
+        row = px.playlist_element(playlist, self._playlist_duration(pid))
+        return _xml(px.container({"size": 1}, row))
+
+    async def _playlists(self, request: Request) -> Response:
+        params = request.query_params
+        if request.method == "POST":
+            if params.get("smart", "0") != "0":
+                raise _HttpError(400, "Bad Request")  # smart playlists are not simulated
+            if params.get("type") != "audio" or not params.get("title"):
+                raise _HttpError(400, "Bad Request")
+            keys = self._parse_uri(params.get("uri"))
+            playlist = self.state.create_playlist(params["title"], keys)
+            return self._playlist_container(playlist.rating_key)
+        kind = params.get("playlistType")
+        title = (params.get("title") or "").casefold()
+        with self.state.lock:
+            rows = [
+                px.playlist_element(p, self._playlist_duration(p.rating_key))
+                for p in self.state.playlists.values()
+                if (kind in (None, "audio")) and title in p.title.casefold()
+            ]
+        start, size = _paging(request)
+        page = rows[start : _end(start, size)]
+        return _xml(
+            px.container(
+                {"size": len(page), "totalSize": len(rows), "offset": start}, "".join(page)
+            )
+        )
+
+    def _known_playlist(self, request: Request) -> int:
+        pid = int(request.path_params["pid"])
+        if pid not in self.state.playlists:
+            raise _HttpError(404, "Not Found")
+        return pid
+
+    async def _playlist(self, request: Request) -> Response:
+        pid = self._known_playlist(request)
+        if request.method == "DELETE":
+            with self.state.lock:
+                del self.state.playlists[pid]
+            return Response(status_code=204)
+        if request.method == "PUT":
+            with self.state.lock:
+                playlist = self.state.playlists[pid]
+                playlist.title = request.query_params.get("title", playlist.title)
+                playlist.summary = request.query_params.get("summary", playlist.summary)
+                playlist.updated_at = int(time.time())
+        return self._playlist_container(pid)
+
+    async def _playlist_items(self, request: Request) -> Response:
+        pid = self._known_playlist(request)
+        if request.method == "PUT":
+            keys = self._parse_uri(request.query_params.get("uri"))
+            added = self.state.add_items(pid, keys)
+            with self.state.lock:
+                row = px.playlist_element(self.state.playlists[pid], self._playlist_duration(pid))
+            return _xml(
+                px.container(
+                    {"size": 1, "leafCountAdded": added, "leafCountRequested": len(keys)}, row
+                )
+            )
+        if request.method == "DELETE":
+            with self.state.lock:
+                self.state.playlists[pid].items = []
+            return self._playlist_container(pid)
+        start, size = _paging(request)
+        with self.state.lock:
+            playlist = self.state.playlists[pid]
+            items = playlist.items
+            rows = [
+                px.with_attrs(
+                    self._track_xml(self.state.tracks[i.rating_key]), {"playlistItemID": i.item_id}
+                )
+                for i in items[start : _end(start, size)]
+            ]
+            attrs: dict[str, object] = {
+                "size": len(rows),
+                "totalSize": len(items),
+                "offset": start,
+                "composite": f"/playlists/{pid}/composite/{playlist.updated_at}",
+                "duration": self._playlist_duration(pid) // 1000,
+                "leafCount": len(items),
+                "playlistType": "audio",
+                "ratingKey": pid,
+                "smart": "0",
+                "title": playlist.title,
+            }
+        return _xml(px.container(attrs, "".join(rows)))
+
+    async def _playlist_item(self, request: Request) -> Response:
+        pid = self._known_playlist(request)
+        if not self.state.remove_item(pid, int(request.path_params["item"])):
+            raise _HttpError(404, "Not Found")
+        return self._playlist_container(pid)
+
+    async def _playlist_move(self, request: Request) -> Response:
+        pid = self._known_playlist(request)
+        after_raw = request.query_params.get("after")
+        try:
+            after = int(after_raw) if after_raw else None
+        except ValueError:
+            raise _HttpError(400, "Bad Request") from None
+        if not self.state.move_item(pid, int(request.path_params["item"]), after):
+            raise _HttpError(404, "Not Found")
+        return self._playlist_container(pid)
+
+
+class _Gate:
+    """Outermost layer: count every request, then apply ``down`` and the token check."""
+
+    def __init__(self, app: ASGIApp, sim: PlexSimulator) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sim = self.sim
+        method = scope["method"]
+        path = scope["path"]
+        sim.requests[f"{method} {path}"] += 1
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = scope.get("query_string", b"").decode("latin-1")
+        query_token = None
+        for part in query.split("&"):
+            name, _, value = part.partition("=")
+            if name.lower() == "x-plex-token":
+                query_token = unquote(value)
+        token = headers.get("x-plex-token") or query_token
+        status_box: list[int] = [200]
+
+        async def record_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = int(message["status"])
+            await send(message)
+
+        if sim.down:
+            response = _html_error(503, "Service Unavailable")
+            await response(scope, receive, record_send)
+        elif token != sim.token:
+            response = _html_error(401, "Unauthorized")
+            await response(scope, receive, record_send)
+        else:
+            await self.app(scope, receive, record_send)
+        sim.request_log.append(
+            RequestRecord(
+                method=method,
+                path=path,
+                query=_masked_query(scope),
+                container_start=headers.get("x-plex-container-start"),
+                container_size=headers.get("x-plex-container-size"),
+                token_in_query=query_token is not None,
+                status=status_box[0],
+            )
+        )
+
+
+# -- request parsing (pure helpers) -------------------------------------------------------
+
+
+def _paging(request: Request) -> tuple[int, int | None]:
+    """``X-Plex-Container-Start/Size`` from the headers (plexapi) or the query string."""
+
+    def value(name: str) -> str | None:
+        return request.headers.get(name) or request.query_params.get(name)
+
+    try:
+        start = int(value("X-Plex-Container-Start") or 0)
+        raw_size = value("X-Plex-Container-Size")
+        size = int(raw_size) if raw_size is not None else None
+    except ValueError:
+        raise _HttpError(400, "Bad Request") from None
+    if start < 0 or (size is not None and size < 0):
+        raise _HttpError(400, "Bad Request")
+    return start, size
+
+
+def _end(start: int, size: int | None) -> int | None:
+    return None if size is None else start + size
+
+
+def _limit(tracks: list[SimTrack], params: QueryParams) -> list[SimTrack]:
+    raw = params.get("limit")
+    if raw and raw.isdigit():
+        return tracks[: int(raw)]
+    return tracks
+
+
+_TEXT_FIELDS: dict[str, Callable[[SimTrack], str]] = {
+    "title": lambda t: t.title,
+    "artist.title": lambda t: t.album_artist,
+    "album.title": lambda t: t.album,
+    "originalTitle": lambda t: t.track_artist,
+}
+_INT_FIELDS: dict[str, Callable[[SimTrack], int | None]] = {
+    "year": lambda t: t.year,
+    "index": lambda t: t.index,
+}
+
+
+def _filter_tracks(tracks: list[SimTrack], params: QueryParams) -> list[SimTrack]:
+    """Apply Plex-style filters: ``title=x`` contains, ``title==x`` is, ``!`` negates, etc."""
+    result = tracks
+    for raw_name, raw_value in params.multi_items():
+        name = raw_name.rstrip("=!<>")
+        op = raw_name[len(name) :]
+        value = str(raw_value)
+        if name in _TEXT_FIELDS:
+            get_text = _TEXT_FIELDS[name]
+            wanted = [v.casefold() for v in value.split(",")]
+            result = [t for t in result if _text_match(get_text(t).casefold(), op, wanted)]
+        elif name in _INT_FIELDS:
+            get_int = _INT_FIELDS[name]
+            try:
+                numbers = [int(v) for v in value.split(",")]
+            except ValueError:
+                raise _HttpError(400, "Bad Request") from None
+            result = [t for t in result if _int_match(get_int(t), op, numbers)]
+    return result
+
+
+def _text_match(text: str, op: str, wanted: list[str]) -> bool:
+    if op == "":
+        return any(w in text for w in wanted)
+    if op == "!":
+        return all(w not in text for w in wanted)
+    if op == "=":
+        return text in wanted
+    if op == "!=":
+        return text not in wanted
+    if op == "<":
+        return any(text.startswith(w) for w in wanted)
+    if op == ">":
+        return any(text.endswith(w) for w in wanted)
+    raise _HttpError(400, "Bad Request")
+
+
+def _int_match(value: int | None, op: str, wanted: list[int]) -> bool:
+    if value is None:
+        return op == "!"
+    if op == "":
+        return value in wanted
+    if op == "!":
+        return value not in wanted
+    if op == ">>":
+        return value > wanted[0]
+    if op == "<<":
+        return value < wanted[0]
+    raise _HttpError(400, "Bad Request")
+
+
+_SORT_KEYS: dict[str, Callable[[SimTrack], object]] = {
+    "titleSort": lambda t: t.title.casefold(),
+    "title": lambda t: t.title.casefold(),
+    "artist.titleSort": lambda t: t.album_artist.casefold(),
+    "album.titleSort": lambda t: t.album.casefold(),
+    "addedAt": lambda t: t.added_at,
+    "updatedAt": lambda t: t.updated_at,
+    "year": lambda t: t.year or 0,
+    "duration": lambda t: t.duration_ms or 0,
+    "index": lambda t: t.index or 0,
+    "id": lambda t: t.rating_key,
+}
+
+
+def _sort_tracks(tracks: list[SimTrack], sort: str | None) -> list[SimTrack]:
+    """Stable multi-key sort for ``sort=a:desc,b``; unknown keys are ignored."""
+    if not sort:
+        return tracks
+    result = list(tracks)
+    for part in reversed([p for p in sort.split(",") if p]):
+        field, _, direction = part.partition(":")
+        key = _SORT_KEYS.get(field)
+        if key is not None:
+            result.sort(key=key, reverse=direction == "desc")  # type: ignore[arg-type]
+    return result
