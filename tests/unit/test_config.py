@@ -320,3 +320,16 @@ def test_match_settings_mapping(tmp_path: Path) -> None:
     assert match.quality.tiers[0].min_sample_rate == 96000
     assert match.quality.allowed_formats == frozenset({"flac", "mp3"})
     assert match.quality.min_bitrate == 192
+
+
+def test_readme_documents_every_key() -> None:
+    """The README's configuration reference lists every key with its variable."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    settings = load_config(None)
+    names = [
+        f"SOULSYNC_{section}__{name}".upper()
+        for section in Settings.SECTIONS
+        for name in type(getattr(settings, section)).model_fields
+    ]
+    assert len(names) > 40
+    assert [n for n in names if f"`{n}`" not in readme] == []
