@@ -50,6 +50,8 @@ _PATTERNS = (
         """
     ),
     re.compile(r"(?i)(?P<key>bearer)(?P<sep>\s+)(?P<value>[A-Za-z0-9._~+/=-]+)"),
+    # OAuth callback query strings (access logs): the authorization code is a credential.
+    re.compile(r"(?i)(?P<key>[?&](?:code|code_verifier|key))(?P<sep>=)(?P<value>[^&\s\"']+)"),
 )
 
 

@@ -93,6 +93,7 @@ def test_configured_secrets_are_masked_in_logs(tmp_path: Path) -> None:
         ('{"access_token": "BQDx-long-token", "expires_in": 3600}', "BQDx-long-token"),
         ("password=hunter2hunter2&user=a", "hunter2hunter2"),
         ("refresh_token=AQC_refresh", "AQC_refresh"),
+        ('"GET /callback?code=AQBx-oauth-code&state=s1 HTTP/1.1" 200', "AQBx-oauth-code"),
     ],
 )
 def test_secret_shaped_values_are_masked(text: str, leaked: str) -> None:
