@@ -15,7 +15,8 @@ Tests steer it through plain attributes and methods (all thread-safe):
 * ``fail_next(status, count)`` and ``stall_next(seconds, count)`` - 5xx and
   timeouts for the next API requests.
 * ``token_lifetime_s`` and ``expire_tokens()``.
-* ``requests`` (a ``Counter`` by path), ``api_requests``, ``reset_counters()``.
+* ``requests`` (a ``Counter`` by path), ``request_log`` (path, query) pairs,
+  ``api_requests``, ``reset_counters()``.
 * ``add_playlist``, ``add_items``, ``remove_items``, ``move_item`` - each
   mutation changes the playlist's ``snapshot_id``.
 """
@@ -124,6 +125,7 @@ class SpotifySimulator:
         self.quota_retry_after_s = quota_retry_after_s
         self.auto_approve = auto_approve
         self.requests: collections.Counter[str] = collections.Counter()
+        self.request_log: list[tuple[str, dict[str, str]]] = []  # (path, query) of API calls
         self.token_requests = 0
         self._lock = threading.RLock()
         self._window: collections.deque[float] = collections.deque()
@@ -186,6 +188,7 @@ class SpotifySimulator:
         """Zero the request counters."""
         with self._lock:
             self.requests.clear()
+            self.request_log.clear()
             self.token_requests = 0
 
     def fail_next(self, status: int = 503, count: int = 1) -> None:
@@ -240,9 +243,14 @@ class SpotifySimulator:
                 owner_id=self.user_id if mine else owner,
                 owner_name=self.display_name if mine else owner.title(),
                 collaborative=collaborative,
-                items=[SimItem(k) for k in track_keys],
+                items=[SimItem(self._known(k)) for k in track_keys],
             )
         return pid
+
+    def _known(self, track_key: str) -> str:
+        if track_key not in self.catalogue.tracks:
+            raise KeyError(f"no catalogue track {track_key!r}")
+        return track_key
 
     def add_items(
         self, playlist_id: str, track_keys: Iterable[str], position: int | None = None
@@ -250,7 +258,7 @@ class SpotifySimulator:
         """Insert tracks (at the end by default); returns the new snapshot id."""
         with self._lock:
             pl = self.playlists[playlist_id]
-            new = [SimItem(k) for k in track_keys]
+            new = [SimItem(self._known(k)) for k in track_keys]
             at = len(pl.items) if position is None else position
             pl.items[at:at] = new
             pl.version += 1
@@ -312,6 +320,7 @@ class SpotifySimulator:
         async def endpoint(request: Request) -> Response:
             with self._lock:
                 self.requests[request.url.path] += 1
+                self.request_log.append((request.url.path, dict(request.query_params)))
                 fault = self._faults.popleft() if self._faults else None
             if fault is not None and fault[0] == "stall":
                 await asyncio.sleep(fault[1])
