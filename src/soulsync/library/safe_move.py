@@ -78,6 +78,7 @@ __all__ = [
     "files_identical",
     "is_within",
     "link_no_replace",
+    "prune_empty_dirs",
     "recover_incomplete",
     "safe_move",
     "temp_name",
@@ -210,8 +211,12 @@ def _make_dirs(folder: Path, root: Path) -> list[Path]:
     return created
 
 
-def _remove_empty_dirs(start: Path, stop: Path) -> list[Path]:
-    """rmdir ``start`` and its parents while empty, never ``stop`` or above it."""
+def prune_empty_dirs(start: Path, stop: Path) -> list[Path]:
+    """rmdir ``start`` and its parents while empty, never ``stop`` or anything above it.
+
+    Returns the folders removed, innermost first. Used after deleting an
+    original (and by the queue to finish a move interrupted after the delete).
+    """
     removed: list[Path] = []
     current = start
     stop_real = Path(os.path.realpath(stop))
@@ -318,7 +323,7 @@ def safe_move(
         raise MoveError(
             _reason_for(exc), f"cannot delete original: {exc.strerror}", source
         ) from exc
-    removed = _remove_empty_dirs(source.parent, downloads_root)
+    removed = prune_empty_dirs(source.parent, downloads_root)
     timer.mark("cleanup")
     return MoveResult(
         status=status,
@@ -527,5 +532,5 @@ def recover_incomplete(dest_root: Path) -> RecoveryReport:
                 continue
             removed.append(path)
     for parent in sorted({p.parent for p in removed}, key=lambda p: len(p.parts), reverse=True):
-        dirs.extend(d for d in _remove_empty_dirs(parent, dest_root) if d not in dirs)
+        dirs.extend(d for d in prune_empty_dirs(parent, dest_root) if d not in dirs)
     return RecoveryReport(tuple(removed), tuple(dirs), tuple(errors))
