@@ -300,3 +300,49 @@ def test_secret_key_file_is_private(server: Running) -> None:
     key_file = server.settings.paths.data_dir / "web-secret.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert len(key_file.read_text().strip()) >= 32
+
+
+def test_soulsync_serve_command_end_to_end(tmp_path: Path) -> None:
+    """The real `soulsync serve` process: serves, logs no secret, stops cleanly on SIGINT."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    secret = "slskd-secret-for-serve-test-0123456789"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[paths]\ndata_dir = "data"\n[slskd]\napi_key = "{secret}"\n')
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    exe = Path(sys.executable).with_name("soulsync")
+    proc = subprocess.Popen(
+        [str(exe), "--config", str(config), "--log-level", "DEBUG", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.1)
+        assert r.json()["ok"] is True
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).headers["location"] == "/setup"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    # uvicorn re-raises the signal after a graceful shutdown: 130 = stopped by Ctrl-C.
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "Application shutdown complete" in err
+    assert f"http://127.0.0.1:{port}/" in out
+    assert "GET /healthz" in err  # access log went through our handler
+    assert secret not in out + err
+    assert (tmp_path / "data" / "soulsync.db").exists()
