@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from soulsync.config import Settings, load_config
 from soulsync.store import Store
 from soulsync.web import create_app
 from soulsync.web.apikeys import create_api_key, revoke_api_key
-from soulsync.web.server import bind_socket, make_server
+from soulsync.web.server import ThreadedServer
 
 PASSWORD = "correct horse battery"
 
@@ -36,21 +35,10 @@ def server(tmp_path: Path) -> Iterator[Running]:
     settings = load_config(config)
     store = Store(settings.database_path)
     app = create_app(settings, store)
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    uv = make_server(app, access_log=False)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
     try:
-        yield Running(f"http://127.0.0.1:{port}", store, settings)
+        with ThreadedServer(app) as running:
+            yield Running(running.url, store, settings)
     finally:
-        uv.should_exit = True
-        thread.join(10)
-        sock.close()
         store.close()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
+import time
 
 import uvicorn
 from fastapi import FastAPI
@@ -65,3 +67,53 @@ def serve(app: FastAPI, host: str, port: int) -> None:
         make_server(app).run(sockets=[sock])
     finally:
         sock.close()
+
+
+class ThreadedServer:
+    """The app served by uvicorn in a daemon thread (for ``soulsync demo`` and tests).
+
+    Uses SoulSync's logging (no uvicorn log config). ``stop()`` shuts down
+    gracefully and closes the socket.
+    """
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._sock = bind_socket(host, port)
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        self._server = make_server(app, access_log=False)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            name="soulsync-web",
+            daemon=True,
+        )
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> ThreadedServer:
+        """Start serving; returns once requests are accepted, or raises ServeError."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise ServeError(f"the web server did not start within {timeout:.0f}s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and release the port."""
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
