@@ -8,6 +8,7 @@ only place that knows the download service's method names.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,6 +91,10 @@ class DownloadPort(Protocol):
 
     def report(self, job_id: int) -> JobReport | None:
         """The job's current outcome, or None if there is no such job."""
+        ...
+
+    def reports(self, job_ids: Sequence[int]) -> dict[int, JobReport]:
+        """Outcomes of many jobs at once (unknown ids are left out)."""
         ...
 
     async def cancel(self, job_id: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from soulsync.domain import JobState, Playlist, PlaylistEntry, Source, Track
+from soulsync.domain import JobState, LibraryTrack, Playlist, PlaylistEntry, Source, Track
 from soulsync.services.sync_models import (
     RunState,
     SyncMode,
@@ -553,6 +553,47 @@ class SyncStore:
                     updated_at=now,
                 )
             )
+
+    def remember_owned_many(self, pairs: Sequence[tuple[Track, LibraryTrack]]) -> int:
+        """Remember "owned" for many tracks in one transaction; returns how many were written.
+
+        Skips tracks whose current positive decision already names the same
+        library track (so an unchanged playlist writes nothing) and tracks
+        with a user decision (the user's word stands).
+        """
+        if not pairs:
+            return 0
+        existing = self.decisions_for([t for t, _ in pairs])
+        t = schema.match_decisions
+        positive = [k.value for k in DecisionKind if k.positive]
+        now = time.time()
+        written = 0
+        with self.store.write() as conn:
+            for track, lib in pairs:
+                mine = [d for d in existing.get(track_key(track), []) if d.kind.positive]
+                if any(d.decided_by == "user" for d in mine):
+                    continue
+                if any(d.library_id == lib.id and d.library_path == lib.path for d in mine):
+                    continue
+                conn.execute(
+                    sa.delete(t).where(t.c.track_key.in_(track_keys(track)), t.c.kind.in_(positive))
+                )
+                conn.execute(
+                    sa.insert(t).values(
+                        track_key=track_key(track),
+                        isrc=track.isrc.upper() if track.isrc else None,
+                        kind=DecisionKind.OWNED.value,
+                        library_id=lib.id,
+                        library_path=lib.path,
+                        title=track.title,
+                        artist=track.display_artist,
+                        decided_by="sync",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                written += 1
+        return written
 
     def forget(self, track: Track) -> int:
         """Drop every decision about ``track``; returns how many were removed."""

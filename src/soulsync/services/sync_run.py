@@ -1,0 +1,721 @@
+"""One playlist sync run, step by step: fetch, analyse, mirror, download, scan, mirror again.
+
+Every step writes its result to the store before the next begins, and every
+step is idempotent, so a run interrupted by a restart is simply executed again
+with the same id: the playlist comes from the snapshot cache, the analysis is
+redone (seconds), download jobs queued before the restart are found through
+the run's own per-track rows and followed to their end instead of being
+queued twice, and the media-server playlist is compared before it is written.
+
+Events on the bus: ``sync.state`` (run id, state, phase, message) when the run
+changes phase, ``sync.track`` (run id, position, status, reason, ...) whenever
+one track's status changes, and ``sync.progress`` (run id, done, total, the
+counters) after each track of the analysis and each download outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from soulsync.domain import Playlist, Source
+from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.providers.base import (
+    CoolingDown,
+    MediaServer,
+    PlaylistSource,
+    ProviderError,
+    RateLimited,
+    ServiceUnavailable,
+)
+from soulsync.services.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
+from soulsync.services.events import EventBus
+from soulsync.services.playlist_mirror import MirrorResult, mirror_playlist
+from soulsync.services.sync_models import RunState, SyncMode, SyncTotals, TrackStatus, track_key
+from soulsync.services.sync_ports import DownloadPort, JobOutcome, JobReport
+from soulsync.services.sync_store import SyncStore
+from soulsync.services.wishlist import WishlistService
+from soulsync.store import Store
+
+__all__ = ["LibraryCache", "RunExecutor", "SyncError", "SyncOptions"]
+
+log = logging.getLogger(__name__)
+
+PENDING_SCAN_KEY = "sync.pending_scan"
+
+
+class SyncError(RuntimeError):
+    """A sync could not be done; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """Knobs of playlist sync (``SyncService`` maps the app config onto these)."""
+
+    match: MatchSettings = DEFAULT_SETTINGS
+    mode: SyncMode = SyncMode.MIRROR
+    # The library is a plain folder: it is always readable, so never "download all".
+    folder_library: bool = False
+    library_ttl_s: float = 120.0
+    poll_interval_s: float = 1.0
+    # The Transfer folder as the media server sees it (Plex section refresh path).
+    scan_path: str | None = None
+    # How long to wait for downloaded files to show up in the library after a scan.
+    scan_wait_s: float = 180.0
+    scan_retrigger_s: float = 30.0
+    # How long a run waits for an unreachable media server before it gives up mirroring.
+    server_wait_s: float = 300.0
+    server_retry_s: float = 5.0
+    wishlist_cooldown_s: float = 6 * 3600
+    wishlist_interval_s: float = 6 * 3600  # 0: no scheduled wishlist retries
+
+
+class LibraryCache:
+    """The media server's library as an index, read in bulk and kept for a short while.
+
+    ``get()`` returns ``(snapshot, None)`` or ``(None, reason)`` when there is no
+    media server or it cannot be read. The index is built in a worker thread
+    so the event loop (web UI) stays responsive while 100k tracks are indexed.
+    """
+
+    def __init__(self, server: MediaServer | None, match: MatchSettings, ttl_s: float) -> None:
+        self.server = server
+        self.match = match
+        self.ttl_s = ttl_s
+        self._snapshot: LibrarySnapshot | None = None
+        self._at = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        """Forget the cached library (after a scan or downloads)."""
+        self._snapshot = None
+
+    async def get(self, *, force: bool = False) -> tuple[LibrarySnapshot | None, str | None]:
+        """The library snapshot, or None and why it could not be read."""
+        if self.server is None:
+            return None, "no media server is configured"
+        async with self._lock:
+            fresh = time.monotonic() - self._at < self.ttl_s
+            if self._snapshot is not None and fresh and not force:
+                return self._snapshot, None
+            try:
+                tracks = await self.server.all_tracks()
+            except ProviderError as exc:
+                return None, f"{self.server.name} is not reachable ({exc.message})"
+            except OSError as exc:
+                return None, f"{self.server.name} is not reachable ({exc})"
+            snapshot = await asyncio.to_thread(
+                LibrarySnapshot, tracks, self.match, server_name=self.server.name
+            )
+            self._snapshot, self._at = snapshot, time.monotonic()
+            return snapshot, None
+
+
+@dataclass(slots=True)
+class _Slot:
+    """The live state of one playlist position during a run."""
+
+    verdict: TrackVerdict
+    status: TrackStatus
+    reason: str
+    job_id: int | None = None
+    destination: str | None = None
+
+
+class RunExecutor:
+    """Executes one run. Built by ``SyncService``; ``await execute()`` in a task."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        store: Store,
+        sync_store: SyncStore,
+        sources: Mapping[Source, PlaylistSource],
+        server: MediaServer | None,
+        library: LibraryCache,
+        downloads: DownloadPort | None,
+        wishlist: WishlistService,
+        bus: EventBus | None,
+        options: SyncOptions,
+    ) -> None:
+        self.run_id = run_id
+        self.store = store
+        self.ss = sync_store
+        self.sources = sources
+        self.server = server
+        self.library = library
+        self.downloads = downloads
+        self.wishlist = wishlist
+        self.bus = bus
+        self.options = options
+        self.slots: list[_Slot] = []
+        self.created_jobs: list[int] = []
+        self.playlist: Playlist | None = None
+        self.started = time.monotonic()
+        self.mirror: MirrorResult | None = None
+        self.notes: list[str] = []
+        self.shutting_down = False  # set by SyncService.stop(): leave the run resumable
+
+    # -- events and persistence ---------------------------------------------------------------
+
+    def _publish(self, topic: str, **data: object) -> None:
+        if self.bus is not None:
+            self.bus.publish(topic, run_id=self.run_id, **data)
+
+    def _phase(self, phase: str, message: str | None = None) -> None:
+        values: dict[str, object] = {"phase": phase, "state": RunState.RUNNING}
+        if message is not None:
+            values["message"] = message
+        self.ss.update_run(self.run_id, **values)
+        self._publish("sync.state", state=RunState.RUNNING.value, phase=phase, message=message)
+
+    def totals(self) -> SyncTotals:
+        """The counters from the current per-track statuses."""
+        t = SyncTotals(total=len(self.slots))
+        for slot in self.slots:
+            s = slot.status
+            if s is TrackStatus.OWNED:
+                t.owned += 1
+            elif s is TrackStatus.UNCERTAIN:
+                t.uncertain += 1
+            elif s in (TrackStatus.MISSING, TrackStatus.QUEUED):
+                t.missing += 1
+            elif s is TrackStatus.DOWNLOADED:
+                t.downloaded += 1
+            elif s is TrackStatus.WISHLISTED:
+                t.wishlisted += 1
+            elif s is TrackStatus.FAILED:
+                t.failed += 1
+            elif s is TrackStatus.UNAVAILABLE:
+                t.unavailable += 1
+        if self.mirror is not None and not self.mirror.error:
+            t.in_server_playlist = self.mirror.placed
+        return t
+
+    def _progress(self, done: int | None = None) -> None:
+        totals = self.totals()
+        self._publish(
+            "sync.progress",
+            done=done if done is not None else totals.total,
+            total=totals.total,
+            totals=totals.as_dict(),
+        )
+
+    def _track_event(self, slot: _Slot) -> None:
+        v = slot.verdict
+        self._publish(
+            "sync.track",
+            position=v.position,
+            status=slot.status.value,
+            title=v.track.title if v.track else None,
+            artist=v.track.display_artist if v.track else None,
+            confidence=v.confidence,
+            reason=slot.reason,
+            job_id=slot.job_id,
+            library_path=v.library.path if v.library else None,
+        )
+
+    def _set(self, slot: _Slot, status: TrackStatus, reason: str, **extra: object) -> None:
+        slot.status, slot.reason = status, reason
+        if "job_id" in extra:
+            slot.job_id = extra["job_id"]  # type: ignore[assignment]
+        library = slot.verdict.library
+        self.ss.update_track(
+            self.run_id,
+            slot.verdict.position,
+            status=status,
+            reason=reason,
+            job_id=slot.job_id,
+            confidence=slot.verdict.confidence,
+            library_id=library.id if library else None,
+            library_path=library.path if library else None,
+        )
+        self._track_event(slot)
+        self._progress()
+
+    def _save_resume(self) -> None:
+        self.ss.update_run(self.run_id, resume_json=json.dumps({"created_jobs": self.created_jobs}))
+
+    def _write_all_tracks(self) -> None:
+        self.ss.write_tracks(
+            self.run_id,
+            [
+                {
+                    "position": s.verdict.position,
+                    "track": s.verdict.track,
+                    "title": None if s.verdict.track else "(unavailable)",
+                    "status": s.status,
+                    "confidence": s.verdict.confidence,
+                    "reason": s.reason,
+                    "library_id": s.verdict.library.id if s.verdict.library else None,
+                    "library_path": s.verdict.library.path if s.verdict.library else None,
+                    "job_id": s.job_id,
+                }
+                for s in self.slots
+            ],
+        )
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    async def execute(self) -> None:
+        """Run to the end; records COMPLETED, FAILED or CANCELLED (resumable on shutdown)."""
+        record = self.ss.get_run(self.run_id)
+        if record is None:
+            raise SyncError(f"no sync run with id {self.run_id}")
+        resume = self.ss.resume_state(self.run_id)
+        self.created_jobs = [int(j) for j in resume.get("created_jobs", [])]
+        prior_jobs = {
+            row.track_key: row.job_id
+            for row in self.ss.run_tracks(self.run_id)
+            if row.track_key and row.job_id is not None
+        }
+        try:
+            await self._execute(record.source, record.source_id, prior_jobs)
+        except asyncio.CancelledError:
+            if self.shutting_down:
+                # Process shutdown: leave the run as it is so the next start resumes it.
+                raise
+            await self._cleanup_cancelled()
+            raise
+        except (SyncError, ProviderError) as exc:
+            self._finish(RunState.FAILED, error=str(exc))
+
+    async def _execute(self, source: str, source_id: str, prior_jobs: dict[str, int]) -> None:
+        run = self.ss.get_run(self.run_id)
+        assert run is not None
+        self._phase("fetching", f"reading the playlist from {source}")
+        playlist = await self._fetch(Source(source), source_id)
+        self.playlist = playlist
+        row = self.ss.upsert_playlist(playlist)
+        mode = run.mode
+        self.ss.update_run(
+            self.run_id,
+            playlist_row_id=row.id,
+            playlist_name=playlist.name,
+            snapshot_id=playlist.snapshot_id,
+            total=len(playlist.entries),
+        )
+        self.ss.update_playlist(row.id, last_run_id=self.run_id)
+
+        self._phase("library", "reading the library")
+        snapshot, why = await self._read_library()
+        self.ss.update_run(
+            self.run_id,
+            server_reachable=snapshot is not None,
+            media_server=self.server.name if self.server else None,
+        )
+        if snapshot is None:
+            self.notes.append(f"{why}: every track counts as missing")
+
+        self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
+        verdicts = await self._analyse(playlist, snapshot, why)
+        self.slots = [_Slot(v, v.status, v.reason) for v in verdicts]
+        for slot in self.slots:
+            key = slot.verdict.key
+            if slot.status is TrackStatus.MISSING and key in prior_jobs:
+                slot.job_id = prior_jobs[key]
+        self._write_all_tracks()
+        self._progress()
+        if run.dry_run:
+            self._finish(RunState.COMPLETED)
+            return
+        if snapshot is not None:
+            self._remember_owned(v for v in verdicts if v.status is TrackStatus.OWNED)
+            await self._mirror(row.id, mode)
+
+        if run.download_missing:
+            await self._download_missing(playlist)
+
+        downloaded = [s for s in self.slots if s.status is TrackStatus.DOWNLOADED]
+        if downloaded or snapshot is None:
+            await self._refresh_after_downloads(playlist, downloaded, row.id, mode)
+        self._finish(RunState.COMPLETED)
+
+    # -- steps ------------------------------------------------------------------------------------
+
+    async def _fetch(self, source: Source, source_id: str) -> Playlist:
+        provider = self.sources.get(source)
+        cached_row = self.ss.find_playlist(source, source_id)
+        if provider is None:
+            raise SyncError(f"no {source.value} playlist source is configured")
+        try:
+            playlist = await provider.get_playlist(source_id)
+        except (ServiceUnavailable, CoolingDown, RateLimited) as exc:
+            cached = self.ss.cached_playlist(cached_row.id) if cached_row else None
+            if cached is None:
+                raise
+            self.notes.append(f"{exc.message}; used the copy of the playlist read earlier")
+            return cached
+        if not playlist.readable:
+            raise SyncError(
+                f'cannot read the tracks of "{playlist.name}": '
+                f"{playlist.unreadable_reason or 'the source refuses it'}"
+            )
+        return playlist
+
+    async def _read_library(self) -> tuple[LibrarySnapshot | None, str | None]:
+        pending = self.store.get_setting(PENDING_SCAN_KEY)
+        snapshot, why = await self.library.get()
+        if snapshot is not None and pending and self.server is not None:
+            # Files were downloaded while the server was down: have it scan them first.
+            snapshot = await self._scan_and_reload(pending.get("paths") or [])
+            if snapshot is not None:
+                self.store.delete_setting(PENDING_SCAN_KEY)
+        if snapshot is None and self.options.folder_library:
+            raise SyncError(f"the folder library cannot be read: {why}")
+        return snapshot, why
+
+    async def _analyse(
+        self, playlist: Playlist, snapshot: LibrarySnapshot | None, why: str | None
+    ) -> list[TrackVerdict]:
+        tracks = [e.track for e in playlist.entries if e.track is not None]
+        decisions = self.ss.decisions_for(tracks)
+        total = len(playlist.entries)
+        counter = {"n": 0}
+
+        def on_verdict(v: TrackVerdict) -> None:
+            # Runs in the worker thread; the bus is thread-safe.
+            counter["n"] += 1
+            if self.bus is not None:
+                self.bus.publish(
+                    "sync.track",
+                    run_id=self.run_id,
+                    position=v.position,
+                    status=v.status.value,
+                    title=v.track.title if v.track else None,
+                    artist=v.track.display_artist if v.track else None,
+                    confidence=v.confidence,
+                    reason=v.reason,
+                    job_id=None,
+                    library_path=v.library.path if v.library else None,
+                )
+                self.bus.publish(
+                    "sync.progress",
+                    run_id=self.run_id,
+                    phase="analysing",
+                    done=counter["n"],
+                    total=total,
+                )
+
+        return await asyncio.to_thread(
+            analyse_playlist,
+            playlist,
+            snapshot,
+            decisions,
+            settings=self.options.match,
+            unreachable_reason=why or "no media server reachable",
+            on_verdict=on_verdict,
+        )
+
+    def _remember_owned(self, verdicts: Iterable[TrackVerdict]) -> None:
+        pairs = [
+            (v.track, v.library)
+            for v in verdicts
+            if v.track is not None and v.library is not None and not v.remembered
+        ]
+        self.ss.remember_owned_many(pairs)
+
+    async def _mirror(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult | None:
+        if self.server is None or self.playlist is None:
+            return None
+        self._phase("mirroring", f"updating the {self.server.name} playlist")
+        row = self.ss.get_playlist(playlist_row_id)
+        stored = (
+            row.server_playlist_id
+            if row is not None and row.server_name == self.server.name
+            else None
+        )
+        verdicts = [self._current_verdict(s) for s in self.slots]
+        result = await mirror_playlist(
+            self.server, self.playlist.name, verdicts, stored_id=stored, mode=mode
+        )
+        self.mirror = result
+        if result.playlist_id and not result.error:
+            self.ss.update_playlist(
+                playlist_row_id,
+                server_name=self.server.name,
+                server_playlist_id=result.playlist_id,
+            )
+        self.ss.update_run(
+            self.run_id,
+            server_playlist_id=result.playlist_id,
+            in_server_playlist=result.placed if not result.error else 0,
+            playlist_synced=result.verified and not result.error and result.playlist_id is not None,
+            message=result.summary(),
+        )
+        self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
+        return result
+
+    def _current_verdict(self, slot: _Slot) -> TrackVerdict:
+        return dataclasses.replace(slot.verdict, status=slot.status, reason=slot.reason)
+
+    async def _download_missing(self, playlist: Playlist) -> None:
+        missing = [s for s in self.slots if s.status is TrackStatus.MISSING]
+        if not missing:
+            return
+        port = self.downloads
+        if port is None:
+            self.notes.append("no download source is configured: missing tracks were not fetched")
+            for slot in missing:
+                self._set(
+                    slot, TrackStatus.MISSING, slot.reason + "; no download source configured"
+                )
+            return
+        self._phase("queueing", f"queueing {len(missing)} missing tracks")
+        tracks = [s.verdict.track for s in missing if s.verdict.track is not None]
+        active = self.ss.active_jobs_for([track_key(t) for t in tracks])
+        wished = self.wishlist.find_many(tracks)
+        ref = f"{playlist.source.value}:{playlist.id}"
+        now = time.time()
+        for slot in missing:
+            track = slot.verdict.track
+            assert track is not None
+            key = track_key(track)
+            entry = wished.get(key)
+            if slot.job_id is not None:
+                self._set(slot, TrackStatus.QUEUED, "download queued (resumed)")
+                continue
+            if key in active:
+                self._set(
+                    slot,
+                    TrackStatus.QUEUED,
+                    f"already queued (job {active[key]})",
+                    job_id=active[key],
+                )
+                continue
+            if entry is not None and entry.ignored:
+                self._set(slot, TrackStatus.SKIPPED, "ignored in the wishlist")
+                continue
+            if entry is not None and entry.in_cooldown(now):
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.next_retry_at or now))
+                self._set(
+                    slot,
+                    TrackStatus.WISHLISTED,
+                    f"in the wishlist until {when}: {entry.reason}",
+                )
+                continue
+            job_id = await port.enqueue_playlist_track(
+                track, batch_id=f"sync:{self.run_id}", playlist_name=playlist.name
+            )
+            self.created_jobs.append(job_id)
+            self._save_resume()
+            if entry is not None:
+                self.wishlist.mark_queued(entry.id, job_id)
+            self._set(slot, TrackStatus.QUEUED, "download queued", job_id=job_id)
+        await self._wait_for_jobs(port, ref)
+
+    async def _wait_for_jobs(self, port: DownloadPort, ref: str) -> None:
+        waiting = {s.job_id: s for s in self.slots if s.status is TrackStatus.QUEUED and s.job_id}
+        if not waiting:
+            return
+        self._phase("downloading", f"downloading {len(waiting)} tracks")
+        last_percent: dict[int, float] = {}
+        while waiting:
+            reports = port.reports(list(waiting))
+            for job_id, slot in list(waiting.items()):
+                report = reports.get(job_id)
+                if report is not None and report.outcome is JobOutcome.PENDING:
+                    if abs(report.percent - last_percent.get(job_id, -1.0)) >= 5:
+                        last_percent[job_id] = report.percent
+                        self._publish(
+                            "sync.download",
+                            position=slot.verdict.position,
+                            job_id=job_id,
+                            state=report.state,
+                            percent=round(report.percent, 1),
+                        )
+                    continue
+                del waiting[job_id]
+                self._job_finished(slot, report, ref)
+            if waiting:
+                await asyncio.sleep(self.options.poll_interval_s)
+
+    def _job_finished(self, slot: _Slot, report: JobReport | None, ref: str) -> None:
+        track = slot.verdict.track
+        assert track is not None
+        if report is not None and report.outcome is JobOutcome.DOWNLOADED:
+            slot.destination = report.destination
+            self.wishlist.resolve(track)
+            self._set(slot, TrackStatus.DOWNLOADED, f"downloaded to {report.destination}")
+            return
+        if report is None:
+            reason = f"download job {slot.job_id} disappeared"
+        elif report.outcome is JobOutcome.CANCELLED:
+            self._set(slot, TrackStatus.FAILED, "download cancelled")
+            return
+        elif report.outcome is JobOutcome.NO_CANDIDATE:
+            reason = report.reason or "no acceptable candidate"
+        else:
+            reason = f"every download failed: {report.reason or report.state}"
+        queries = report.queries if report is not None else ()
+        entry = self.wishlist.add(track, reason, queries=queries, playlist_ref=ref)
+        self._set(slot, TrackStatus.WISHLISTED, f"wishlisted (#{entry.id}): {reason}")
+
+    async def _refresh_after_downloads(
+        self,
+        playlist: Playlist,
+        downloaded: Sequence[_Slot],
+        playlist_row_id: int,
+        mode: SyncMode,
+    ) -> None:
+        if self.server is None:
+            return
+        paths = [s.destination for s in downloaded if s.destination]
+        self._phase("scanning", f"waiting for {self.server.name} to pick up the new files")
+        snapshot = await self._wait_for_server()
+        if snapshot is None:
+            if paths:
+                self.store.set_setting(PENDING_SCAN_KEY, {"paths": paths, "at": time.time()})
+            self.notes.append(
+                f"{self.server.name} is still not reachable: the playlist will be filled in "
+                "by the next sync"
+            )
+            return
+        if downloaded:
+            snapshot = await self._wait_for_files(downloaded)
+            if snapshot is None:
+                return
+        # Re-judge every position with the fresh library (and the new memories).
+        tracks = [e.track for e in playlist.entries if e.track is not None]
+        decisions = self.ss.decisions_for(tracks)
+        fresh = await asyncio.to_thread(
+            analyse_playlist, playlist, snapshot, decisions, settings=self.options.match
+        )
+        owned_now: list[TrackVerdict] = []
+        for slot, verdict in zip(self.slots, fresh, strict=True):
+            if verdict.status is TrackStatus.OWNED:
+                keep = TrackStatus.DOWNLOADED if slot.status is TrackStatus.DOWNLOADED else None
+                slot.verdict = verdict
+                owned_now.append(verdict)
+                if keep is not None:
+                    self._set(slot, keep, f"downloaded and in the library: {verdict.reason}")
+                elif slot.status is not TrackStatus.OWNED:
+                    self._set(slot, TrackStatus.OWNED, verdict.reason)
+            elif slot.status is TrackStatus.DOWNLOADED:
+                self._set(
+                    slot,
+                    TrackStatus.FAILED,
+                    f"downloaded to {slot.destination} but {self.server.name} does not list it",
+                )
+        self._remember_owned(owned_now)
+        await self._mirror(playlist_row_id, mode)
+
+    async def _wait_for_server(self) -> LibrarySnapshot | None:
+        deadline = time.monotonic() + self.options.server_wait_s
+        while True:
+            snapshot, _why = await self.library.get(force=True)
+            if snapshot is not None or time.monotonic() >= deadline:
+                return snapshot
+            await asyncio.sleep(self.options.server_retry_s)
+
+    async def _scan_and_reload(self, paths: Sequence[str]) -> LibrarySnapshot | None:
+        assert self.server is not None
+        try:
+            await self.server.scan(self.options.scan_path, wait=True)
+        except ProviderError as exc:
+            self.notes.append(f"{self.server.name} scan failed: {exc.message}")
+            return None
+        self.library.invalidate()
+        snapshot, _why = await self.library.get(force=True)
+        return snapshot
+
+    async def _wait_for_files(self, downloaded: Sequence[_Slot]) -> LibrarySnapshot | None:
+        """Scan, then wait until every downloaded file is in the library (or time runs out)."""
+        paths = [s.destination for s in downloaded if s.destination]
+        deadline = time.monotonic() + self.options.scan_wait_s
+        snapshot = await self._scan_and_reload(paths)
+        last_scan = time.monotonic()
+        while True:
+            if snapshot is not None:
+                unseen = self._link_downloads(snapshot, downloaded)
+                if not unseen:
+                    return snapshot
+            if time.monotonic() >= deadline:
+                if snapshot is not None:
+                    self.notes.append(
+                        f"{len(unseen)} downloaded file(s) did not appear in "
+                        f"{self.server.name if self.server else 'the library'} in time"
+                    )
+                return snapshot
+            await asyncio.sleep(self.options.server_retry_s)
+            if time.monotonic() - last_scan >= self.options.scan_retrigger_s:
+                snapshot = await self._scan_and_reload(paths)
+                last_scan = time.monotonic()
+            else:
+                self.library.invalidate()
+                snapshot, _ = await self.library.get(force=True)
+
+    def _link_downloads(
+        self, snapshot: LibrarySnapshot, downloaded: Sequence[_Slot]
+    ) -> list[_Slot]:
+        """Remember downloaded tracks whose file the library lists; return the others."""
+        unseen: list[_Slot] = []
+        pairs = []
+        for slot in downloaded:
+            track = slot.verdict.track
+            lib = snapshot.resolve(None, slot.destination) if slot.destination else None
+            if lib is None and track is not None:
+                match = snapshot.index.check(track)
+                if match.owned:
+                    lib = match.track
+            if lib is None or track is None:
+                unseen.append(slot)
+            else:
+                pairs.append((track, lib))
+        self.ss.remember_owned_many(pairs)
+        return unseen
+
+    # -- ending -------------------------------------------------------------------------------------
+
+    def _finish(self, state: RunState, *, error: str | None = None) -> None:
+        totals = self.totals()
+        lines: list[str] = []
+        if self.mirror is not None:
+            lines.append(self.mirror.summary())
+        lines.extend(self.notes)
+        message = " ".join(lines) if lines else None
+        run = self.ss.get_run(self.run_id)
+        now = time.time()
+        # Wall time since the run was started (a resumed run includes the restart).
+        duration = now - run.started_at if run else time.monotonic() - self.started
+        self.ss.update_run(
+            self.run_id,
+            state=state,
+            phase="done",
+            finished_at=now,
+            duration_s=round(duration, 3),
+            error=error,
+            message=message,
+            **totals.as_dict(),
+        )
+        if self.playlist is not None and state is RunState.COMPLETED:
+            row = self.ss.find_playlist(self.playlist.source, self.playlist.id)
+            if row is not None:
+                self.ss.update_playlist(row.id, last_synced_at=time.time())
+        self._publish(
+            "sync.state",
+            state=state.value,
+            phase="done",
+            message=message,
+            error=error,
+            totals=totals.as_dict(),
+        )
+
+    async def _cleanup_cancelled(self) -> None:
+        """Cancel this run's unfinished downloads and record the run as cancelled."""
+        if self.downloads is not None:
+            pending = self.downloads.reports(self.created_jobs)
+            for job_id, report in pending.items():
+                if report.outcome is JobOutcome.PENDING:
+                    await self.downloads.cancel(job_id)
+        for slot in self.slots:
+            if slot.status is TrackStatus.QUEUED:
+                self._set(slot, TrackStatus.FAILED, "cancelled with the sync")
+        self.notes.append("cancelled by the user")
+        self._finish(RunState.CANCELLED)
