@@ -96,6 +96,22 @@ class OrganiseResult:
     timings_ms: dict[str, float]
 
 
+def duration_tolerance_s(expected_s: float | None) -> float:
+    """How far a file's length may be from the metadata's: 5 s or 5 %, whichever is more.
+
+    Files and services routinely differ by a few seconds (silence, encoder
+    padding); a different recording (live, edit) differs by much more.
+    """
+    return max(5.0, (expected_s or 0.0) * 0.05)
+
+
+def durations_agree(metadata_ms: int | None, file_ms: int | None) -> bool:
+    """True when either length is unknown or they are within the tolerance."""
+    if not metadata_ms or not file_ms:
+        return True
+    return abs(metadata_ms - file_ms) / 1000 <= duration_tolerance_s(metadata_ms / 1000)
+
+
 def _pick_id(ids: dict[str, str]) -> str | None:
     for source in _SOURCE_ORDER:
         if ids.get(source):
@@ -190,6 +206,9 @@ class MetadataResolver:
                 credit = compare_artists([artist.name], [*track.artists, *track.album_artists])
                 if credit.similarity < 0.8:
                     continue
+            if not durations_agree(track.duration_ms, file.duration_ms):
+                # A studio name on a live recording: the length gives it away.
+                continue
             value = score_track(track, file, self.settings).value
             if best is None or value > best[0]:
                 best = (value, track)
@@ -297,9 +316,8 @@ def apply_remix_policy(
     if not credit.is_remix:
         return tags
     names = tuple(dict.fromkeys([*credit.artists, *credit.contributing]))
+    # ARTIST shows who goes first under the policy; ARTISTS lists everyone credited.
     display = ", ".join(credit.artists) if credit.artists else tags.artist
-    if credit.contributing:
-        display = f"{display} (with {', '.join(credit.contributing)})"
     return replace(
         tags,
         artist=display,
@@ -369,7 +387,7 @@ class Organiser:
             id3v23=self.id3v23,
             # Service durations and files differ by a few seconds routinely.
             expected_duration_s=expected,
-            duration_tolerance_s=max(5.0, (expected or 0) * 0.05),
+            duration_tolerance_s=duration_tolerance_s(expected),
         )
         cover_status: str | None = None
         if cover:

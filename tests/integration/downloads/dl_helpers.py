@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
 
 
@@ -12,3 +14,13 @@ def find_share(username: str, fragment: str) -> SharedFile:
     ]
     assert len(found) == 1, [s.filename for s in found]
     return found[0]
+
+
+def exists(path: str | None) -> bool:
+    """True if ``path`` names an existing file (a sync helper for async tests)."""
+    return path is not None and Path(path).is_file()
+
+
+def tree(root: Path) -> set[str]:
+    """Every file below ``root`` as a relative POSIX path."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}

@@ -1,36 +1,125 @@
-"""Matched downloads of single files: organised, tagged, cover art, cleaned up."""
+"""Matched downloads of single files: organised, tagged, cover art, cleaned up.
+
+Each file comes from the slskd simulator (real HTTP, real generated audio);
+metadata comes from the Spotify simulator. Tags are read back with a fresh
+mutagen object and the cover with ffprobe, not with the code that wrote them.
+"""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import mutagen
+import pytest
 from dl_helpers import find_share
 
 from soulsync.domain import Artist, JobState, SoulseekFile
 from soulsync.sandbox.catalogue import SharedFile
-from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.downloads import DownloadService
 
 
-async def test_album_track_is_filed_tagged_and_cleaned_up(
+def _probe_streams(path: Path) -> list[dict[str, object]]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    streams: list[dict[str, object]] = json.loads(out)["streams"]
+    return streams
+
+
+def _vorbis_or_id3(path: Path) -> dict[str, list[str]]:
+    """Tags as {lower-case key: values}, read by a fresh mutagen object (easy mode)."""
+    audio = mutagen.File(path, easy=True)
+    assert audio is not None and audio.tags is not None
+    return {k.lower(): [str(v) for v in vals] for k, vals in audio.tags.items()}
+
+
+CASES = [
+    pytest.param(
+        ("flacfan", "Discovery [FLAC]\\03. Digital Love"),
+        "Daft Punk",
+        "Daft Punk/Daft Punk - Discovery/03 Digital Love.flac",
+        {
+            "title": ["Digital Love"],
+            "album": ["Discovery"],
+            "tracknumber": ["3"],
+            "tracktotal": ["5"],
+        },
+        id="album-track",
+    ),
+    pytest.param(
+        ("flacfan", "1978 - September [FLAC]\\01. September"),
+        "Earth, Wind & Fire",
+        "Earth, Wind & Fire/Earth, Wind & Fire - September/September.flac",
+        {"title": ["September"], "artist": ["Earth, Wind & Fire"]},
+        id="one-track-single",
+    ),
+    pytest.param(
+        ("flacfan", "Группа крови [FLAC]\\01. Группа крови"),
+        "Кино",
+        "Кино/Кино - Группа крови/01 Группа крови.flac",
+        {"title": ["Группа крови"], "artist": ["Кино"], "album": ["Группа крови"]},
+        id="non-latin",
+    ),
+    pytest.param(
+        ("flacfan", "Chromatics Remix) [FLAC]\\01. Blinding Lights - Chromatics Remix"),
+        "The Weeknd",
+        "The Weeknd/The Weeknd - Blinding Lights - Chromatics Remix/Blinding Lights - Chromatics Remix.flac",
+        {"artist": ["Chromatics"], "albumartist": ["The Weeknd"]},
+        id="remix",
+    ),
+]
+
+
+@pytest.mark.parametrize(("share", "artist", "relative", "expected_tags"), CASES)
+async def test_matched_track_is_filed_tagged_and_cleaned_up(
     service: DownloadService,
-    sim: SlskdSimulator,
     share_file: Callable[[SharedFile], SoulseekFile],
+    share: tuple[str, str],
+    artist: str,
+    relative: str,
+    expected_tags: dict[str, list[str]],
 ) -> None:
-    file = share_file(find_share("flacfan", "Discovery [FLAC]\\03. Digital Love"))
-    job_id = await service.enqueue_matched_track(file, Artist("Daft Punk"))
+    file = share_file(find_share(*share))
+    job_id = await service.enqueue_matched_track(file, Artist(artist))
     job = await service.wait_job(job_id, within_s=20)
     assert job.state is JobState.COMPLETED, job.error
-    transfer = service.settings.transfer_dir
-    dest = transfer / "Daft Punk" / "Daft Punk - Discovery" / "03 Digital Love.flac"
+    dest = service.settings.transfer_dir / relative
     assert job.destination == str(dest)
     assert dest.is_file()
-    tags = mutagen.File(dest)
-    assert tags["title"] == ["Digital Love"]
-    assert tags["album"] == ["Discovery"]
-    assert tags["tracknumber"] == ["3"]
-    assert tags.pictures and tags.pictures[0].type == 3
+    tags = _vorbis_or_id3(dest)
+    for key, values in expected_tags.items():
+        assert tags.get(key) == values, (key, tags)
+    # Front cover embedded (ffprobe sees an attached picture) and cover.jpg beside it.
+    streams = _probe_streams(dest)
+    assert any(
+        s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") == 1  # type: ignore[union-attr]
+        for s in streams
+    ), streams
     assert (dest.parent / "cover.jpg").is_file()
-    # The original and its folder are gone from the downloads folder.
-    assert not any(service.settings.downloads_dir.rglob("*.flac"))
+    # The original and its now-empty folder are gone; the transfer is cleared in slskd.
+    assert not any(p.is_file() for p in service.settings.downloads_dir.rglob("*"))
+    assert not any(service.settings.downloads_dir.iterdir())
+
+
+async def test_remix_tags_remixer_first_and_original_artist_as_contributor(
+    service: DownloadService, share_file: Callable[[SharedFile], SoulseekFile]
+) -> None:
+    share = find_share(
+        "flacfan", "Chromatics Remix) [FLAC]\\01. Blinding Lights - Chromatics Remix"
+    )
+    job = await service.wait_job(
+        await service.enqueue_matched_track(share_file(share), Artist("The Weeknd")), within_s=20
+    )
+    assert job.destination is not None
+    raw = mutagen.File(job.destination)
+    assert raw is not None
+    assert raw["ARTIST"] == ["Chromatics"]
+    assert raw["ARTISTS"] == ["Chromatics", "The Weeknd"]
+    assert raw["REMIXER"] == ["Chromatics"]
+    assert raw["ORIGINALARTIST"] == ["The Weeknd"]
