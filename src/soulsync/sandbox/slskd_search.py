@@ -167,7 +167,7 @@ def build_responses(
     for username, (files, locked) in by_peer.items():
         peer = peers[username]
         if options.filter_responses and (
-            len(files) < options.minimum_response_file_count
+            len(files) + len(locked) < options.minimum_response_file_count
             or peer.queue_length > options.maximum_peer_queue_length
             or peer.upload_speed < options.minimum_peer_upload_speed
         ):
