@@ -75,6 +75,7 @@ __all__ = [
     "MoveReason",
     "MoveResult",
     "RecoveryReport",
+    "copy_file",
     "files_identical",
     "is_within",
     "link_no_replace",
@@ -394,6 +395,30 @@ class _AudioCheck:
             )
 
 
+def copy_file(source: Path, target: Path) -> None:
+    """Copy ``source`` to a new file ``target`` (never an existing one).
+
+    Uses ``copy_file_range``, which clones instantly on CoW filesystems
+    (btrfs, XFS reflink) and copies server-side on NFS; falls back to a plain
+    read/write copy where the kernel call is unsupported.
+    """
+    with source.open("rb") as src, open(target, "xb") as dst:
+        remaining = os.fstat(src.fileno()).st_size
+        try:
+            while remaining > 0:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), min(remaining, 1 << 30))
+                if done == 0:
+                    break  # the source shrank underneath us; the size check reports it
+                remaining -= done
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            src.seek(0)
+            dst.seek(0)
+            dst.truncate()
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
 def _copy_tag_verify(
     source: Path,
     temp: Path,
@@ -405,7 +430,7 @@ def _copy_tag_verify(
     timer: _Timer,
 ) -> int:
     with _os_errors(source, "copy failed"):
-        shutil.copyfile(source, temp)
+        copy_file(source, temp)
         copied, original = temp.stat().st_size, source.stat().st_size
     if copied != original:
         raise MoveError(

@@ -112,3 +112,19 @@ def make_readonly() -> Iterator[Callable[[Path], str]]:
     yield apply
     for step in reversed(undo):
         step()
+
+
+@pytest.fixture()
+def mount_tmpfs() -> Iterator[Callable[[Path, str], bool]]:
+    """Mount tmpfs filesystems with given options (False if not permitted); unmounted after."""
+    mounted: list[Path] = []
+
+    def mount(target: Path, options: str) -> bool:
+        ok = _mount(target, options)
+        if ok:
+            mounted.append(target)
+        return ok
+
+    yield mount
+    for target in reversed(mounted):
+        _umount(target)

@@ -18,6 +18,7 @@ from soulsync.library.safe_move import (
     TEMP_PREFIX,
     MoveError,
     MoveReason,
+    copy_file,
     prune_empty_dirs,
     recover_incomplete,
     safe_move,
@@ -592,3 +593,33 @@ def test_crash_after_delete_leaves_a_finished_move(place: Place, roots: Roots) -
         downloads / "peer",
     ]
     assert downloads.exists()
+
+
+def test_library_on_another_filesystem(
+    place: Place, roots: Roots, tmp_path: Path, mount_tmpfs: Callable[[Path, str], bool]
+) -> None:
+    """Cross-device copy (copy_file_range falls back where the kernel refuses)."""
+    downloads, _library = roots
+    other = tmp_path / "otherfs"
+    if not mount_tmpfs(other, "size=64m"):
+        other.mkdir(exist_ok=True)  # not allowed to mount: same-filesystem copy instead
+    source = place("noise", "peer/x.flac")
+    original = source.read_bytes()
+    result = safe_move(
+        source, "A/A - B/01 x.flac", library_root=other, downloads_root=downloads, tags=_tags()
+    )
+    assert result.status == "moved"
+    assert probe(result.destination).is_complete
+    assert read_tags(result.destination).title == "Song"
+    assert len(original) - 4096 < result.size < len(original) + 64 * 1024
+
+
+def test_copy_file_never_overwrites(tmp_path: Path) -> None:
+    src, dst = tmp_path / "a", tmp_path / "b"
+    src.write_bytes(b"new" * 1000)
+    dst.write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        copy_file(src, dst)
+    assert dst.read_bytes() == b"old"
+    copy_file(src, tmp_path / "c")
+    assert (tmp_path / "c").read_bytes() == b"new" * 1000
