@@ -57,6 +57,17 @@ def _cpu_ms() -> float:
     return total * 1000
 
 
+def _machine_line() -> str:
+    """CPU count, load and (Linux) CPU pressure: wall times mean little on a busy box."""
+    load = os.getloadavg()
+    line = f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    pressure = Path("/proc/pressure/cpu")
+    if pressure.exists():
+        some = pressure.read_text().splitlines()[0]  # "some avg10=.. avg60=.. ..."
+        line += f"; CPU pressure {some.split()[1]}% (time runnable tasks waited for a CPU)"
+    return line
+
+
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
@@ -146,7 +157,7 @@ def per_file_section(args: argparse.Namespace, scratch: Path) -> bool:
     work = scratch / "work"
     # One warm-up move: first-run costs (imports, page cache, ffprobe's libraries)
     # are not what a running service pays per file.
-    _run_moves(master, work, 1, probe_copy=False, cover=cover)
+    _run_moves(master, work, 2, probe_copy=False, cover=cover)
     walls, steps = _run_moves(master, work, args.runs, probe_copy=False, cover=cover)
     print(f"  runs: {args.runs}")
     _print_stats("default verify (ffprobe on the original, overlapped)", walls, steps)
@@ -173,11 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    print(
-        f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
-        " (figures are only meaningful on an otherwise idle machine)"
-    )
+    print(_machine_line())
     scratch = Path(tempfile.mkdtemp(prefix="soulsync-bench-", dir=args.workdir))
     try:
         results = [section(args, scratch) for section in SECTIONS]

@@ -9,7 +9,7 @@ Default layout (the DESIGN's ``Artist/Artist - Album/NN Title.ext`` tree):
   several-track single:  ``ARTIST/ARTIST - ALBUM/NN TITLE.ext``, with a
   ``D-`` disc prefix (``2-03 Title.flac``) only when the release has more
   than one disc;
-* a one-track single (or a track with no album at all):
+* a one-track single or EP (or a track with no album at all):
   ``ARTIST/ARTIST - TITLE/TITLE.ext``.
 
 Templates use ``str.format`` syntax restricted to plain field names with an
@@ -286,7 +286,8 @@ def is_single(resolved: ResolvedTrack) -> bool:
     if album_type is AlbumType.SINGLE:
         # A multi-track single (A/B sides, remixes) is filed like an EP.
         return total is None or total <= 1
-    return False
+    # A one-track EP is a single in all but name; a several-track EP is an album.
+    return album_type is AlbumType.EP and total == 1
 
 
 def template_fields(resolved: ResolvedTrack, ext: str) -> dict[str, str | int]:
