@@ -1,0 +1,216 @@
+"""Wiring: build every service once from the configuration.
+
+The web app, ``soulsync serve``, ``soulsync demo`` and the CLI commands all
+get the same objects from :func:`build_services`, so a workflow behaves the
+same wherever it is started. Services that are not configured are ``None``
+and say so through :meth:`AppServices.describe` rather than failing later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from soulsync.config import Settings
+from soulsync.domain import Source
+from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource
+from soulsync.providers.deezer import DeezerClient
+from soulsync.providers.metadata import MetadataService
+from soulsync.providers.plex import PlexMediaServer
+from soulsync.providers.slskd import SlskdClient
+from soulsync.providers.spotify import SpotifyClient
+from soulsync.services.downloads import DownloadService
+from soulsync.services.events import EventBus
+from soulsync.services.sync import SyncService
+from soulsync.services.sync_downloads import QueueDownloads
+from soulsync.services.sync_models import SyncMode
+from soulsync.services.sync_run import SyncOptions
+from soulsync.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppServices:
+    """Everything a front end needs, built from one :class:`Settings`."""
+
+    settings: Settings
+    store: Store
+    bus: EventBus
+    metadata: MetadataService
+    spotify: SpotifyClient | None
+    deezer: DeezerClient | None
+    slskd: SlskdClient | None
+    media_server: MediaServer | None
+    downloads: DownloadService | None
+    sync: SyncService
+    notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
+    _started: bool = False
+
+    async def start(self, *, schedule: bool = True) -> None:
+        """Start the download workers and resume interrupted syncs."""
+        if self._started:
+            return
+        if self.downloads is not None:
+            await self.downloads.start()
+        await self.sync.start(schedule=schedule)
+        self._started = True
+
+    async def aclose(self) -> None:
+        """Stop workers and close every HTTP client."""
+        await self.sync.stop()
+        if self.downloads is not None:
+            await self.downloads.stop()
+        for client in (self.slskd, self.spotify, self.deezer):
+            if client is not None:
+                await client.aclose()
+        self._started = False
+
+    async def test_connections(self) -> list[ConnectionStatus]:
+        """One status per service, configured or not (never raises)."""
+        results: list[ConnectionStatus] = []
+        if self.slskd is not None:
+            results.append(await self.slskd.test_connection())
+        else:
+            results.append(ConnectionStatus("slskd", False, self.notes.get("slskd", "not set up")))
+        if self.media_server is not None:
+            results.append(await self.media_server.test_connection())
+        else:
+            results.append(
+                ConnectionStatus("library", False, self.notes.get("library", "not set up"))
+            )
+        results.append(await _spotify_status(self))
+        results.append(await _deezer_status(self))
+        return results
+
+
+async def _spotify_status(services: AppServices) -> ConnectionStatus:
+    if services.spotify is None:
+        return ConnectionStatus("spotify", False, services.notes.get("spotify", "not set up"))
+    usable, why = services.metadata.spotify_usable()
+    if not usable:
+        return ConnectionStatus("spotify", False, why or "not usable")
+    try:
+        me = await services.spotify.me()
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as the status line
+        return ConnectionStatus("spotify", False, str(exc))
+    return ConnectionStatus(
+        "spotify", True, f"logged in as {me.get('display_name') or me.get('id')}"
+    )
+
+
+async def _deezer_status(services: AppServices) -> ConnectionStatus:
+    if services.deezer is None:
+        return ConnectionStatus("deezer", False, services.notes.get("deezer", "turned off"))
+    try:
+        found = await services.deezer.search_artists("daft punk", limit=1)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as the status line
+        return ConnectionStatus("deezer", False, str(exc))
+    return ConnectionStatus("deezer", True, f"public API answers ({len(found)} result)")
+
+
+def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
+    if settings.plex.url:
+        return PlexMediaServer.from_settings(settings.plex)
+    if settings.folder_library.enabled and settings.folder_library.path is not None:
+        # Imported late: the folder library pulls in mutagen scanning code.
+        folder = importlib.import_module("soulsync.providers.folder")
+        server: MediaServer = folder.FolderLibrary.from_settings(store, settings)
+        return server
+    notes["library"] = "no media server configured (set [plex] url or [folder_library] path)"
+    return None
+
+
+def build_services(settings: Settings, store: Store, **overrides: Any) -> AppServices:
+    """Build (but do not start) every service the configuration asks for.
+
+    ``overrides`` replace a built piece by name (tests and the demo use it to
+    pass simulator-tuned objects, e.g. ``slskd=SlskdClient(..., poll_interval_s=0.05)``).
+    """
+    notes: dict[str, str] = {}
+    bus: EventBus = overrides.get("bus") or EventBus()
+
+    spotify = overrides.get("spotify")
+    if spotify is None and settings.spotify.client_id:
+        spotify = SpotifyClient.from_settings(store, settings.spotify)
+    elif spotify is None:
+        notes["spotify"] = "no client id configured"
+    deezer = overrides.get("deezer")
+    if deezer is None and settings.deezer.enabled:
+        deezer = DeezerClient.from_settings(store, settings.deezer)
+    elif deezer is None:
+        notes["deezer"] = "turned off in the configuration"
+    metadata = overrides.get("metadata") or MetadataService(spotify=spotify, deezer=deezer)
+
+    slskd = overrides.get("slskd")
+    if slskd is None and settings.slskd.api_key.get_secret_value():
+        slskd = SlskdClient.from_settings(settings)
+    elif slskd is None:
+        notes["slskd"] = "no slskd API key configured"
+
+    media_server = overrides.get("media_server")
+    if "media_server" not in overrides:
+        media_server = _media_server(settings, store, notes)
+
+    downloads = overrides.get("downloads")
+    if downloads is None and slskd is not None:
+        downloads = DownloadService(
+            store,
+            slskd,
+            _MetadataLookup(metadata),
+            bus,
+            settings,
+            match=settings.match_settings(),
+        )
+
+    sources: dict[Source, PlaylistSource] = {}
+    if spotify is not None:
+        sources[Source.SPOTIFY] = spotify
+    if deezer is not None:
+        sources[Source.DEEZER] = deezer
+    options = overrides.get("sync_options") or SyncOptions(
+        match=settings.match_settings(),
+        mode=SyncMode(settings.sync.mode),
+        folder_library=settings.folder_library.enabled and not settings.plex.url,
+        scan_path=str(settings.transfer_dir),
+        wishlist_interval_s=settings.sync.schedule_hours * 3600,
+    )
+    sync = SyncService(
+        store,
+        sources=sources,
+        media_server=media_server,
+        downloads=QueueDownloads(downloads) if downloads is not None else None,
+        bus=bus,
+        options=options,
+    )
+    return AppServices(
+        settings=settings,
+        store=store,
+        bus=bus,
+        metadata=metadata,
+        spotify=spotify,
+        deezer=deezer,
+        slskd=slskd,
+        media_server=media_server,
+        downloads=downloads,
+        sync=sync,
+        notes=notes,
+    )
+
+
+class _MetadataLookup:
+    """The facade seen as the plain lookups the matched pipeline needs (unwraps ``Sourced``)."""
+
+    def __init__(self, facade: MetadataService) -> None:
+        self.facade = facade
+
+    async def search_tracks(self, query: str, limit: int = 10) -> list[Any]:
+        return list((await self.facade.search_tracks(query, limit)).value)
+
+    async def search_albums(self, query: str, limit: int = 10) -> list[Any]:
+        return list((await self.facade.search_albums(query, limit)).value)
+
+    async def get_album(self, album_id: str) -> Any:
+        return (await self.facade.get_album(album_id)).value
