@@ -15,6 +15,8 @@ Knobs for tests (plain attributes, safe to change while serving):
   become visible, and how long it stays "refreshing" (``/activities`` lists it).
 * ``requests`` (``Counter`` of ``"METHOD /path"``), ``request_count``,
   ``request_log`` (recent :class:`RequestRecord`), ``reset_counters()``.
+* ``ignore_playlist_adds`` - adding items answers 200 but adds nothing (a
+  server that silently drops items; clients must verify by reading back).
 * ``add_synthetic_tracks(n)`` - file-less bulk for paging tests and the benchmark.
 * ``scans_completed``, ``last_scan``, ``refreshing``, ``wait_idle()``, ``scan_now()``.
 """
@@ -127,6 +129,7 @@ class PlexSimulator:
         self.scan_on_start = scan_on_start
         self.down = False
         self.latency_s = 0.0
+        self.ignore_playlist_adds = False
         self.state = PlexState()
         self.requests: collections.Counter[str] = collections.Counter()
         self.request_log: collections.deque[RequestRecord] = collections.deque(maxlen=5000)
@@ -759,7 +762,7 @@ class PlexSimulator:
         pid = self._known_playlist(request)
         if request.method == "PUT":
             keys = self._parse_uri(request.query_params.get("uri"))
-            added = self.state.add_items(pid, keys)
+            added = 0 if self.ignore_playlist_adds else self.state.add_items(pid, keys)
             with self.state.lock:
                 row = px.playlist_element(self.state.playlists[pid], self._playlist_duration(pid))
             return _xml(
@@ -897,13 +900,15 @@ def _limit(tracks: list[SimTrack], params: QueryParams) -> list[SimTrack]:
 
 _TEXT_FIELDS: dict[str, Callable[[SimTrack], str]] = {
     "title": lambda t: t.title,
+    "track.title": lambda t: t.title,
     "artist.title": lambda t: t.album_artist,
     "album.title": lambda t: t.album,
-    "originalTitle": lambda t: t.track_artist,
 }
 _INT_FIELDS: dict[str, Callable[[SimTrack], int | None]] = {
     "year": lambda t: t.year,
+    "album.year": lambda t: t.year,
     "index": lambda t: t.index,
+    "track.index": lambda t: t.index,
 }
 
 

@@ -248,13 +248,14 @@ def section_element(section: SectionInfo, refreshing: bool, scanned_at: int) -> 
 # -- the <Meta> block plexapi reads to validate filters and sorts -------------------------
 
 # (key, title, type) of the filter fields the simulator understands.
+# Music fields carry their level as a prefix ("artist.title"), as plexapi's own
+# manual additions for music sections do.
 TRACK_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("title", "Track Title", "string"),
+    ("track.title", "Track Title", "string"),
     ("artist.title", "Artist Title", "string"),
     ("album.title", "Album Title", "string"),
-    ("originalTitle", "Track Artist", "string"),
-    ("year", "Year", "integer"),
-    ("index", "Track Number", "integer"),
+    ("album.year", "Year", "integer"),
+    ("track.index", "Track Number", "integer"),
 )
 TRACK_SORTS: tuple[tuple[str, str], ...] = (
     ("titleSort", "Title"),
@@ -303,9 +304,9 @@ def meta_element(section_key: int) -> str:
             body,
         )
 
-    types = type_element("artist", 8, [("title", "Artist Title", "string")])
+    types = type_element("artist", 8, [("artist.title", "Artist Title", "string")])
     types += type_element(
-        "album", 9, [("title", "Album Title", "string"), ("year", "Year", "integer")]
+        "album", 9, [("album.title", "Album Title", "string"), ("album.year", "Year", "integer")]
     )
     types += type_element("track", 10, TRACK_FIELDS)
     field_types = "".join(
