@@ -216,3 +216,13 @@ async def test_stuck_search_is_stopped_after_max_wait(
     # Stopped early: whatever had arrived is returned and the search is deleted.
     assert isinstance(responses, list)
     assert sim.searches == {}
+
+
+async def test_client_waits_for_ended_at_not_is_complete(
+    client: SlskdClient, sim: SlskdSimulator
+) -> None:
+    # A long gap between "Completed" and the stored responses: reading on
+    # isComplete would return nothing here (see test_slskd_sim_api).
+    sim.finalize_delay_s = 0.4
+    responses = await client.search("come together")
+    assert {"flacfan", "slowpoke", "scene_ripper"} <= {r.username for r in responses}
