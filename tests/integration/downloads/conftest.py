@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dl_helpers import FAST_QUEUE
 
 from soulsync.config import Settings
 from soulsync.domain import SoulseekFile
@@ -22,24 +23,13 @@ from soulsync.sandbox.catalogue import SharedFile, build_catalogue
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
-from soulsync.services.downloads import DownloadService, QueueSettings
+from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 API_KEY = "sandbox-slskd-key-0123456789"
 REDIRECT = "http://127.0.0.1:43110/callback"
-
-FAST_QUEUE = QueueSettings(
-    concurrency=2,
-    retries=2,
-    retry_delay_s=0.05,
-    max_retry_delay_s=0.2,
-    stall_timeout_s=0.6,
-    remote_queue_timeout_s=1.5,
-    poll_interval_s=0.02,
-    lease_ttl_s=5.0,
-)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.services.downloads import QueueSettings
+
+FAST_QUEUE = QueueSettings(
+    concurrency=2,
+    retries=2,
+    retry_delay_s=0.05,
+    max_retry_delay_s=0.2,
+    stall_timeout_s=0.6,
+    remote_queue_timeout_s=1.5,
+    poll_interval_s=0.02,
+    lease_ttl_s=5.0,
+)
 
 
 def find_share(username: str, fragment: str) -> SharedFile:
