@@ -224,7 +224,13 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
         tags.append(VersionTag(VersionKind.INSTRUMENTAL))
     if has(r"\b(?:acoustic|unplugged|stripped)\b"):
         tags.append(VersionTag(VersionKind.ACOUSTIC))
-    live = re.search(r"^live\b(?P<rest>.*)$|\blive$", key)
+    # "Live" opens or closes the descriptor ("Live", "Live 1986", "2011 Live",
+    # "Live Acoustic") but "Live and Let Die" or "Live Forever" are titles.
+    live = re.search(
+        r"^live(?P<rest>(?: (?:19|20)\d{2}| acoustic| edit| mix| take \d+| version| recording| session| remaster(?:ed)?)*)$"
+        r"|^(?:[\w ]+ )?live$",
+        key,
+    )
     live_phrase = has(
         r"\b(?:en vivo|ao vivo|en directo|unplugged|in concert|bbc sessions?|peel sessions?)\b"
     )
@@ -233,8 +239,13 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
     )
     if where or live_phrase or (live and bracketed):
         detail = where.group("where") if where else ((live.group("rest") or "") if live else "")
+        detail = re.sub(
+            r"\b(?:acoustic|edit|mix|version|recording|session|remaster(?:ed)?)\b", " ", detail
+        )
         tags.append(VersionTag(VersionKind.LIVE, detail.strip()))
-    if has(r"\bdemo\b|\bearly (?:version|take|demo)\b|\brough mix\b|\bwork(?:ing)? tape\b"):
+    if has(
+        r"\bdemo\b|\bearly (?:version|take|demo)\b|\brough mix\b|\bwork(?:ing)? tape\b|\btake \d+\b|\bouttake\b"
+    ):
         tags.append(VersionTag(VersionKind.DEMO))
     if has(r"\b(?:reprise|interlude|intro|outro|skit)\b") and bracketed:
         tags.append(VersionTag(VersionKind.REPRISE))
@@ -271,9 +282,10 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
     mix_word = bracketed and has(r"\b(?:mix|dub)\b")
     if (remix_word or mix_word) and not taken & {VersionKind.EXTENDED, VersionKind.EDIT}:
         detail = _strip_words(key, _REMIX_WORDS)
-        if _YEAR_RE.fullmatch(detail) or detail in {"stereo", "mono", "new stereo", "2009 stereo"}:
-            if VersionKind.REMASTER not in taken:
-                tags.append(VersionTag(VersionKind.REMASTER, detail))
+        if mix_word and not remix_word and (_YEAR_RE.fullmatch(detail) or "stereo" in detail):
+            # "(2019 Mix)", "(2009 Stereo Mix)": a new mixdown of the same
+            # recording; a different-sounding master, not a remix.
+            tags.append(VersionTag(VersionKind.ALTERNATE, f"{detail} mix"))
         elif not (
             mix_word and not remix_word and detail in {"", "original", "album", "radio", "main"}
         ):
@@ -405,6 +417,11 @@ def album_context(album: str) -> frozenset[VersionKind]:
     anatomy = parse_title(album)
     key = ascii_key(album)
     kinds = set(anatomy.kinds) | {t.kind for t in versions_in_text(key)}
+    # Live albums are often just "Live <something>" (Live Killers, Live Rust,
+    # Live After Death). "Live Through This" is the price: it is treated as
+    # live unless the wanted album is that album too.
+    if key.startswith("live ") or key == "live":
+        kinds.add(VersionKind.LIVE)
     for pattern, kind in _PLURALS:
         if pattern.search(key):
             kinds.add(kind)

@@ -56,13 +56,29 @@ _GENERIC_FOLDERS = frozenset(
 )  # fmt: skip
 _DISC_RE = re.compile(r"^(?:cd|disc|disk|dvd|side|vinyl)\s*[-_.]?\s*(\d{1,2})\b.*$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_NOISE_BRACKET_RE = re.compile(
-    r"[\[({](?:[^\])}]*\b(?:flac|mp3|320|256|192|128|v0|v2|kbps|k|24[- ]?bit|16[- ]?bit|\d{2,3}(?:[.,]\d)?\s*khz|"
-    r"web|cd|cdq|vinyl|lossless|hi[- ]?res|24[-/ ]\d{2,3}|16[-/ ]44|official(?: music)? (?:audio|video)|"
-    r"official|lyrics?(?: video)?|audio|hq|hd|4k|explicit|deluxe(?: edition)?|remaster(?:ed)?|"
-    r"(?:19|20)\d{2}|[a-z]{2,6}rip)\b[^\])}]*)[\])}]",
-    re.IGNORECASE,
+_BRACKET_RE = re.compile(r"[\[({]([^\])}]*)[\])}]")
+# A bracket is upload noise only when *every* word in it is noise, so
+# "(Live at Glastonbury 1997)" or "(Remastered 2011)" survive for anatomy.
+_NOISE_WORDS = frozenset(
+    {
+        "flac", "mp3", "m4a", "aac", "ogg", "opus", "wav", "alac", "kbps", "kbit", "k", "vbr", "cbr",
+        "v0", "v2", "320", "256", "192", "160", "128", "bit", "24bit", "16bit", "khz", "hz",
+        "web", "cd", "cdq", "cdm", "cds", "vinyl", "lp", "ep", "lossless", "hi", "res", "hires", "rip",
+        "webrip", "cdrip", "vinylrip", "official", "music", "audio", "video", "lyric", "lyrics",
+        "hq", "hd", "4k", "1080p", "720p", "visualizer", "visualiser", "clip", "officiel",
+        "deluxe", "edition", "expanded", "bonus", "track", "full", "album", "scene", "www",
+    }
+)  # fmt: skip
+_NOISE_TOKEN_RE = re.compile(
+    r"^(?:\d{2,4}k?|\d{2}(?:bit)?|\d{2,3}(?:\.\d)?khz|(?:19|20)\d{2}|\d{2,3} \d{2,3})$"
 )
+
+
+def _is_noise_bracket(content: str) -> bool:
+    words = ascii_key(content).split()
+    return bool(words) and all(w in _NOISE_WORDS or _NOISE_TOKEN_RE.match(w) for w in words)
+
+
 _TRACKNO_PREFIX_RE = re.compile(
     r"^(?:(?P<disc>\d)[-.](?=\d{2}))?(?P<track>\d{1,3})(?:\s*[-._)\]]+\s*|\s+)(?P<rest>.+)$"
 )
@@ -126,7 +142,7 @@ def _clean_stem(stem: str) -> str:
     """Remove bitrate/format/upload-noise brackets and scene underscores."""
     if "_" in stem and (" " not in stem or stem.count("_") > stem.count(" ")):
         stem = stem.replace("_", " ")
-    stem = _NOISE_BRACKET_RE.sub(" ", stem)
+    stem = _BRACKET_RE.sub(lambda m: " " if _is_noise_bracket(m.group(1)) else m.group(0), stem)
     return " ".join(stem.split()).strip(" -.")
 
 

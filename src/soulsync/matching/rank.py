@@ -207,14 +207,24 @@ def _preference_key(
         0 if r.downranked else 1,
         band,
         bucket,
+        0 if r.score.dispreferred else 1,
         in_tol,
         -r.quality_rank,
+        _album_flag(r.score),
         1 if f.has_free_upload_slot else 0,
         f.upload_speed // _SPEED_BUCKET,
         -f.queue_length,
         r.score.value,
         f.upload_speed,
     )
+
+
+def _album_flag(score: Score) -> float:
+    """1 when the folder names the wanted album, 0 when it names another, 0.5 unknown."""
+    album = score.field("album")
+    if album is None or album.similarity is None:
+        return 0.5
+    return 1.0 if album.similarity >= 0.9 else (0.0 if album.similarity < 0.6 else 0.5)
 
 
 def rank_soulseek_files(

@@ -25,6 +25,7 @@ uses them to order files that match equally well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,6 +120,9 @@ class Score:
     version_severity: str | None = None  # "hard", "medium", "soft" or None
     penalties: tuple[str, ...] = ()
     reading: str = ""  # which file-name reading was used (Soulseek only)
+    # Soft differences the user has a taste about (a clean edit when explicit
+    # is preferred): they cost little here but rank before quality.
+    dispreferred: tuple[str, ...] = ()
 
     def __float__(self) -> float:
         return self.value
@@ -179,6 +183,8 @@ class PreparedTitle:
     numbers: tuple[str, ...]
     artist: str | None = None  # artist named by this reading (file names)
     how: str = ""
+    last_segment: str = ""  # "Lacrimosa" of "Requiem in D Minor, K. 626: ...: Lacrimosa"
+    has_colon: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,24 +204,62 @@ class Prepared:
     # Soulseek: descriptors found anywhere in the file name, whichever reading
     # is used for the title ("Song - Chromatics Remix" read as title "Song").
     file_versions: TitleAnatomy | None = None
+    folder_keys: frozenset[str] = field(default_factory=frozenset)
 
 
 @lru_cache(maxsize=262144)
 def _prepared_title(title: str, artist: str | None = None, how: str = "") -> PreparedTitle:
     anatomy = parse_title(title)
     base_forms = anatomy.base_forms
+    numbers = number_tokens(base_forms[0]) if base_forms else ()
+    # Movement numerals ("II. Andante") count as numbers too, so the first
+    # and second movement of one symphony do not match each other.
+    movements = tuple(f"m{_ROMAN[m]}" for m in _MOVEMENT_RE.findall(anatomy.base) if m in _ROMAN)
+    segments = [s for s in _SEGMENT_RE.split(anatomy.base) if s.strip()]
+    last = ascii_key(_MOVEMENT_PREFIX_RE.sub("", segments[-1])) if len(segments) > 1 else ""
     return PreparedTitle(
         anatomy=anatomy,
         base_forms=base_forms,
         full_forms=anatomy.full_forms,
-        numbers=number_tokens(base_forms[0]) if base_forms else (),
+        numbers=tuple(sorted((*numbers, *movements))),
         artist=artist,
         how=how,
+        last_segment=last,
+        has_colon=":" in anatomy.base,
     )
 
 
+_ROMAN = {
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+    "V": 5,
+    "VI": 6,
+    "VII": 7,
+    "VIII": 8,
+    "IX": 9,
+    "X": 10,
+}
+_MOVEMENT_RE = re.compile(r"(?:^|[\s:])([IVX]{1,4})\.\s+(?=[A-Z])")
+_MOVEMENT_PREFIX_RE = re.compile(r"^\s*[IVX]{1,4}\.\s+")
+_SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
+
+
+_ALBUM_NOISE_RE = re.compile(
+    r"\b(?:original )?(?:motion picture |broadway |cast )?(?:soundtrack|ost|score|cast recording)\b"
+    r"|\b(?:super )?(?:deluxe|expanded|remastered|special|collectors|legacy|anniversary|bonus track)"
+    r"(?: edition| version)?\b|\b\d+(?:th)? anniversary\b"
+)
+
+
 def _album_key(album: str | None) -> str:
-    return ascii_key(parse_title(album).base) if album else ""
+    """Album comparison key without edition and soundtrack words."""
+    if not album:
+        return ""
+    key = ascii_key(parse_title(album).base)
+    stripped = " ".join(_ALBUM_NOISE_RE.sub(" ", key).split())
+    return stripped or key
 
 
 def prepare(item: Candidate) -> Prepared:
@@ -282,8 +326,14 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
         for tag in pt.anatomy.versions:
             if all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
+    featured: list[str] = []
+    for pt in titles:
+        featured.extend(f for f in pt.anatomy.featured if f not in featured)
     file_versions = TitleAnatomy(
-        original=anatomy.basename, base=anatomy.title, versions=tuple(tags)
+        original=anatomy.basename,
+        base=anatomy.title,
+        versions=tuple(tags),
+        featured=tuple(featured),
     )
     return Prepared(
         titles=titles,
@@ -295,6 +345,7 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
         context=frozenset(context),
         folder_artist=anatomy.artist,
         file_versions=file_versions,
+        folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),
     )
 
 
@@ -323,12 +374,23 @@ def title_similarity(want: PreparedTitle, cand: PreparedTitle) -> tuple[float, s
         if bool(want.anatomy.extras) != bool(cand.anatomy.extras):
             sim *= 0.96
         sim = max(sim, _best(want.full_forms, cand.full_forms))
+    # Classical and soundtrack titles: "Requiem ...: III. Sequentia: Lacrimosa"
+    # is often shared as just "Lacrimosa"; the movement name alone counts.
+    movement = ""
+    for long, short in ((want, cand), (cand, want)):
+        if not (long.has_colon and not short.has_colon and len(long.last_segment) >= 6):
+            continue
+        short_keys = {*short.base_forms, short.last_segment}
+        if sim < 0.9 and any(fuzz.ratio(long.last_segment, k) >= 92 for k in short_keys if k):
+            sim, movement = 0.9, f"movement title matches ({long.last_segment!r})"
     if want.numbers != cand.numbers and want.numbers and cand.numbers:
         if set(want.numbers) - set(cand.numbers) and set(cand.numbers) - set(want.numbers):
             return min(
                 sim, 0.5
             ), f"title numbers differ ({' '.join(want.numbers)} vs {' '.join(cand.numbers)})"
         sim *= 0.92
+    if movement:
+        return sim, movement
     if sim >= 0.97:
         return sim, "title matches"
     if sim >= 0.85:
@@ -395,7 +457,10 @@ def version_mismatch(
         elif kind is VersionKind.REMASTER:
             hit("soft", 1.0 - settings.remaster_penalty, f"{where} is remastered")
         elif (
-            kind is VersionKind.CLEAN and not wanted and want_explicit and settings.prefer_explicit
+            kind is VersionKind.CLEAN
+            and not wanted
+            and want_explicit is not False
+            and settings.prefer_explicit
         ):
             hit("soft", 1.0 - settings.explicit_penalty, "candidate is the clean version")
         elif kind is VersionKind.CLEAN and wanted:
@@ -426,42 +491,168 @@ def version_mismatch(
 # --- the comparison ------------------------------------------------------------------------
 
 
+_NOT_SURNAMES = frozenset(
+    {
+        "orchestra", "band", "quartet", "quintet", "trio", "ensemble", "choir", "chorus", "boys",
+        "girls", "brothers", "sisters", "crew", "gang", "group", "project", "family", "symphony",
+        "philharmonic", "philharmoniker", "collective", "experience", "singers", "players",
+        "machine", "company", "club", "cast", "music", "sound", "sounds", "records", "school",
+    }
+)  # fmt: skip
+
+
+def _path_mention(name: str, cand: Prepared, reading: PreparedTitle) -> tuple[float, str] | None:
+    """Evidence that ``name`` appears in the candidate's path, as whole words.
+
+    Full name: strong (weaker for names under 4 letters, which could be any
+    word). Initials ("ELO", "RHCP"; two letters only as a whole folder name,
+    "MJ") and a distinctive surname ("Beethoven", "Bowie"): fairly strong.
+    """
+    key = ascii_key(name, drop_the=True)
+    if not key or key in reading.base_forms:
+        return None
+    if whole_word_in(key, cand.path_key):
+        return (1.0 if len(key) >= 4 or " " in key else 0.85), f"artist {name!r} named in path"
+    words = key.split()
+    if len(words) >= 2:
+        initials = "".join(w[0] for w in words if w not in {"and", "of", "the"})
+        if (
+            len(initials) >= 3 and whole_word_in(initials, cand.path_key)
+        ) or initials in cand.folder_keys:
+            return 0.9, f"artist initials {initials.upper()!r} in path"
+        surname = words[-1]
+        if (
+            len(surname) >= 5
+            and surname not in _NOT_SURNAMES
+            and whole_word_in(surname, cand.path_key)
+        ):
+            return 0.88, f"artist surname {surname!r} in path"
+    return None
+
+
+def _album_evidence(want: Prepared, cand: Prepared, reading: PreparedTitle) -> float:
+    """How strongly the candidate's folder names the wanted album (0..1)."""
+    if not want.album_key or is_various(want.album or ""):
+        return 0.0
+    best = 0.0
+    if cand.album_key:
+        best = fuzz.token_set_ratio(want.album_key, cand.album_key) / 100.0
+        if min(len(want.album_key), len(cand.album_key)) < 4:
+            best = 1.0 if want.album_key == cand.album_key else 0.0
+    # The album named anywhere in the path, unless that is just the title
+    # again (a single named after its song).
+    if (
+        len(want.album_key) >= 6
+        and want.album_key not in reading.base_forms
+        and want.album_key not in want.titles[0].base_forms
+        and whole_word_in(want.album_key, cand.path_key)
+    ):
+        best = max(best, 0.95)
+    return best
+
+
 def _artist_evidence(
     want: Prepared, cand: Prepared, reading: PreparedTitle
 ) -> tuple[float, str] | None:
-    """Artist evidence: the reading's artist, the folder artist and whole words in the path.
+    """Artist evidence: the reading's artist, the folder artist and words in the path.
 
-    None when the comparison cannot be made (either side has no artist).
+    None when the comparison cannot be made (the wanted track has no artist).
     """
     if not want.artists:
         return None
     best: tuple[float, str] | None = None
+    if not cand.path_key:
+        # A library track or a streaming result: its credit is all there is.
+        if not cand.artists:
+            return None
+        if all(is_various(a) for a in cand.artists):
+            # "Various Artists" is a real compilation tag; "Unknown Artist"
+            # means the metadata is missing and nothing confirms the match.
+            various = any(
+                ascii_key(a) in {"various artists", "various", "va"} for a in cand.artists
+            )
+            return (
+                (0.6, "candidate credited to Various Artists")
+                if various
+                else (
+                    0.3,
+                    "candidate artist unknown",
+                )
+            )
+        match = compare_artists(want.artists, ", ".join(cand.artists))
+        return match.similarity, match.reason
     sources: list[str] = []
     if reading.artist:
         sources.append(reading.artist)
-    if cand.folder_artist and cand.folder_artist not in sources:
+    reversed_reading = reading.how == "title - artist"
+    if cand.folder_artist and cand.folder_artist not in sources and not reversed_reading:
         sources.append(cand.folder_artist)
-    if not cand.path_key:
-        sources = [", ".join(cand.artists)] if cand.artists else []
     for source in sources:
         if is_various(source):
             continue
         match = compare_artists(want.artists, source)
         if best is None or match.similarity > best[0]:
             best = (match.similarity, match.reason)
-    if cand.path_key:
-        primary = ascii_key(want.artists[0], drop_the=True)
-        # A long enough artist name as whole words anywhere in the path is
-        # strong evidence (Soulseek searches match the full path); a short one
-        # ("Air", "Yes") could be any word, so it counts less.
-        if primary and whole_word_in(primary, cand.path_key) and primary not in reading.base_forms:
-            strength = 1.0 if len(primary) >= 4 or " " in primary else 0.85
-            if best is None or strength > best[0]:
-                best = (strength, f"artist {want.artists[0]!r} named in path")
-    if best is None and cand.path_key:
+    # A file name that names another artist ("Chris Hadfield - Space Oddity"
+    # in a "Bowie" folder) outweighs the folder: that file is someone else's.
+    names_other = (
+        reading.artist is not None
+        and reading.artist != cand.folder_artist
+        and best is not None
+        and best[0] < 0.5
+        and (not cand.album or name_similarity(reading.artist, cand.album) < 0.8)
+        and (not want.album or name_similarity(reading.artist, want.album) < 0.8)
+    )
+    if not reversed_reading and not names_other:
+        # Soulseek searches match the full path, so the artist named anywhere
+        # in it is evidence; a secondary wanted artist counts a little less.
+        for i, name in enumerate(want.artists):
+            mention = _path_mention(name, cand, reading)
+            if mention is not None:
+                strength = mention[0] * (1.0 if i == 0 else 0.95)
+                if best is None or strength > best[0]:
+                    best = (strength, mention[1])
+    if (best is None or best[0] < 0.6) and not reversed_reading and not names_other:
+        album = _album_evidence(want, cand, reading)
+        if album >= 0.9:
+            return 0.8, "artist not named, but the album folder matches"
+    if best is None:
         # Nothing in the path names the wanted artist: weak evidence against.
         return 0.4, f"artist {want.artists[0]!r} not found in path"
     return best
+
+
+def _feature_check(
+    want: Prepared, cand: Prepared, reading: PreparedTitle, settings: MatchSettings
+) -> tuple[float, list[str]]:
+    """Featured artists named in titles: an extra one on the candidate marks another version.
+
+    "bad guy (with Justin Bieber)" is not the album's "bad guy" (medium);
+    a wanted feature the candidate never names costs a little.
+    """
+    cand_feats = [
+        n
+        for f in (cand.file_versions.featured if cand.file_versions else reading.anatomy.featured)
+        for n in split_credit(f)
+    ]
+    reasons: list[str] = []
+    factor = 1.0
+    extra = [f for f in cand_feats if all(name_similarity(f, w) < 0.8 for w in want.artists)]
+    if extra and want.artists:
+        factor *= settings.medium_version_factor
+        reasons.append(f"candidate features {', '.join(extra)} (not wanted)")
+    want_feats = [n for f in want.titles[0].anatomy.featured for n in split_credit(f)]
+    named = [
+        *cand_feats,
+        *(n for a in (*cand.artists, reading.artist or "") for n in split_credit(a)),
+    ]
+    for name in want_feats:
+        key = ascii_key(name, drop_the=True)
+        in_path = bool(cand.path_key) and whole_word_in(key, cand.path_key)
+        if not in_path and all(name_similarity(name, n) < 0.8 for n in named):
+            factor *= 0.95
+            reasons.append(f"candidate does not name featured {name}")
+    return factor, reasons
 
 
 def compare(want: Prepared, cand: Prepared, settings: MatchSettings = DEFAULT_SETTINGS) -> Score:
@@ -518,6 +709,13 @@ def _compare_reading(
         0.0,
         "; ".join(v_reasons) if v_reasons else "same version",
     )
+    f_factor, f_reasons = _feature_check(want, cand, reading, settings)
+    if f_reasons:
+        factor *= f_factor
+        v_reasons = [*v_reasons, *f_reasons]
+        version_field = FieldScore("version", factor, 0.0, "; ".join(v_reasons))
+        if f_factor < 0.9 and severity in (None, "soft"):
+            severity = "medium"
     penalties = tuple(r for r in v_reasons if severity in ("hard", "medium"))
     tier = "similarity"
     value = similarity * factor
@@ -540,6 +738,7 @@ def _compare_reading(
         version_severity=severity if tier == "similarity" else None,
         penalties=penalties,
         reading=reading.how,
+        dispreferred=tuple(r for r in v_reasons if "clean version" in r or "featur" in r),
     )
 
 
