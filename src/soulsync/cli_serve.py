@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from soulsync.cli_common import CliError, console, open_store, settings
+from soulsync.services.container import build_services
 from soulsync.web import create_app
 from soulsync.web.server import ServeError, bind_socket, make_server
 
@@ -43,7 +44,7 @@ def serve(
     try:
         store = open_store(config)
         try:
-            app = create_app(config, store)
+            app = create_app(config, store, build_services(config, store))
             if not _is_loopback(host):
                 log.warning(
                     "listening on %s: SoulSync is reachable from other machines; "

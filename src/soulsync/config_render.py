@@ -52,3 +52,13 @@ def render_toml(settings: Settings, *, with_env_names: bool = False) -> str:
             else:
                 out.append(f"{name} = {_literal(value)}{comment}")
     return "\n".join(out) + "\n"
+
+
+def toml_text(data: dict[str, dict[str, Any]], header: str = "") -> str:
+    """A two-level ``{section: {key: value}}`` dict as TOML text (values shown as given)."""
+    out = [f"# {line}" for line in header.splitlines()]
+    for section, values in data.items():
+        out.append("")
+        out.append(f"[{section}]")
+        out.extend(f"{key} = {_literal(value)}" for key, value in values.items())
+    return "\n".join(out).lstrip("\n") + "\n"

@@ -11,6 +11,8 @@ a new router needs nothing extra (use ``Depends(require_principal)`` from
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -56,6 +58,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_services_lifespan(services),
     )
     app.state.settings = settings
     app.state.store = store
@@ -73,6 +76,23 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
+
+
+def _services_lifespan(services: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the workflows (download workers, sync resume) on the server's event loop."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        startable = services is not None and hasattr(services, "start")
+        if startable:
+            await services.start()
+        try:
+            yield
+        finally:
+            if startable:
+                await services.aclose()
+
+    return lifespan
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
