@@ -195,14 +195,20 @@ def _os_errors(source: Path, what: str) -> Iterator[None]:
         raise MoveError(_reason_for(exc), f"{what}: {exc.strerror or exc}", source) from exc
 
 
-def _make_dirs(folder: Path, root: Path) -> list[Path]:
-    """Create ``folder`` below ``root``; return the folders created, outermost first."""
+def _make_dirs(folder: Path, root: Path, source: Path) -> list[Path]:
+    """Create ``folder`` below ``root``; return the folders created, outermost first.
+
+    The deepest existing ancestor is checked first, so a symlink inside the
+    library cannot make us create folders outside it.
+    """
     created: list[Path] = []
     missing: list[Path] = []
     probe = folder
     while not probe.exists() and probe != root:
         missing.append(probe)
         probe = probe.parent
+    if not is_within(probe, root):
+        raise MoveError(MoveReason.UNSAFE_PATH, "destination escapes the library", source)
     for path in reversed(missing):
         try:
             path.mkdir()
@@ -295,7 +301,10 @@ def safe_move(
     temp = dest.parent / temp_name(dest.name)
     try:
         with _os_errors(source, "cannot create destination folder"):
-            created = _make_dirs(dest.parent, library_root)
+            created = _make_dirs(dest.parent, library_root, source)
+            # New folders' own entries must be durable before the original goes.
+            for folder in created:
+                _fsync_path(folder.parent, directory=True)
         if not is_within(dest.parent, library_root):
             raise MoveError(MoveReason.UNSAFE_PATH, "destination escapes the library", source)
         size = _copy_tag_verify(
@@ -447,7 +456,7 @@ def _copy_tag_verify(
         timer.mark("tag")
     copy_probe = ProbeRun(temp) if (check is not None and probe_copy) else None
     try:
-        size = _fsync_and_verify(source, temp, tags=tags, check=check, timer=timer)
+        size = _fsync_and_verify(source, temp, tags=tags, id3v23=id3v23, check=check, timer=timer)
         if copy_probe is not None and check is not None:
             try:
                 info = copy_probe.result()
@@ -463,7 +472,13 @@ def _copy_tag_verify(
 
 
 def _fsync_and_verify(
-    source: Path, temp: Path, *, tags: TagSet | None, check: _AudioCheck | None, timer: _Timer
+    source: Path,
+    temp: Path,
+    *,
+    tags: TagSet | None,
+    id3v23: bool,
+    check: _AudioCheck | None,
+    timer: _Timer,
 ) -> int:
     with _os_errors(source, "fsync failed"):
         _fsync_path(temp)
@@ -471,7 +486,7 @@ def _fsync_and_verify(
     timer.mark("fsync")
     if tags is not None:
         try:
-            differing = diff_tags(tags, read_tags(temp))
+            differing = diff_tags(tags, read_tags(temp), id3v23=id3v23)
         except TagError as exc:
             raise MoveError(
                 MoveReason.TAG_ERROR, f"read-back failed: {exc.reason}", source

@@ -44,7 +44,7 @@ import io
 import re
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ __all__ = [
 ]
 
 ID3V23_SEPARATOR = "; "
+_ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _ID_KEY = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_ID$")
 _ITUNES = "----:com.apple.iTunes:"
 # FLAC metadata blocks carry a 24-bit length, so bigger pictures cannot be stored.
@@ -251,13 +252,14 @@ def read_tags(path: Path) -> TagSet:
         raise TagError(f"could not read tags ({exc})", path) from exc
 
 
-def diff_tags(wanted: TagSet, got: TagSet) -> list[str]:
+def diff_tags(wanted: TagSet, got: TagSet, *, id3v23: bool = False) -> list[str]:
     """Names of the fields where ``got`` differs from ``wanted`` ([] when equal).
 
     Used to verify a write: the display artist defaults to the joined names
     when ``wanted.artist`` is None, exactly as :func:`write_tags` writes it.
+    Pass the same ``id3v23`` as to the write (v2.3 cannot store year-month).
     """
-    want = _effective(wanted)
+    want = _effective(wanted, id3v23=id3v23)
     return [f.name for f in fields(TagSet) if getattr(want, f.name) != getattr(got, f.name)]
 
 
@@ -278,13 +280,24 @@ def _open(path: Path) -> Any:
     return audio
 
 
-def _effective(tags: TagSet) -> TagSet:
-    """The tag set as it will be stored (display artist filled in, empties dropped)."""
-    from dataclasses import replace
+def _effective(tags: TagSet, *, id3v23: bool = False) -> TagSet:
+    """The tag set as it will be stored (display artist filled in, empties dropped).
 
+    Numbers <= 0 count as unknown, a total without its number is dropped (no
+    container can store "?/12"), and a date that is not ISO ``YYYY[-MM[-DD]]``
+    is cut to its year (ID3 would mangle it otherwise). ID3v2.3 stores a
+    year and a day-month pair (TYER/TDAT), so a year-month date keeps its year.
+    """
     artist = tags.artist or _join_display(tags.artists) or None
+    track = tags.track_number if tags.track_number and tags.track_number > 0 else None
+    disc = tags.disc_number if tags.disc_number and tags.disc_number > 0 else None
     return replace(
         tags,
+        track_number=track,
+        track_total=(tags.track_total or None) if track and (tags.track_total or 0) > 0 else None,
+        disc_number=disc,
+        disc_total=(tags.disc_total or None) if disc and (tags.disc_total or 0) > 0 else None,
+        date=_clean_date(tags.date, id3v23=id3v23),
         artist=artist,
         artists=tuple(a for a in tags.artists if a),
         genres=tuple(g for g in tags.genres if g),
@@ -292,12 +305,20 @@ def _effective(tags: TagSet) -> TagSet:
         title=tags.title or None,
         album=tags.album or None,
         album_artist=tags.album_artist or None,
-        date=tags.date or None,
         isrc=tags.isrc or None,
         original_artist=tags.original_artist or None,
         source_url=tags.source_url or None,
         ids={k: v for k, v in tags.ids.items() if v},
     )
+
+
+def _clean_date(date: str | None, *, id3v23: bool = False) -> str | None:
+    text = (date or "").strip()
+    if not text:
+        return None
+    if _ISO_DATE.match(text):
+        return text[:4] if id3v23 and len(text) == 7 else text
+    return text[:4] if text[:4].isdigit() else None
 
 
 def _join_display(names: Iterable[str]) -> str:
@@ -362,7 +383,7 @@ def _flac_picture(cover: Picture) -> FlacPicture:
 
 
 def _write_id3(audio: MP3, tags: TagSet, *, id3v23: bool, clear: bool) -> None:
-    t = _effective(tags)
+    t = _effective(tags, id3v23=id3v23)
     if audio.tags is None:
         audio.add_tags()
     id3: Any = audio.tags

@@ -623,3 +623,20 @@ def test_copy_file_never_overwrites(tmp_path: Path) -> None:
     assert dst.read_bytes() == b"old"
     copy_file(src, tmp_path / "c")
     assert (tmp_path / "c").read_bytes() == b"new" * 1000
+
+
+def test_id3v23_option_through_the_mover(place: Place, roots: Roots, cover_jpeg: bytes) -> None:
+    downloads, library = roots
+    source = place("mp3", "peer/x.mp3")
+    result = safe_move(
+        source,
+        "A/A - B/01 Song.mp3",
+        library_root=library,
+        downloads_root=downloads,
+        tags=_tags(cover_jpeg),
+        id3v23=True,
+    )
+    assert result.destination.read_bytes()[:4] == b"ID3\x03"
+    got = read_tags(result.destination)
+    assert got.artists == ("Artist", "Guest")
+    assert got.cover is not None and got.cover.data == cover_jpeg
