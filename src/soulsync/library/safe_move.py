@@ -195,13 +195,15 @@ def _os_errors(source: Path, what: str) -> Iterator[None]:
         raise MoveError(_reason_for(exc), f"{what}: {exc.strerror or exc}", source) from exc
 
 
-def _make_dirs(folder: Path, root: Path, source: Path) -> list[Path]:
-    """Create ``folder`` below ``root``; return the folders created, outermost first.
+def _make_dirs(folder: Path, root: Path, source: Path, created: list[Path]) -> None:
+    """Create ``folder`` below ``root``, appending each folder made to ``created``.
+
+    ``created`` is filled as we go (outermost first) so that a failure half-way
+    still leaves the caller a complete list to clean up.
 
     The deepest existing ancestor is checked first, so a symlink inside the
     library cannot make us create folders outside it.
     """
-    created: list[Path] = []
     missing: list[Path] = []
     probe = folder
     while not probe.exists() and probe != root:
@@ -215,7 +217,6 @@ def _make_dirs(folder: Path, root: Path, source: Path) -> list[Path]:
         except FileExistsError:
             continue  # another worker made it just now; fine
         created.append(path)
-    return created
 
 
 def prune_empty_dirs(start: Path, stop: Path) -> list[Path]:
@@ -301,7 +302,7 @@ def safe_move(
     temp = dest.parent / temp_name(dest.name)
     try:
         with _os_errors(source, "cannot create destination folder"):
-            created = _make_dirs(dest.parent, library_root, source)
+            _make_dirs(dest.parent, library_root, source, created)
             # New folders' own entries must be durable before the original goes.
             for folder in created:
                 _fsync_path(folder.parent, directory=True)
@@ -316,11 +317,7 @@ def safe_move(
         # Undo everything of ours; the original was never touched.
         if check is not None:
             check.abandon()
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        for folder in reversed(created):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _undo(temp, created)
         raise
 
     try:
@@ -328,8 +325,7 @@ def safe_move(
     except OSError as exc:
         if status == "moved":
             # Put things back as they were so the job's state stays simple.
-            with contextlib.suppress(OSError):
-                final.unlink()
+            _undo(final, created)
         raise MoveError(
             _reason_for(exc), f"cannot delete original: {exc.strerror}", source
         ) from exc
@@ -344,6 +340,20 @@ def safe_move(
         removed_dirs=tuple(removed),
         timings_ms=timer.marks,
     )
+
+
+def _undo(path: Path, created: list[Path]) -> None:
+    """Best-effort removal of a file we made and of the folders we created for it.
+
+    Errors are ignored on purpose: this runs while another error is being
+    reported, and anything left is a ``.soulsync-tmp-*`` file or an empty
+    folder, both harmless and cleared by :func:`recover_incomplete`.
+    """
+    with contextlib.suppress(OSError):
+        path.unlink()
+    for folder in reversed(created):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 class _AudioCheck:
@@ -553,6 +563,9 @@ def recover_incomplete(dest_root: Path) -> RecoveryReport:
     Each temp file is a copy whose original still exists (module invariants),
     so removing it loses nothing. Folders left empty by the removal are removed
     too, up to but not including ``dest_root``. Symlinks are not followed.
+
+    Call it at start-up, before any mover runs: a live move's temporary file
+    would be removed from under it (that move then fails cleanly and is retried).
     """
     dest_root = Path(dest_root)
     removed: list[Path] = []
