@@ -202,7 +202,8 @@ def truncate_part(part: str, limit: int = MAX_PART_BYTES, *, keep_ext: bool = Fa
 
 
 def _split_any(path: str) -> list[str]:
-    return [p for p in re.split(r"[\\/]+", path)]
+    # Both separators count: a peer's "a\\..\\b" must not pass as one odd name.
+    return re.split(r"[\\/]+", path)
 
 
 def is_safe_relative(path: str | PurePosixPath) -> bool:
