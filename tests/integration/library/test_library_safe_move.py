@@ -640,3 +640,29 @@ def test_id3v23_option_through_the_mover(place: Place, roots: Roots, cover_jpeg:
     got = read_tags(result.destination)
     assert got.artists == ("Artist", "Guest")
     assert got.cover is not None and got.cover.data == cover_jpeg
+
+
+def test_parallel_moves_into_one_new_album_folder(place: Place, roots: Roots) -> None:
+    """Workers filing tracks of the same album at once (random arrival order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    downloads, library = roots
+    jobs = [(n, place("flac", f"peer{n}/Album/{n}.flac")) for n in (3, 1, 4, 2)]
+    # Track 2 arrives twice from two peers at the same moment: one copy only.
+    jobs.append((2, place("flac", "peer9/Album/2.flac")))
+
+    def move(job: tuple[int, Path]) -> str:
+        n, source = job
+        return safe_move(
+            source,
+            f"A/A - B/0{n} Song {n}.flac",
+            library_root=library,
+            downloads_root=downloads,
+            tags=_tags(title=f"Song {n}"),
+        ).status
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(move, jobs))
+    assert sorted(statuses) == ["already_present"] + ["moved"] * 4
+    assert _all_files(library) == [f"A/A - B/0{n} Song {n}.flac" for n in (1, 2, 3, 4)]
+    assert list(downloads.iterdir()) == []
