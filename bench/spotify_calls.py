@@ -21,11 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
-from soulsync.sandbox.spotify import SpotifySimulator
+from soulsync.sandbox.spotify import SpotifySimulator, login_headless
 from soulsync.store import Store
 
 SIZE = 500
@@ -41,10 +39,7 @@ async def measure(sim: SpotifySimulator, store: Store) -> dict[str, float]:
         redirect_uri="http://127.0.0.1:43112/callback",
         accounts_base=sim.url,
     )
-    login = auth.begin_login()
-    async with httpx.AsyncClient() as browser:
-        redirect = (await browser.get(login.url)).headers["location"]
-    await auth.complete_login(redirect)
+    await login_headless(auth)
     client = SpotifyClient(store, auth, api_base=sim.api_base, min_gap_s=0.0)
     pid = sim.add_playlist("Benchmark 500", size=SIZE)
     results: dict[str, float] = {}

@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.sandbox.catalogue import CatAlbum, Catalogue, CatTrack, build_catalogue, spotify_id
 from soulsync.sandbox.catalogue_search import search_catalogue
 from soulsync.sandbox.images import image_route
@@ -600,6 +601,23 @@ class SpotifySimulator:
             total=len(rows),
             extra={"include_groups": ",".join(sorted(groups))},
         )
+
+
+async def login_headless(auth: SpotifyAuth) -> None:
+    """Complete a PKCE login against the simulator without a browser (demo and tests).
+
+    Opens the authorize URL like a browser would, reads the redirect it answers
+    with, and hands that URL to ``auth.complete_login`` - the same steps a user
+    takes with ``soulsync spotify login``.
+    """
+    import httpx
+
+    request = auth.begin_login()
+    async with httpx.AsyncClient() as browser:
+        answer = await browser.get(request.url, follow_redirects=False)
+    if answer.status_code != 302:
+        raise RuntimeError(f"simulated authorize refused the login: {answer.text}")
+    await auth.complete_login(answer.headers["location"])
 
 
 def main() -> None:  # pragma: no cover - manual use

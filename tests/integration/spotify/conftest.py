@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
-import httpx
 import pytest
 
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
-from soulsync.sandbox.spotify import SpotifySimulator
+from soulsync.sandbox.spotify import SpotifySimulator, login_headless
 from soulsync.store import Store
 
 REDIRECT = "http://127.0.0.1:43110/callback"
@@ -23,13 +22,7 @@ def spotify_sim() -> Iterator[SpotifySimulator]:
     sim.stop()
 
 
-async def login(auth: SpotifyAuth) -> None:
-    """Run the real PKCE flow: open the authorize URL, paste the redirect back."""
-    request = auth.begin_login()
-    async with httpx.AsyncClient() as browser:
-        answer = await browser.get(request.url, follow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    await auth.complete_login(answer.headers["location"])
+login = login_headless
 
 
 @pytest.fixture()
