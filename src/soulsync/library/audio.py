@@ -127,6 +127,12 @@ def ffprobe_path() -> str:
     raise AudioError("ffprobe not found on PATH or next to ffmpeg; install ffmpeg")
 
 
+def _ff_url(path: Path) -> str:
+    """An explicit ``file:`` URL, so a hostile name like ``http:…``, ``pipe:1`` or
+    ``concat:…`` is never taken for one of ffmpeg's other protocols."""
+    return "file:" + str(Path(path).absolute())
+
+
 def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
     """Run ffprobe on ``path`` with ``-of json -show_format -show_streams`` plus ``extra``.
 
@@ -140,7 +146,7 @@ def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
     if not path.is_file():
         raise AudioError("no such file", path)
     cmd = [ffprobe_path(), "-v", "error", "-of", "json", "-show_format", "-show_streams", *extra]
-    cmd += ["-i", str(path)]
+    cmd += ["-i", _ff_url(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=_PROBE_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -177,7 +183,7 @@ def _probe_cmd(path: Path) -> list[str]:
         "-show_entries",
         "packet=pts_time,duration_time",
         "-i",
-        str(path),
+        _ff_url(path),
     ]
 
 
@@ -315,7 +321,7 @@ def generate_tone(
             f"sine=frequency={freq}:duration={duration_s}:sample_rate={rate}",
         ]
         cmd += ["-ac", str(channels)]
-    cmd += [*codec_args, "-f", container, str(path)]
+    cmd += [*codec_args, "-f", container, _ff_url(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=_GENERATE_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:

@@ -105,3 +105,13 @@ def test_ffprobe_json_reports_streams(tmp_path: Path) -> None:
     data = ffprobe_json(path)
     assert data["streams"][0]["codec_name"] == "vorbis"
     assert float(data["format"]["duration"]) == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("name", ["pipe:1", "http:x.flac", "concat:a|b.flac", "-i.flac"])
+def test_names_that_look_like_ffmpeg_protocols_are_plain_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = generate_tone(Path(name), "flac", 0.5)
+    assert (tmp_path / name).is_file()
+    assert probe(out).codec == "flac"
