@@ -204,6 +204,10 @@ def name_similarity(a: str, b: str) -> float:
                 return 1.0
             score = max(fuzz.ratio(fa, fb), fuzz.ratio(fa.replace(" ", ""), fb.replace(" ", "")))
             best = max(best, score / 100.0)
+            # A surname alone ("Orff", "Bowie") for the full name.
+            short, long = sorted((fa, fb), key=len)
+            if " " not in short and len(short) >= 4 and long.split()[-1] == short:
+                best = max(best, 0.85)
     return best
 
 

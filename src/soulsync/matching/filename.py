@@ -153,7 +153,15 @@ def _folder_meaning(folder: str) -> tuple[str | None, str | None, int | None]:
     year = int(year_match.group(1)) if year_match else None
     parts = [p.strip() for p in _SPACED_DASH_RE.split(text) if p.strip()]
     if len(parts) == 1 and "_" in folder and "-" in text:
-        parts = [p.strip() for p in text.split("-") if p.strip()]  # scene "Artist-Album-2001-GRP"
+        # Scene release "Artist-Album-(WEB-)2001-GRP": what follows the year
+        # is the source and the release group.
+        parts = [p.strip() for p in text.split("-") if p.strip()]
+        years = [i for i, p in enumerate(parts) if _YEAR_RE.fullmatch(p)]
+        if years:
+            parts = parts[: years[0]]
+        parts = [
+            p for p in parts if p.lower() not in {"web", "cd", "cdm", "vinyl", "flac", "mp3", "2cd"}
+        ]
     parts = [p for p in parts if not _YEAR_RE.fullmatch(p.strip("()[] "))]
     # "(2001) Discovery" / "2001. Discovery" / "Discovery (2001)"
     parts = [

@@ -691,9 +691,12 @@ def _compare_reading(
     similarity = sum((f.similarity or 0.0) * f.weight for f in fields) / total_w if total_w else 0.0
     # A wrong title or artist is not rescued by the other fields: the mean of
     # a perfect artist and duration would otherwise carry a wrong song to 0.6.
-    gate = min(t_sim, artist[0] if artist else 1.0)
-    if gate < 0.6:
-        similarity = min(similarity, gate)
+    # Two-thirds of a title is another song ("Ladies" / "Single Ladies");
+    # the artist gate is lower because 0.6 is the neutral "Various Artists".
+    if t_sim < 0.7:
+        similarity = min(similarity, t_sim)
+    if artist and artist[0] < 0.6:
+        similarity = min(similarity, artist[0])
 
     factor, severity, v_reasons = version_mismatch(
         wt.anatomy,

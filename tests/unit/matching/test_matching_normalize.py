@@ -1,0 +1,82 @@
+"""Normalisation: keys, forms and word boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from soulsync.matching.normalize import (
+    ascii_key,
+    forms,
+    number_tokens,
+    strip_diacritics,
+    text_key,
+    whole_word_in,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "drop_the", "expected"),
+    [
+        ("Beyoncé", False, "beyonce"),
+        ("Ｆｕｌｌｗｉｄｔｈ", False, "fullwidth"),
+        ("A$AP Rocky", True, "asap rocky"),
+        ("Ke$ha", True, "kesha"),
+        ("P!nk", True, "pink"),
+        ("The Beatles", True, "beatles"),
+        ("Beatles, The", True, "beatles"),
+        ("The The", True, "the"),
+        ("Simon & Garfunkel", True, "simon and garfunkel"),
+        ("Florence + the Machine", True, "florence and the machine"),
+        ("Don't Stop Me Now", False, "dont stop me now"),
+        ("Guns N' Roses", True, "guns n roses"),
+        ("Another Brick in the Wall, Pt. 2", False, "another brick in the wall part 2"),
+        ("Another Brick in the Wall (Part II)", False, "another brick in the wall part 2"),
+        ("Tubular Bells Part One", False, "tubular bells part 1"),
+        ("Vol. 3", False, "volume 3"),
+        ("Symphony No. 5", False, "symphony number 5"),
+        ("daft_punk-digital_love", False, "daft punk digital love"),
+        ("AC/DC", True, "ac dc"),
+    ],
+)
+def test_ascii_key(raw: str, drop_the: bool, expected: str) -> None:
+    assert ascii_key(raw, drop_the=drop_the) == expected
+
+
+def test_native_script_kept_alongside_transliteration() -> None:
+    assert text_key("米津玄師") == "米津玄師"
+    assert forms("米津玄師") == (ascii_key("米津玄師"), "米津玄師")
+    assert forms("Björk") == ("bjork", "björk")
+    assert forms("Adele") == ("adele",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Björk Jóga", "Bjork Joga"),
+        ("Motörhead", "Motorhead"),
+        ("Sigur Rós", "Sigur Ros"),
+        ("Кино", "Кино"),
+    ],
+)
+def test_strip_diacritics_keeps_other_scripts(raw: str, expected: str) -> None:
+    assert strip_diacritics(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("needle", "haystack", "expected"),
+    [
+        ("cover", "discover", False),  # spotDL's substring bug
+        ("cover", "hello cover version", True),
+        ("single", "single ladies", True),
+        ("live", "let me live forever", True),
+        ("weeknd", "the weeknd blinding lights", True),
+        ("", "anything", False),
+    ],
+)
+def test_whole_word_in(needle: str, haystack: str, expected: bool) -> None:
+    assert whole_word_in(needle, haystack) is expected
+
+
+def test_number_tokens_sorted_without_leading_zeros() -> None:
+    assert number_tokens("part 02 of 3") == ("2", "3")
+    assert number_tokens("hello") == ()
