@@ -102,9 +102,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli_serve",  # soulsync serve
     "soulsync.cli_config",  # soulsync config show|path|check
     "soulsync.cli_admin",  # soulsync api-key …, soulsync admin reset-password
-    "soulsync.cli_demo",  # soulsync demo [--smoke]        (issue 2, item 8)
-    "soulsync.cli_sandbox",  # soulsync sandbox              (issue 2, item 8)
-    # later issues: "soulsync.cli_sync", "soulsync.cli_download", …
+    "soulsync.cli_demo",  # soulsync demo [--smoke], soulsync sandbox
+    "soulsync.cli_spotify",  # soulsync spotify login|playlists
+    "soulsync.cli_deezer",  # soulsync deezer playlist ID
+    "soulsync.cli_slskd",  # soulsync slskd test|search
+    "soulsync.cli_library",  # soulsync library scan|stats|find
+    "soulsync.cli_downloads",  # soulsync download, queue, history
+    "soulsync.cli_sync",  # soulsync sync, wishlist, report
 )
 
 
@@ -116,7 +120,11 @@ def _register_all(root: typer.Typer) -> None:
             if exc.name == name:
                 continue
             raise
-        module.register(root)
+        if hasattr(module, "register"):
+            module.register(root)
+        else:
+            # A module that is one command group: ``soulsync <name> …``.
+            root.add_typer(module.app, name=name.rsplit("_", 1)[-1])
 
 
 _register_all(app)

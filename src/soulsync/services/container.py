@@ -23,6 +23,7 @@ from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
+from soulsync.services.slskd_port import SlskdPort
 from soulsync.services.sync import SyncService
 from soulsync.services.sync_downloads import QueueDownloads
 from soulsync.services.sync_models import SyncMode
@@ -158,7 +159,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     if downloads is None and slskd is not None:
         downloads = DownloadService(
             store,
-            slskd,
+            SlskdPort(slskd, search_timeout_ms=settings.slskd.search_timeout_ms),
             _MetadataLookup(metadata),
             bus,
             settings,
