@@ -117,6 +117,10 @@ def _audio_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and p.suffix.lower()[1:] in AUDIO_EXTENSIONS]
 
 
+def _audio_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and p.suffix.lower()[1:] in AUDIO_EXTENSIONS]
+
+
 async def _check(services: AppServices, run_id: str, result: SmokeResult) -> None:
     """Verify the outcome from the outside: jobs, files on disk, Plex playlist order."""
     downloads = services.downloads
@@ -124,11 +128,7 @@ async def _check(services: AppServices, run_id: str, result: SmokeResult) -> Non
         completed = [j for j in downloads.history(limit=1000) if j.state is JobState.COMPLETED]
         result.downloaded = len(completed)
     transfer = Path(result.transfer_dir)
-    files = [
-        p
-        for p in transfer.rglob("*")
-        if p.is_file() and p.suffix.lower().lstrip(".") in AUDIO_EXTENSIONS
-    ]
+    files = await asyncio.to_thread(_audio_files, transfer)
     result.organized = len(files)
     for path in sorted(files)[:5]:
         result.lines.append(f"  filed {path.relative_to(transfer)}")
