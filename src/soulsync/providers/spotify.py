@@ -203,6 +203,9 @@ class SpotifyClient:
         attempt = 0
         waits = 0
         async with self.pacer:
+            # Checked again once our turn comes: a request queued behind the one
+            # that hit the quota must not go out.
+            self._check_cooldown()
             while True:
                 token = await self.auth.access_token()
                 self.requests_sent += 1

@@ -168,6 +168,8 @@ class SpotifyAuth:
             }
         )
         self.store.delete_setting(PENDING_KEY)
+        # A new login may be another account: forget the cached "who am I".
+        self.store.cache_put("spotify", "/me", "null", ttl_s=-1)
         return self._save(body, previous_refresh=None)
 
     # -- tokens --------------------------------------------------------------------------

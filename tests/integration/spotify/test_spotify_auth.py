@@ -184,3 +184,15 @@ async def test_simulator_refuses_localhost_redirect(spotify_sim: SpotifySimulato
         )
     assert answer.status_code == 400
     assert "redirect" in answer.text.lower()
+
+
+async def test_new_login_forgets_cached_identity(
+    spotify_sim: SpotifySimulator, spotify: SpotifyClient, spotify_login: Login
+) -> None:
+    await spotify.me()
+    spotify_sim.reset_counters()
+    await spotify.me()
+    assert spotify_sim.api_requests == 0  # cached
+    await spotify_login(spotify.auth)
+    await spotify.me()
+    assert spotify_sim.api_requests == 1  # asked again after the new login

@@ -112,3 +112,15 @@ async def test_requests_are_paced_one_at_a_time(
     assert len({a.name for a in artists}) == 4
     assert time.monotonic() - started >= 0.6  # three gaps between four requests
     await paced.aclose()
+
+
+async def test_queued_requests_do_not_follow_a_quota_hit(
+    spotify_sim: SpotifySimulator, spotify: SpotifyClient
+) -> None:
+    import asyncio
+
+    spotify_sim.quota_remaining = 0
+    ids = [a.spotify_id for a in list(spotify_sim.catalogue.artists.values())[:5]]
+    results = await asyncio.gather(*(spotify.get_artist(i) for i in ids), return_exceptions=True)
+    assert all(isinstance(r, CoolingDown) for r in results)
+    assert spotify_sim.api_requests == 1  # the other four never left the queue
