@@ -677,9 +677,10 @@ class RunExecutor:
         totals = self.totals()
         lines: list[str] = []
         if self.mirror is not None:
-            lines.append(self.mirror.summary())
+            # "156 of 160 ...: these 4 are not in it:" followed by one line each, with why.
+            lines.extend(self.mirror.lines())
         lines.extend(self.notes)
-        message = " ".join(lines) if lines else None
+        message = "\n".join(lines) if lines else None
         run = self.ss.get_run(self.run_id)
         now = time.time()
         # Wall time since the run was started (a resumed run includes the restart).
