@@ -9,6 +9,10 @@ from soulsync.domain import JobState
 from soulsync.services.sync_models import RunState, TrackStatus
 
 
+def _is_file(path: Path) -> bool:
+    return path.is_file()
+
+
 async def test_first_sync_matches_downloads_files_and_mirrors_in_order(
     sandbox, spotify_titles
 ) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +46,7 @@ async def test_first_sync_matches_downloads_files_and_mirrors_in_order(
     assert len(downloaded) == run.downloaded
     for t in downloaded:
         path = Path(t["library_path"])
-        assert path.is_file()
+        assert _is_file(path)
         rel = path.relative_to(sandbox.library_dir)
         assert len(rel.parts) == 3 and rel.parts[1].startswith(rel.parts[0] + " - "), rel
         assert "Road Trip" not in str(rel)
