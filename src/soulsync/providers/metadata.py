@@ -32,7 +32,9 @@ from soulsync.domain import Album, Artist, Source, Track
 from soulsync.providers.base import (
     AuthError,
     CoolingDown,
+    MetadataSource,
     NotFound,
+    PlaylistSource,
     ProviderError,
     RateLimited,
     ServiceUnavailable,
@@ -214,3 +216,10 @@ class MetadataService:
             lambda s, i: s.artist_albums(i, limit),
             lambda d, i: d.artist_albums(i, limit),
         )
+
+
+def _conforms(
+    spotify: SpotifyClient, deezer: DeezerClient
+) -> tuple[MetadataSource, MetadataSource, PlaylistSource, PlaylistSource]:
+    # Never called: mypy checks here that both clients satisfy the protocols.
+    return spotify, deezer, spotify, deezer
