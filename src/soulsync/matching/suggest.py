@@ -97,11 +97,16 @@ def suggest_artists(
     prepared = [prepare(f) for f in files]
     anatomies = [parse_path(f.filename) for f in files]
     path_key = " ".join(a.path_key for a in anatomies[:20])
-    hints: list[str] = []
+    # Artist names the path suggests, with how much each reading is trusted:
+    # "Title - Artist" is the less common order, so its artist counts less.
+    hints: dict[str, float] = {}
     for anatomy in anatomies:
-        for hint in (anatomy.artist, *(r.artist for r in anatomy.readings)):
-            if hint and hint not in hints and not is_various(hint):
-                hints.append(hint)
+        pairs = [(anatomy.artist, 1.0)] + [
+            (r.artist, 0.6 if r.how == "title - artist" else 1.0) for r in anatomy.readings
+        ]
+        for hint, weight in pairs:
+            if hint and not is_various(hint):
+                hints[hint] = max(hints.get(hint, 0.0), weight)
 
     # Every candidate name, keyed by its folded form, with any metadata object.
     names: dict[str, tuple[str, Artist | None]] = {}
@@ -129,8 +134,11 @@ def suggest_artists(
     folder_album = next((a.album for a in anatomies if a.album), None)
     for key, (name, artist) in names.items():
         reasons: list[str] = []
-        name_ev = max((name_similarity(name, h) for h in hints), default=0.0)
-        if whole_word_in(key, path_key):
+        name_ev = max((name_similarity(name, h) * w for h, w in hints.items()), default=0.0)
+        from_metadata = names[key][1] is not None or any(
+            ascii_key(n, drop_the=True) == key for t in tracks for n in t.artists
+        )
+        if from_metadata and whole_word_in(key, path_key):
             name_ev = max(name_ev, 1.0 if len(key) >= 4 or " " in key else 0.8)
         if name_ev >= 0.8:
             reasons.append(f"name in path ({round(name_ev * 100)}%)")
