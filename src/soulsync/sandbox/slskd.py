@@ -173,26 +173,36 @@ class SlskdSimulator:
         self.downloads_dir = Path(downloads_dir)
         self.audio_cache = audio_cache
         self.api_key = api_key
+        self.lock = threading.RLock()
+        self._defaults: dict[str, Any] = {
+            "time_scale": time_scale,
+            "search_duration_s": search_duration_s,
+            "finalize_delay_s": finalize_delay_s,
+            "create_window_s": create_window_s,
+            "max_concurrent_searches": max_concurrent_searches,
+            "timing": timing or TransferTiming(),
+            "version": version,
+        }
+        # Knobs (declared here for type checkers; values set by reset()).
         self.time_scale = time_scale
         self.search_duration_s = search_duration_s
         self.finalize_delay_s = finalize_delay_s
         self.create_window_s = create_window_s
-        self.reject_while_running = False
         self.max_concurrent_searches = max_concurrent_searches
         self.timing = timing or TransferTiming()
         self.version = version
+        self.reject_while_running = False
         self.unavailable = False
         self.server_state = "Connected, LoggedIn"
         self.legacy_enqueue_response = False
         self.enqueue_delay_s = 0.0
         self.hidden_peers: set[str] = set()
         self.counters = SlskdCounters()
-        self.tick_s = tick_s
         self.peers: dict[str, Peer] = dict(catalogue.peers)
         self.shares: list[SharedFile] = list(catalogue.shares)
         self.searches: dict[str, SimSearch] = {}
         self.transfers: dict[str, SimTransfer] = {}
-        self.lock = threading.RLock()
+        self.tick_s = tick_s
         self._sizes: dict[SharedFile, int] = {}
         self._creating_until = 0.0
         self._enqueues_in_flight = 0
@@ -211,11 +221,18 @@ class SlskdSimulator:
         self._ticker = threading.Thread(target=self._run_ticker, name="slskd-sim-tick", daemon=True)
         self._ticker.start()
         self._server.start()
+        # A restart after stop() comes back on the same port, so clients keep their URL.
+        self._server.requested_port = self._server.port or 0
         return self
 
     def stop(self) -> None:
-        """Stop serving (clients then get "connection refused") and stop the clock."""
+        """Stop serving (clients then get "connection refused") and stop the clock.
+
+        State is kept: :meth:`start` brings the same simulator back on the same port.
+        """
+        port = self._server.port
         self._server.stop()
+        self._server.port = port
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(2)
@@ -255,6 +272,35 @@ class SlskdSimulator:
         """Undo every :meth:`set_peer`."""
         with self.lock:
             self.peers = dict(self.catalogue.peers)
+
+    def reset(self, downloads_dir: Path | None = None) -> None:
+        """Back to the state just after construction: knobs, peers, shares, searches,
+        transfers and counters; optionally a new downloads folder. Lets tests share one
+        running simulator (starting one costs a few hundred milliseconds).
+        """
+        with self.lock:
+            for name, value in self._defaults.items():
+                setattr(self, name, value)
+            self.reject_while_running = False
+            self.unavailable = False
+            self.server_state = "Connected, LoggedIn"
+            self.legacy_enqueue_response = False
+            self.enqueue_delay_s = 0.0
+            self.hidden_peers = set()
+            self.counters = SlskdCounters()
+            self.peers = dict(self.catalogue.peers)
+            self.shares = list(self.catalogue.shares)
+            self.searches = {}
+            self.transfers = {}
+            self._creating_until = 0.0
+            if downloads_dir is not None:
+                self.downloads_dir = Path(downloads_dir)
+                self.downloads_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self._ticker is not None
 
     def add_share(self, share: SharedFile) -> None:
         """Let a peer share one more file (its ``username`` must be a known peer)."""

@@ -12,6 +12,8 @@ change a peer half-way (make a staller recover, take a peer offline):
 * ``stall``: starts, then stops advancing at ``stall_fraction`` of the file
   and stays ``InProgress`` forever;
 * ``fail``: ends ``Completed, Errored`` at ``fail_fraction`` of the file;
+* ``timeout``: never connects; ends ``Completed, TimedOut`` after initialising
+  (not a catalogue behaviour; set it with ``set_peer``);
 * ``offline``: enqueueing is refused (500) by the API; a transfer whose peer
   goes offline later ends ``Completed, Errored``.
 
@@ -180,6 +182,9 @@ class SimTransfer:
             self._enter("Initializing")
         if self.state == "Initializing":
             if self._phase_s < timing.initializing_s:
+                return
+            if peer.behaviour == "timeout":
+                self._finish("Completed, TimedOut", "Transfer timed out")
                 return
             self.started_at = time.time()
             self._enter("InProgress")

@@ -35,24 +35,27 @@ def fast_simulator(downloads: Path, audio_cache: AudioCache) -> SlskdSimulator:
     )
 
 
-@pytest.fixture()
-def sim(tmp_path: Path, audio_cache: AudioCache) -> Iterator[SlskdSimulator]:
-    """A fresh simulator per test (tests may change its knobs and read its counters)."""
-    simulator = fast_simulator(tmp_path / "downloads", audio_cache)
-    simulator.start()
-    yield simulator
-    simulator.close()
-
-
-@pytest.fixture(scope="module")
-def shared_sim(
+@pytest.fixture(scope="session")
+def running_sim(
     tmp_path_factory: pytest.TempPathFactory, audio_cache: AudioCache
 ) -> Iterator[SlskdSimulator]:
-    """One simulator for a module's read-only search tests (starting one costs ~0.2 s)."""
+    """One simulator for the session; starting one costs a few hundred milliseconds."""
     simulator = fast_simulator(tmp_path_factory.mktemp("slskd") / "downloads", audio_cache)
     simulator.start()
     yield simulator
     simulator.close()
+
+
+@pytest.fixture()
+def sim(running_sim: SlskdSimulator, tmp_path: Path) -> SlskdSimulator:
+    """The simulator, reset to a fresh state with its own downloads folder for this test.
+
+    Tests may change its knobs, stop it, and read its counters.
+    """
+    if not running_sim.running:
+        running_sim.start()  # a previous test stopped it; same port as before
+    running_sim.reset(downloads_dir=tmp_path / "downloads")
+    return running_sim
 
 
 @pytest.fixture()
@@ -71,8 +74,8 @@ async def client(sim: SlskdSimulator, pacer: SearchPacer) -> AsyncIterator[Slskd
 
 
 @pytest.fixture()
-async def reader(shared_sim: SlskdSimulator) -> AsyncIterator[SlskdClient]:
-    """Our client against the shared simulator; for tests that only search."""
+async def reader(sim: SlskdSimulator) -> AsyncIterator[SlskdClient]:
+    """Our client for tests that only search (own pacer without a gap)."""
     pacer = SearchPacer(PacerSettings(min_gap_s=0))
-    async with SlskdClient(shared_sim.url, API_KEY, pacer=pacer, poll_interval_s=0.02) as c:
+    async with SlskdClient(sim.url, API_KEY, pacer=pacer, poll_interval_s=0.02) as c:
         yield c

@@ -226,3 +226,12 @@ async def test_client_waits_for_ended_at_not_is_complete(
     sim.finalize_delay_s = 0.4
     responses = await client.search("come together")
     assert {"flacfan", "slowpoke", "scene_ripper"} <= {r.username for r in responses}
+
+
+async def test_server_comes_back_on_the_same_url(client: SlskdClient, sim: SlskdSimulator) -> None:
+    sim.stop()
+    assert not (await client.test_connection()).ok
+    sim.start()
+    status = await client.test_connection()
+    assert status.ok, status.detail
+    assert await client.search("come together")

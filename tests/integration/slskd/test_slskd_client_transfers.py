@@ -301,3 +301,13 @@ async def test_bad_transfer_id_is_a_clear_error(client: SlskdClient) -> None:
         await client.transfer("flacfan", "not-a-guid")
     with pytest.raises(NotFound):
         await client.transfer("flacfan", "00000000-0000-0000-0000-000000000000")
+
+
+async def test_peer_that_never_connects_times_out(client: SlskdClient, sim: SlskdSimulator) -> None:
+    sim.set_peer("flacfan", behaviour="timeout")
+    transfer = (
+        await client.enqueue("flacfan", [as_file(sim, share(sim, "flacfan", "Hello"))])
+    ).enqueued[0]
+    final = (await wait_for(client, transfer, lambda t: t.is_complete))[-1]
+    assert final.state == "Completed, TimedOut" and final.failed
+    assert final.bytes_transferred == 0
