@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -60,6 +60,9 @@ from soulsync.providers.slskd_pacer import (
     SearchRejected,
     shared_pacer,
 )
+
+if TYPE_CHECKING:
+    from soulsync.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +122,7 @@ class SlskdClient:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any, **kwargs: Any) -> SlskdClient:
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> SlskdClient:
         """Build from :class:`soulsync.config.Settings` (uses the shared pacer with its limits)."""
         sl = settings.slskd
         pacer = shared_pacer(
@@ -450,3 +453,20 @@ class SlskdClient:
                 "(nor with a _<ticks> suffix)",
             )
         return found
+
+    def local_file_for(self, transfer: SlskdTransfer, *, slack_s: float = 5.0) -> Path:
+        """The file a succeeded transfer wrote; older files of the same name are ignored.
+
+        Files last modified more than ``slack_s`` before the transfer was
+        requested belong to an earlier download and are never returned.
+
+        Raises:
+            ProviderError: the transfer did not succeed.
+            UnsafeRemoteName, NotFound: as :meth:`local_file`.
+        """
+        if not transfer.succeeded:
+            raise ProviderError(
+                SERVICE, f"transfer {transfer.id} has no file (state {transfer.state})"
+            )
+        since = transfer.requested_at.timestamp() - slack_s if transfer.requested_at else None
+        return self.local_file(transfer.filename, not_before=since)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from pathlib import Path
 
@@ -311,3 +312,21 @@ async def test_peer_that_never_connects_times_out(client: SlskdClient, sim: Slsk
     final = (await wait_for(client, transfer, lambda t: t.is_complete))[-1]
     assert final.state == "Completed, TimedOut" and final.failed
     assert final.bytes_transferred == 0
+
+
+async def test_local_file_for_ignores_an_older_file_of_the_same_name(
+    client: SlskdClient, sim: SlskdSimulator
+) -> None:
+    s = share(sim, "flacfan", "Come Together")
+    folder, name = s.filename.split("\\")[-2:]
+    old = sim.downloads_dir / folder / name
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"an old download")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    transfer = (await client.enqueue("flacfan", [as_file(sim, s)])).enqueued[0]
+    final = (await wait_for(client, transfer, lambda t: t.is_complete))[-1]
+    path = client.local_file_for(final)
+    assert path != old and path.parent == old.parent
+    assert path.read_bytes() == sim.audio_cache.ensure(s.audio).read_bytes()
+    with pytest.raises(ProviderError, match="has no file"):
+        client.local_file_for(transfer)  # the enqueue-time copy is not Succeeded
