@@ -708,9 +708,13 @@ class DownloadService:
                 await self._progress(job.id, s)
 
             final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
-        except (TransferFailed, TransferRefused) as exc:
-            peer_fault = getattr(exc, "peer_fault", True)
-            await self._next_candidate(job, str(exc), peer_fault=peer_fault)
+        except TransferFailed as exc:
+            await self._next_candidate(job, str(exc), peer_fault=exc.peer_fault)
+            return
+        except TransferRefused as exc:
+            await self._next_candidate(
+                job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
+            )
             return
         self.jobs.record_peer(file.username, ok=True)
         self._move(
@@ -757,7 +761,9 @@ class DownloadService:
             transfer_state=status.state,
         )
 
-    async def _next_candidate(self, job: Job, reason: str, *, peer_fault: bool) -> None:
+    async def _next_candidate(
+        self, job: Job, reason: str, *, peer_fault: bool, permanent: bool = False
+    ) -> None:
         file = job.file
         if file is not None and peer_fault:
             self.jobs.record_peer(file.username, ok=False, error=reason)
@@ -781,6 +787,9 @@ class DownloadService:
                 error=f"previous candidate failed: {reason}",
             )
             self._announce(self.get(job.id))
+            return
+        if permanent and len(job.candidates) <= 1:
+            self._fail(job.id, reason)
             return
         self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
 

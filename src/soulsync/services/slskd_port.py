@@ -56,7 +56,7 @@ class SlskdPort:
         except PeerUnavailable as exc:
             raise TransferRefused(exc.message) from exc
         except UnsafePathError as exc:
-            raise TransferRefused(f"refused hostile remote name: {exc}") from exc
+            raise TransferRefused(f"refused hostile remote name: {exc}", permanent=True) from exc
         for transfer in result.enqueued:
             if transfer.filename == file.filename:
                 return status_of(transfer)

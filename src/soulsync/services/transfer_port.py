@@ -65,7 +65,15 @@ class TransferStatus:
 
 
 class TransferRefused(Exception):
-    """slskd would not enqueue the file (peer offline, duplicate, bad path)."""
+    """slskd would not enqueue the file (peer offline, duplicate, bad path).
+
+    ``permanent`` marks refusals that a later retry cannot fix (a hostile
+    remote name), so the queue does not schedule retries for them.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class TransferGone(Exception):

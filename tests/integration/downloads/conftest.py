@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dl_helpers import FAST_QUEUE
+from dl_helpers import API_KEY, FAST_QUEUE, REDIRECT
 
 from soulsync.config import Settings
 from soulsync.domain import SoulseekFile
@@ -27,9 +27,6 @@ from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
-
-API_KEY = "sandbox-slskd-key-0123456789"
-REDIRECT = "http://127.0.0.1:43110/callback"
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import time
 from pathlib import Path
+from typing import Any
 
+from soulsync.config import Settings
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.sandbox.slskd import SlskdSimulator
+from soulsync.sandbox.spotify import SpotifySimulator
 from soulsync.services.downloads import QueueSettings
+from soulsync.store import Store
 
 FAST_QUEUE = QueueSettings(
     concurrency=2,
@@ -36,3 +44,38 @@ def exists(path: str | None) -> bool:
 def tree(root: Path) -> set[str]:
     """Every file below ``root`` as a relative POSIX path."""
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+WORKER = Path(__file__).with_name("worker_proc.py")
+API_KEY = "sandbox-slskd-key-0123456789"
+REDIRECT = "http://127.0.0.1:43110/callback"
+
+
+def worker_config(
+    tmp_path: Path,
+    store: Store,
+    settings: Settings,
+    sim: SlskdSimulator,
+    spotify_sim: SpotifySimulator,
+    **extra: Any,
+) -> Path:
+    """Write the JSON config of a worker process (see ``worker_proc.py``)."""
+    config = {
+        "db": str(store.path),
+        "paths": {
+            "data_dir": str(settings.paths.data_dir),
+            "downloads_dir": str(settings.downloads_dir),
+            "transfer_dir": str(settings.transfer_dir),
+        },
+        "slskd_url": sim.url,
+        "api_key": API_KEY,
+        "spotify_url": spotify_sim.url,
+        "spotify_api": spotify_sim.api_base,
+        "spotify_client_id": spotify_sim.client_id,
+        "redirect_uri": REDIRECT,
+        "queue": dataclasses.asdict(FAST_QUEUE),
+        **extra,
+    }
+    path = tmp_path / f"worker-{time.monotonic_ns()}.json"
+    path.write_text(json.dumps(config))
+    return path

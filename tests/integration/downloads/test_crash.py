@@ -5,8 +5,6 @@ from slskd, and every original or organised file exists exactly once."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import signal
 import subprocess
 import sys
@@ -18,7 +16,7 @@ from typing import Any
 
 import mutagen
 import pytest
-from dl_helpers import FAST_QUEUE, exists, find_share, tree
+from dl_helpers import FAST_QUEUE, WORKER, exists, find_share, tree, worker_config
 
 from soulsync.config import Settings
 from soulsync.domain import Artist, JobState, SoulseekFile
@@ -32,40 +30,7 @@ from soulsync.services.jobs_store import JobsStore
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
-WORKER = Path(__file__).with_name("worker_proc.py")
-API_KEY = "sandbox-slskd-key-0123456789"
-REDIRECT = "http://127.0.0.1:43110/callback"
-
 pytestmark = pytest.mark.slow
-
-
-def _config(
-    tmp_path: Path,
-    store: Store,
-    settings: Settings,
-    sim: SlskdSimulator,
-    spotify_sim: SpotifySimulator,
-    **extra: Any,
-) -> Path:
-    config = {
-        "db": str(store.path),
-        "paths": {
-            "data_dir": str(settings.paths.data_dir),
-            "downloads_dir": str(settings.downloads_dir),
-            "transfer_dir": str(settings.transfer_dir),
-        },
-        "slskd_url": sim.url,
-        "api_key": API_KEY,
-        "spotify_url": spotify_sim.url,
-        "spotify_api": spotify_sim.api_base,
-        "spotify_client_id": spotify_sim.client_id,
-        "redirect_uri": REDIRECT,
-        "queue": dataclasses.asdict(FAST_QUEUE),
-        **extra,
-    }
-    path = tmp_path / f"worker-{time.monotonic_ns()}.json"
-    path.write_text(json.dumps(config))
-    return path
 
 
 def _spawn(config: Path) -> subprocess.Popen[str]:
@@ -120,7 +85,7 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
     # 1. Kill mid-transfer: slow peers, SIGKILL once bytes are flowing.
     for peer in ("flacfan", "hires_hoarder", "mp3hoarder", "slowpoke"):
         sim.set_peer(peer, transfer_speed=300)
-    proc = _spawn(_config(tmp_path, store, settings, sim, spotify_sim))
+    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim))
     deadline = time.monotonic() + 30
     while not any(j.bytes_done > 0 for j in jobs.in_states([JobState.DOWNLOADING])):
         assert proc.poll() is None, proc.communicate()
@@ -133,20 +98,22 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
     sim.reset_peers()
 
     # 2. Kill right after a file got its final name, before the original was deleted.
-    proc = _spawn(_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_place"))
+    proc = _spawn(
+        worker_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_place")
+    )
     assert await _finish(proc) == -signal.SIGKILL, proc.communicate()
     # The placed file and its original both exist now, and the job still says processing.
     half_done = jobs.in_states([JobState.PROCESSING])
     assert any(exists(j.destination) for j in half_done)
 
     # 3. Kill after the tagged temporary copy was written, before it was placed.
-    proc = _spawn(_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_copy"))
+    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_copy"))
     assert await _finish(proc) == -signal.SIGKILL, proc.communicate()
     done = [j for j in (jobs.require(i) for i in all_ids) if j.state is JobState.COMPLETED]
     assert len(done) < 8, "the crashes should leave work for the restart"
 
     # 4. A normal run finishes everything.
-    proc = _spawn(_config(tmp_path, store, settings, sim, spotify_sim))
+    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim))
     assert await _finish(proc) == 0, proc.communicate()
 
     final = [jobs.require(i) for i in all_ids]
