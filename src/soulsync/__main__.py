@@ -1,0 +1,7 @@
+"""``python -m soulsync``: the same as the ``soulsync`` command."""
+
+from __future__ import annotations
+
+from soulsync.cli import app
+
+app(prog_name="soulsync")

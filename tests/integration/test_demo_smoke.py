@@ -1,0 +1,58 @@
+"""``soulsync demo --smoke`` end to end, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from soulsync.sandbox.media import default_cache_dir
+from soulsync.smoke import SMOKE_KEYS
+
+SOULSYNC = [sys.executable, "-m", "soulsync"]
+
+
+def _run(args: list[str], tmp_path: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    # A fresh HOME (no user config), but the shared sandbox audio cache.
+    cache = os.environ.get("SOULSYNC_SANDBOX_CACHE") or str(default_cache_dir().parent)
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "NO_COLOR": "1",
+        "SOULSYNC_SANDBOX_CACHE": cache,
+    }
+    return subprocess.run(
+        [*SOULSYNC, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def test_smoke_syncs_the_road_trip_playlist_end_to_end(tmp_path: Path) -> None:
+    world = tmp_path / "world"
+    done = _run(["demo", "--smoke", "--dir", str(world)], tmp_path)
+    last = done.stdout.strip().splitlines()[-1]
+    report = json.loads(last)
+    assert tuple(report) == SMOKE_KEYS
+    assert report["ok"] is True, done.stdout + done.stderr
+    assert done.returncode == 0
+    # 30 tracks, 10 already in the library: 20 fetched, filed and in the playlist.
+    assert report["downloaded"] == 20
+    assert report["organized"] == 20
+    assert report["playlist_synced"] is True
+    assert report["slskd_searches"] >= 20
+    transfer = Path(report["transfer_dir"])
+    assert (transfer / "Daft Punk" / "Daft Punk - Discovery" / "03 Digital Love.flac").is_file()
+    assert "Traceback" not in done.stderr
+
+
+def test_demo_on_a_busy_port_says_so_without_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _run(["demo", "--port", str(port), "--dir", str(tmp_path / "w")], tmp_path, 60)
+    assert done.returncode != 0
+    assert "already in use" in done.stderr
+    assert "Traceback" not in done.stderr
