@@ -244,11 +244,31 @@ class PlexMediaServer:
         return f"{server.friendlyName} (Plex {server.version}), music library {section.title!r}"
 
     def _all_tracks(self) -> list[LibraryTrack]:
+        # plexapi's own search builds a full Track object per row (about 0.3 ms
+        # each: 15 s for 50k tracks), so the bulk read uses plexapi only for the
+        # requests (auth, headers, errors) and reads the rows' attributes itself.
         started = time.monotonic()
-        found = self._music().search(libtype="track", container_size=self.page_size)
-        tracks = [to_library_track(t) for t in found]
+        server = self._plex()
+        key = f"/library/sections/{self._music().key}/all?type=10"
+        tracks: dict[str, LibraryTrack] = {}
+        start = 0
+        while True:
+            headers = {
+                "X-Plex-Container-Start": str(start),
+                "X-Plex-Container-Size": str(self.page_size),
+            }
+            page = server.query(key, headers=headers)
+            rows = list(_children(page, "Track"))
+            for row in rows:
+                track = track_from_element(row)
+                # setdefault: a track that moved between pages mid-read is kept once.
+                tracks.setdefault(track.id, track)
+            start += len(rows)
+            total = _int_attr(page, "totalSize") or _int_attr(page, "size") or 0
+            if not rows or start >= total:
+                break
         log.info("read %d Plex tracks in %.1f s", len(tracks), time.monotonic() - started)
-        return tracks
+        return list(tracks.values())
 
     def _search_tracks(self, title: str, limit: int) -> list[LibraryTrack]:
         found = self._music().search(title=title, libtype="track", maxresults=limit)
@@ -450,6 +470,35 @@ def to_library_track(track: PlexTrack) -> LibraryTrack:
         path=files[0] if files else None,
         year=track.year,
     )
+
+
+def track_from_element(row: Element) -> LibraryTrack:
+    """A ``<Track>`` row of a listing as a :class:`LibraryTrack` (same mapping as above)."""
+    attrib = row.attrib
+    album_artist = attrib.get("grandparentTitle")
+    path = next((part.attrib["file"] for part in row.iter("Part") if part.attrib.get("file")), None)
+    return LibraryTrack(
+        id=attrib.get("ratingKey", ""),
+        title=attrib.get("title", ""),
+        artist=attrib.get("originalTitle") or album_artist or "",
+        album=attrib.get("parentTitle"),
+        album_artist=album_artist,
+        track_number=_int_attr(row, "index"),
+        disc_number=_int_attr(row, "parentIndex"),
+        duration_ms=_int_attr(row, "duration"),
+        path=path,
+        year=_int_attr(row, "year"),
+    )
+
+
+def _int_attr(element: Element | None, name: str) -> int | None:
+    value = element.attrib.get(name) if element is not None else None
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _verify(playlist: RemotePlaylist, wanted: Sequence[str]) -> None:
