@@ -132,7 +132,7 @@ def test_setup_flow_validates_then_logs_in(server: Running) -> None:
     assert PASSWORD not in str(admin)
     dashboard = c.get("/")
     assert dashboard.status_code == 200
-    assert "Not built yet" in dashboard.text
+    assert "<h1>Dashboard</h1>" in dashboard.text
     assert c.get("/api/me").json() == {"user": "admin", "via": "session", "api_key_id": None}
 
 

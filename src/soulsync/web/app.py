@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -24,9 +25,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from soulsync import __version__
 from soulsync.config import Settings
 from soulsync.store import Store
-from soulsync.web import routes_auth, routes_core
+from soulsync.web import routes_auth, routes_core, sse
+from soulsync.web.activity import ActivityRecorder
 from soulsync.web.auth import LoginLimiter
-from soulsync.web.middleware import AuthContext, AuthMiddleware, is_api_path
+from soulsync.web.middleware import (
+    AuthContext,
+    AuthMiddleware,
+    content_security_policy,
+    is_api_path,
+)
 from soulsync.web.secret import load_or_create_secret_key
 from soulsync.web.sessions import SessionCodec, SessionRegistry
 from soulsync.web.templating import STATIC_DIR, make_templates, render
@@ -49,6 +56,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         limiter=LoginLimiter(),
         cookie_secure=settings.web.cookie_secure,
         max_age_s=max_age,
+        csp=content_security_policy(image_origins(settings)),
     )
     # The Swagger page loads scripts from a CDN, which the CSP forbids; the
     # schema itself stays available (behind auth) at /api/openapi.json.
@@ -58,7 +66,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        lifespan=_services_lifespan(services),
+        lifespan=_services_lifespan(services, store),
     )
     app.state.settings = settings
     app.state.store = store
@@ -73,22 +81,52 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     # ---- Registration point: later issues include their routers here, e.g.
     # app.include_router(playlists.router)  (pages)
     # app.include_router(api_v1.router, prefix="/api")  (JSON; 401 without auth)
+    from soulsync.web.pages import include_pages
+
+    app.include_router(sse.router)
+    include_pages(app)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
 
 
-def _services_lifespan(services: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def image_origins(settings: Settings) -> tuple[str, ...]:
+    """The configured services' plain-http origins, allowed as image sources in the CSP."""
+    urls = (
+        settings.spotify.api_base,
+        settings.spotify.accounts_base,
+        settings.deezer.api_base,
+        settings.plex.url,
+    )
+    out: list[str] = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme == "http" and parts.netloc:
+            origin = f"http://{parts.netloc}"
+            if origin not in out:
+                out.append(origin)
+    return tuple(out)
+
+
+def _services_lifespan(
+    services: Any, store: Store
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start the workflows (download workers, sync resume) on the server's event loop."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         startable = services is not None and hasattr(services, "start")
+        recorder: ActivityRecorder | None = None
         if startable:
             await services.start()
+        if services is not None and getattr(services, "bus", None) is not None:
+            recorder = ActivityRecorder(services.bus, store, names=_run_namer(services))
+            recorder.start()
         try:
             yield
         finally:
+            if recorder is not None:
+                await recorder.stop()
             if startable:
                 await services.aclose()
 
@@ -103,3 +141,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and getattr(request.state, "principal", None) is not None:
         return render(request, "not_found.html", {"path": request.url.path}, status_code=404)
     return await http_exception_handler(request, exc)
+
+
+def _run_namer(services: Any) -> Callable[[str | None], str | None]:
+    """run id -> playlist name, for activity lines."""
+
+    def name(run_id: str | None) -> str | None:
+        if not run_id or getattr(services, "sync", None) is None:
+            return None
+        try:
+            return str(services.sync.run(run_id).playlist_name)
+        except LookupError:
+            return None
+        except RuntimeError:
+            return None
+
+    return name

@@ -49,15 +49,26 @@ CSRF_FIELD = "csrf_token"
 # Forms are small; anything bigger is not read for a token (uploads send the header).
 MAX_FORM_BYTES = 1_000_000
 
+
+def content_security_policy(img_origins: tuple[str, ...] = ()) -> bytes:
+    """The CSP: only our own scripts and styles; images also from https and ``img_origins``.
+
+    ``img_origins`` are the configured services' own http origins (a Plex or
+    sandbox server on the LAN serves cover art over plain http).
+    """
+    extra = "".join(" " + o for o in img_origins)
+    return (
+        "default-src 'self'; img-src 'self' data: https:" + extra + "; style-src 'self'; "
+        "script-src 'self'; media-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'self'"
+    ).encode("latin-1")
+
+
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
-        b"script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-    ),
+    (b"content-security-policy", content_security_policy()),
 )
 
 
@@ -71,6 +82,7 @@ class AuthContext:
     limiter: LoginLimiter
     cookie_secure: bool
     max_age_s: int
+    csp: bytes = SECURITY_HEADERS[-1][1]
 
 
 def is_api_path(path: str) -> bool:
@@ -176,7 +188,7 @@ class AuthMiddleware:
     def _with_headers(self, send: Send) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _add_security_headers(message)
+                _add_security_headers(message, self.ctx.csp)
             await send(message)
 
         return wrapped
@@ -184,7 +196,7 @@ class AuthMiddleware:
     def _with_cookie(self, send: Send, session: Session, api: bool, secure: bool) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _add_security_headers(message)
+                _add_security_headers(message, self.ctx.csp)
                 # API clients need no anonymous cookie; a handler's change is always sent.
                 if session.changed and not (api and session.new and session.sid is None):
                     message.setdefault("headers", [])
@@ -227,10 +239,12 @@ def _cookie(header: str) -> str | None:
     return morsel.value if morsel else None
 
 
-def _add_security_headers(message: Message) -> None:
+def _add_security_headers(message: Message, csp: bytes | None = None) -> None:
     headers = message.setdefault("headers", [])
     present = {k.lower() for k, _ in headers}
     for name, value in SECURITY_HEADERS:
+        if name == b"content-security-policy" and csp is not None:
+            value = csp
         if name not in present:
             headers.append((name, value))
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from soulsync import __version__
+from soulsync.web.formatting import FILTERS, GLOBALS
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -30,6 +31,8 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["nav"] = NAV
     templates.env.globals["version"] = __version__
+    templates.env.globals.update(GLOBALS)
+    templates.env.filters.update(FILTERS)
     return templates
 
 

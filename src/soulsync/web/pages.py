@@ -1,0 +1,13 @@
+"""Every page router of the web UI, included in one place (see ``app.create_app``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from soulsync.web import routes_dashboard
+
+
+def include_pages(app: FastAPI) -> None:
+    """Add the page and page-API routers to ``app``."""
+    for module in (routes_dashboard,):
+        app.include_router(module.router)

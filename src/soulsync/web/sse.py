@@ -1,0 +1,106 @@
+"""Server-Sent Events: the event bus streamed to browsers.
+
+``GET /events?topics=job.,sync.`` streams every bus event whose topic starts
+with one of the prefixes as ``event: <topic>`` / ``data: <json>`` with the
+event id, so the browser's ``EventSource`` resumes with ``Last-Event-ID``
+after a reconnect (the bus replays what it still buffers). A comment line
+every ``HEARTBEAT_S`` keeps proxies from closing an idle stream and lets the
+server notice a client that went away. ``retry: 2000`` tells the browser to
+reconnect after two seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from soulsync.services.events import Event, EventBus
+
+router = APIRouter()
+
+HEARTBEAT_S = 15.0
+ALLOWED_PREFIXES = ("job.", "sync.", "wishlist.", "activity", "library.", "search.")
+SSE_HEADERS = {
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",  # nginx: do not buffer the stream
+}
+
+
+def format_event(event: Event) -> str:
+    """One SSE frame for ``event``."""
+    payload = json.dumps({"topic": event.topic, "at": event.at, **event.data}, default=str)
+    return f"id: {event.id}\nevent: {event.topic}\ndata: {payload}\n\n"
+
+
+def sse_frame(name: str, data: Any, event_id: int | None = None) -> str:
+    """One SSE frame with a JSON payload (for streams not fed by the bus)."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    text = json.dumps(data, default=str)
+    return f"{head}event: {name}\ndata: {text}\n\n"
+
+
+def parse_prefixes(raw: str | None) -> tuple[str, ...]:
+    """The requested topic prefixes, limited to the ones the UI may see."""
+    wanted = tuple(p.strip() for p in (raw or "").split(",") if p.strip())
+    if not wanted:
+        return ALLOWED_PREFIXES
+    return tuple(p for p in wanted if p.startswith(ALLOWED_PREFIXES)) or ALLOWED_PREFIXES
+
+
+async def bus_stream(
+    request: Request, bus: EventBus, prefixes: tuple[str, ...], after_id: int | None
+) -> AsyncIterator[str]:
+    """Yield SSE frames from ``bus`` until the client disconnects."""
+    yield "retry: 2000\n: connected\n\n"
+    events = bus.subscribe(prefixes, after_id=after_id)
+    assert isinstance(events, AsyncGenerator)
+    pending: asyncio.Task[Event] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_S)
+            if await request.is_disconnected():
+                break
+            if not done:
+                yield ": ping\n\n"
+                continue
+            event = pending.result()
+            pending = None
+            yield format_event(event)
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        await events.aclose()
+
+
+@router.get("/events", include_in_schema=False)
+async def events(request: Request, topics: str | None = None) -> StreamingResponse:
+    """The live event stream for the pages (login required, like every page)."""
+    services = request.app.state.services
+    bus: EventBus | None = getattr(services, "bus", None)
+    last = request.headers.get("last-event-id")
+    after_id = int(last) if last and last.isdigit() else None
+    if bus is None:
+
+        async def idle() -> AsyncIterator[str]:
+            # No services: keep the stream open so the page shows "connected".
+            yield "retry: 5000\n: no event bus\n\n"
+            while not await request.is_disconnected():
+                await asyncio.sleep(HEARTBEAT_S)
+                yield ": ping\n\n"
+
+        return StreamingResponse(idle(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return StreamingResponse(
+        bus_stream(request, bus, parse_prefixes(topics), after_id),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )
