@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
+from mutagen.apev2 import APEv2
+from mutagen.asf import ASFTags
 from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
 
 # What the folder library (and the Plex simulator) treats as music.
 AUDIO_EXTENSIONS: frozenset[str] = frozenset(
@@ -39,16 +42,59 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     }
 )
 
-# Raw ID3 frames for containers that mutagen opens without an "easy" mapping (WAV, AIFF).
-_ID3_FRAMES: dict[str, str] = {
-    "title": "TIT2",
-    "artist": "TPE1",
-    "album": "TALB",
-    "albumartist": "TPE2",
-    "tracknumber": "TRCK",
-    "discnumber": "TPOS",
-    "date": "TDRC",
-    "isrc": "TSRC",
+# Where each field lives in each tag flavour (first key found wins). Vorbis and
+# APE keys are matched case-insensitively by mutagen.
+_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "id3": {
+        "title": ("TIT2",),
+        "artist": ("TPE1",),
+        "album": ("TALB",),
+        "albumartist": ("TPE2", "TXXX:ALBUMARTIST", "TXXX:ALBUM ARTIST"),
+        "tracknumber": ("TRCK",),
+        "discnumber": ("TPOS",),
+        "date": ("TDRC", "TYER", "TDOR"),
+        "isrc": ("TSRC", "TXXX:ISRC"),
+    },
+    "mp4": {
+        "title": ("\xa9nam",),
+        "artist": ("\xa9ART",),
+        "album": ("\xa9alb",),
+        "albumartist": ("aART",),
+        "tracknumber": ("trkn",),
+        "discnumber": ("disk",),
+        "date": ("\xa9day",),
+        "isrc": ("----:com.apple.iTunes:ISRC",),
+    },
+    "vorbis": {
+        "title": ("title",),
+        "artist": ("artist",),
+        "album": ("album",),
+        "albumartist": ("albumartist", "album_artist", "album artist"),
+        "tracknumber": ("tracknumber",),
+        "discnumber": ("discnumber",),
+        "date": ("date", "originaldate", "year"),
+        "isrc": ("isrc",),
+    },
+    "ape": {
+        "title": ("Title",),
+        "artist": ("Artist",),
+        "album": ("Album",),
+        "albumartist": ("Album Artist", "AlbumArtist"),
+        "tracknumber": ("Track",),
+        "discnumber": ("Disc",),
+        "date": ("Year", "Date"),
+        "isrc": ("ISRC",),
+    },
+    "asf": {
+        "title": ("Title",),
+        "artist": ("Author",),
+        "album": ("WM/AlbumTitle",),
+        "albumartist": ("WM/AlbumArtist",),
+        "tracknumber": ("WM/TrackNumber",),
+        "discnumber": ("WM/PartOfSet",),
+        "date": ("WM/Year",),
+        "isrc": ("WM/ISRC",),
+    },
 }
 
 
@@ -111,7 +157,7 @@ def read_audio_file(path: Path) -> FileTags:
             format, or its header is broken.
     """
     try:
-        audio = mutagen.File(path, easy=True)
+        audio = mutagen.File(path)
     except (mutagen.MutagenError, OSError, struct.error, ValueError, EOFError, IndexError) as exc:
         raise UnreadableFile(path, _reason(exc)) from exc
     if audio is None:
@@ -120,18 +166,18 @@ def read_audio_file(path: Path) -> FileTags:
     length = getattr(info, "length", None)
     duration_ms = round(float(length) * 1000) if length else None
     bitrate = getattr(info, "bitrate", None)
-    tags = audio.tags
-    track, _ = _number_pair(_first(tags, "tracknumber"))
-    disc, _ = _number_pair(_first(tags, "discnumber"))
+    tags = _Tags(audio.tags)
+    track, _ = _number_pair(tags.first("tracknumber"))
+    disc, _ = _number_pair(tags.first("discnumber"))
     return FileTags(
-        title=_first(tags, "title"),
-        artist=_joined(_all(tags, "artist")),
-        album=_first(tags, "album"),
-        album_artist=_first(tags, "albumartist"),
+        title=tags.first("title"),
+        artist=_joined(tags.all("artist")),
+        album=tags.first("album"),
+        album_artist=tags.first("albumartist"),
         track_number=track,
         disc_number=disc,
-        year=_year(_first(tags, "date") or _first(tags, "originaldate")),
-        isrc=(_first(tags, "isrc") or None),
+        year=_year(tags.first("date")),
+        isrc=tags.first("isrc"),
         duration_ms=duration_ms,
         container=path.suffix.lower().lstrip("."),
         bitrate_kbps=round(bitrate / 1000) if bitrate else None,
@@ -150,27 +196,63 @@ def _reason(exc: BaseException) -> str:
     return f"broken or unsupported file ({text})"
 
 
-def _all(tags: Any, key: str) -> list[str]:
-    """Every value of a tag, whatever flavour of mutagen tag object ``tags`` is."""
-    if tags is None:
+class _Tags:
+    """Uniform access to ID3, MP4, Vorbis, APE and ASF tags (values as strings)."""
+
+    def __init__(self, tags: Any) -> None:
+        self.tags = tags
+        if tags is None:
+            self.flavour = "none"
+        elif isinstance(tags, ID3):
+            self.flavour = "id3"
+        elif isinstance(tags, MP4Tags):
+            self.flavour = "mp4"
+        elif isinstance(tags, APEv2):
+            self.flavour = "ape"
+        elif isinstance(tags, ASFTags):
+            self.flavour = "asf"
+        else:
+            self.flavour = "vorbis"
+
+    def all(self, field: str) -> list[str]:
+        """Every non-empty value of ``field`` from the first key that has one."""
+        for key in _FIELDS.get(self.flavour, {}).get(field, ()):
+            values = [v for v in self._values(key) if v]
+            if values:
+                return values
         return []
-    if isinstance(tags, ID3):
-        frame = tags.get(_ID3_FRAMES.get(key, ""))
-        return [str(v) for v in frame.text] if frame is not None else []
-    try:
-        values = tags.get(key)
-    except (KeyError, ValueError):
-        return []
-    if values is None:
-        return []
-    if isinstance(values, str):
-        return [values]
-    return [str(v) for v in values if str(v).strip()]
+
+    def first(self, field: str) -> str | None:
+        """The first value of ``field``, stripped, or None."""
+        values = self.all(field)
+        return values[0] if values else None
+
+    def _values(self, key: str) -> list[str]:
+        try:
+            raw = self.tags.get(key)
+        except (KeyError, ValueError, TypeError):
+            return []
+        if raw is None:
+            return []
+        if self.flavour == "id3":
+            raw = getattr(raw, "text", [])
+        elif self.flavour == "ape":
+            raw = list(raw) if hasattr(raw, "__iter__") and not isinstance(raw, str) else [raw]
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, list):
+            raw = [raw]
+        return [_as_text(v).strip() for v in raw]
 
 
-def _first(tags: Any, key: str) -> str | None:
-    values = _all(tags, key)
-    return values[0].strip() if values and values[0].strip() else None
+def _as_text(value: Any) -> str:
+    if isinstance(value, tuple):  # MP4 track/disc pairs: (3, 10)
+        padded = [*value, 0, 0]
+        number, total = padded[0], padded[1]
+        return f"{number}/{total}" if total else str(number)
+    if isinstance(value, bytes):  # MP4 freeform atoms
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "value"):  # ASF attributes
+        return str(value.value)
+    return str(value)
 
 
 def _joined(values: list[str]) -> str | None:
