@@ -60,11 +60,13 @@ from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.base import ProviderError
+from soulsync.providers.metadata import MetadataService
 from soulsync.services import job_codec as codec
 from soulsync.services.events import EventBus
 from soulsync.services.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
 from soulsync.services.matched import (
     CoverFetcher,
+    FacadeLookup,
     MetadataLookup,
     MetadataResolver,
     Organiser,
@@ -160,7 +162,7 @@ class DownloadService:
         self,
         store: Store,
         slskd: TransferPort,
-        metadata: MetadataLookup | None,
+        metadata: MetadataService | MetadataLookup | None,
         bus: EventBus | None,
         settings: Settings,
         *,
@@ -176,6 +178,8 @@ class DownloadService:
         self.settings = settings
         self.queue = queue or QueueSettings.from_settings(settings)
         self.match = match
+        if isinstance(metadata, MetadataService):
+            metadata = FacadeLookup(metadata)
         self.resolver = MetadataResolver(metadata, match) if metadata is not None else None
         self.organiser = Organiser(
             transfer_dir=settings.transfer_dir,
@@ -281,6 +285,9 @@ class DownloadService:
         extra: dict[str, Any] = {"queries": list(queries)}
         if source:
             extra["source"] = source
+        if candidates:
+            # Chosen files (a manual pick) are retried as they are, not searched again.
+            extra["fixed_candidates"] = True
         job = NewJob(
             JobKind.PLAYLIST_TRACK,
             wanted=track,
@@ -839,7 +846,11 @@ class DownloadService:
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
             )
         except MoveError as exc:
-            self._fail(job.id, f"could not file the download ({exc}); original kept at {source}")
+            self._fail(
+                job.id,
+                f"could not file the download ({exc}); original kept at {source}",
+                destination=None,
+            )
             return
         finally:
             self._moving.discard(job.id)

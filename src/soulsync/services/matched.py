@@ -44,8 +44,10 @@ from soulsync.matching.normalize import ascii_key
 from soulsync.matching.remix import RemixArtistPolicy, remix_credit
 from soulsync.matching.score import score_track
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.providers.metadata import MetadataService, qualified_id
 
 __all__ = [
+    "FacadeLookup",
     "MetadataLookup",
     "MetadataResolver",
     "OrganiseResult",
@@ -73,6 +75,34 @@ class MetadataLookup(Protocol):
     async def get_album(self, album_id: str) -> Album:
         """One release with its full tracklist."""
         ...
+
+
+class FacadeLookup:
+    """The metadata facade (:class:`soulsync.providers.metadata.MetadataService`) seen as
+    the plain lookups the resolver makes: unwraps ``Sourced`` results.
+
+    Album ids go through the facade's id routing, so a Deezer album (found while
+    Spotify cools down) is fetched from Deezer.
+    """
+
+    def __init__(self, facade: MetadataService) -> None:
+        self.facade = facade
+
+    async def search_tracks(self, query: str, limit: int = 10) -> list[Track]:
+        """Tracks for a free-text query (Spotify, else Deezer)."""
+        return list((await self.facade.search_tracks(query, limit)).value)
+
+    async def search_albums(self, query: str, limit: int = 10) -> list[Album]:
+        """Releases for a free-text query (Spotify, else Deezer)."""
+        return list((await self.facade.search_albums(query, limit)).value)
+
+    async def get_album(self, album_id: str) -> Album:
+        """One release with its tracklist; ``album_id`` may be qualified (``deezer:123``)."""
+        return (await self.facade.get_album(album_id)).value
+
+    def album_ref(self, album: Album) -> str | None:
+        """The facade's qualified id for ``album``."""
+        return qualified_id(album)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +174,8 @@ class MetadataResolver:
 
     async def full_album(self, album: Album) -> Album:
         """``album`` with its tracklist and totals, fetched once per album id."""
-        album_id = _pick_id(album.ids)
+        ref = getattr(self.metadata, "album_ref", None)
+        album_id = ref(album) if callable(ref) else _pick_id(album.ids)
         if album_id is None:
             return album
         if album_id in self._albums:

@@ -35,6 +35,7 @@ def status_of(transfer: SlskdTransfer) -> TransferStatus:
         percent=transfer.percent_complete,
         speed=transfer.average_speed,
         exception=transfer.exception,
+        requested_at=transfer.requested_at.timestamp() if transfer.requested_at else None,
     )
 
 
@@ -107,8 +108,10 @@ class SlskdPort:
 
     def locate(self, status: TransferStatus) -> Path | None:
         """The finished file on disk by slskd's rule, or None."""
+        # Files written before this transfer was requested belong to an older download.
+        since = status.requested_at - 5.0 if status.requested_at is not None else None
         try:
-            return self.client.local_file(status.filename)
+            return self.client.local_file(status.filename, not_before=since)
         except NotFound:
             return None
         except (UnsafePathError, ProviderError) as exc:

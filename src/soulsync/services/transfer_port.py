@@ -37,6 +37,7 @@ class TransferStatus:
     percent: float = 0.0
     speed: float = 0.0  # bytes/s
     exception: str | None = None
+    requested_at: float | None = None  # epoch seconds, when slskd says
 
     @property
     def is_complete(self) -> bool:

@@ -15,16 +15,20 @@ from dl_helpers import API_KEY, FAST_QUEUE, REDIRECT
 
 from soulsync.config import Settings
 from soulsync.domain import SoulseekFile
+from soulsync.providers.deezer import DeezerClient
+from soulsync.providers.metadata import MetadataService
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
+from soulsync.services.matched import FacadeLookup
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
@@ -75,7 +79,15 @@ def spotify_sim() -> Iterator[SpotifySimulator]:
 
 
 @pytest.fixture()
-async def metadata(spotify_sim: SpotifySimulator, store: Store) -> AsyncIterator[SpotifyClient]:
+def deezer_sim() -> Iterator[DeezerSimulator]:
+    """The Deezer simulator (fallback metadata source)."""
+    simulator = DeezerSimulator().start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture()
+async def spotify(spotify_sim: SpotifySimulator, store: Store) -> AsyncIterator[SpotifyClient]:
     """A logged-in Spotify client (real PKCE flow against the simulator)."""
     auth = SpotifyAuth(
         store, client_id=spotify_sim.client_id, redirect_uri=REDIRECT, accounts_base=spotify_sim.url
@@ -87,6 +99,22 @@ async def metadata(spotify_sim: SpotifySimulator, store: Store) -> AsyncIterator
     client = SpotifyClient(store, auth, api_base=spotify_sim.api_base, min_gap_s=0.0, timeout_s=5.0)
     yield client
     await client.aclose()
+
+
+@pytest.fixture()
+async def facade(
+    spotify: SpotifyClient, deezer_sim: DeezerSimulator, store: Store
+) -> AsyncIterator[MetadataService]:
+    """The metadata facade over both simulators (Spotify first, Deezer as fallback)."""
+    deezer = DeezerClient(store, api_base=deezer_sim.url)
+    yield MetadataService(spotify=spotify, deezer=deezer)
+    await deezer.aclose()
+
+
+@pytest.fixture()
+def metadata(facade: MetadataService) -> FacadeLookup:
+    """The facade as plain lists (what tests use to look things up)."""
+    return FacadeLookup(facade)
 
 
 @pytest.fixture()
@@ -109,7 +137,7 @@ def bus() -> EventBus:
 async def service(
     store: Store,
     slskd_client: SlskdClient,
-    metadata: SpotifyClient,
+    facade: MetadataService,
     bus: EventBus,
     settings: Settings,
 ) -> AsyncIterator[DownloadService]:
@@ -117,7 +145,7 @@ async def service(
     svc = DownloadService(
         store,
         SlskdPort(slskd_client, search_timeout_ms=1000),
-        metadata,
+        facade,
         bus,
         settings,
         queue=FAST_QUEUE,

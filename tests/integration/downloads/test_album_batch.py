@@ -11,12 +11,12 @@ from dl_helpers import exists, find_share, tree
 
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile
 from soulsync.providers.slskd import SlskdClient
-from soulsync.providers.spotify import SpotifyClient
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.services.downloads import DownloadService
+from soulsync.services.matched import FacadeLookup
 
 
-async def _album(metadata: SpotifyClient, query: str, title: str) -> Album:
+async def _album(metadata: FacadeLookup, query: str, title: str) -> Album:
     found = [a for a in await metadata.search_albums(query) if a.title == title]
     assert found, f"{title!r} not found for {query!r}"
     return found[0]
@@ -45,7 +45,7 @@ async def test_three_tracks_of_one_album_in_random_order_share_one_folder(
 
 
 async def test_multi_disc_album_gets_disc_prefixes(
-    service: DownloadService, slskd_client: SlskdClient, metadata: SpotifyClient
+    service: DownloadService, slskd_client: SlskdClient, metadata: FacadeLookup
 ) -> None:
     base = "@@flacfan\\Music\\Pink Floyd\\1979 - The Wall [FLAC]"
     files = [
@@ -69,7 +69,7 @@ async def test_multi_disc_album_gets_disc_prefixes(
 
 
 async def test_compilation_is_filed_under_various_artists_with_the_flag(
-    service: DownloadService, metadata: SpotifyClient
+    service: DownloadService, metadata: FacadeLookup
 ) -> None:
     album = await _album(metadata, "Pure Dance Classics", "Pure Dance Classics")
     batch = await service.enqueue_matched_album(

@@ -17,19 +17,19 @@ from dl_helpers import FAST_QUEUE, exists, find_share, tree
 from soulsync.config import Settings
 from soulsync.domain import Album, Artist, JobState, SoulseekFile, Track
 from soulsync.providers.slskd import SlskdClient
-from soulsync.providers.spotify import SpotifyClient
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
+from soulsync.services.matched import FacadeLookup
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 
 class SlowAlbums:
-    """The real Spotify client, with album lookups held back so processing takes a while."""
+    """The real metadata facade, with album searches held back so processing takes a while."""
 
-    def __init__(self, inner: SpotifyClient, delay_s: float) -> None:
+    def __init__(self, inner: FacadeLookup, delay_s: float) -> None:
         self.inner = inner
         self.delay_s = delay_s
 
@@ -57,7 +57,7 @@ async def _wait_state(
 def idle_service(
     store: Store,
     slskd_client: SlskdClient,
-    metadata: SpotifyClient,
+    metadata: FacadeLookup,
     bus: EventBus,
     settings: Settings,
 ) -> DownloadService:
@@ -71,7 +71,7 @@ def idle_service(
 async def slow_processing_service(
     store: Store,
     slskd_client: SlskdClient,
-    metadata: SpotifyClient,
+    metadata: FacadeLookup,
     bus: EventBus,
     settings: Settings,
 ) -> AsyncIterator[DownloadService]:

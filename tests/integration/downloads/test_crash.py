@@ -20,13 +20,14 @@ from dl_helpers import FAST_QUEUE, WORKER, exists, find_share, tree, worker_conf
 
 from soulsync.config import Settings
 from soulsync.domain import Artist, JobState, SoulseekFile
-from soulsync.providers.spotify import SpotifyClient
 from soulsync.sandbox.catalogue import SharedFile
+from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
 from soulsync.services.jobs_store import JobsStore
+from soulsync.services.matched import FacadeLookup
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
@@ -56,7 +57,8 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
     settings: Settings,
     sim: SlskdSimulator,
     spotify_sim: SpotifySimulator,
-    metadata: SpotifyClient,  # logs in: the tokens in the shared database serve the worker
+    deezer_sim: DeezerSimulator,
+    metadata: FacadeLookup,  # logs in: the tokens in the shared database serve the worker
     slskd_client: Any,
     share_file: Callable[[SharedFile], SoulseekFile],
 ) -> None:
@@ -85,7 +87,9 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
     # 1. Kill mid-transfer: slow peers, SIGKILL once bytes are flowing.
     for peer in ("flacfan", "hires_hoarder", "mp3hoarder", "slowpoke"):
         sim.set_peer(peer, transfer_speed=300)
-    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim))
+    proc = _spawn(
+        worker_config(tmp_path, store, settings, sim, spotify_sim, deezer_api=deezer_sim.url)
+    )
     deadline = time.monotonic() + 30
     while not any(j.bytes_done > 0 for j in jobs.in_states([JobState.DOWNLOADING])):
         assert proc.poll() is None, proc.communicate()
@@ -99,7 +103,15 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
 
     # 2. Kill right after a file got its final name, before the original was deleted.
     proc = _spawn(
-        worker_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_place")
+        worker_config(
+            tmp_path,
+            store,
+            settings,
+            sim,
+            spotify_sim,
+            deezer_api=deezer_sim.url,
+            crash_at="after_place",
+        )
     )
     assert await _finish(proc) == -signal.SIGKILL, proc.communicate()
     # The placed file and its original both exist now, and the job still says processing.
@@ -107,13 +119,25 @@ async def test_kill_mid_transfer_and_mid_move_then_restart(
     assert any(exists(j.destination) for j in half_done)
 
     # 3. Kill after the tagged temporary copy was written, before it was placed.
-    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim, crash_at="after_copy"))
+    proc = _spawn(
+        worker_config(
+            tmp_path,
+            store,
+            settings,
+            sim,
+            spotify_sim,
+            deezer_api=deezer_sim.url,
+            crash_at="after_copy",
+        )
+    )
     assert await _finish(proc) == -signal.SIGKILL, proc.communicate()
     done = [j for j in (jobs.require(i) for i in all_ids) if j.state is JobState.COMPLETED]
     assert len(done) < 8, "the crashes should leave work for the restart"
 
     # 4. A normal run finishes everything.
-    proc = _spawn(worker_config(tmp_path, store, settings, sim, spotify_sim))
+    proc = _spawn(
+        worker_config(tmp_path, store, settings, sim, spotify_sim, deezer_api=deezer_sim.url)
+    )
     assert await _finish(proc) == 0, proc.communicate()
 
     final = [jobs.require(i) for i in all_ids]

@@ -19,13 +19,14 @@ from dl_helpers import FAST_QUEUE, WORKER, exists, find_share, tree, worker_conf
 from soulsync.config import Settings
 from soulsync.domain import Artist, JobState, SoulseekFile
 from soulsync.providers.slskd import SlskdClient
-from soulsync.providers.spotify import SpotifyClient
 from soulsync.sandbox.catalogue import SharedFile
+from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
+from soulsync.services.matched import FacadeLookup
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
@@ -88,7 +89,7 @@ async def tiny_service(
     tiny_transfer_dir: Path | None,
     store: Store,
     slskd_client: SlskdClient,
-    metadata: SpotifyClient,
+    metadata: FacadeLookup,
     settings: Settings,
 ) -> AsyncIterator[DownloadService | None]:
     """A running service whose Transfer folder is the tiny tmpfs."""
@@ -132,7 +133,8 @@ async def test_file_size_quota_fails_and_keeps_the_original(
     settings: Settings,
     sim: SlskdSimulator,
     spotify_sim: SpotifySimulator,
-    metadata: SpotifyClient,
+    deezer_sim: DeezerSimulator,
+    metadata: FacadeLookup,
     slskd_client: SlskdClient,
     share_file: Callable[[SharedFile], SoulseekFile],
 ) -> None:
@@ -143,7 +145,15 @@ async def test_file_size_quota_fails_and_keeps_the_original(
     )
     job_id = await enqueuer.enqueue_matched_track(file, Artist("Daft Punk"))
     # Big enough for the database, too small for the 1.4 MB copy in the library.
-    config = worker_config(tmp_path, store, settings, sim, spotify_sim, fsize_limit=1_100_000)
+    config = worker_config(
+        tmp_path,
+        store,
+        settings,
+        sim,
+        spotify_sim,
+        deezer_api=deezer_sim.url,
+        fsize_limit=1_100_000,
+    )
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(WORKER), str(config), stderr=asyncio.subprocess.PIPE
     )

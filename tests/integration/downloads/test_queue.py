@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dl_helpers import exists, find_share, tree
 
 from soulsync.domain import Artist, JobState, SoulseekFile, Track
-from soulsync.providers.spotify import SpotifyClient
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.downloads import DownloadService
 from soulsync.services.events import Event, EventBus
+from soulsync.services.matched import FacadeLookup
 
 
 async def test_plain_download_stays_in_the_downloads_folder(
@@ -56,7 +56,7 @@ async def test_no_metadata_match_completes_as_a_plain_download(
 async def test_stalled_peer_is_dropped_and_the_next_candidate_used(
     service: DownloadService,
     sim: SlskdSimulator,
-    metadata: SpotifyClient,
+    metadata: FacadeLookup,
     share_file: Callable[[SharedFile], SoulseekFile],
 ) -> None:
     wanted = (await metadata.search_tracks("Daft Punk One More Time"))[0]
@@ -74,7 +74,7 @@ async def test_stalled_peer_is_dropped_and_the_next_candidate_used(
 
 async def test_offline_and_remote_queue_timeouts_move_on(
     service: DownloadService,
-    metadata: SpotifyClient,
+    metadata: FacadeLookup,
     share_file: Callable[[SharedFile], SoulseekFile],
 ) -> None:
     wanted = (await metadata.search_tracks("Tyler, the Creator EARFQUAKE"))[0]
@@ -91,7 +91,7 @@ async def test_offline_and_remote_queue_timeouts_move_on(
 
 
 async def test_playlist_track_searches_ranks_and_files_with_its_own_metadata(
-    service: DownloadService, sim: SlskdSimulator, metadata: SpotifyClient
+    service: DownloadService, sim: SlskdSimulator, metadata: FacadeLookup
 ) -> None:
     wanted = (await metadata.search_tracks("Adele Hello"))[0]
     assert wanted.title == "Hello"

@@ -25,6 +25,8 @@ from typing import Any
 
 from soulsync.config import Settings
 from soulsync.library import safe_move
+from soulsync.providers.deezer import DeezerClient
+from soulsync.providers.metadata import MetadataService
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer
 from soulsync.providers.spotify import SpotifyClient
@@ -73,6 +75,10 @@ async def main(config: dict[str, Any]) -> None:
         accounts_base=config["spotify_url"],
     )
     spotify = SpotifyClient(store, auth, api_base=config["spotify_api"], min_gap_s=0.0)
+    deezer = (
+        DeezerClient(store, api_base=config["deezer_api"]) if config.get("deezer_api") else None
+    )
+    facade = MetadataService(spotify=spotify, deezer=deezer)
     pacer = SearchPacer(PacerSettings(min_gap_s=0))
     async with SlskdClient(
         config["slskd_url"],
@@ -84,7 +90,7 @@ async def main(config: dict[str, Any]) -> None:
         service = DownloadService(
             store,
             SlskdPort(slskd, search_timeout_ms=1000),
-            spotify,
+            facade,
             EventBus(),
             settings,
             queue=QueueSettings(**config["queue"]),
@@ -96,6 +102,8 @@ async def main(config: dict[str, Any]) -> None:
         finally:
             await service.stop()
             await spotify.aclose()
+            if deezer is not None:
+                await deezer.aclose()
             store.close()
     print("worker idle", flush=True)
 
