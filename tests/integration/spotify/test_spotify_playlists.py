@@ -142,3 +142,33 @@ async def test_stale_snapshot_hint_still_reads_fresh(
     fresh = await spotify.get_playlist(pid, snapshot_id="no-such-snapshot")
     assert fresh.snapshot_id != first.snapshot_id
     assert len(fresh.entries) == 2
+
+
+async def test_cooling_down_serves_the_stored_copy(
+    spotify_sim: SpotifySimulator, spotify: SpotifyClient
+) -> None:
+    pid = spotify_sim.playlist_id("road-trip")
+    before = await spotify.get_playlist(pid)
+    listed = await spotify.list_playlists()
+    spotify_sim.quota_remaining = 0
+    spotify_sim.reset_counters()
+    # The first call meets the quota (one request), then the stored copy answers.
+    during = await spotify.get_playlist(pid)
+    assert during == before
+    assert spotify.cooling_until() is not None
+    assert [p.name for p in await spotify.list_playlists()] == [p.name for p in listed]
+    assert spotify_sim.api_requests == 1
+
+
+async def test_someone_elses_collaborative_playlist_is_readable(
+    spotify_sim: SpotifySimulator, spotify: SpotifyClient
+) -> None:
+    pid = spotify_sim.add_playlist(
+        "Friends' Mix", ["25/Hello", "ram/Get Lucky"], owner="friend", collaborative=True
+    )
+    other = spotify_sim.add_playlist("Friend's Private", ["25/Hello"], owner="friend")
+    listed = {p.id: p for p in await spotify.list_playlists()}
+    assert listed[pid].readable and not listed[other].readable
+    playlist = await spotify.get_playlist(pid)
+    assert [t.title for t in playlist.tracks] == ["Hello", "Get Lucky"]
+    assert playlist.owner == "Friend"
