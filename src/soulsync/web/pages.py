@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from soulsync.web import routes_dashboard
+from soulsync.web import routes_dashboard, routes_matched, routes_search
 
 
 def include_pages(app: FastAPI) -> None:
     """Add the page and page-API routers to ``app``."""
-    for module in (routes_dashboard,):
+    for module in (routes_dashboard, routes_search, routes_matched):
         app.include_router(module.router)

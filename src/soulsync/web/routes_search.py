@@ -1,0 +1,200 @@
+"""Search / Downloads: live Soulseek search, plain downloads and previews."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+
+from soulsync.providers.base import ProviderError
+from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
+from soulsync.web.search_stream import LiveSearch, SearchRegistry
+from soulsync.web.sse import SSE_HEADERS, sse_frame
+from soulsync.web.templating import render
+from soulsync.web.ui import error_response, services_of
+
+router = APIRouter()
+
+
+def registry(request: Request) -> SearchRegistry | None:
+    """The app's search registry, created on first use (None without slskd)."""
+    services = services_of(request)
+    if services is None or services.slskd is None:
+        return None
+    reg: SearchRegistry | None = getattr(request.app.state, "searches", None)
+    if reg is None:
+        settings = services.settings
+        reg = SearchRegistry(
+            services.slskd,
+            settings.match_settings().quality,
+            settings.slskd.search_timeout_ms,
+        )
+        request.app.state.searches = reg
+    return reg
+
+
+def previews(request: Request) -> Previews | None:
+    """The preview fetcher (None without slskd)."""
+    services = services_of(request)
+    if services is None or services.slskd is None:
+        return None
+    prev: Previews | None = getattr(request.app.state, "previews", None)
+    if prev is None:
+        prev = Previews(services.slskd, services.settings.paths.data_dir / "previews")
+        request.app.state.previews = prev
+    return prev
+
+
+def _search_or_404(request: Request, sid: str) -> LiveSearch:
+    reg = registry(request)
+    search = reg.get(sid) if reg is not None else None
+    if search is None:
+        raise HTTPException(404, "this search is no longer known; search again")
+    return search
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """JSON or form body as a dict."""
+    if "application/json" in request.headers.get("content-type", ""):
+        data = await request.json()
+        return data if isinstance(data, dict) else {}
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _int(data: dict[str, Any], name: str) -> int:
+    try:
+        return int(data[name])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HTTPException(400, f"missing or bad {name}") from exc
+
+
+@router.get("/search", include_in_schema=False)
+async def search_page(request: Request, q: str = "") -> Response:
+    """The search page (a ``q`` starts that search at once)."""
+    services = services_of(request)
+    why = None
+    if services is None:
+        why = "the services are not running in this process"
+    elif services.slskd is None:
+        why = services.notes.get("slskd", "slskd is not configured")
+    return render(request, "search.html", {"q": q, "why": why})
+
+
+@router.post("/search/start", include_in_schema=False)
+async def start_search(request: Request) -> Response:
+    """Start a search; answers its id (the page then opens the stream)."""
+    reg = registry(request)
+    if reg is None:
+        return error_response(request, "Soulseek (slskd) is not configured", 503)
+    data = await _body(request)
+    try:
+        search = reg.start(str(data.get("q", "")))
+    except ValueError as exc:
+        return error_response(request, str(exc), 400)
+    return JSONResponse({"sid": search.sid, "query": search.query})
+
+
+@router.get("/search/{sid}/stream", include_in_schema=False)
+async def search_stream(request: Request, sid: str) -> Response:
+    """The search's progress and results as SSE (``progress``, ``results``, ``done``/``error``)."""
+    search = _search_or_404(request, sid)
+    reg = registry(request)
+    assert reg is not None
+    last = request.headers.get("last-event-id")
+    start = int(last) + 1 if last and last.isdigit() else 0
+    templates = request.app.state.templates
+
+    async def frames() -> AsyncIterator[str]:
+        yield "retry: 2000\n\n"
+        async for n, name, data in reg.frames(search, start):
+            if name == "ping":
+                if await request.is_disconnected():
+                    return
+                yield ": ping\n\n"
+                continue
+            if name == "results":
+                groups = search.groups[data["start"] : data["end"]]
+                html = templates.get_template("partials/search_groups.html").render(
+                    groups=groups, sid=search.sid
+                )
+                yield sse_frame("results", {"html": html, **data}, n)
+            else:
+                yield sse_frame(name, data, n)
+        yield "event: end\ndata: {}\n\n"
+
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@router.post("/search/{sid}/download", include_in_schema=False)
+async def download_file(request: Request, sid: str) -> Response:
+    """Queue one file as a plain download."""
+    search = _search_or_404(request, sid)
+    services = services_of(request)
+    if services.downloads is None:
+        return error_response(request, "downloads are not available (slskd is not configured)", 503)
+    data = await _body(request)
+    try:
+        file = search.file(_int(data, "fi"))
+    except KeyError as exc:
+        return error_response(request, str(exc), 404)
+    job_id = await services.downloads.enqueue_plain(file)
+    return JSONResponse({"job_id": job_id, "message": f"Queued {file.basename}"})
+
+
+@router.post("/search/{sid}/download-album", include_in_schema=False)
+async def download_album(request: Request, sid: str) -> Response:
+    """Queue every audio file of a result folder as plain downloads."""
+    search = _search_or_404(request, sid)
+    services = services_of(request)
+    if services.downloads is None:
+        return error_response(request, "downloads are not available (slskd is not configured)", 503)
+    data = await _body(request)
+    try:
+        group = search.group(_int(data, "gi"))
+    except KeyError as exc:
+        return error_response(request, str(exc), 404)
+    try:
+        batch = await services.downloads.enqueue_plain_folder(group.username, group.directory)
+    except ProviderError as exc:
+        return error_response(request, exc, 502)
+    count = len(services.downloads.batch(batch))
+    return JSONResponse({"batch_id": batch, "message": f"Queued {count} files of {group.title}"})
+
+
+@router.post("/search/{sid}/preview", include_in_schema=False)
+async def preview(request: Request, sid: str) -> Response:
+    """Fetch a file to the preview area; answers the URL to play."""
+    search = _search_or_404(request, sid)
+    prev = previews(request)
+    if prev is None:
+        return error_response(request, "previews need slskd", 503)
+    data = await _body(request)
+    try:
+        file = search.file(_int(data, "fi"))
+        token = await prev.fetch(file)
+    except KeyError as exc:
+        return error_response(request, str(exc), 404)
+    except PreviewError as exc:
+        return error_response(request, f"Preview failed: {exc}", 502)
+    return JSONResponse({"url": f"/preview/{token}"})
+
+
+@router.get("/preview/{token}", include_in_schema=False)
+async def preview_file(request: Request, token: str) -> Response:
+    """A fetched preview (range requests supported)."""
+    prev = previews(request)
+    path = prev.path_for(token) if prev is not None else None
+    if path is None:
+        raise HTTPException(404, "preview not found (previews are kept for a short while)")
+    ext = token.rsplit(".", 1)[-1]
+    return FileResponse(path, media_type=MEDIA_TYPES.get(ext, "application/octet-stream"))
+
+
+def group_json(search: LiveSearch, gi: int) -> str:
+    """A group as JSON for the matched modal's request."""
+    g = search.group(gi)
+    return json.dumps({"sid": search.sid, "gi": g.index, "kind": g.kind})

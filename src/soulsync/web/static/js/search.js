@@ -1,0 +1,145 @@
+/* Search page: live search over SSE, filters and sort, per-result actions. */
+(function () {
+  "use strict";
+  var SS = window.SS;
+  var form, status, results, tools, stream = null, sid = null, kind = "all";
+
+  function setStatus(html, busy) {
+    status.innerHTML = (busy ? '<span class="spinner" aria-hidden="true"></span> ' : "") + html;
+  }
+  function esc(s) { var d = document.createElement("div"); d.textContent = String(s); return d.innerHTML; }
+
+  function start(q) {
+    if (stream) { stream.close(); stream = null; }
+    results.innerHTML = "";
+    tools.hidden = true;
+    setStatus("Starting the search…", true);
+    SS.post("/search/start", { q: q }).then(function (r) {
+      sid = r.sid;
+      history.replaceState(null, "", "/search?q=" + encodeURIComponent(r.query));
+      listen(r.sid, r.query);
+    }).catch(function (err) { setStatus('<span class="c-err">' + esc(err.message) + "</span>"); });
+  }
+
+  function listen(id, query) {
+    var es = (stream = new EventSource("/search/" + id + "/stream"));
+    var lost = false;
+    es.addEventListener("progress", function (ev) {
+      lost = false;
+      var d = JSON.parse(ev.data);
+      var what = d.state === "waiting" ? "Waiting for a search slot" : d.state === "reading" ? "Reading results" : "Searching";
+      setStatus(what + " for <strong>" + esc(query) + "</strong> · <span class=\"pill info\" id=\"live-peers\">" + d.responses +
+        " peers</span> <span class=\"pill\" id=\"live-files\">" + d.files + " files</span>", true);
+    });
+    es.addEventListener("results", function (ev) {
+      var d = JSON.parse(ev.data);
+      results.insertAdjacentHTML("beforeend", d.html);
+      tools.hidden = false;
+      apply();
+    });
+    es.addEventListener("done", function (ev) {
+      var d = JSON.parse(ev.data);
+      setStatus(d.groups ? "<strong>" + d.groups + "</strong> results (" + d.files + " files from " + d.peers + " peers) for <strong>" + esc(query) + "</strong>"
+        : "No results for <strong>" + esc(query) + "</strong>. Try fewer words.");
+    });
+    es.addEventListener("error", function (ev) {
+      if (ev.data) {
+        var d = JSON.parse(ev.data);
+        setStatus('<span class="c-err">Search failed: ' + esc(d.message) + "</span>");
+        es.close();
+      } else if (es.readyState !== EventSource.CLOSED && !lost) {
+        lost = true;
+        setStatus('<span class="c-warn">Connection lost, reconnecting…</span>', true);
+      }
+    });
+    es.addEventListener("end", function () { es.close(); });
+  }
+
+  function apply() {
+    var fmt = document.getElementById("filter-format").value;
+    var sort = document.getElementById("sort-by").value;
+    var items = Array.prototype.slice.call(results.children);
+    var shown = 0;
+    items.forEach(function (el) {
+      var ok = (kind === "all" || el.dataset.kind === kind) && (!fmt || (" " + el.dataset.formats + " ").indexOf(" " + fmt + " ") >= 0);
+      el.hidden = !ok;
+      if (ok) shown++;
+    });
+    var key = {
+      relevance: function (e) { return [-num(e, "relevance"), num(e, "quality"), num(e, "order")]; },
+      quality: function (e) { return [num(e, "quality"), -num(e, "relevance"), num(e, "order")]; },
+      size: function (e) { return [-num(e, "size"), num(e, "order")]; },
+      speed: function (e) { return [-num(e, "speed"), num(e, "order")]; },
+      queue: function (e) { return [num(e, "queue"), -num(e, "speed"), num(e, "order")]; }
+    }[sort];
+    items.sort(function (a, b) {
+      var ka = key(a), kb = key(b);
+      for (var i = 0; i < ka.length; i++) { if (ka[i] !== kb[i]) return ka[i] - kb[i]; }
+      return 0;
+    });
+    items.forEach(function (el) { results.appendChild(el); });
+    document.getElementById("shown-count").textContent = shown + " of " + items.length + " shown";
+  }
+  function num(el, k) { return parseFloat(el.dataset[k] || "0"); }
+
+  function act(btn) {
+    var a = btn.dataset.act;
+    if (!sid) return;
+    if (a === "download") {
+      btn.disabled = true;
+      SS.post("/search/" + sid + "/download", { fi: btn.dataset.fi })
+        .then(function (r) { SS.toast(r.message, "ok"); btn.textContent = "Queued"; })
+        .catch(function (e) { btn.disabled = false; SS.toast(e.message, "error"); });
+    } else if (a === "download-album") {
+      btn.disabled = true;
+      SS.post("/search/" + sid + "/download-album", { gi: btn.dataset.gi })
+        .then(function (r) { SS.toast(r.message, "ok"); btn.textContent = "Queued"; })
+        .catch(function (e) { btn.disabled = false; SS.toast(e.message, "error"); });
+    } else if (a === "matched") {
+      SS.openModal("/matched/modal?sid=" + sid + "&fi=" + btn.dataset.fi, { wide: true });
+    } else if (a === "matched-album") {
+      SS.openModal("/matched/modal?sid=" + sid + "&gi=" + btn.dataset.gi, { wide: true });
+    } else if (a === "preview") {
+      var slot = btn.closest(".result").querySelector(".preview-slot");
+      btn.disabled = true;
+      var label = btn.textContent;
+      btn.innerHTML = '<span class="spinner" aria-hidden="true"></span> Fetching';
+      SS.post("/search/" + sid + "/preview", { fi: btn.dataset.fi }).then(function (r) {
+        slot.innerHTML = "";
+        var audio = document.createElement("audio");
+        audio.controls = true;
+        audio.preload = "auto";
+        audio.src = r.url;
+        slot.appendChild(audio);
+        audio.play().catch(function () { /* autoplay may be refused; controls are there */ });
+      }).catch(function (e) { SS.toast(e.message, "error"); })
+        .then(function () { btn.disabled = false; btn.textContent = label; });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    form = document.getElementById("search-form");
+    status = document.getElementById("search-status");
+    results = document.getElementById("results");
+    tools = document.getElementById("search-tools");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var q = form.q.value.trim();
+      if (q) start(q);
+    });
+    document.getElementById("filter-format").addEventListener("change", apply);
+    document.getElementById("sort-by").addEventListener("change", apply);
+    tools.querySelectorAll("[data-kind]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        kind = b.dataset.kind;
+        tools.querySelectorAll("[data-kind]").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+        apply();
+      });
+    });
+    results.addEventListener("click", function (ev) {
+      var btn = ev.target.closest("[data-act]");
+      if (btn) act(btn);
+    });
+    if (form.dataset.autostart && form.q.value.trim()) start(form.q.value.trim());
+  });
+})();
