@@ -305,24 +305,7 @@ class FolderLibrary:
 
     def stats_sync(self) -> LibraryStats:
         """Blocking :meth:`stats`."""
-        tracks = self.all_tracks_sync()
-        formats: dict[str, int] = {}
-        for t in tracks:
-            ext = Path(t.id).suffix.lower().lstrip(".") or "?"
-            formats[ext] = formats.get(ext, 0) + 1
-        return LibraryStats(
-            tracks=len(tracks),
-            artists=len({(t.album_artist or t.artist).casefold() for t in tracks}),
-            albums=len(
-                {
-                    ((t.album_artist or t.artist).casefold(), (t.album or "").casefold())
-                    for t in tracks
-                    if t.album
-                }
-            ),
-            duration_ms=sum(t.duration_ms or 0 for t in tracks),
-            formats=dict(sorted(formats.items(), key=lambda kv: -kv[1])),
-        )
+        return library_stats(self.all_tracks_sync())
 
     def _test_connection(self) -> ConnectionStatus:
         if not self.root.is_dir():
@@ -458,6 +441,25 @@ class FolderLibrary:
             return False
         path.unlink()
         return True
+
+
+def library_stats(tracks: Iterable[LibraryTrack]) -> LibraryStats:
+    """Counts over any library's tracks (artists by album artist; formats by file extension)."""
+    items = list(tracks)
+    formats: dict[str, int] = {}
+    for t in items:
+        ext = Path(t.path).suffix.lower().lstrip(".") if t.path else ""
+        formats[ext or "?"] = formats.get(ext or "?", 0) + 1
+    owners = [(t.album_artist or t.artist).casefold() for t in items]
+    return LibraryStats(
+        tracks=len(items),
+        artists=len(set(owners)),
+        albums=len(
+            {(o, (t.album or "").casefold()) for o, t in zip(owners, items, strict=True) if t.album}
+        ),
+        duration_ms=sum(t.duration_ms or 0 for t in items),
+        formats=dict(sorted(formats.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
 
 
 def _is_within(path: Path, root: Path) -> bool:
