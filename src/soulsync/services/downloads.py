@@ -24,6 +24,9 @@ so a process killed at any moment resumes where it stopped:
   that finished but was not recorded completes the job instead of failing.
   No metadata match makes it a plain download that still completes.
 
+The steps themselves live in :mod:`soulsync.services.download_steps`; this
+module is the public API, the worker pool and the lease.
+
 Transient errors (slskd or a metadata service unreachable) put the job back
 to ``queued`` with exponential backoff; after ``retries`` it fails. Only one
 process works the queue at a time (a lease row in ``settings``), so the CLI
@@ -45,23 +48,17 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from soulsync.config import Settings
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
 from soulsync.library.audio import AUDIO_EXTENSIONS
 from soulsync.library.layout import LayoutTemplates
-from soulsync.library.safe_move import MoveError, recover_incomplete
-from soulsync.matching.queries import query_ladder
-from soulsync.matching.rank import rank_soulseek_files
+from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
-from soulsync.providers.base import ProviderError
 from soulsync.providers.metadata import MetadataService
-from soulsync.services import job_codec as codec
+from soulsync.services.download_steps import TRANSIENT_ERRORS, JobSteps
 from soulsync.services.events import EventBus
 from soulsync.services.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
 from soulsync.services.matched import (
@@ -70,16 +67,12 @@ from soulsync.services.matched import (
     MetadataLookup,
     MetadataResolver,
     Organiser,
-    Resolution,
-    genres_for,
 )
+from soulsync.services.queue_settings import QueueSettings
 from soulsync.services.transfer_port import (
     TransferGone,
     TransferPort,
-    TransferRefused,
-    TransferStatus,
 )
-from soulsync.services.transfer_watch import TransferFailed, WatchSettings, watch_transfer
 from soulsync.store import Store
 
 __all__ = [
@@ -95,7 +88,7 @@ log = logging.getLogger(__name__)
 _LEASE_KEY = "downloads.worker_lease"
 _MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | {"wav", "aif", "aiff", "ape", "wv", "alac"}
 # Errors worth retrying later: the service may be back then.
-_TRANSIENT = (httpx.HTTPError, ProviderError, ConnectionError, TimeoutError)
+_TRANSIENT = TRANSIENT_ERRORS
 
 
 class QueueBusy(RuntimeError):
@@ -104,51 +97,6 @@ class QueueBusy(RuntimeError):
 
 class JobNotFound(KeyError):
     """No job with that id."""
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSettings:
-    """Knobs of the queue; :meth:`from_settings` maps the app config."""
-
-    concurrency: int = 2
-    retries: int = 3
-    retry_delay_s: float = 60.0
-    max_retry_delay_s: float = 3600.0
-    stall_timeout_s: float = 60.0
-    remote_queue_timeout_s: float = 900.0
-    poll_interval_s: float = 1.0
-    max_candidates: int = 10
-    lease_ttl_s: float = 30.0
-    search_max_queries: int = 4
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> QueueSettings:
-        """Queue settings from the ``[downloads]`` and ``[slskd]`` config sections."""
-        values: dict[str, Any] = {
-            "concurrency": settings.downloads.concurrency,
-            "retries": settings.downloads.retries,
-            "retry_delay_s": settings.downloads.retry_delay_s,
-            "stall_timeout_s": settings.slskd.stall_timeout_s,
-            "remote_queue_timeout_s": settings.slskd.remote_queue_timeout_s,
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    def watch(self) -> WatchSettings:
-        """The transfer watcher's settings."""
-        return WatchSettings(
-            stall_timeout_s=self.stall_timeout_s,
-            remote_queue_timeout_s=self.remote_queue_timeout_s,
-            poll_interval_s=self.poll_interval_s,
-        )
-
-    def backoff(self, attempts: int) -> float:
-        """Delay before retry number ``attempts`` (1-based): doubling, capped."""
-        return float(min(self.max_retry_delay_s, self.retry_delay_s * (2 ** max(0, attempts - 1))))
-
-
-class _UserCancel(Exception):
-    """Internal: the job was cancelled by the user while a step ran."""
 
 
 class DownloadService:
@@ -190,9 +138,16 @@ class DownloadService:
         )
         self.covers = covers or CoverFetcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._moving: set[int] = set()
-        self._user_cancelled: dict[int, JobState] = {}
-        self._resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+        self.steps = JobSteps(
+            jobs=self.jobs,
+            slskd=slskd,
+            queue=self.queue,
+            match=match,
+            resolver=self.resolver,
+            organiser=self.organiser,
+            covers=self.covers,
+            publish=self._publish,
+        )
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -357,13 +312,13 @@ class DownloadService:
         if not self.jobs.transition(job_id, ACTIVE_STATES, JobState.CANCELLED, error="cancelled"):
             return self.get(job_id)
         task = self._tasks.get(job_id)
-        if task is not None and job_id not in self._moving:
-            self._user_cancelled[job_id] = job.state
+        if task is not None and job_id not in self.steps.moving:
+            self.steps.user_cancelled[job_id] = job.state
             task.cancel()
         elif task is None and job.transfer_id and job.file is not None:
             # Nobody is running it here (worker elsewhere or not started): cancel in slskd.
-            await self._cancel_transfer(job)
-        resolving = self._resolving.pop(job_id, None)
+            await self.steps.cancel_transfer(job)
+        resolving = self.steps.resolving.pop(job_id, None)
         if resolving is not None:
             resolving.cancel()
         cancelled = self.get(job_id)
@@ -478,9 +433,9 @@ class DownloadService:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for resolving in self._resolving.values():
+        for resolving in self.steps.resolving.values():
             resolving.cancel()
-        self._resolving.clear()
+        self.steps.resolving.clear()
         self._release_lease()
         await self.covers.close()
 
@@ -594,417 +549,16 @@ class DownloadService:
             j for j in self.jobs.due_queued(time.time(), free + len(busy)) if j.id not in busy
         ]
         for job in [*interrupted, *queued][:free]:
-            task = asyncio.create_task(self._run(job.id), name=f"download-job-{job.id}")
+            task = asyncio.create_task(self.steps.run(job.id), name=f"download-job-{job.id}")
             self._tasks[job.id] = task
             task.add_done_callback(functools.partial(self._finished, job.id))
 
     def _finished(self, job_id: int, _task: object = None) -> None:
         self._tasks.pop(job_id, None)
-        self._user_cancelled.pop(job_id, None)
-        self._moving.discard(job_id)
+        self.steps.user_cancelled.pop(job_id, None)
+        self.steps.moving.discard(job_id)
         self._wake.set()
         self._changed.set()
-
-    # =================================================================== internals: steps
-
-    async def _run(self, job_id: int) -> None:
-        try:
-            while True:
-                job = self.jobs.get(job_id)
-                if job is None or job.is_final:
-                    return
-                if job.state is JobState.QUEUED:
-                    if job.next_attempt_at and job.next_attempt_at > time.time():
-                        return
-                    self._begin(job)
-                elif job.state is JobState.SEARCHING:
-                    await self._search(job)
-                elif job.state is JobState.DOWNLOADING:
-                    await self._download(job)
-                elif job.state is JobState.PROCESSING:
-                    await self._process(job)
-        except asyncio.CancelledError:
-            if job_id in self._user_cancelled:
-                await self._after_user_cancel(job_id)
-                return
-            raise
-        except _TRANSIENT as exc:
-            self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
-        except Exception as exc:
-            log.exception("download job %s failed unexpectedly", job_id)
-            self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}")
-
-    def _begin(self, job: Job) -> None:
-        """queued → the state that can continue the job."""
-        if job.local_path and _is_file(job.local_path):
-            target = JobState.PROCESSING
-        elif job.file is not None or job.candidates:
-            target = JobState.DOWNLOADING
-        else:
-            target = JobState.SEARCHING
-        values: dict[str, Any] = {"started_at": job.started_at or time.time()}
-        if target is JobState.DOWNLOADING and job.file is None:
-            values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
-        self._move(job, (JobState.QUEUED,), target, **values)
-
-    def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool:
-        ok = self.jobs.transition(job.id, src, dst, **values)
-        if ok:
-            self._announce(self.get(job.id))
-        elif not self.get(job.id).is_final:
-            raise RuntimeError(f"job {job.id} changed state unexpectedly")
-        return ok
-
-    # -- searching -----------------------------------------------------------------------
-
-    async def _search(self, job: Job) -> None:
-        want = job.wanted
-        if want is None:
-            self._fail(job.id, "nothing to search for (no wanted track)")
-            return
-        texts: list[str] = list(job.extra.get("queries") or [])
-        if not texts:
-            texts = [q.text for q in query_ladder(want)]
-        texts = texts[: self.queue.search_max_queries]
-        failures = self.jobs.peer_failures()
-        seen = rejected = 0
-        top_reason = ""
-        for text in texts:
-            responses = await self.slskd.search(text)
-            ranked = rank_soulseek_files(want, responses, self.match, failures)
-            seen += len(ranked.candidates) + len(ranked.rejected)
-            rejected += len(ranked.rejected)
-            if ranked.rejected and not top_reason:
-                top_reason = ranked.rejected[0].rejected_because or ""
-            if ranked.candidates:
-                files = tuple(r.file for r in ranked.candidates[: self.queue.max_candidates])
-                self._move(
-                    job,
-                    (JobState.SEARCHING,),
-                    JobState.DOWNLOADING,
-                    candidates=files,
-                    file=files[0],
-                    candidate_index=0,
-                )
-                return
-        detail = f"{seen} files seen, {rejected} rejected"
-        if top_reason:
-            detail += f"; best rejected: {top_reason}"
-        self._move(
-            job,
-            (JobState.SEARCHING,),
-            JobState.FAILED,
-            result="no_candidate",
-            error=f"no acceptable candidate ({detail})",
-        )
-
-    # -- downloading ---------------------------------------------------------------------
-
-    async def _download(self, job: Job) -> None:
-        file = job.file
-        if file is None:
-            self._fail(job.id, "no file to download")
-            return
-        self._start_resolving(job)
-        try:
-            status = await self._adopt_or_enqueue(job, file)
-            self.jobs.update(job.id, transfer_id=status.id)
-            await self._progress(job.id, status)
-
-            async def progress(s: TransferStatus) -> None:
-                await self._progress(job.id, s)
-
-            final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
-        except TransferFailed as exc:
-            await self._next_candidate(job, str(exc), peer_fault=exc.peer_fault)
-            return
-        except TransferRefused as exc:
-            await self._next_candidate(
-                job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
-            )
-            return
-        self.jobs.record_peer(file.username, ok=True)
-        self._move(
-            job,
-            (JobState.DOWNLOADING,),
-            JobState.PROCESSING,
-            local_path=str(path),
-            bytes_done=final.size,
-            percent=100.0,
-            speed=final.speed,
-        )
-
-    async def _adopt_or_enqueue(self, job: Job, file: SoulseekFile) -> TransferStatus:
-        """The transfer of this file slskd already has (after a restart), else a new one."""
-        if job.transfer_id:
-            with contextlib.suppress(TransferGone):
-                status = await self.slskd.status(file.username, job.transfer_id)
-                if not status.failed:
-                    return status
-        existing = await self.slskd.find(file.username, file.filename)
-        if existing is not None and not existing.failed:
-            log.info("job %s: picking up transfer %s already in slskd", job.id, existing.id)
-            return existing
-        if existing is not None:
-            # An earlier, failed attempt of ours: remove it so slskd accepts the file again.
-            await self.slskd.remove(file.username, existing.id)
-        return await self.slskd.enqueue(file)
-
-    async def _progress(self, job_id: int, status: TransferStatus) -> None:
-        self.jobs.update(
-            job_id,
-            bytes_done=status.bytes_transferred,
-            percent=status.percent,
-            speed=status.speed,
-            transfer_id=status.id,
-        )
-        self._publish(
-            "job.progress",
-            id=job_id,
-            bytes=status.bytes_transferred,
-            size=status.size,
-            percent=round(status.percent, 1),
-            speed=round(status.speed),
-            transfer_state=status.state,
-        )
-
-    async def _next_candidate(
-        self, job: Job, reason: str, *, peer_fault: bool, permanent: bool = False
-    ) -> None:
-        file = job.file
-        if file is not None and peer_fault:
-            self.jobs.record_peer(file.username, ok=False, error=reason)
-        failures = self.jobs.peer_failures()
-        index = job.candidate_index + 1
-        while index < len(job.candidates):
-            nxt = job.candidates[index]
-            if failures.get(nxt.username, 0) < self.match.fails_to_ignore:
-                break
-            index += 1
-        log.info("job %s: %s failed (%s)", job.id, file.username if file else "?", reason)
-        if index < len(job.candidates):
-            self.jobs.update(
-                job.id,
-                file=job.candidates[index],
-                candidate_index=index,
-                transfer_id=None,
-                bytes_done=0,
-                percent=0.0,
-                speed=0.0,
-                error=f"previous candidate failed: {reason}",
-            )
-            self._announce(self.get(job.id))
-            return
-        if permanent and len(job.candidates) <= 1:
-            self._fail(job.id, reason)
-            return
-        self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
-
-    # -- processing ----------------------------------------------------------------------
-
-    async def _process(self, job: Job) -> None:
-        if job.local_path is None:
-            self._fail(job.id, "processing without a downloaded file")
-            return
-        source = Path(job.local_path)
-        if job.kind is JobKind.PLAIN:
-            if not _is_file(source):
-                self._fail(job.id, f"downloaded file is gone: {source}")
-                return
-            self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="plain")
-            return
-        if not _is_file(source):
-            if job.destination and _is_file(job.destination):
-                # A move finished just before a crash: it is done.
-                self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="moved")
-                await self._clear_transfer(job)
-                return
-            self._fail(job.id, f"downloaded file is gone: {source}")
-            return
-        resolution = await self._resolution(job)
-        if resolution is None:
-            self._move(
-                job,
-                (JobState.PROCESSING,),
-                JobState.COMPLETED,
-                result="plain_no_match",
-                error="no metadata match; kept in the downloads folder",
-            )
-            return
-        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
-        dest = self.organiser.destination(source, resolution)
-        self.jobs.update(
-            job.id, destination=str(dest), track=resolution.track, album=resolution.album
-        )
-        self._moving.add(job.id)
-        try:
-            outcome = await asyncio.to_thread(
-                self.organiser.organise,
-                source,
-                resolution,
-                cover=cover,
-                genres=genres_for(resolution, job.artist.genres if job.artist else ()),
-            )
-        except MoveError as exc:
-            self._fail(
-                job.id,
-                f"could not file the download ({exc}); original kept at {source}",
-                destination=None,
-            )
-            return
-        finally:
-            self._moving.discard(job.id)
-        done = self.jobs.transition(
-            job.id,
-            (JobState.PROCESSING,),
-            JobState.COMPLETED,
-            destination=str(outcome.destination),
-            result=outcome.status,
-            error=None,
-        )
-        if not done:
-            # Cancelled while the (atomic) move ran: record where the file went.
-            self.jobs.update(
-                job.id,
-                destination=str(outcome.destination),
-                result=f"{outcome.status}_before_cancel",
-            )
-        self._announce(self.get(job.id))
-        await self._clear_transfer(job)
-
-    def _start_resolving(self, job: Job) -> None:
-        """Resolve metadata while the transfer runs (matched kinds only)."""
-        if job.kind is JobKind.PLAIN or self.resolver is None or job.id in self._resolving:
-            return
-        if job.extra.get("resolution") is not None:
-            return
-        task = asyncio.create_task(self._resolve(job), name=f"resolve-job-{job.id}")
-        self._resolving[job.id] = task
-        # Errors are retrieved in _resolution; this keeps asyncio from warning meanwhile.
-        task.add_done_callback(_consume_error)
-
-    async def _resolution(self, job: Job) -> Resolution | None:
-        stored = job.extra.get("resolution")
-        if stored is not None:
-            if not stored.get("matched"):
-                return None
-            if job.track is not None:
-                return Resolution(
-                    job.track,
-                    job.album,
-                    stored.get("folder_artist"),
-                    stored.get("score", 0.0),
-                    stored.get("how", ""),
-                )
-        task = self._resolving.pop(job.id, None)
-        resolution = await task if task is not None else await self._resolve(job)
-        self._store_resolution(job, resolution)
-        return resolution
-
-    def _store_resolution(self, job: Job, resolution: Resolution | None) -> None:
-        extra = dict(job.extra)
-        if resolution is None:
-            extra["resolution"] = {"matched": False}
-            self.jobs.update(job.id, wanted_json=codec.dumps(_wanted_blob(job, extra)))
-            return
-        extra["resolution"] = {
-            "matched": True,
-            "folder_artist": resolution.folder_artist,
-            "score": round(resolution.score, 4),
-            "how": resolution.how,
-        }
-        self.jobs.update(
-            job.id,
-            wanted_json=codec.dumps(_wanted_blob(job, extra)),
-            track=resolution.track,
-            album=resolution.album,
-        )
-
-    async def _resolve(self, job: Job) -> Resolution | None:
-        resolver = self.resolver
-        file = job.file
-        if resolver is None:
-            if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
-                return Resolution(job.wanted, None, None, 1.0, "playlist")
-            return None
-        if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
-            return await resolver.resolve_wanted(job.wanted)
-        if file is None:
-            return None
-        if job.kind is JobKind.MATCHED_ALBUM and job.batch_id and job.album is not None:
-            batch = [j.file for j in self.jobs.batch(job.batch_id) if j.file is not None]
-            return await resolver.resolve_in_album(file, batch, job.album, job.artist)
-        found = await resolver.resolve_file(file, job.artist)
-        if found is None and job.artist is not None and job.kind is JobKind.MATCHED_ALBUM:
-            # A favourites folder: files by other artists go under their own artist.
-            found = await resolver.resolve_file(file, None)
-        return found
-
-    async def _clear_transfer(self, job: Job) -> None:
-        fresh = self.get(job.id)
-        if fresh.transfer_id and fresh.file is not None:
-            try:
-                await self.slskd.remove(fresh.file.username, fresh.transfer_id)
-            except (*_TRANSIENT, TransferGone) as exc:
-                log.warning("job %s: could not clear the transfer in slskd: %s", job.id, exc)
-
-    # -- failure handling ----------------------------------------------------------------
-
-    def _fail(self, job_id: int, reason: str, **values: Any) -> None:
-        if self.jobs.transition(job_id, ACTIVE_STATES, JobState.FAILED, error=reason, **values):
-            self._announce(self.get(job_id))
-
-    def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
-        job = self.get(job_id)
-        if job.is_final:
-            return
-        attempts = job.attempts + 1
-        if attempts > self.queue.retries:
-            self._fail(job_id, f"{reason} (gave up after {job.attempts} retries)")
-            return
-        delay = self.queue.backoff(attempts)
-        values: dict[str, Any] = {
-            "attempts": attempts,
-            "next_attempt_at": time.time() + delay,
-            "error": f"{reason}; retry {attempts}/{self.queue.retries} in {delay:.0f}s",
-        }
-        if reset_candidates:
-            if job.kind is JobKind.PLAYLIST_TRACK and not job.extra.get("fixed_candidates"):
-                # Search again next time: peers come and go.
-                values.update(candidates=(), file=None, candidate_index=0, transfer_id=None)
-            elif job.candidates:
-                values.update(file=job.candidates[0], candidate_index=0, transfer_id=None)
-        if self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values):
-            self._announce(self.get(job_id))
-
-    async def _after_user_cancel(self, job_id: int) -> None:
-        # Only a transfer still under way is cancelled; a finished download stays on disk.
-        if self._user_cancelled.get(job_id) in (JobState.DOWNLOADING, JobState.QUEUED):
-            await self._cancel_transfer(self.get(job_id))
-
-    async def _cancel_transfer(self, job: Job) -> None:
-        if job.file is None:
-            return
-        transfer_id = job.transfer_id
-        try:
-            if transfer_id is None:
-                found = await self.slskd.find(job.file.username, job.file.filename)
-                transfer_id = found.id if found is not None else None
-            if transfer_id is not None:
-                await self.slskd.cancel(job.file.username, transfer_id, remove=True)
-        except (*_TRANSIENT, TransferGone) as exc:
-            log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
-
-
-def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {"extra": extra}
-    if job.wanted is not None:
-        data["track"] = codec.track_to(job.wanted)
-    return data
-
-
-def _album_cover(resolution: Resolution) -> str | None:
-    return resolution.album.cover_url if resolution.album is not None else None
 
 
 def _new_batch_id() -> str:
@@ -1027,9 +581,3 @@ def _alive(lease: dict[str, Any]) -> bool:
 def _is_file(path: str | Path | None) -> bool:
     """A quick stat (fine on the event loop: one local syscall)."""
     return path is not None and Path(path).is_file()
-
-
-def _consume_error(task: asyncio.Task[Any]) -> None:
-    """Mark a background task's error as seen (it is re-raised where it is awaited)."""
-    if not task.cancelled():
-        task.exception()
