@@ -141,6 +141,7 @@ class PlexSimulator:
         self._scan_queue: list[Path | None] = []
         self._scan_thread: threading.Thread | None = None
         self._scan_active = False
+        self._worker_running = False
         self._scan_cancel = threading.Event()
         self._xml_cache: dict[int, tuple[int, str]] = {}
         self._initial_scan_done = False
@@ -218,9 +219,7 @@ class PlexSimulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._scan_lock:
-                busy = bool(self._scan_queue) or (
-                    self._scan_thread is not None and self._scan_thread.is_alive()
-                )
+                busy = bool(self._scan_queue) or self._worker_running
             if not busy:
                 return True
             time.sleep(0.01)
@@ -231,31 +230,34 @@ class PlexSimulator:
     def _request_scan(self, under: Path | None) -> None:
         with self._scan_lock:
             self._scan_queue.append(under)
-            if self._scan_thread is not None and self._scan_thread.is_alive():
+            if self._worker_running:
                 return
+            self._worker_running = True
             self._scan_thread = threading.Thread(
                 target=self._scan_worker, name="plex-sim-scan", daemon=True
             )
             self._scan_thread.start()
 
     def _scan_worker(self) -> None:
-        # Plex answers the refresh at once and starts scanning a moment later:
-        # a client that polls too early sees "not refreshing" and must cope.
-        if self._scan_cancel.wait(self.scan_start_delay_s):
-            return
-        while True:
-            with self._scan_lock:
-                if not self._scan_queue:
-                    self._scan_active = False
-                    return
-                under = self._scan_queue.pop(0)
-                self._scan_active = True
-            if self._scan_cancel.wait(self.scan_duration_s):
-                with self._scan_lock:
-                    self._scan_active = False
-                    self._scan_queue.clear()
+        try:
+            # Plex answers the refresh at once and starts scanning a moment later:
+            # a client that polls too early sees "not refreshing" and must cope.
+            if self._scan_cancel.wait(self.scan_start_delay_s):
                 return
-            self.scan_now(under)
+            while True:
+                with self._scan_lock:
+                    if not self._scan_queue:
+                        return
+                    under = self._scan_queue.pop(0)
+                    self._scan_active = True
+                if self._scan_cancel.wait(self.scan_duration_s):
+                    return
+                self.scan_now(under)
+        finally:
+            with self._scan_lock:
+                # Cleared under the lock, so a refresh arriving now starts a new worker.
+                self._scan_active = False
+                self._worker_running = False
 
     def _cancel_scans(self) -> None:
         with self._scan_lock:
@@ -265,16 +267,15 @@ class PlexSimulator:
         if thread is not None:
             thread.join(2)
         self._scan_cancel.clear()
-        self._scan_active = False
 
     # -- rendering helpers ---------------------------------------------------------------
 
     def _track_xml(self, track: SimTrack) -> str:
         cached = self._xml_cache.get(track.rating_key)
-        if cached is not None and cached[0] == track.updated_at and cached[1]:
+        if cached is not None and cached[0] == track.revision:
             return cached[1]
         text = px.track_element(track, self.section)
-        self._xml_cache[track.rating_key] = (track.updated_at, text)
+        self._xml_cache[track.rating_key] = (track.revision, text)
         return text
 
     def _section_attrs(self) -> dict[str, object]:

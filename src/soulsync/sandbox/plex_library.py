@@ -47,6 +47,7 @@ class SimTrack:
     updated_at: int
     synthetic: bool = False
     mtime: float = 0.0
+    revision: int = 0  # the state version that wrote this row (render caches key off it)
 
     @property
     def original_title(self) -> str | None:
@@ -190,6 +191,7 @@ class PlexState:
                 updated_at=now,
                 synthetic=synthetic,
                 mtime=mtime,
+                revision=self.version + 1,
             )
             self.tracks[key] = track
             self.version += 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from mutagen.flac import FLAC
 from plexapi.exceptions import NotFound, Unauthorized
 from plexapi.server import PlexServer
 
@@ -214,3 +215,29 @@ def test_down_knob_answers_503(plex_sim: PlexSimulator, plex_token: str) -> None
     assert requests.get(f"{plex_sim.url}/identity", headers=headers, timeout=5).status_code == 503
     plex_sim.down = False
     assert requests.get(f"{plex_sim.url}/identity", headers=headers, timeout=5).ok
+
+
+def test_retagged_file_shows_new_tags_after_refresh(
+    plex: PlexServer, plex_sim: PlexSimulator
+) -> None:
+    section = plex.library.section("Music")
+    hello = section.searchTracks(title="Hello")[0]
+    audio = FLAC(hello.locations[0])
+    audio["title"] = "Hello (Live)"
+    audio.save()
+    section.update()
+    assert plex_sim.wait_idle(5)
+    again = plex.fetchItem(hello.ratingKey)
+    assert again.title == "Hello (Live)"  # same ratingKey, fresh tags, no stale cache
+
+
+def test_refreshes_arriving_during_a_scan_are_not_lost(
+    plex: PlexServer, plex_sim: PlexSimulator, library_dir: Path, audio_cache: AudioCache
+) -> None:
+    section = plex.library.section("Music")
+    section.update()
+    seed = library_seed_tracks(keys=["discovery/Digital Love"])[0]
+    write_seed_file(library_dir, seed, audio_cache)
+    section.update()  # queued behind the running scan
+    assert plex_sim.wait_idle(5)
+    assert any(t.title == "Digital Love" for t in section.searchTracks())
