@@ -280,3 +280,12 @@ async def test_token_never_leaves_the_header(
     assert not any(r.token_in_query for r in plex_sim.request_log)
     assert plex_token not in caplog.text
     assert plex_token not in repr(adapter)
+
+
+async def test_slow_plex_times_out_clearly(plex_sim: PlexSimulator, plex_token: str) -> None:
+    adapter = PlexMediaServer(plex_sim.url, plex_token, timeout_s=0.3)
+    plex_sim.latency_s = 1.0
+    with pytest.raises(ServiceUnavailable, match=r"did not answer within 0.3 s"):
+        await adapter.all_tracks()
+    plex_sim.latency_s = 0.0
+    assert len(await adapter.all_tracks()) == 12
