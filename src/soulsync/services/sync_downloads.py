@@ -137,14 +137,18 @@ class QueueDownloads:
 
     # -- manual correction -----------------------------------------------------------------------
 
-    async def search_candidates(self, track: Track) -> CandidateSearch:
-        """Run the query ladder now (paced by the slskd client) and rank every file found.
+    async def search_candidates(self, track: Track, query: str | None = None) -> CandidateSearch:
+        """Search now (paced by the slskd client) and rank every file found against ``track``.
 
-        Unlike a queued job it does not stop at the first query with an
-        acceptable file: the user wants to see what there is. Rejected files
-        are listed after the accepted ones with the reason they were declined.
+        ``query`` None walks the query ladder until a query finds an acceptable
+        file; a ``query`` typed by the user is sent alone. Rejected files are
+        listed after the accepted ones with the reason they were declined, so
+        the user can still pick one.
         """
-        texts = [q.text for q in query_ladder(track)][: self.service.queue.search_max_queries]
+        if query is not None and query.strip():
+            texts = [" ".join(query.split())]
+        else:
+            texts = [q.text for q in query_ladder(track)][: self.service.queue.search_max_queries]
         failures = self.service.jobs.peer_failures()
         seen: dict[tuple[str, str], Candidate] = {}
         used: list[str] = []

@@ -101,8 +101,8 @@ class DownloadPort(Protocol):
         """Cancel a job that has not finished (no-op if it has)."""
         ...
 
-    async def search_candidates(self, track: Track) -> CandidateSearch:
-        """Search now (query ladder, paced) and rank every file found, with reasons."""
+    async def search_candidates(self, track: Track, query: str | None = None) -> CandidateSearch:
+        """Search now (the query ladder, or only ``query``; paced) and rank every file found."""
         ...
 
     async def enqueue_file(self, track: Track, file: SoulseekFile, *, batch_id: str | None) -> int:

@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from soulsync.services.events import EventBus
 from soulsync.services.playlist_mirror import MirrorResult, mirror_playlist
 from soulsync.services.sync_models import RunState, SyncMode, SyncTotals, TrackStatus, track_key
 from soulsync.services.sync_ports import DownloadPort, JobOutcome, JobReport
-from soulsync.services.sync_store import SyncStore
+from soulsync.services.sync_store import DecisionKind, SyncStore
 from soulsync.services.wishlist import WishlistService
 from soulsync.store import Store
 
@@ -320,6 +321,7 @@ class RunExecutor:
             key = slot.verdict.key
             if slot.status is TrackStatus.MISSING and key in prior_jobs:
                 slot.job_id = prior_jobs[key]
+        await self._find_earlier_downloads()
         self._write_all_tracks()
         self._progress()
         if run.dry_run:
@@ -412,6 +414,32 @@ class RunExecutor:
             unreachable_reason=why or "no media server reachable",
             on_verdict=on_verdict,
         )
+
+    async def _find_earlier_downloads(self) -> None:
+        """Missing tracks fetched before (by a run or the wishlist) but not yet in the library.
+
+        They are not fetched again: they wait for the library scan like this
+        run's own downloads (the "owned once" memory names their file).
+        """
+        candidates = [s for s in self.slots if s.status is TrackStatus.MISSING and s.job_id is None]
+        if not candidates:
+            return
+        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
+        for slot in candidates:
+            paths = [
+                d.library_path
+                for d in decisions.get(slot.verdict.key or "", [])
+                if d.kind is DecisionKind.OWNED and d.library_path
+            ]
+            for path in paths:
+                if path and await asyncio.to_thread(_is_file, path):
+                    slot.destination = path
+                    self._set(
+                        slot,
+                        TrackStatus.DOWNLOADED,
+                        f"downloaded earlier to {path}; waiting for the library to list it",
+                    )
+                    break
 
     def _remember_owned(self, verdicts: Iterable[TrackVerdict]) -> None:
         pairs = [
@@ -541,6 +569,11 @@ class RunExecutor:
         assert track is not None
         if report is not None and report.outcome is JobOutcome.DOWNLOADED:
             slot.destination = report.destination
+            # Remember the file at once: if the process stops before the library
+            # lists it, the next run waits for the scan instead of fetching it again.
+            self.ss.remember(
+                track, DecisionKind.OWNED, library_id=None, library_path=report.destination
+            )
             self.wishlist.resolve(track)
             self._set(slot, TrackStatus.DOWNLOADED, f"downloaded to {report.destination}")
             return
@@ -720,3 +753,7 @@ class RunExecutor:
                 self._set(slot, TrackStatus.FAILED, "cancelled with the sync")
         self.notes.append("cancelled by the user")
         self._finish(RunState.CANCELLED)
+
+
+def _is_file(path: str) -> bool:
+    return os.path.isfile(path)

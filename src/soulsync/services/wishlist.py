@@ -33,6 +33,7 @@ from soulsync.services import job_codec
 from soulsync.services.events import EventBus
 from soulsync.services.sync_models import track_from_dict, track_key, track_keys, track_to_dict
 from soulsync.services.sync_ports import Candidate, DownloadPort, JobOutcome
+from soulsync.services.sync_store import DecisionKind, SyncStore
 from soulsync.store import Store, schema
 
 __all__ = [
@@ -398,6 +399,15 @@ class WishlistService:
                 continue
             changed += 1
             if report is not None and report.outcome is JobOutcome.DOWNLOADED:
+                if report.destination:
+                    # "Owned once": the next sync waits for the library scan to list
+                    # this file instead of searching for the track again.
+                    SyncStore(self.store).remember(
+                        entry.track,
+                        DecisionKind.OWNED,
+                        library_id=None,
+                        library_path=report.destination,
+                    )
                 self._update(entry.id, state=RESOLVED, resolved_at=now)
                 self._publish("wishlist.resolved", self.get(entry.id))
                 continue
@@ -422,14 +432,16 @@ class WishlistService:
 
     # -- manual correction ---------------------------------------------------------------------
 
-    async def candidates(self, entry_id: int) -> list[Candidate]:
+    async def candidates(self, entry_id: int, query: str | None = None) -> list[Candidate]:
         """Run a new search for an entry; ranked candidates, best first, with reasons.
 
-        The result is kept for an hour so :meth:`pick` (from another request or
-        another CLI call) can refer to a candidate by its number.
+        ``query`` replaces the query ladder with the user's own search text
+        (what the ladder tried is in the entry's ``queries``). The result is
+        kept for an hour so :meth:`pick` (from another request or another CLI
+        call) can refer to a candidate by its number.
         """
         entry = self.get(entry_id)
-        found = await self._port().search_candidates(entry.track)
+        found = await self._port().search_candidates(entry.track, query)
         payload = [
             {
                 "file": job_codec.file_to(c.file),

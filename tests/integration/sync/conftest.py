@@ -9,9 +9,10 @@ a ``SyncService`` on top. Time runs fast (slskd transfers at ``time_scale``
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ os.environ.setdefault("PLEXAPI_CONFIG_PATH", os.path.join(os.devnull, "plexapi.i
 
 import httpx
 import pytest
+from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
 from soulsync.config import Settings
 from soulsync.domain import Source
@@ -34,37 +36,18 @@ from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.plex import PlexSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
-from soulsync.services.downloads import DownloadService, QueueSettings
+from soulsync.services.downloads import DownloadService
 from soulsync.services.events import EventBus
+from soulsync.services.queue_settings import QueueSettings
 from soulsync.services.slskd_port import SlskdPort
 from soulsync.services.sync import SyncOptions, SyncService
 from soulsync.services.sync_downloads import QueueDownloads
+from soulsync.services.sync_store import RunRecord
 from soulsync.store import Store
 
 SLSKD_KEY = "sandbox-slskd-key-0123456789"
 PLEX_TOKEN = "plex-sync-token-8c1d"
 REDIRECT = "http://127.0.0.1:43110/callback"
-
-FAST_QUEUE = QueueSettings(
-    concurrency=4,
-    retries=2,
-    retry_delay_s=0.05,
-    max_retry_delay_s=0.2,
-    stall_timeout_s=0.6,
-    remote_queue_timeout_s=1.5,
-    poll_interval_s=0.02,
-    lease_ttl_s=5.0,
-)
-
-FAST_SYNC = SyncOptions(
-    poll_interval_s=0.05,
-    scan_wait_s=20.0,
-    scan_retrigger_s=2.0,
-    server_wait_s=20.0,
-    server_retry_s=0.1,
-    wishlist_interval_s=0,
-    library_ttl_s=0.0,
-)
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +76,28 @@ class Sandbox:
     options: SyncOptions
     queue_settings: QueueSettings
     extra_services: list[SyncService] = field(default_factory=list)
+
+    async def run(
+        self,
+        ref: str,
+        *,
+        within_s: float = 120,
+        service: SyncService | None = None,
+        **kwargs: object,
+    ) -> RunRecord:
+        """Start a sync and wait for its end (failing the test after ``within_s``)."""
+        svc = service or self.sync
+        run_id = await svc.start_sync(ref, **kwargs)  # type: ignore[arg-type]
+        async with asyncio.timeout(within_s):
+            return await svc.wait(run_id)
+
+    async def wait_for(self, predicate: Callable[[], bool], within_s: float = 60) -> None:
+        """Poll ``predicate`` until it holds (failing the test after ``within_s``)."""
+        async with asyncio.timeout(within_s):
+            while True:
+                if predicate():
+                    return
+                await asyncio.sleep(0.02)
 
     def ref(self, key: str) -> str:
         """``spotify:<id>`` of a catalogue playlist key."""
@@ -209,7 +214,10 @@ async def sandbox(
     plex = PlexMediaServer(
         plex_sim.url, PLEX_TOKEN, timeout_s=5, scan_poll_s=0.05, scan_start_grace_s=1.0
     )
-    pacer = SearchPacer(PacerSettings(min_gap_s=0, backoff_base_s=0.05, backoff_max_s=0.4))
+    # The real window (34 searches per 220 s) compressed like the simulated time.
+    pacer = SearchPacer(
+        PacerSettings(min_gap_s=0, window_s=2.0, backoff_base_s=0.05, backoff_max_s=0.4)
+    )
     slskd_client = SlskdClient(
         slskd_sim.url,
         SLSKD_KEY,

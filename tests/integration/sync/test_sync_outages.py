@@ -1,0 +1,69 @@
+"""Plex or slskd down during a sync: nothing is lost, and the sync completes when they are back."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sync_sandbox import FAST_QUEUE, FAST_SYNC
+
+from soulsync.domain import JobState
+from soulsync.services.queue_settings import QueueSettings
+from soulsync.services.sync import SyncOptions
+from soulsync.services.sync_models import RunState, TrackStatus
+
+
+@pytest.fixture()
+def sync_options() -> SyncOptions:
+    """Give up on an unreachable Plex quickly (the next sync fills the playlist in)."""
+    return dataclasses.replace(FAST_SYNC, server_wait_s=0.3)
+
+
+async def test_plex_down_downloads_everything_then_next_sync_fills_the_playlist(
+    sandbox, spotify_titles
+) -> None:  # type: ignore[no-untyped-def]
+    sandbox.plex_sim.down = True
+    ref = sandbox.ref("road-trip")
+    first = await sandbox.run(ref, download_missing=True)
+    assert first.state is RunState.COMPLETED, first.error
+    assert first.server_reachable is False and not first.playlist_synced
+    assert "plex is not reachable" in (first.message or "")
+    # The "download all" fallback: every track was queued, none silently skipped.
+    assert first.owned == 0 and first.downloaded + first.wishlisted == 30
+    assert first.downloaded >= 29
+
+    sandbox.plex_sim.down = False
+    second = await sandbox.run(ref, download_missing=True)
+    assert second.state is RunState.COMPLETED and second.server_reachable
+    assert second.downloaded == 0 and second.playlist_synced
+    assert second.owned == 30 - second.wishlisted
+    wished = {e.track.title for e in sandbox.sync.wishlist.entries()}
+    upstream = spotify_titles(sandbox.spotify_sim, sandbox.spotify_sim.playlist_id("road-trip"))
+    assert await sandbox.plex_titles(second.server_playlist_id) == [
+        t for t in upstream if t not in wished
+    ]
+
+
+@pytest.fixture()
+def queue_settings() -> QueueSettings:
+    """Keep retrying an unreachable slskd for a while instead of giving up."""
+    return dataclasses.replace(FAST_QUEUE, retries=60, retry_delay_s=0.1, max_retry_delay_s=0.2)
+
+
+async def test_slskd_down_jobs_wait_and_retry_then_finish(sandbox) -> None:  # type: ignore[no-untyped-def]
+    sandbox.slskd_sim.unavailable = True
+    run_id = await sandbox.sync.start_sync(sandbox.ref("road-trip"), download_missing=True)
+    # Jobs are queued and retried while slskd answers 503...
+    await sandbox.wait_for(
+        lambda: any(j.attempts >= 2 for j in sandbox.queue.jobs.in_states([JobState.QUEUED]))
+    )
+    assert not sandbox.queue.jobs.in_states([JobState.FAILED])
+    assert not sandbox.sync.run(run_id).state.is_final
+    # ...and finish once it is back: nothing lost, nothing failed.
+    sandbox.slskd_sim.unavailable = False
+    run = await sandbox.sync.wait(run_id)
+    assert run.state is RunState.COMPLETED
+    assert run.failed == 0 and run.downloaded + run.wishlisted == 20 and run.downloaded >= 19
+    assert run.playlist_synced
+    statuses = {r.status for r in sandbox.sync.sync_store.run_tracks(run_id)}
+    assert statuses <= {TrackStatus.OWNED, TrackStatus.DOWNLOADED, TrackStatus.WISHLISTED}
