@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -101,6 +102,8 @@ class FolderLibrary:
                 f"the playlists folder {self.playlists_dir} must be inside the library folder {self.root}"
             )
         self.last_report: ScanReport | None = None
+        # One scan at a time: two overlapping scans would race on the same rows.
+        self._scan_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, store: Store, settings: Any) -> FolderLibrary:
@@ -158,7 +161,11 @@ class FolderLibrary:
     # -- scanning (blocking) -------------------------------------------------------------
 
     def rescan_sync(self, path: str | None = None) -> ScanReport:
-        """Blocking :meth:`rescan`."""
+        """Blocking :meth:`rescan` (scans are serialised)."""
+        with self._scan_lock:
+            return self._rescan(path)
+
+    def _rescan(self, path: str | None) -> ScanReport:
         started = time.monotonic()
         scope = self._scope(path)
         if not self.root.is_dir():
@@ -380,8 +387,10 @@ class FolderLibrary:
         entries: list[tuple[Path, LibraryTrack | None]] = []
         problems: list[str] = []
         for track_id in track_ids:
-            path = Path(os.path.normpath(Path(track_id).expanduser()))
-            if not path.is_absolute() or not _is_within(path, self.root):
+            given = Path(track_id).expanduser()
+            # Relative ids are taken as relative to the library folder.
+            path = Path(os.path.normpath(given if given.is_absolute() else self.root / given))
+            if not _is_within(path, self.root):
                 problems.append(f"{track_id} is not inside the library folder")
             elif not path.is_file():
                 problems.append(f"{track_id} does not exist")

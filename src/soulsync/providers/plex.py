@@ -153,6 +153,14 @@ class PlexMediaServer:
         """Ask Plex to scan the music library (or one folder of it) and wait until it is done."""
         await self._call(self._scan, path, wait)
 
+    async def aclose(self) -> None:
+        """Close the HTTP session (a later call reconnects)."""
+        async with self._lock:
+            server = self._server
+            self._forget()
+            if server is not None:
+                await asyncio.to_thread(server._session.close)
+
     # -- plumbing ------------------------------------------------------------------------
 
     async def _call(self, fn: Callable[..., _T], *args: Any) -> _T:

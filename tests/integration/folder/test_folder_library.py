@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -283,3 +284,17 @@ async def test_connection_and_stats(folder: FolderLibrary, store: Store, tmp_pat
     assert not status.ok and "does not exist" in status.detail
     with pytest.raises(NotFound, match="does not exist"):
         await missing.rescan()
+
+
+async def test_relative_ids_and_parent_escapes(folder: FolderLibrary, library_dir: Path) -> None:
+    await folder.rescan()
+    created = await folder.create_playlist("Rel", ["Adele/Adele - 25/01 Hello.flac"])
+    assert created.item_ids == (_seed_path(library_dir, ("Adele", "Adele - 25", "01 Hello.flac")),)
+    with pytest.raises(NotFound, match="not inside the library folder"):
+        await folder.create_playlist("Up", ["../outside.flac"])
+
+
+async def test_concurrent_rescans_are_serialised(folder: FolderLibrary) -> None:
+    reports = await asyncio.gather(folder.rescan(), folder.rescan(), folder.rescan())
+    assert sorted(r.added for r in reports) == [0, 0, 12]
+    assert len(await folder.all_tracks()) == 12

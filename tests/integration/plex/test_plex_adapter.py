@@ -289,3 +289,9 @@ async def test_slow_plex_times_out_clearly(plex_sim: PlexSimulator, plex_token: 
         await adapter.all_tracks()
     plex_sim.latency_s = 0.0
     assert len(await adapter.all_tracks()) == 12
+
+
+async def test_aclose_then_reconnect(adapter: PlexMediaServer) -> None:
+    assert len(await adapter.all_tracks()) == 12
+    await adapter.aclose()
+    assert len(await adapter.all_tracks()) == 12
