@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from soulsync import __version__
 from soulsync.web.auth import Principal
@@ -26,3 +27,9 @@ async def healthz(request: Request) -> dict[str, Any]:
 async def api_me(principal: Annotated[Principal, Depends(require_principal)]) -> dict[str, Any]:
     """Who the caller is authenticated as (session or API key)."""
     return {"user": principal.user, "via": principal.via, "api_key_id": principal.api_key_id}
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)

@@ -62,7 +62,7 @@
   SS.on = function (prefix, fn) { listeners.push({ prefix: prefix, fn: fn }); };
 
   function dispatch(topic, data) {
-    listeners.forEach(function (l) {
+    listeners.slice().forEach(function (l) {
       if (topic.indexOf(l.prefix) === 0) {
         try { l.fn(data, topic); } catch (e) { console.error(e); }
       }
@@ -96,20 +96,26 @@
   }
 
   /* Elements with data-live-src refetch their fragment when a matching event arrives. */
-  function liveRegions() {
-    var regions = Array.prototype.slice.call(document.querySelectorAll("[data-live-src]"));
+  function bindLive(root) {
+    var regions = Array.prototype.slice.call((root || document).querySelectorAll("[data-live-src]"));
     regions.forEach(function (el) {
+      if (el.ssRefresh) return;
       var prefixes = (el.dataset.liveTopics || "").split(",").filter(Boolean);
       var timer = null;
       var busy = false;
       var again = false;
       function refresh() {
+        if (!el.isConnected) return;
         if (busy) { again = true; return; }
         busy = true;
         SS.get(el.dataset.liveSrc).then(function (html) {
           if (typeof html === "string" && el.isConnected) {
+            var active = document.activeElement;
+            var focusId = active && el.contains(active) ? active.id : null;
             el.innerHTML = html;
             if (window.htmx) window.htmx.process(el);
+            if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+            el.dispatchEvent(new CustomEvent("ss:live-updated", { bubbles: true }));
           }
         }).catch(function () { /* the status pill shows connection trouble */ })
           .then(function () {
@@ -118,13 +124,18 @@
           });
       }
       function schedule() {
-        if (timer) return;
+        if (timer || !el.isConnected) return;
         timer = setTimeout(function () { timer = null; refresh(); }, parseInt(el.dataset.liveDelay || "500", 10));
       }
       el.ssRefresh = refresh;
-      prefixes.forEach(function (p) { SS.on(p, schedule); });
+      prefixes.forEach(function (p) { SS.on(p, function (d) {
+        var run = el.dataset.liveRun;
+        if (run && d.run_id && d.run_id !== run) return;
+        schedule();
+      }); });
     });
   }
+  SS.bindLive = bindLive;
   SS.refreshLive = function () {
     document.querySelectorAll("[data-live-src]").forEach(function (el) { if (el.ssRefresh) el.ssRefresh(); });
   };
@@ -143,6 +154,7 @@
       if (SS.modalUrl !== url) return;
       body.innerHTML = html;
       if (window.htmx) window.htmx.process(body);
+      bindLive(body);
       var first = body.querySelector("[autofocus], input, button:not([data-close])");
       if (first) first.focus();
       document.dispatchEvent(new CustomEvent("ss:modal-loaded", { detail: { url: url, body: body } }));
@@ -184,7 +196,7 @@
     el.dataset.ref = r.ref;
     el.querySelector(".bubble-name").textContent = r.name || "Sync";
     var pct = r.total ? Math.round((100 * r.done) / r.total) : 0;
-    el.querySelector(".bubble-count").textContent = r.total ? " " + r.done + "/" + r.total + " · " + r.phase : " " + (r.phase || "starting");
+    el.querySelector(".bubble-count").textContent = r.total ? " " + r.done + "/" + r.total + " " + (r.label || "") + " · " + r.phase : " " + (r.phase || "starting");
     el.style.setProperty("--pct", pct);
   }
   SS.updateBubble = bubble;
@@ -195,7 +207,16 @@
   SS.on("sync.", function (d, topic) {
     var r = runs[d.run_id];
     if (!r) { r = runs[d.run_id] = { run_id: d.run_id, name: "", ref: "", done: 0, total: 0, phase: "" }; refreshRuns(); }
-    if (topic === "sync.progress") { r.done = d.done || 0; r.total = d.total || 0; if (d.phase) r.phase = d.phase; }
+    if (topic === "sync.progress") {
+      if (d.totals && d.totals.total) {
+        r.done = (d.totals.owned || 0) + (d.totals.downloaded || 0);
+        r.total = d.totals.total;
+        r.label = "owned";
+      } else {
+        r.done = d.done || 0; r.total = d.total || 0; r.label = "read";
+      }
+      if (d.phase) r.phase = d.phase;
+    }
     if (topic === "sync.state") {
       r.phase = d.phase || d.state;
       if (["completed", "failed", "cancelled"].indexOf(d.state) >= 0) {
@@ -216,6 +237,14 @@
     if (b && b.dataset.ref) SS.openModal("/playlists/detail?ref=" + encodeURIComponent(b.dataset.ref), { wide: true });
   });
 
+  /* A playlist modal showing a running sync feeds the bubble. */
+  function track(root) {
+    var live = (root || document).querySelector(".playlist-live");
+    if (live && live.dataset.running) SS.trackRun({ run_id: live.dataset.running, ref: live.dataset.ref, name: live.dataset.name });
+  }
+  document.addEventListener("ss:modal-loaded", function (ev) { track(ev.detail.body); });
+  document.addEventListener("ss:live-updated", function (ev) { track(ev.target); });
+
   /* ---------- htmx glue ---------- */
   document.addEventListener("htmx:responseError", function (ev) {
     var xhr = ev.detail.xhr;
@@ -224,7 +253,9 @@
     SS.toast(msg.slice(0, 300), "error");
   });
   document.addEventListener("htmx:sendError", function () { SS.toast("The server did not answer. Is SoulSync running?", "error"); });
+  document.addEventListener("htmx:afterSwap", function (ev) { bindLive(ev.target); });
   document.body.addEventListener("toast", function (ev) { SS.toast(ev.detail.message || ev.detail.value, ev.detail.kind); });
+  document.body.addEventListener("sync-started", function (ev) { SS.trackRun(Object.assign({ phase: "starting", done: 0, total: 0 }, ev.detail)); });
   document.body.addEventListener("refresh-live", function () { SS.refreshLive(); });
   document.body.addEventListener("close-modal", function () { SS.closeModal(); });
 
@@ -236,7 +267,7 @@
       document.dispatchEvent(new CustomEvent("ss:modal-closed"));
       bubble();
     });
-    liveRegions();
+    bindLive(document);
     connect();
     refreshRuns();
   });

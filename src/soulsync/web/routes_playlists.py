@@ -1,0 +1,245 @@
+"""Playlist sync: the playlists with live counters, the details modal, sync / cancel / download.
+
+Counters come from each playlist's last run (``SyncService.list_playlists``);
+while a run goes on, the page refreshes on ``sync.*`` events and the modal
+shows the run's live counters and progress.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from soulsync.providers.base import ProviderError
+from soulsync.services.sync import PlaylistStatus, SyncError
+from soulsync.services.sync_models import PlaylistRefError
+from soulsync.web.routes_search import _body
+from soulsync.web.templating import render
+from soulsync.web.ui import error_response, error_text, services_of, with_toast
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+IMAGE_CACHE = "web.playlist_images"
+IMAGE_TTL_S = 6 * 3600
+STATUS_ORDER = ("downloading", "queued", "missing", "wishlisted", "failed", "uncertain")
+
+
+async def playlist_images(services: Any, *, force: bool = False) -> dict[str, str]:
+    """``source:id`` -> cover URL, from the sources' playlist lists (cached for hours)."""
+    store = services.store
+    if not force:
+        cached = cached_images(store)
+        if cached is not None:
+            return cached
+    images: dict[str, str] = {}
+    for source, provider in services.sync.sources.items():
+        try:
+            found = await provider.list_playlists()
+        except ProviderError as exc:
+            log.info("no %s playlist covers: %s", source.value, exc)
+            continue
+        for p in found:
+            url = getattr(p, "image_url", None)
+            if url:
+                images[f"{source.value}:{p.id}"] = url
+    store.cache_put(IMAGE_CACHE, "all", json.dumps(images), ttl_s=IMAGE_TTL_S)
+    return images
+
+
+def cached_images(store: Any) -> dict[str, str] | None:
+    """The cached cover map, if there is one."""
+    raw = store.cache_get(IMAGE_CACHE, "all")
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+
+
+def card(status: PlaylistStatus, images: dict[str, str]) -> dict[str, Any]:
+    """What a playlist card shows."""
+    data = status.as_dict()
+    counts = data["counts"]
+    total = counts["total"] or data["track_count"]
+    owned = counts["owned"]
+    missing = counts["missing"] + counts["wishlisted"] + counts["failed"]
+    synced = data["last_run"] is not None
+    return {
+        **data,
+        "image": images.get(data["ref"]),
+        "total": total,
+        "owned": owned,
+        "missing": missing,
+        "pct": round(100 * owned / total) if total and synced else None,
+        "synced": synced,
+        "running": data["running_run_id"] is not None,
+    }
+
+
+async def _cards(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+    services = services_of(request)
+    if services is None:
+        return [], "the services are not running in this process"
+    if not services.sync.sources:
+        return [], "no playlist source is configured (set up Spotify or Deezer in Settings)"
+    statuses = services.sync.list_playlists()
+    error = None
+    if not statuses:
+        try:
+            await services.sync.refresh_playlists()
+        except ProviderError as exc:
+            error = error_text(exc)
+        statuses = services.sync.list_playlists()
+    images = await playlist_images(services)
+    return [card(s, images) for s in statuses], error
+
+
+@router.get("/playlists", include_in_schema=False)
+async def playlists_page(request: Request, open: str | None = None) -> Response:
+    """The playlists page (``open`` opens that playlist's modal)."""
+    cards, why = await _cards(request)
+    return render(request, "playlists.html", {"cards": cards, "why": why, "open": open})
+
+
+@router.get("/partials/playlists", include_in_schema=False)
+async def playlists_partial(request: Request) -> Response:
+    """The cards (refreshed live)."""
+    cards, why = await _cards(request)
+    return render(request, "partials/playlist_cards.html", {"cards": cards, "why": why})
+
+
+@router.post("/playlists/refresh", include_in_schema=False)
+async def refresh(request: Request) -> Response:
+    """Ask the sources for the user's playlists again."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    await services.sync.refresh_playlists()
+    await playlist_images(services, force=True)
+    cards, why = await _cards(request)
+    response = render(request, "partials/playlist_cards.html", {"cards": cards, "why": why})
+    return with_toast(response, f"{len(cards)} playlists", "ok")
+
+
+@router.get("/playlists/running", include_in_schema=False)
+async def running(request: Request) -> Response:
+    """Runs going on now (for the progress bubble)."""
+    services = services_of(request)
+    if services is None:
+        return JSONResponse([])
+    out = []
+    for status in services.sync.list_playlists():
+        if status.running_run_id is None:
+            continue
+        run = services.sync.run(status.running_run_id)
+        out.append(
+            {
+                "run_id": run.id,
+                "ref": status.playlist.ref,
+                "name": status.playlist.name,
+                "phase": run.phase or run.state.value,
+                "done": 0,
+                "total": run.total or status.playlist.track_count,
+            }
+        )
+    return JSONResponse(out)
+
+
+def _detail(request: Request, ref: str) -> dict[str, Any]:
+    services = services_of(request)
+    if services is None:
+        raise HTTPException(503, "the services are not running")
+    try:
+        record = services.sync.find_playlist(ref)
+    except (SyncError, PlaylistRefError) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    status = next((s for s in services.sync.list_playlists() if s.playlist.id == record.id), None)
+    tracks = services.sync.playlist_tracks_status(ref)
+    run = status.last_run if status else None
+    running_id = status.running_run_id if status else None
+    counts: dict[str, int] = {}
+    for t in tracks:
+        counts[t["status"]] = counts.get(t["status"], 0) + 1
+    total = len(tracks) or record.track_count
+    owned = counts.get("owned", 0) + counts.get("downloaded", 0)
+    done = sum(
+        n for k, n in counts.items() if k not in ("queued", "downloading", "missing", "unknown")
+    )
+    return {
+        "record": record,
+        "ref": record.ref,
+        "tracks": tracks,
+        "run": run,
+        "running_id": running_id,
+        "counts": counts,
+        "total": total,
+        "owned": owned,
+        "done": done if running_id else total,
+        "pct": round(100 * owned / total) if total else 0,
+        "downloads_ok": services.downloads is not None,
+        "server_ok": services.media_server is not None,
+        "image": (cached_images(services.store) or {}).get(record.ref),
+        "now": time.time(),
+    }
+
+
+@router.get("/playlists/detail", include_in_schema=False)
+async def detail(request: Request, ref: str) -> Response:
+    """The playlist details modal."""
+    return render(request, "partials/playlist_modal.html", _detail(request, ref))
+
+
+@router.get("/playlists/detail/body", include_in_schema=False)
+async def detail_body(request: Request, ref: str) -> Response:
+    """The live part of the modal (counters, progress, buttons, tracks)."""
+    return render(request, "partials/playlist_body.html", _detail(request, ref))
+
+
+@router.post("/playlists/sync", include_in_schema=False)
+async def start_sync(request: Request) -> Response:
+    """Start a sync of one playlist (optionally downloading what is missing)."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    data = await _body(request)
+    ref = str(data.get("ref", ""))
+    download = str(data.get("download_missing", "")) in ("1", "true", "on")
+    try:
+        run_id = await services.sync.start_sync(ref, download_missing=download)
+    except (SyncError, PlaylistRefError, ProviderError) as exc:
+        return error_response(request, exc, 409)
+    ctx = _detail(request, ref)
+    ctx["running_id"] = ctx["running_id"] or run_id
+    response = render(request, "partials/playlist_body.html", ctx)
+    what = "Downloading missing tracks of" if download else "Syncing"
+    return with_toast(
+        response,
+        f"{what} {ctx['record'].name}",
+        "ok",
+        **{"sync-started": {"run_id": run_id, "ref": ctx["ref"], "name": ctx["record"].name}},
+    )
+
+
+@router.post("/playlists/cancel", include_in_schema=False)
+async def cancel_sync(request: Request) -> Response:
+    """Cancel the running sync of a playlist."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    data = await _body(request)
+    ref = str(data.get("ref", ""))
+    run_id = str(data.get("run_id", ""))
+    try:
+        await services.sync.cancel(run_id)
+    except SyncError as exc:
+        return error_response(request, exc, 404)
+    response = render(request, "partials/playlist_body.html", _detail(request, ref))
+    return with_toast(response, "Sync cancelled", "warn")

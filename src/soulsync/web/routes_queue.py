@@ -1,0 +1,130 @@
+"""The download queue: Active / Finished tabs, live progress, cancel, retry, clear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from soulsync.services.downloads import Job, JobNotFound
+from soulsync.web.templating import render
+from soulsync.web.ui import error_response, services_of, with_toast
+
+router = APIRouter()
+
+TABS = ("active", "finished")
+
+
+def artwork(job: Job) -> str | None:
+    """The best cover for a job row (the resolved track, the album, the wanted track)."""
+    for candidate in (job.track, job.wanted):
+        if candidate is not None and candidate.cover_url:
+            return candidate.cover_url
+    if job.album is not None and job.album.cover_url:
+        return job.album.cover_url
+    if job.artist is not None and job.artist.image_url:
+        return job.artist.image_url
+    return None
+
+
+def row(job: Job) -> dict[str, Any]:
+    """What the template shows for one job."""
+    track = job.track or job.wanted
+    title = (
+        track.title if track is not None else (job.file.basename if job.file else f"job {job.id}")
+    )
+    if track is not None:
+        artist = track.display_artist
+    elif job.artist is not None:
+        artist = job.artist.name
+    else:
+        artist = job.file.username if job.file else ""
+    album = (job.album.title if job.album else None) or (track.album if track else None)
+    size = job.file.size if job.file else None
+    return {
+        "job": job,
+        "id": job.id,
+        "title": title,
+        "artist": artist,
+        "album": album,
+        "kind": str(job.kind).replace("_", " "),
+        "state": str(job.state),
+        "art": artwork(job),
+        "size": size,
+        "percent": job.percent,
+        "speed": job.speed,
+        "bytes_done": job.bytes_done,
+        "error": job.error or job.result,
+        "path": job.destination or job.local_path,
+        "source": f"{job.file.username}" if job.file else None,
+    }
+
+
+def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    jobs = services.downloads.list_active()
+    active = [row(j) for j in jobs if not j.is_final]
+    finished = [row(j) for j in reversed(jobs) if j.is_final]
+    return active, finished
+
+
+def _context(request: Request, tab: str) -> dict[str, Any]:
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        why = "the services are not running" if services is None else services.notes.get("slskd")
+        return {"why": why or "slskd is not configured", "tab": tab, "active": [], "finished": []}
+    active, finished = _lists(services)
+    return {"why": None, "tab": tab, "active": active, "finished": finished}
+
+
+@router.get("/queue", include_in_schema=False)
+async def queue_page(request: Request, tab: str = "active") -> Response:
+    """The queue page."""
+    tab = tab if tab in TABS else "active"
+    return render(request, "queue.html", _context(request, tab))
+
+
+@router.get("/partials/queue", include_in_schema=False)
+async def queue_partial(request: Request, tab: str = "active") -> Response:
+    """The job list of one tab (refreshed live)."""
+    tab = tab if tab in TABS else "active"
+    return render(request, "partials/queue_list.html", _context(request, tab))
+
+
+@router.post("/queue/{job_id}/cancel", include_in_schema=False)
+async def cancel(request: Request, job_id: int) -> Response:
+    """Cancel a job."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    try:
+        job = await services.downloads.cancel(job_id)
+    except (JobNotFound, ValueError) as exc:
+        return error_response(request, str(exc).strip("'\""), 409)
+    response = render(request, "partials/queue_list.html", _context(request, "active"))
+    return with_toast(response, f"Cancelled {row(job)['title']}", "ok")
+
+
+@router.post("/queue/{job_id}/retry", include_in_schema=False)
+async def retry(request: Request, job_id: int) -> Response:
+    """Put a failed or cancelled job back in the queue."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    try:
+        job = await services.downloads.retry(job_id)
+    except (JobNotFound, ValueError) as exc:
+        return error_response(request, str(exc).strip("'\""), 409)
+    response = render(request, "partials/queue_list.html", _context(request, "finished"))
+    return with_toast(response, f"Retrying {row(job)['title']}", "ok")
+
+
+@router.post("/queue/clear", include_in_schema=False)
+async def clear(request: Request) -> Response:
+    """Hide finished jobs from the queue (history keeps them)."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    count = await services.downloads.clear_completed()
+    response = render(request, "partials/queue_list.html", _context(request, "finished"))
+    return with_toast(response, f"Cleared {count} finished downloads", "ok")
