@@ -1,0 +1,85 @@
+"""The job rows: compare-and-set transitions, retry times, clearing, peer counters."""
+
+from __future__ import annotations
+
+import time
+
+from soulsync.domain import JobKind, JobState, SoulseekFile, Track
+from soulsync.services.jobs_store import JobsStore, NewJob
+from soulsync.store import Store
+
+FILE = SoulseekFile("flacfan", "@@flacfan\\Music\\A\\01. B.flac", 1000)
+
+
+def _store(store: Store) -> JobsStore:
+    return JobsStore(store)
+
+
+def test_insert_writes_queued_rows_and_decodes_them(store: Store) -> None:
+    jobs = _store(store)
+    wanted = Track("Hello", ("Adele",), duration_ms=295_000)
+    ids = jobs.insert(
+        [
+            NewJob(JobKind.PLAIN, file=FILE, candidates=(FILE,)),
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=wanted, batch_id="b1", extra={"queries": ["x"]}),
+        ]
+    )
+    assert len(ids) == 2 and ids[0] < ids[1]
+    plain, playlist = jobs.require(ids[0]), jobs.require(ids[1])
+    assert plain.state is JobState.QUEUED and plain.file == FILE and plain.candidates == (FILE,)
+    assert playlist.wanted == wanted and playlist.extra == {"queries": ["x"]}
+    assert [j.id for j in jobs.batch("b1")] == [ids[1]]
+    assert plain.title == "01. B.flac" and playlist.title == "Adele - Hello"
+
+
+def test_transition_only_moves_from_the_expected_states(store: Store) -> None:
+    jobs = _store(store)
+    (job_id,) = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)])
+    assert jobs.transition(job_id, [JobState.QUEUED], JobState.DOWNLOADING, bytes_done=10)
+    assert not jobs.transition(job_id, [JobState.QUEUED], JobState.PROCESSING)
+    assert jobs.require(job_id).state is JobState.DOWNLOADING
+    assert jobs.transition(job_id, [JobState.DOWNLOADING], JobState.CANCELLED)
+    done = jobs.require(job_id)
+    assert done.state is JobState.CANCELLED and done.finished_at is not None
+    assert done.bytes_done == 10
+    # A finished job cannot be moved back by a late worker.
+    assert not jobs.transition(job_id, [JobState.DOWNLOADING], JobState.COMPLETED)
+
+
+def test_due_queued_waits_for_the_retry_time(store: Store) -> None:
+    jobs = _store(store)
+    a, b = jobs.insert([NewJob(JobKind.PLAIN, file=FILE), NewJob(JobKind.PLAIN, file=FILE)])
+    jobs.update(b, next_attempt_at=time.time() + 60)
+    assert [j.id for j in jobs.due_queued(time.time(), 10)] == [a]
+    assert jobs.next_due_time() is not None
+    assert [j.id for j in jobs.due_queued(time.time() + 61, 10)] == [a, b]
+
+
+def test_clearing_hides_finished_jobs_but_history_keeps_them(store: Store) -> None:
+    jobs = _store(store)
+    done, failed, running = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 3)
+    jobs.transition(done, [JobState.QUEUED], JobState.COMPLETED)
+    jobs.transition(failed, [JobState.QUEUED], JobState.FAILED, error="boom")
+    jobs.transition(running, [JobState.QUEUED], JobState.DOWNLOADING)
+    assert {j.id for j in jobs.mark_cleared()} == {done, failed}
+    assert [j.id for j in jobs.active()] == [running]
+    assert {j.id for j in jobs.history()} == {done, failed}
+    assert jobs.counts() == {"downloading": 1}
+
+
+def test_find_active_source_ignores_finished_jobs(store: Store) -> None:
+    jobs = _store(store)
+    first, second = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 2)
+    jobs.transition(first, [JobState.QUEUED], JobState.FAILED)
+    found = jobs.find_active_source(FILE.username, FILE.filename)
+    assert found is not None and found.id == second
+
+
+def test_peer_failures_are_net_of_successes(store: Store) -> None:
+    jobs = _store(store)
+    for _ in range(3):
+        jobs.record_peer("staller", ok=False, error="stalled")
+    jobs.record_peer("staller", ok=True)
+    jobs.record_peer("flacfan", ok=True)
+    jobs.record_peer("flaky", ok=False)
+    assert jobs.peer_failures() == {"staller": 2, "flaky": 1}
