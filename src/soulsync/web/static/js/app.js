@@ -256,6 +256,7 @@
   document.addEventListener("htmx:afterSwap", function (ev) { bindLive(ev.target); });
   document.body.addEventListener("toast", function (ev) { SS.toast(ev.detail.message || ev.detail.value, ev.detail.kind); });
   document.body.addEventListener("sync-started", function (ev) { SS.trackRun(Object.assign({ phase: "starting", done: 0, total: 0 }, ev.detail)); });
+  document.body.addEventListener("refresh-page", function () { setTimeout(function () { location.reload(); }, 600); });
   document.body.addEventListener("refresh-live", function () { SS.refreshLive(); });
   document.body.addEventListener("close-modal", function () { SS.closeModal(); });
 

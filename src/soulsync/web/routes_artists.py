@@ -1,0 +1,205 @@
+"""Artists: the library's artists with counts and pictures; an artist's discography,
+owned vs missing, and "download missing albums" (each track searched, matched and
+filed with the release's metadata through the download queue)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from soulsync.domain import Album, Artist, LibraryTrack
+from soulsync.matching import ascii_key, name_similarity
+from soulsync.providers.base import ProviderError
+from soulsync.providers.metadata import qualified_id
+from soulsync.web.routes_search import _body
+from soulsync.web.templating import render
+from soulsync.web.ui import error_response, error_text, services_of, with_toast
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+IMAGE_CACHE = "web.artist_image"
+IMAGE_TTL_S = 7 * 86400
+# An owned album title must be this close to a release title to count as that release.
+OWNED_SIMILARITY = 0.85
+
+
+def library_artists(tracks: list[LibraryTrack]) -> list[dict[str, Any]]:
+    """Artists of the library (album artist, else track artist) with album and track counts."""
+    names: dict[str, str] = {}
+    albums: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
+    for t in tracks:
+        name = (t.album_artist or t.artist or "").strip()
+        if not name:
+            continue
+        key = ascii_key(name, drop_the=True) or name.lower()
+        names.setdefault(key, name)
+        counts[key] += 1
+        if t.album:
+            albums[key].add(t.album)
+    out = [
+        {
+            "name": names[k],
+            "tracks": counts[k],
+            "albums": len(albums[k]),
+            "url": quote(names[k], safe=""),
+        }
+        for k in names
+    ]
+    out.sort(key=lambda a: ascii_key(a["name"], drop_the=True))
+    return out
+
+
+async def _library(services: Any) -> tuple[list[LibraryTrack], str | None]:
+    if services is None:
+        return [], "the services are not running"
+    if services.media_server is None:
+        return [], services.notes.get("library", "no media server is configured")
+    snapshot, why = await services.sync.library.get()
+    if snapshot is None:
+        return [], why or "the library could not be read"
+    return list(snapshot.tracks), None
+
+
+@router.get("/artists", include_in_schema=False)
+async def artists_page(request: Request) -> Response:
+    """The library's artists."""
+    tracks, why = await _library(services_of(request))
+    return render(request, "artists.html", {"artists": library_artists(tracks), "why": why})
+
+
+async def _find_artist(services: Any, name: str) -> tuple[Artist | None, str | None]:
+    try:
+        found = (await services.metadata.search_artists(name, 5)).value
+    except ProviderError as exc:
+        return None, error_text(exc)
+    best = max(found, key=lambda a: name_similarity(a.name, name), default=None)
+    if best is None or name_similarity(best.name, name) < 0.8:
+        return None, f"no artist named {name!r} at the metadata source"
+    return best, None
+
+
+@router.get("/artists/image", include_in_schema=False)
+async def artist_image(request: Request, name: str) -> Response:
+    """The artist's picture from the metadata source (cached), else a placeholder."""
+    services = services_of(request)
+    store = request.app.state.store
+    cached = store.cache_get(IMAGE_CACHE, name.lower())
+    url: str | None = json.loads(cached) if cached is not None else None
+    if cached is None and services is not None:
+        artist, _why = await _find_artist(services, name)
+        url = artist.image_url if artist is not None else None
+        store.cache_put(IMAGE_CACHE, name.lower(), json.dumps(url), ttl_s=IMAGE_TTL_S)
+    if not url:
+        return RedirectResponse("/static/artist.svg", status_code=302)
+    return RedirectResponse(url, status_code=302)
+
+
+def _owned_titles(tracks: list[LibraryTrack], name: str) -> list[str]:
+    titles = {
+        t.album
+        for t in tracks
+        if t.album and name_similarity(t.album_artist or t.artist or "", name) >= 0.85
+    }
+    return sorted(titles)
+
+
+def discography(releases: list[Album], owned_titles: list[str]) -> list[dict[str, Any]]:
+    """Each release with ``owned`` set when the library has an album of (nearly) that title."""
+    out = []
+    seen: set[str] = set()
+    for album in releases:
+        key = ascii_key(album.title)
+        if key in seen:
+            continue  # the same release listed twice (editions, markets)
+        seen.add(key)
+        owned = any(name_similarity(album.title, t) >= OWNED_SIMILARITY for t in owned_titles)
+        out.append(
+            {
+                "title": album.title,
+                "year": album.year,
+                "type": str(album.album_type),
+                "tracks": album.total_tracks,
+                "cover": album.cover_url,
+                "ref": qualified_id(album),
+                "owned": owned,
+            }
+        )
+    out.sort(key=lambda a: a["year"] or 0, reverse=True)
+    return out
+
+
+async def _artist_context(request: Request, name: str) -> dict[str, Any]:
+    services = services_of(request)
+    tracks, why = await _library(services)
+    owned_titles = _owned_titles(tracks, name)
+    ctx: dict[str, Any] = {
+        "name": name,
+        "artist": None,
+        "releases": [],
+        "error": None,
+        "why": why,
+        "owned_titles": owned_titles,
+        "track_count": sum(
+            1 for t in tracks if name_similarity(t.album_artist or t.artist or "", name) >= 0.85
+        ),
+        "can_download": services is not None and services.downloads is not None,
+    }
+    if services is None:
+        return ctx
+    artist, error = await _find_artist(services, name)
+    ctx["artist"] = artist
+    ctx["error"] = error
+    if artist is not None and qualified_id(artist):
+        try:
+            releases = (await services.metadata.artist_albums(qualified_id(artist) or "", 50)).value
+        except ProviderError as exc:
+            ctx["error"] = error_text(exc)
+            releases = []
+        ctx["releases"] = discography(list(releases), owned_titles)
+    ctx["missing"] = [r for r in ctx["releases"] if not r["owned"] and r["ref"]]
+    return ctx
+
+
+@router.get("/artists/{name}", include_in_schema=False)
+async def artist_page(request: Request, name: str) -> Response:
+    """One artist: discography from the metadata source, owned vs missing."""
+    return render(request, "artist.html", await _artist_context(request, name))
+
+
+@router.post("/artists/{name}/download-missing", include_in_schema=False)
+async def download_missing(request: Request, name: str) -> Response:
+    """Queue every track of the chosen (default: all missing) releases as matched downloads."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available (slskd is not configured)", 503)
+    data = await _body(request)
+    ctx = await _artist_context(request, name)
+    wanted = [r["ref"] for r in ctx.get("missing", [])]
+    if data.get("ref"):
+        wanted = [str(data["ref"])]
+    queued = 0
+    titles = []
+    for ref in wanted:
+        try:
+            album = (await services.metadata.get_album(ref)).value
+        except (ProviderError, ValueError) as exc:
+            return error_response(request, exc, 502)
+        if not album.tracks:
+            continue
+        _batch, ids = await services.downloads.enqueue_playlist_tracks(
+            list(album.tracks), source=f"artist:{name}"
+        )
+        queued += len(ids)
+        titles.append(album.title)
+    if not queued:
+        return error_response(request, "nothing to download: every release is owned", 409)
+    response = Response(status_code=204)
+    return with_toast(response, f"Queued {queued} tracks from {len(titles)} releases", "ok")
