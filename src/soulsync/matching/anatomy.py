@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from soulsync.matching.normalize import ascii_key, forms
@@ -82,11 +82,19 @@ class TitleAnatomy:
     versions: tuple[VersionTag, ...] = ()
     featured: tuple[str, ...] = ()
     extras: tuple[str, ...] = ()
+    # Derived once (hot in scoring loops); not compared.
+    kinds: frozenset[VersionKind] = field(default=frozenset(), compare=False, repr=False)
+    _hash: int = field(default=0, compare=False, repr=False)
 
-    @property
-    def kinds(self) -> frozenset[VersionKind]:
-        """The set of version kinds present."""
-        return frozenset(v.kind for v in self.versions)
+    def __post_init__(self) -> None:
+        if self.versions and not self.kinds:
+            object.__setattr__(self, "kinds", frozenset(v.kind for v in self.versions))
+        key = (self.original, self.base, self.versions, self.featured, self.extras)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        # Cached: anatomies are dictionary keys of several caches.
+        return self._hash
 
     @property
     def base_forms(self) -> tuple[str, ...]:
@@ -170,12 +178,24 @@ def _strip_words(key: str, pattern: str) -> str:
     return " ".join(rest.split())
 
 
+@lru_cache(maxsize=65536)
+def _classify(content: str) -> tuple[tuple[VersionTag, ...], tuple[str, ...], str]:
+    tags, feats, role = _classify_uncached(content)
+    return tuple(tags), tuple(feats), role
+
+
 def classify(content: str) -> tuple[list[VersionTag], list[str], str]:
     """Classify one descriptor (bracket content or dash suffix).
 
     Returns ``(versions, featured_names, role)`` where role is "version",
     "feat", "noise", "part" or "unknown".
     """
+    tags, feats, role = _classify(content)
+    return list(tags), list(feats), role
+
+
+def _classify_uncached(content: str) -> tuple[list[VersionTag], list[str], str]:
+    """Uncached body of :func:`classify`."""
     key = ascii_key(content)
     if not key:
         return [], [], "noise"
@@ -205,8 +225,16 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
     that cannot be ordinary title words are recognised ("live at ...",
     "remastered", "karaoke"), because "Let Me Live" or "Mix Tape" are titles.
     """
+    return list(_versions_in_text(key, bracketed))
+
+
+_compiled = lru_cache(maxsize=256)(re.compile)
+
+
+@lru_cache(maxsize=65536)
+def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
     tags: list[VersionTag] = []
-    has = lambda pattern: re.search(pattern, key) is not None  # noqa: E731
+    has = lambda pattern: _compiled(pattern).search(key) is not None  # noqa: E731
 
     if has(r"\b(?:taylors version|from the vault|re ?record(?:ed|ing)?|rerecorded)\b"):
         tags.append(VersionTag(VersionKind.RERECORDED))
@@ -294,7 +322,7 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
         words = [w for w in key.split() if w not in {"version", "take", "mix"}]
         if words and not set(words) <= _NEUTRAL_VERSION_WORDS:
             tags.append(VersionTag(VersionKind.ALTERNATE, " ".join(words)))
-    return tags
+    return tuple(tags)
 
 
 # --- splitting a title ------------------------------------------------------------
@@ -313,6 +341,13 @@ _BARE_TRAILING_RE = re.compile(
 )
 
 
+_NEEDS_PARSE_RE = re.compile(
+    r"[(\[{<\-–—~|]|\b(?:feat|ft|featuring|remix|rmx|edit|mix|version|instrumental|cappella"
+    r"|acapella|sped|slowed|nightcore|karaoke|remaster|remastered|live|taylor'?s)\b",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=131072)
 def parse_title(title: str) -> TitleAnatomy:
     """Split ``title`` into base title, version descriptors, features and extras.
@@ -321,6 +356,9 @@ def parse_title(title: str) -> TitleAnatomy:
     (VersionTag(kind=<VersionKind.REMIX: 'remix'>, detail='chromatics'),)
     """
     text = " ".join(title.split())
+    if not _NEEDS_PARSE_RE.search(text):
+        # Most titles carry no brackets, dashes, features or version words.
+        return TitleAnatomy(original=title, base=text.strip(" ,.") or title.strip())
     versions: list[VersionTag] = []
     featured: list[str] = []
     extras: list[str] = []

@@ -123,8 +123,14 @@ def split_credit(credit: str, known: Iterable[str] = ()) -> tuple[str, ...]:
     >>> split_credit("Simon & Garfunkel", known=["Simon & Garfunkel"])
     ('Simon & Garfunkel',)
     """
-    known_keys = _BUILTIN_GROUPS | {ascii_key(k, drop_the=True) for k in known if k}
-    return _split(credit.strip(), frozenset(known_keys))
+    if not known:
+        return _split(credit.strip(), _BUILTIN_GROUPS)
+    return _split(credit.strip(), _known_keys(tuple(known)))
+
+
+@lru_cache(maxsize=16384)
+def _known_keys(known: tuple[str, ...]) -> frozenset[str]:
+    return _BUILTIN_GROUPS | {ascii_key(k, drop_the=True) for k in known if k}
 
 
 @lru_cache(maxsize=32768)
@@ -221,6 +227,18 @@ class ArtistMatch:
 
 
 def compare_artists(wanted: Sequence[str], candidate: Sequence[str] | str) -> ArtistMatch:
+    """Compare wanted artist names with a candidate credit, as sets.
+
+    See :func:`_compare_artists`; results are cached because one folder
+    artist is compared for every file a peer shares.
+    """
+    return _compare_artists(
+        tuple(wanted), candidate if isinstance(candidate, str) else tuple(candidate)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _compare_artists(wanted: tuple[str, ...], candidate: tuple[str, ...] | str) -> ArtistMatch:
     """Compare wanted artist names with a candidate credit, as sets.
 
     The wanted primary artist must be present (any position on the other

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from soulsync.matching.normalize import ascii_key
 
-__all__ = ["PathAnatomy", "Reading", "parse_path", "split_remote_path"]
+__all__ = ["PathAnatomy", "Reading", "extension_of", "parse_path", "split_remote_path"]
 
 AUDIO_EXTENSIONS = frozenset(
     {
@@ -124,6 +124,14 @@ class PathAnatomy:
         return ascii_key(" ".join((*self.folders, self.basename)))
 
 
+@lru_cache(maxsize=65536)
+def extension_of(path: str) -> str:
+    """Lower-case extension of a remote path's file name ("flac"), or ""."""
+    name = path.replace("/", "\\").rsplit("\\", 1)[-1]
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and stem and len(ext) <= 5 and " " not in ext else ""
+
+
 def split_remote_path(path: str) -> tuple[list[str], str]:
     """Split a remote path on backslashes or slashes into (folders, basename).
 
@@ -208,6 +216,59 @@ def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
     return readings
 
 
+@lru_cache(maxsize=16384)
+def _folder_facts(
+    folders: tuple[str, ...],
+) -> tuple[str | None, str | None, int | None, int | None]:
+    """(artist, album, year, disc) from the folder names; shared by a folder's files."""
+    meaningful = [f for f in folders if ascii_key(f) not in _GENERIC_FOLDERS]
+    disc: int | None = None
+    disc_match = _DISC_RE.match(meaningful[-1]) if meaningful else None
+    if disc_match:
+        disc = int(disc_match.group(1))
+        meaningful = meaningful[:-1]
+    artist = album = None
+    year = None
+    if meaningful:
+        f_artist, album, year = _folder_meaning(meaningful[-1])
+        if f_artist:
+            artist = f_artist
+        elif len(meaningful) >= 2:
+            artist = _clean_stem(meaningful[-2]) or None
+    if album is not None and disc is None:
+        trailing_disc = re.search(r"\b(?:cd|disc|disk)\s*(\d{1,2})\b", album, re.IGNORECASE)
+        if trailing_disc:
+            disc = int(trailing_disc.group(1))
+    return artist, album, year, disc
+
+
+@lru_cache(maxsize=65536)
+def _stem_facts(
+    stem: str, artist: str | None
+) -> tuple[int | None, int | None, tuple[Reading, ...]]:
+    """(track, disc, readings) from a file name stem; the same name recurs across peers."""
+    cleaned = _clean_stem(stem)
+    track: int | None = None
+    disc: int | None = None
+    body = cleaned
+    readings: list[Reading] = []
+    numbered = _TRACKNO_PREFIX_RE.match(cleaned)
+    side = _SIDE_PREFIX_RE.match(cleaned) if not numbered else None
+    if numbered:
+        track = int(numbered.group("track"))
+        if numbered.group("disc"):
+            disc = int(numbered.group("disc"))
+        body = numbered.group("rest").strip(" -.")
+    elif side:
+        track = int(side.group("track"))
+        body = side.group("rest").strip(" -.")
+    readings.extend(_readings(body, artist))
+    if numbered:
+        # "99 Problems", "1979", "7 Rings": the number may be part of the title.
+        readings.extend(r for r in _readings(cleaned, artist) if r not in readings)
+    return track, disc, tuple(readings)
+
+
 @lru_cache(maxsize=65536)
 def parse_path(path: str) -> PathAnatomy:
     r"""Parse a Soulseek remote path.
@@ -222,49 +283,16 @@ def parse_path(path: str) -> PathAnatomy:
         stem, ext = basename, ""
     ext = ext.lower()
 
-    meaningful = [f for f in folders if ascii_key(f) not in _GENERIC_FOLDERS]
-    disc: int | None = None
-    if meaningful and _DISC_RE.match(meaningful[-1]):
-        disc_match = _DISC_RE.match(meaningful[-1])
-        disc = int(disc_match.group(1)) if disc_match else None
-        meaningful = meaningful[:-1]
-    artist = album = None
-    year = None
-    if meaningful:
-        f_artist, album, year = _folder_meaning(meaningful[-1])
-        if f_artist:
-            artist = f_artist
-        elif len(meaningful) >= 2:
-            artist = _clean_stem(meaningful[-2]) or None
-    if album is not None and disc is None:
-        trailing_disc = re.search(r"\b(?:cd|disc|disk)\s*(\d{1,2})\b", album, re.IGNORECASE)
-        if trailing_disc:
-            disc = int(trailing_disc.group(1))
-
-    cleaned = _clean_stem(stem)
-    track: int | None = None
-    body = cleaned
-    readings: list[Reading] = []
-    numbered = _TRACKNO_PREFIX_RE.match(cleaned)
-    side = _SIDE_PREFIX_RE.match(cleaned) if not numbered else None
-    if numbered:
-        track = int(numbered.group("track"))
-        if numbered.group("disc") and disc is None:
-            disc = int(numbered.group("disc"))
-        body = numbered.group("rest").strip(" -.")
-    elif side:
-        track = int(side.group("track"))
-        body = side.group("rest").strip(" -.")
-    readings.extend(_readings(body, artist))
-    if numbered:
-        # "99 Problems", "1979", "7 Rings": the number may be part of the title.
-        readings.extend(r for r in _readings(cleaned, artist) if r not in readings)
+    artist, album, year, disc = _folder_facts(tuple(folders))
+    track, stem_disc, readings = _stem_facts(stem, artist)
+    if disc is None:
+        disc = stem_disc
     return PathAnatomy(
         path=path,
         folders=tuple(folders),
         basename=basename,
         extension=ext,
-        readings=tuple(readings),
+        readings=readings,
         artist=artist,
         album=album,
         year=year,

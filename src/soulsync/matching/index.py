@@ -27,13 +27,14 @@ from rapidfuzz import fuzz, process
 
 from soulsync.domain import LibraryTrack, Track
 from soulsync.matching.anatomy import parse_title
-from soulsync.matching.normalize import ascii_key, text_key
+from soulsync.matching.credits import split_credit
+from soulsync.matching.normalize import ascii_key, bulk_key, text_key
 from soulsync.matching.score import Score, compare, prepare
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
 __all__ = ["LibraryIndex", "OwnedMatch", "OwnedStatus"]
 
-_MAX_BLOCK = 4000  # candidates gathered per wanted track before shortlisting
+_MAX_BLOCK = 800  # title-word candidates gathered per wanted track before shortlisting
 
 
 class OwnedStatus(enum.StrEnum):
@@ -67,8 +68,17 @@ class OwnedMatch:
         return f"{self.status.value}: {where} ({self.score.explain()})"
 
 
-def _tokens(key: str) -> list[str]:
-    return [t for t in key.split() if t]
+_SEPARATOR_HINT = (" feat", " ft", "&", ",", " x ", " with ", ";", "/", " vs")
+
+
+def _artist_keys(artist: str) -> set[str]:
+    """Keys a library artist is filed under: the whole credit and each credited name."""
+    whole = ascii_key(artist, drop_the=True)
+    keys = {whole} if whole else set()
+    lowered = artist.lower()
+    if any(sep in lowered for sep in _SEPARATOR_HINT):
+        keys.update(ascii_key(n, drop_the=True) for n in split_credit(artist))
+    return {k for k in keys if k}
 
 
 class LibraryIndex:
@@ -78,57 +88,75 @@ class LibraryIndex:
         self, tracks: Iterable[LibraryTrack], settings: MatchSettings = DEFAULT_SETTINGS
     ) -> None:
         self.settings = settings
-        self._tracks: list[LibraryTrack] = []
-        self._titles: list[str] = []
-        self._artists: list[str] = []
-        self._postings: dict[str, list[int]] = {}
-        self._by_artist: dict[str, list[int]] = {}
-        for track in tracks:
-            self._add(track)
-
-    def _add(self, track: LibraryTrack) -> None:
-        i = len(self._tracks)
-        anatomy = parse_title(track.title)
-        title_key = ascii_key(anatomy.base)
-        artist_key = ascii_key(track.artist or "", drop_the=True)
-        self._tracks.append(track)
-        self._titles.append(title_key)
-        self._artists.append(artist_key)
-        words = set(_tokens(title_key))
-        native = text_key(anatomy.base)
-        if native != title_key:
-            words.update(_tokens(native))
-        for extra in anatomy.extras:
-            words.update(_tokens(ascii_key(extra)))
-        for word in words:
-            self._postings.setdefault(word, []).append(i)
-        if artist_key:
-            self._by_artist.setdefault(artist_key, []).append(i)
+        self._tracks: list[LibraryTrack] = list(tracks)
+        titles: list[str] = []
+        artists: list[str] = []
+        postings: dict[str, list[int]] = {}
+        by_artist: dict[str, list[int]] = {}
+        # The uncached parser: 100k+ distinct titles would only churn the
+        # shared caches that the scoring of shortlisted tracks relies on.
+        parse = parse_title.__wrapped__
+        for i, track in enumerate(self._tracks):
+            anatomy = parse(track.title)
+            base = anatomy.base
+            title_key = bulk_key(base)
+            titles.append(title_key)
+            words = set(title_key.split())
+            if not base.isascii():
+                words.update(bulk_key(base, transliterate=False).split())
+            for extra in anatomy.extras:
+                words.update(ascii_key(extra).split())
+            for word in words:
+                postings.setdefault(word, []).append(i)
+            keys = _artist_keys(track.artist or "")
+            artists.append(ascii_key(track.artist or "", drop_the=True))
+            for key in keys:
+                by_artist.setdefault(key, []).append(i)
+        # Compact, immutable arrays: ~4 bytes per posting instead of ~36.
+        self._titles = np.array(titles, dtype=object)
+        self._artists = np.array(artists, dtype=object)
+        self._postings = {w: np.array(ids, dtype=np.int32) for w, ids in postings.items()}
+        self._by_artist = {a: np.array(ids, dtype=np.int32) for a, ids in by_artist.items()}
 
     def __len__(self) -> int:
         return len(self._tracks)
 
     def block(self, want: Track) -> list[int]:
-        """Library positions that share a title word with ``want`` (rarest first)."""
+        """Library positions worth scoring for ``want``.
+
+        Tracks sharing a title word, rarest words first, up to a cap; plus
+        every track of the wanted artists (so a common-word title such as
+        "Love" still finds the artist's song); falling back to the artist
+        alone when no title word is shared.
+        """
         anatomy = parse_title(want.title)
-        key = ascii_key(anatomy.base)
-        words = set(_tokens(key)) | set(_tokens(text_key(anatomy.base)))
+        words = set(ascii_key(anatomy.base).split()) | set(text_key(anatomy.base).split())
         for extra in anatomy.extras:
-            words.update(_tokens(ascii_key(extra)))
+            words.update(ascii_key(extra).split())
         lists = sorted((self._postings[w] for w in words if w in self._postings), key=len)
-        seen: set[int] = set()
-        out: list[int] = []
-        for posting in lists:
-            if out and len(out) + len(posting) > _MAX_BLOCK:
-                break
-            for i in posting:
-                if i not in seen:
-                    seen.add(i)
-                    out.append(i)
-        if not out:
-            for artist in want.artists[:1]:
-                out.extend(self._by_artist.get(ascii_key(artist, drop_the=True), ()))
-        return out
+        chosen: list[np.ndarray] = []
+        size = 0
+        if lists and len(lists[0]) > _MAX_BLOCK:
+            # Every word is common ("Love Me Tonight"): tracks holding the two
+            # rarest words at once are few; a one-word common title relies
+            # on the artist block below.
+            if len(lists) >= 2:
+                both = np.intersect1d(lists[0], lists[1], assume_unique=True)
+                chosen.append(both[: _MAX_BLOCK * 2])
+        else:
+            for posting in lists:
+                if chosen and size + len(posting) > _MAX_BLOCK:
+                    break
+                chosen.append(posting)
+                size += len(posting)
+        for artist in want.artists:
+            for key in _artist_keys(artist):
+                found = self._by_artist.get(key)
+                if found is not None:
+                    chosen.append(found)
+        if not chosen:
+            return []
+        return np.unique(np.concatenate(chosen)).tolist()
 
     def check(self, want: Track) -> OwnedMatch:
         """Is ``want`` owned? Returns the verdict with the best library track and why."""
@@ -165,15 +193,25 @@ class LibraryIndex:
         return [self.check(w) for w in wants]
 
     def _shortlist(self, want: Track, ids: list[int]) -> list[int]:
+        """The few blocked tracks worth a full score, by a batch pre-score.
+
+        Pre-score = 3 x title ratio + 2 x artist ratio (the scorer's weights);
+        only tracks within reach of the best pre-score are kept.
+        """
         limit = self.settings.index_shortlist
-        if len(ids) <= limit:
+        if len(ids) <= 2:
             return ids
         title_q = ascii_key(parse_title(want.title).base)
         artist_q = ascii_key(want.artist, drop_the=True)
-        titles = [self._titles[i] for i in ids]
-        artists = [self._artists[i] for i in ids]
+        index = np.asarray(ids, dtype=np.int64)
+        titles = self._titles[index].tolist()
+        artists = self._artists[index].tolist()
         t = process.cdist([title_q], titles, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
         a = process.cdist([artist_q], artists, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
-        combined = t.astype(np.uint16) * 3 + a.astype(np.uint16) * 2
-        top = np.argpartition(-combined, limit)[:limit]
-        return [ids[int(k)] for k in top]
+        combined = t.astype(np.int32) * 3 + a.astype(np.int32) * 2
+        order = np.argsort(-combined, kind="stable")[:limit]
+        top = int(combined[order[0]])
+        # 45 points = a 15-point title gap or a 22-point artist gap: beyond
+        # that the full score cannot realistically come out ahead.
+        keep = [int(k) for k in order if int(combined[k]) >= top - 45]
+        return [ids[k] for k in keep]

@@ -21,6 +21,7 @@ from anyascii import anyascii
 
 __all__ = [
     "ascii_key",
+    "bulk_key",
     "fold",
     "forms",
     "has_digits",
@@ -37,12 +38,7 @@ _IN_WORD_SYMBOLS = {"$": "s", "!": "i", "@": "a"}
 _IN_WORD_RE = re.compile(r"(?<=\w)[$!@](?=\w)")
 _EDGE_DOLLAR_RE = re.compile(r"(?<=\w)\$(?!\w)|(?<!\w)\$(?=\w)")
 # Apostrophes vanish without leaving a gap: "Don't" -> "dont", "Guns N' Roses".
-_APOSTROPHES_RE = re.compile(r"['’‘`´]")
 _AMPERSAND_RE = re.compile(r"\s*[&+]\s*")
-_NON_WORD_RE = re.compile(r"[^\w]+")
-_UNDERSCORE_RE = re.compile(r"_+")
-_SPACES_RE = re.compile(r"\s+")
-_LEADING_THE_RE = re.compile(r"^the\s+")
 
 # "Pt. 2", "Pt 2", "Part II", "Part Two", "Vol. 3", "No. 5" all become
 # "part 2", "volume 3", "number 5" so numbered works compare by their number.
@@ -126,24 +122,46 @@ def _numbers_to_digits(text: str) -> str:
     return _NUMBERED_WORD_RE.sub(repl, text)
 
 
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys("'’‘`´", ""))
+_NON_WORD_OR_UNDERSCORE_RE = re.compile(r"[\W_]+")
+_ABBREVIATION_HINT_RE = re.compile(r"\b(?:pts?|vols?|no|nr|op)\b")
+
+
 def _key(text: str, *, transliterate: bool, drop_the: bool) -> str:
-    text = fold(text)
-    if transliterate:
-        text = anyascii(text).lower()
-    text = _IN_WORD_RE.sub(lambda m: _IN_WORD_SYMBOLS[m.group(0)], text)
-    text = _EDGE_DOLLAR_RE.sub("s", text)
-    text = _APOSTROPHES_RE.sub("", text)
-    text = _AMPERSAND_RE.sub(" and ", text)
-    for pattern, replacement in _ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
-    text = _UNDERSCORE_RE.sub(" ", text)
-    text = _NON_WORD_RE.sub(" ", text)
-    text = _SPACES_RE.sub(" ", text).strip()
-    text = _numbers_to_digits(text)
-    if drop_the:
+    # Plain ASCII (most titles) needs no Unicode work: NFKC and anyascii are
+    # the identity there. The regex passes below only run when their
+    # characters are present; this function runs for every library track.
+    if text.isascii():
+        text = text.lower().strip()
+    else:
+        text = fold(text)
+        if transliterate:
+            text = anyascii(text).lower()
+    if "$" in text or "!" in text or "@" in text:
+        text = _IN_WORD_RE.sub(lambda m: _IN_WORD_SYMBOLS[m.group(0)], text)
+        text = _EDGE_DOLLAR_RE.sub("s", text)
+    text = text.translate(_APOSTROPHE_TABLE)
+    if "&" in text or "+" in text:
+        text = _AMPERSAND_RE.sub(" and ", text)
+    if _ABBREVIATION_HINT_RE.search(text):
+        for pattern, replacement in _ABBREVIATIONS:
+            text = pattern.sub(replacement, text)
+    text = _NON_WORD_OR_UNDERSCORE_RE.sub(" ", text).strip()
+    if _NUMBERED_WORD_RE.search(text):
+        text = _numbers_to_digits(text)
+    if drop_the and text.startswith("the ") and text != "the":
         # "the" alone is a name too (The The), so only strip it when more follows.
-        text = _LEADING_THE_RE.sub("", text) if text != "the" else text
+        text = text[4:]
     return text
+
+
+def bulk_key(text: str, *, transliterate: bool = True) -> str:
+    """:func:`ascii_key` (or :func:`text_key`) without the cache, for one-off bulk work.
+
+    Building an index of 100k+ distinct titles through the cache would only
+    evict the entries that repeated lookups depend on.
+    """
+    return _key(text, transliterate=transliterate, drop_the=False)
 
 
 _TRAILING_THE_RAW_RE = re.compile(r",\s*(the|a|an)\s*$", re.IGNORECASE)

@@ -23,10 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from soulsync.domain import SearchResponse, SoulseekFile, Track
-from soulsync.matching.score import Prepared, Score, compare, prepare
-from soulsync.matching.settings import DEFAULT_SETTINGS, LOSSLESS_FORMATS, MatchSettings
+from soulsync.matching.filename import extension_of
+from soulsync.matching.score import Prepared, Score, compare, prepare, prepare_path
+from soulsync.matching.settings import (
+    DEFAULT_SETTINGS,
+    LOSSLESS_FORMATS,
+    MatchSettings,
+)
 
 __all__ = [
     "RankResult",
@@ -95,22 +101,22 @@ def flatten_responses(results: Iterable[SearchResponse | SoulseekFile]) -> list[
         if isinstance(item, SoulseekFile):
             files.append(item)
             continue
-        for f in item.files:
+        for f in (*item.files, *item.locked_files):
+            locked = f.is_locked or f in item.locked_files
+            if (
+                f.username == item.username
+                and f.has_free_upload_slot == item.has_free_upload_slot
+                and f.upload_speed == item.upload_speed
+                and f.queue_length == item.queue_length
+                and f.is_locked == locked
+            ):
+                files.append(f)  # already carries its peer's fields
+                continue
             files.append(
                 replace(
                     f,
                     username=item.username,
-                    has_free_upload_slot=item.has_free_upload_slot,
-                    upload_speed=item.upload_speed,
-                    queue_length=item.queue_length,
-                )
-            )
-        for f in item.locked_files:
-            files.append(
-                replace(
-                    f,
-                    username=item.username,
-                    is_locked=True,
+                    is_locked=locked,
                     has_free_upload_slot=item.has_free_upload_slot,
                     upload_speed=item.upload_speed,
                     queue_length=item.queue_length,
@@ -119,17 +125,18 @@ def flatten_responses(results: Iterable[SearchResponse | SoulseekFile]) -> list[
     return files
 
 
-def _necessary(
+def _cheap_conditions(
     file: SoulseekFile,
-    score: Score,
     settings: MatchSettings,
     failures: int,
     want_ms: int | None,
 ) -> str | None:
-    """The first necessary condition ``file`` fails, or None."""
-    if file.is_locked:
-        return "file is locked"
-    ext = file.extension
+    """The first necessary condition that needs no match score, or None.
+
+    Locked files are checked later, after scoring, so the caller can still
+    tell how many locked files *would* have matched.
+    """
+    ext = extension_of(file.filename)
     if ext not in settings.quality.allowed_formats:
         return f"format {ext or 'unknown'!r} not allowed"
     if failures >= settings.fails_to_ignore:
@@ -151,6 +158,13 @@ def _necessary(
         delta = abs(want_ms - file.length * 1000) / 1000
         if delta > settings.max_duration_delta_s:
             return f"length {delta:.0f} s off"
+    return None
+
+
+def _score_conditions(file: SoulseekFile, score: Score, settings: MatchSettings) -> str | None:
+    """The necessary conditions that need the score: locked, and the match itself."""
+    if file.is_locked:
+        return "file is locked"
     if score.value < settings.accept_threshold:
         if score.version_severity == "hard":
             return "wrong version: " + "; ".join(score.penalties)
@@ -164,6 +178,42 @@ def _necessary(
     return None
 
 
+_UNSCORED = Score(0.0, (), penalties=("not scored: a necessary condition failed first",))
+
+
+def _tier(settings: MatchSettings, file: SoulseekFile) -> tuple[int, str]:
+    # Keyed on the settings (whose hash is cached), not the profile.
+    return _tier_cached(
+        settings,
+        extension_of(file.filename),
+        file.bit_rate,
+        file.bit_depth,
+        file.sample_rate,
+        file.is_variable_bit_rate,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _tier_cached(
+    settings: MatchSettings,
+    ext: str,
+    bit_rate: int | None,
+    bit_depth: int | None,
+    sample_rate: int | None,
+    vbr: bool | None,
+) -> tuple[int, str]:
+    probe = SoulseekFile(
+        username="",
+        filename=f"x.{ext}",
+        size=0,
+        bit_rate=bit_rate,
+        bit_depth=bit_depth,
+        sample_rate=sample_rate,
+        is_variable_bit_rate=vbr,
+    )
+    return settings.quality.tier_of(probe, strict=settings.strict)
+
+
 def rank_prepared(
     want: Prepared,
     files: Iterable[SoulseekFile],
@@ -174,11 +224,22 @@ def rank_prepared(
     failures = peer_failures or {}
     accepted: list[RankedFile] = []
     rejected: list[RankedFile] = []
+    # Peers share the same relative paths over and over: the path part of
+    # the comparison is cached (see score.compare); only lengths differ.
     for file in files:
-        score = compare(want, prepare(file), settings)
-        q_rank, q_name = settings.quality.tier_of(file, strict=settings.strict)
         fails = failures.get(file.username, 0)
-        reason = _necessary(file, score, settings, fails, want.duration_ms)
+        reason = _cheap_conditions(file, settings, fails, want.duration_ms)
+        if reason is not None:
+            score = _UNSCORED  # junk formats, ignored peers, far-off lengths
+        else:
+            score = compare(
+                want,
+                prepare_path(file.filename),
+                settings,
+                duration_ms=file.length * 1000 if file.length is not None else None,
+            )
+            reason = _score_conditions(file, score, settings)
+        q_rank, q_name = _tier(settings, file)
         ranked = RankedFile(
             file=file,
             score=score,

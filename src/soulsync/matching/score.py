@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -56,6 +56,7 @@ __all__ = [
     "compare",
     "duration_similarity",
     "prepare",
+    "prepare_path",
     "score_track",
     "title_similarity",
     "version_mismatch",
@@ -173,7 +174,7 @@ class Score:
 # --- prepared sides -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PreparedTitle:
     """One reading of a title with its comparison keys precomputed."""
 
@@ -187,9 +188,14 @@ class PreparedTitle:
     has_colon: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Prepared:
-    """A wanted track or a candidate reduced to what comparison needs."""
+    """A wanted track or a candidate reduced to what comparison needs.
+
+    Compared and hashed by identity: instances come from caches and are
+    used as cache keys, where hashing every field would cost more than
+    the comparison itself.
+    """
 
     titles: tuple[PreparedTitle, ...]
     artists: tuple[str, ...]
@@ -205,6 +211,9 @@ class Prepared:
     # is used for the title ("Song - Chromatics Remix" read as title "Song").
     file_versions: TitleAnatomy | None = None
     folder_keys: frozenset[str] = field(default_factory=frozenset)
+    # A file's length-specific copy points at its length-free original, whose
+    # comparison is cached and shared by every file with that path.
+    root: Prepared | None = None
 
 
 @lru_cache(maxsize=262144)
@@ -265,7 +274,12 @@ def _album_key(album: str | None) -> str:
 def prepare(item: Candidate) -> Prepared:
     """Reduce a Track, LibraryTrack or SoulseekFile to comparison keys."""
     if isinstance(item, SoulseekFile):
-        return _prepare_file(item.filename, item.length)
+        # The share root ("@@abcd\\") means nothing and differs per peer;
+        # dropping it lets the cache serve the same relative path for all.
+        path = item.filename
+        if path.startswith("@@"):
+            path = path.split("\\", 1)[-1] if "\\" in path else path
+        return _prepare_file(path, item.length)
     if isinstance(item, LibraryTrack):
         return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
     return _prepare_track(
@@ -297,6 +311,7 @@ def _prepare_track(
     )
 
 
+@lru_cache(maxsize=65536)
 def _prepare_library(
     title: str, artist: str, album: str | None, duration_ms: int | None, isrc: str | None
 ) -> Prepared:
@@ -314,8 +329,28 @@ def _prepare_library(
     )
 
 
-@lru_cache(maxsize=65536)
+def prepare_path(filename: str) -> Prepared:
+    """A Soulseek remote path prepared without a length (cached on the relative path)."""
+    if filename.startswith("@@") and "\\" in filename:
+        filename = filename.split("\\", 1)[1]
+    return _prepare_path(filename)
+
+
 def _prepare_file(filename: str, length: int | None) -> Prepared:
+    base = _prepare_path(filename)
+    duration = length * 1000 if length is not None else None
+    if duration is None:
+        return base
+    return _with_duration(base, duration)
+
+
+@lru_cache(maxsize=131072)
+def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
+    return replace(base, duration_ms=duration_ms, root=base)
+
+
+@lru_cache(maxsize=65536)
+def _prepare_path(filename: str) -> Prepared:
     anatomy = parse_path(filename)
     titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
     context: set[VersionKind] = set()
@@ -340,7 +375,6 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
         artists=(anatomy.artist,) if anatomy.artist else (),
         album=anatomy.album,
         album_key=_album_key(anatomy.album),
-        duration_ms=length * 1000 if length is not None else None,
         path_key=anatomy.path_key,
         context=frozenset(context),
         folder_artist=anatomy.artist,
@@ -352,6 +386,7 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
 # --- field similarities ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=262144)
 def _string_sim(a: str, b: str) -> float:
     if a == b:
         return 1.0
@@ -362,6 +397,7 @@ def _best(forms_a: Sequence[str], forms_b: Sequence[str]) -> float:
     return max((_string_sim(a, b) for a in forms_a for b in forms_b if a and b), default=0.0)
 
 
+@lru_cache(maxsize=262144)
 def title_similarity(want: PreparedTitle, cand: PreparedTitle) -> tuple[float, str]:
     """Similarity of two base titles (descriptors removed) and its wording.
 
@@ -420,13 +456,43 @@ def version_mismatch(
     *,
     want_explicit: bool | None = None,
     settings: MatchSettings = DEFAULT_SETTINGS,
-) -> tuple[float, str | None, list[str]]:
+) -> tuple[float, str | None, tuple[str, ...]]:
     """Compare version descriptors: (factor, severity, reasons).
 
     ``factor`` multiplies the similarity score. Context kinds come from album
     or folder names ("Live at Leeds"); they only count when the other side has
     no evidence of that kind at all.
     """
+    if not (want.versions or cand.versions or want_context or cand_context):
+        return 1.0, None, ()
+    # Cached on the few settings it reads (hashing the whole settings object,
+    # quality profile included, would cost more than the work).
+    return _version_mismatch(
+        want,
+        cand,
+        want_context,
+        cand_context,
+        want_explicit,
+        (
+            settings.hard_version_factor,
+            settings.medium_version_factor,
+            settings.remaster_penalty,
+            settings.explicit_penalty,
+            settings.prefer_explicit,
+        ),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _version_mismatch(
+    want: TitleAnatomy,
+    cand: TitleAnatomy,
+    want_context: frozenset[VersionKind],
+    cand_context: frozenset[VersionKind],
+    want_explicit: bool | None,
+    knobs: tuple[float, float, float, float, bool],
+) -> tuple[float, str | None, tuple[str, ...]]:
+    hard_factor, medium_factor, remaster_penalty, explicit_penalty, prefer_explicit = knobs
     wk, ck = want.kinds, cand.kinds
     factor = 1.0
     severity: str | None = None
@@ -447,45 +513,45 @@ def version_mismatch(
             continue  # "Song" on "Live at Leeds" wanted as "Song (Live)": same thing
         where = "wanted" if wanted else "candidate"
         if kind in HARD_KINDS:
-            hit("hard", settings.hard_version_factor, f"version mismatch: {where} is {kind.value}")
+            hit("hard", hard_factor, f"version mismatch: {where} is {kind.value}")
         elif kind in MEDIUM_KINDS:
             hit(
                 "medium",
-                settings.medium_version_factor,
+                medium_factor,
                 f"version differs: {where} is {kind.value}",
             )
         elif kind is VersionKind.REMASTER:
-            hit("soft", 1.0 - settings.remaster_penalty, f"{where} is remastered")
+            hit("soft", 1.0 - remaster_penalty, f"{where} is remastered")
         elif (
             kind is VersionKind.CLEAN
             and not wanted
             and want_explicit is not False
-            and settings.prefer_explicit
+            and prefer_explicit
         ):
-            hit("soft", 1.0 - settings.explicit_penalty, "candidate is the clean version")
+            hit("soft", 1.0 - explicit_penalty, "candidate is the clean version")
         elif kind is VersionKind.CLEAN and wanted:
-            hit("soft", 1.0 - settings.explicit_penalty, "wanted the clean version")
+            hit("soft", 1.0 - explicit_penalty, "wanted the clean version")
         elif kind in (VersionKind.MONO, VersionKind.STEREO):
-            hit("soft", 1.0 - settings.remaster_penalty, f"{where} is {kind.value}")
+            hit("soft", 1.0 - remaster_penalty, f"{where} is {kind.value}")
     for kind in sorted(
         (wk & ck) & {VersionKind.REMIX, VersionKind.LIVE, VersionKind.ALTERNATE}, key=str
     ):
         wd, cd = want.detail_of(kind), cand.detail_of(kind)
         if wd and cd and name_similarity(wd, cd) < 0.7 and not (wd in cd or cd in wd):
             level = "hard" if kind is VersionKind.REMIX else "medium"
-            f = settings.hard_version_factor if level == "hard" else settings.medium_version_factor
+            f = hard_factor if level == "hard" else medium_factor
             hit(level, f, f"different {kind.value}: {wd!r} vs {cd!r}")
     # Album/folder context the other side lacks entirely (a studio track
     # wanted, the file sits in a "Live at Wembley" or "Karaoke Hits" folder).
     for kind in sorted((cand_context - wk - want_context - ck) & HARD_KINDS, key=str):
-        hit("hard", settings.hard_version_factor, f"candidate folder is {kind.value}")
+        hit("hard", hard_factor, f"candidate folder is {kind.value}")
     for kind in sorted((want_context - ck - cand_context - wk) & {VersionKind.LIVE}, key=str):
         hit(
             "medium",
-            settings.medium_version_factor,
+            medium_factor,
             f"wanted album is {kind.value}, candidate not marked",
         )
-    return factor, severity, reasons
+    return factor, severity, tuple(reasons)
 
 
 # --- the comparison ------------------------------------------------------------------------
@@ -630,18 +696,18 @@ def _feature_check(
     "bad guy (with Justin Bieber)" is not the album's "bad guy" (medium);
     a wanted feature the candidate never names costs a little.
     """
-    cand_feats = [
-        n
-        for f in (cand.file_versions.featured if cand.file_versions else reading.anatomy.featured)
-        for n in split_credit(f)
-    ]
+    featured = cand.file_versions.featured if cand.file_versions else reading.anatomy.featured
+    want_featured = want.titles[0].anatomy.featured
+    if not featured and not want_featured:
+        return 1.0, []
+    cand_feats = [n for f in featured for n in split_credit(f)]
     reasons: list[str] = []
     factor = 1.0
     extra = [f for f in cand_feats if all(name_similarity(f, w) < 0.8 for w in want.artists)]
     if extra and want.artists:
         factor *= settings.medium_version_factor
         reasons.append(f"candidate features {', '.join(extra)} (not wanted)")
-    want_feats = [n for f in want.titles[0].anatomy.featured for n in split_credit(f)]
+    want_feats = [n for f in want_featured for n in split_credit(f)]
     named = [
         *cand_feats,
         *(n for a in (*cand.artists, reading.artist or "") for n in split_credit(a)),
@@ -655,21 +721,155 @@ def _feature_check(
     return factor, reasons
 
 
-def compare(want: Prepared, cand: Prepared, settings: MatchSettings = DEFAULT_SETTINGS) -> Score:
-    """Score prepared sides; tries every reading of the candidate and keeps the best."""
+class _Unset:
+    """Marker type: no duration override given."""
+
+
+_UNSET = _Unset()
+
+
+def compare(
+    want: Prepared,
+    cand: Prepared,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    *,
+    duration_ms: int | _Unset | None = _UNSET,
+) -> Score:
+    """Score prepared sides; tries every reading of the candidate and keeps the best.
+
+    Everything but the duration depends only on the wanted track and the
+    candidate's path or text, so that part is computed once per pair
+    (:func:`_statics`, cached) and each file only adds its own length
+    (``duration_ms`` overrides the candidate's, for path-only preparations).
+    """
+    root = cand.root or cand
+    order = _reading_order(want, root)
+    if not order:
+        return Score(0.0, (), penalties=("candidate has no title",))
+    cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
+    d_sim, d_reason = duration_similarity(want.duration_ms, cand_ms, settings)
+    # With matching ISRCs the title does not bound the score.
+    bounded = not (want.isrc and root.isrc)
+    others = settings.artist_weight + settings.album_weight + settings.duration_weight
+    total = settings.title_weight + others
     best: Score | None = None
-    for reading in cand.titles:
-        score = _compare_reading(want, cand, reading, settings)
+    for t_sim, index in order:
+        if (
+            bounded
+            and best is not None
+            and (settings.title_weight * t_sim + others) / total <= best.value
+        ):
+            break  # best title first: no later reading can win
+        static = _static_for(want, root, index, settings)
+        if best is not None and static.upper_bound(d_sim, settings) <= best.value:
+            continue
+        score = _finish(static, want, d_sim, d_reason, settings)
         if best is None or score.value > best.value:
             best = score
-    if best is None:
-        return Score(0.0, (), penalties=("candidate has no title",))
+    assert best is not None
     return best
 
 
-def _compare_reading(
-    want: Prepared, cand: Prepared, reading: PreparedTitle, settings: MatchSettings
+@lru_cache(maxsize=262144)
+def _finish(
+    static: _Static, want: Prepared, d_sim: float | None, d_reason: str, settings: MatchSettings
 ) -> Score:
+    # Lengths are whole seconds, so few distinct duration scores exist per
+    # reading: the finished Score (immutable) is shared between files.
+    return static.finish(want, d_sim, d_reason, settings)
+
+
+@lru_cache(maxsize=131072)
+def _reading_order(want: Prepared, cand: Prepared) -> tuple[tuple[float, int], ...]:
+    """The candidate's readings by title similarity to the wanted title, best first."""
+    wt = want.titles[0]
+    scored = [(title_similarity(wt, r)[0], i) for i, r in enumerate(cand.titles)]
+    return tuple(sorted(scored, key=lambda x: (-x[0], x[1])))
+
+
+@lru_cache(maxsize=131072)
+def _static_for(want: Prepared, cand: Prepared, index: int, settings: MatchSettings) -> _Static:
+    return _static(want, cand, cand.titles[index], settings)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Static:
+    """The duration-independent part of one reading's comparison."""
+
+    reading: PreparedTitle
+    fields: tuple[FieldScore, ...]
+    t_sim: float
+    artist_sim: float | None
+    factor: float
+    severity: str | None
+    v_reasons: tuple[str, ...]
+    isrc_same: bool | None  # None when either side lacks an ISRC
+    cand_isrc: str | None
+
+    def upper_bound(self, d_sim: float | None, settings: MatchSettings) -> float:
+        """The best value this reading could reach with the given duration score."""
+        weighted = sum((f.similarity or 0.0) * f.weight for f in self.fields)
+        weight = sum(f.weight for f in self.fields)
+        if d_sim is not None:
+            weighted += d_sim * settings.duration_weight
+            weight += settings.duration_weight
+        if self.isrc_same:
+            return 1.0
+        return (weighted / weight if weight else 0.0) * self.factor
+
+    def finish(
+        self, want: Prepared, d_sim: float | None, d_reason: str, settings: MatchSettings
+    ) -> Score:
+        """Add the duration and combine the tiers into a Score."""
+        fields = list(self.fields)
+        if d_sim is not None:
+            fields.append(FieldScore("duration", d_sim, settings.duration_weight, d_reason))
+        total_w = sum(f.weight for f in fields)
+        similarity = (
+            sum((f.similarity or 0.0) * f.weight for f in fields) / total_w if total_w else 0.0
+        )
+        # A wrong title or artist is not rescued by the other fields: the mean
+        # of a perfect artist and duration would otherwise carry a wrong song
+        # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
+        # Ladies"); the artist gate is lower because 0.6 is the neutral
+        # "Various Artists".
+        if self.t_sim < 0.7:
+            similarity = min(similarity, self.t_sim)
+        if self.artist_sim is not None and self.artist_sim < 0.6:
+            similarity = min(similarity, self.artist_sim)
+        severity = self.severity
+        penalties = tuple(r for r in self.v_reasons if severity in ("hard", "medium"))
+        version_field = FieldScore(
+            "version", self.factor, 0.0, "; ".join(self.v_reasons) or "same version"
+        )
+        tier = "similarity"
+        value = similarity * self.factor
+        id_field = None
+        if self.isrc_same is True:
+            value = 0.85 + 0.15 * similarity
+            tier = "identifier"
+            penalties = ()
+            id_field = FieldScore("isrc", 1.0, 0.0, f"same ISRC {want.isrc}")
+        elif self.isrc_same is False:
+            value = min(value, settings.isrc_mismatch_cap)
+            id_field = FieldScore(
+                "isrc", 0.0, 0.0, f"different ISRC ({want.isrc} vs {self.cand_isrc})"
+            )
+            penalties = (*penalties, id_field.reason)
+        return Score(
+            value=round(max(0.0, min(1.0, value)), 4),
+            fields=(*fields, version_field, *((id_field,) if id_field else ())),
+            tier=tier,
+            version_severity=severity if tier == "similarity" else None,
+            penalties=penalties,
+            reading=self.reading.how,
+            dispreferred=tuple(r for r in self.v_reasons if "clean version" in r or "featur" in r),
+        )
+
+
+def _static(
+    want: Prepared, cand: Prepared, reading: PreparedTitle, settings: MatchSettings
+) -> _Static:
     wt = want.titles[0]
     fields: list[FieldScore] = []
     t_sim, t_reason = title_similarity(wt, reading)
@@ -678,26 +878,11 @@ def _compare_reading(
     if artist is not None:
         fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
     if want.album_key and cand.album_key and not is_various(want.album or ""):
-        a_sim = _best((want.album_key,), (cand.album_key,))
+        a_sim = _string_sim(want.album_key, cand.album_key)
         reason = (
             "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
         )
         fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
-    d_sim, d_reason = duration_similarity(want.duration_ms, cand.duration_ms, settings)
-    if d_sim is not None:
-        fields.append(FieldScore("duration", d_sim, settings.duration_weight, d_reason))
-
-    total_w = sum(f.weight for f in fields if f.similarity is not None)
-    similarity = sum((f.similarity or 0.0) * f.weight for f in fields) / total_w if total_w else 0.0
-    # A wrong title or artist is not rescued by the other fields: the mean of
-    # a perfect artist and duration would otherwise carry a wrong song to 0.6.
-    # Two-thirds of a title is another song ("Ladies" / "Single Ladies");
-    # the artist gate is lower because 0.6 is the neutral "Various Artists".
-    if t_sim < 0.7:
-        similarity = min(similarity, t_sim)
-    if artist and artist[0] < 0.6:
-        similarity = min(similarity, artist[0])
-
     factor, severity, v_reasons = version_mismatch(
         wt.anatomy,
         cand.file_versions or reading.anatomy,
@@ -706,42 +891,23 @@ def _compare_reading(
         want_explicit=want.explicit,
         settings=settings,
     )
-    version_field = FieldScore(
-        "version",
-        factor,
-        0.0,
-        "; ".join(v_reasons) if v_reasons else "same version",
-    )
     f_factor, f_reasons = _feature_check(want, cand, reading, settings)
     if f_reasons:
         factor *= f_factor
-        v_reasons = [*v_reasons, *f_reasons]
-        version_field = FieldScore("version", factor, 0.0, "; ".join(v_reasons))
+        v_reasons = (*v_reasons, *f_reasons)
         if f_factor < 0.9 and severity in (None, "soft"):
             severity = "medium"
-    penalties = tuple(r for r in v_reasons if severity in ("hard", "medium"))
-    tier = "similarity"
-    value = similarity * factor
-    id_field = None
-    if want.isrc and cand.isrc:
-        if want.isrc == cand.isrc:
-            value = 0.85 + 0.15 * similarity
-            tier = "identifier"
-            penalties = ()
-            id_field = FieldScore("isrc", 1.0, 0.0, f"same ISRC {want.isrc}")
-        else:
-            value = min(value, settings.isrc_mismatch_cap)
-            id_field = FieldScore("isrc", 0.0, 0.0, f"different ISRC ({want.isrc} vs {cand.isrc})")
-            penalties = (*penalties, id_field.reason)
-    all_fields = (*fields, version_field, *((id_field,) if id_field else ()))
-    return Score(
-        value=round(max(0.0, min(1.0, value)), 4),
-        fields=all_fields,
-        tier=tier,
-        version_severity=severity if tier == "similarity" else None,
-        penalties=penalties,
-        reading=reading.how,
-        dispreferred=tuple(r for r in v_reasons if "clean version" in r or "featur" in r),
+    isrc_same = (want.isrc == cand.isrc) if want.isrc and cand.isrc else None
+    return _Static(
+        reading=reading,
+        fields=tuple(fields),
+        t_sim=t_sim,
+        artist_sim=artist[0] if artist is not None else None,
+        factor=factor,
+        severity=severity,
+        v_reasons=tuple(v_reasons),
+        isrc_same=isrc_same,
+        cand_isrc=cand.isrc,
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from soulsync.domain import SoulseekFile
+from soulsync.matching.filename import extension_of
 
 __all__ = [
     "DEFAULT_QUALITY_PROFILE",
@@ -50,9 +51,10 @@ class QualityTier:
     min_sample_rate: int | None = None
     vbr: bool | None = None
 
-    def accepts(self, file: SoulseekFile, *, strict: bool) -> bool:
+    def accepts(self, file: SoulseekFile, *, strict: bool, extension: str | None = None) -> bool:
         """True if ``file`` meets this tier. Unknown values pass unless ``strict``."""
-        if file.extension not in self.formats:
+        ext = extension if extension is not None else extension_of(file.filename)
+        if ext not in self.formats:
             return False
         checks: list[tuple[int | None, int | None, bool]] = [
             (file.bit_rate, self.min_bitrate, True),
@@ -101,10 +103,11 @@ class QualityProfile:
 
     def tier_of(self, file: SoulseekFile, *, strict: bool = False) -> tuple[int, str]:
         """(rank, name) of the best tier ``file`` meets; rank len(tiers) if none."""
+        ext = extension_of(file.filename)
         for i, tier in enumerate(self.tiers):
-            if tier.accepts(file, strict=strict):
+            if tier.accepts(file, strict=strict, extension=ext):
                 return i, tier.name
-        return len(self.tiers), f"other ({file.extension or 'no extension'})"
+        return len(self.tiers), f"other ({ext or 'no extension'})"
 
     @classmethod
     def parse(cls, spec: str) -> QualityProfile:
@@ -186,7 +189,16 @@ class MatchSettings:
     fails_to_downrank: int = 1
     fails_to_ignore: int = 2
     # Library index: how many blocked candidates get a full score.
-    index_shortlist: int = 8
+    index_shortlist: int = 5
+    _hash: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        values = tuple(getattr(self, f.name) for f in fields(self) if f.name != "_hash")
+        object.__setattr__(self, "_hash", hash(values))
+
+    def __hash__(self) -> int:
+        # Cached: settings are part of the engine's cache keys.
+        return self._hash
 
     @property
     def strict(self) -> bool:
