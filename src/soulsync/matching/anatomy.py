@@ -329,7 +329,11 @@ def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
 
 _BRACKET_RE = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}|<([^<>]*)>")
 _DASH_SPLIT_RE = re.compile(r"\s+[-–—~|]\s+|\s+[-–—]|[-–—]\s+")
-_BARE_FEAT_RE = re.compile(r"\s+(?:feat\.?|ft\.|ft|featuring)\s+(?P<names>.+)$", re.IGNORECASE)
+# "Song feat. A & B" at the very end; "A ft. B - Song" (a credit before a
+# dash) is not a featured part of the title.
+_BARE_FEAT_RE = re.compile(
+    r"\s+(?:feat\.?|ft\.|ft|featuring)\s+(?P<names>[^-–—(\[]+)$", re.IGNORECASE
+)
 # Trailing unbracketed phrases that are never the end of a real title.
 _BARE_TRAILING_RE = re.compile(
     r"\s+(?P<phrase>radio edit|extended mix|extended version|original mix|club mix"

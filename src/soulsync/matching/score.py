@@ -476,6 +476,7 @@ def version_mismatch(
         (
             settings.hard_version_factor,
             settings.medium_version_factor,
+            settings.alternate_version_factor,
             settings.remaster_penalty,
             settings.explicit_penalty,
             settings.prefer_explicit,
@@ -490,9 +491,16 @@ def _version_mismatch(
     want_context: frozenset[VersionKind],
     cand_context: frozenset[VersionKind],
     want_explicit: bool | None,
-    knobs: tuple[float, float, float, float, bool],
+    knobs: tuple[float, float, float, float, float, bool],
 ) -> tuple[float, str | None, tuple[str, ...]]:
-    hard_factor, medium_factor, remaster_penalty, explicit_penalty, prefer_explicit = knobs
+    (
+        hard_factor,
+        medium_factor,
+        alternate_factor,
+        remaster_penalty,
+        explicit_penalty,
+        prefer_explicit,
+    ) = knobs
     wk, ck = want.kinds, cand.kinds
     factor = 1.0
     severity: str | None = None
@@ -514,12 +522,12 @@ def _version_mismatch(
         where = "wanted" if wanted else "candidate"
         if kind in HARD_KINDS:
             hit("hard", hard_factor, f"version mismatch: {where} is {kind.value}")
+        elif kind is VersionKind.ALTERNATE:
+            # A named other version ("Piano Version", "2019 Mix") is another
+            # recording more often than not; an edit mostly is not.
+            hit("medium", alternate_factor, f"version differs: {where} is {kind.value}")
         elif kind in MEDIUM_KINDS:
-            hit(
-                "medium",
-                medium_factor,
-                f"version differs: {where} is {kind.value}",
-            )
+            hit("medium", medium_factor, f"version differs: {where} is {kind.value}")
         elif kind is VersionKind.REMASTER:
             hit("soft", 1.0 - remaster_penalty, f"{where} is remastered")
         elif (
@@ -705,7 +713,9 @@ def _feature_check(
     factor = 1.0
     extra = [f for f in cand_feats if all(name_similarity(f, w) < 0.8 for w in want.artists)]
     if extra and want.artists:
-        factor *= settings.medium_version_factor
+        # Services credit every featured artist; an extra one on the
+        # candidate is usually the "feat." re-release, not the album cut.
+        factor *= settings.alternate_version_factor
         reasons.append(f"candidate features {', '.join(extra)} (not wanted)")
     want_feats = [n for f in want_featured for n in split_credit(f)]
     named = [

@@ -175,7 +175,8 @@ class MatchSettings:
     max_duration_delta_s: float = 30.0
     # Version handling: hard (remix/live/instrumental...) multiplies the score.
     hard_version_factor: float = 0.25
-    medium_version_factor: float = 0.85
+    medium_version_factor: float = 0.85  # edit / extended
+    alternate_version_factor: float = 0.7  # "Piano Version", "2019 Mix", extra featured artist
     remaster_penalty: float = 0.03  # soft, per the user's taste
     explicit_penalty: float = 0.05  # clean file when the wanted track is explicit
     prefer_explicit: bool = True

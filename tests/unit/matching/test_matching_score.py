@@ -194,3 +194,39 @@ def test_file_naming_another_artist_is_not_rescued_by_the_folder() -> None:
     want = Track("Space Oddity", ("David Bowie",), duration_ms=315_000)
     cover = SoulseekFile("u", r"@@i\Bowie\Chris Hadfield - Space Oddity.mp3", 1, length=300)
     assert score_track(want, cover).value < MatchSettings().accept_threshold
+
+
+@pytest.mark.parametrize(
+    ("want", "candidate", "owned"),
+    [
+        # An extra featured artist marks the re-release, not the album cut.
+        (Track("Levitating", ("Dua Lipa",)), lib("Levitating (feat. DaBaby)", "Dua Lipa"), False),
+        (
+            Track("Levitating (feat. DaBaby)", ("Dua Lipa", "DaBaby")),
+            lib("Levitating (feat. DaBaby)", "Dua Lipa"),
+            True,
+        ),
+        # A wanted feature the candidate does not name costs only a little.
+        (
+            Track("Crazy in Love (feat. Jay-Z)", ("Beyoncé", "JAY-Z")),
+            lib("Crazy in Love", "Beyonce"),
+            True,
+        ),
+        # Named alternate versions are other recordings.
+        (Track("Chandelier", ("Sia",)), lib("Chandelier (Piano Version)", "Sia"), False),
+        (
+            Track("Space Oddity", ("David Bowie",)),
+            lib("Space Oddity (2019 Mix)", "David Bowie"),
+            False,
+        ),
+        # A credit before a dash is not a featured part of the title.
+        (
+            Track("This Is What You Came For", ("Calvin Harris", "Rihanna")),
+            lib("Calvin Harris ft. Rihanna - This Is What You Came For", "Calvin Harris"),
+            False,
+        ),
+    ],
+)
+def test_features_and_alternate_versions(want: Track, candidate: LibraryTrack, owned: bool) -> None:
+    score = score_track(want, candidate)
+    assert (score.value >= MatchSettings().owned_threshold) is owned, score.explain()
