@@ -1,0 +1,239 @@
+"""Prepared sides: a track, library track or Soulseek file reduced to comparison keys.
+
+Preparing parses titles and paths once (title anatomy, file-name readings,
+album keys, version context from folder names) so that comparing one wanted
+track with thousands of candidates only compares keys. Preparations are
+cached: a Soulseek path is cached without its share root and length, so
+the same relative path shared by many peers is parsed once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from soulsync.domain import LibraryTrack, SoulseekFile, Track
+from soulsync.matching.anatomy import (
+    TitleAnatomy,
+    VersionKind,
+    VersionTag,
+    album_context,
+    parse_title,
+)
+from soulsync.matching.credits import split_credit
+from soulsync.matching.filename import parse_path
+from soulsync.matching.normalize import ascii_key, number_tokens
+
+__all__ = ["Candidate", "Prepared", "PreparedTitle", "prepare", "prepare_path"]
+
+Candidate = Track | LibraryTrack | SoulseekFile
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PreparedTitle:
+    """One reading of a title with its comparison keys precomputed."""
+
+    anatomy: TitleAnatomy
+    base_forms: tuple[str, ...]
+    full_forms: tuple[str, ...]
+    numbers: tuple[str, ...]
+    artist: str | None = None  # artist named by this reading (file names)
+    how: str = ""
+    last_segment: str = ""  # "Lacrimosa" of "Requiem in D Minor, K. 626: ...: Lacrimosa"
+    has_colon: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Prepared:
+    """A wanted track or a candidate reduced to what comparison needs.
+
+    Compared and hashed by identity: instances come from caches and are
+    used as cache keys, where hashing every field would cost more than
+    the comparison itself.
+    """
+
+    titles: tuple[PreparedTitle, ...]
+    artists: tuple[str, ...]
+    album: str | None = None
+    album_key: str = ""
+    duration_ms: int | None = None
+    isrc: str | None = None
+    explicit: bool | None = None
+    path_key: str = ""  # whole remote path (Soulseek) for whole-word evidence
+    context: frozenset[VersionKind] = field(default_factory=frozenset)
+    folder_artist: str | None = None
+    # Soulseek: descriptors found anywhere in the file name, whichever reading
+    # is used for the title ("Song - Chromatics Remix" read as title "Song").
+    file_versions: TitleAnatomy | None = None
+    folder_keys: frozenset[str] = field(default_factory=frozenset)
+    # A file's length-specific copy points at its length-free original, whose
+    # comparison is cached and shared by every file with that path.
+    root: Prepared | None = None
+
+
+@lru_cache(maxsize=262144)
+def _prepared_title(title: str, artist: str | None = None, how: str = "") -> PreparedTitle:
+    anatomy = parse_title(title)
+    base_forms = anatomy.base_forms
+    numbers = number_tokens(base_forms[0]) if base_forms else ()
+    # Movement numerals ("II. Andante") count as numbers too, so the first
+    # and second movement of one symphony do not match each other.
+    movements = tuple(f"m{_ROMAN[m]}" for m in _MOVEMENT_RE.findall(anatomy.base) if m in _ROMAN)
+    segments = [s for s in _SEGMENT_RE.split(anatomy.base) if s.strip()]
+    last = ascii_key(_MOVEMENT_PREFIX_RE.sub("", segments[-1])) if len(segments) > 1 else ""
+    return PreparedTitle(
+        anatomy=anatomy,
+        base_forms=base_forms,
+        full_forms=anatomy.full_forms,
+        numbers=tuple(sorted((*numbers, *movements))),
+        artist=artist,
+        how=how,
+        last_segment=last,
+        has_colon=":" in anatomy.base,
+    )
+
+
+_ROMAN = {
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+    "V": 5,
+    "VI": 6,
+    "VII": 7,
+    "VIII": 8,
+    "IX": 9,
+    "X": 10,
+}
+_MOVEMENT_RE = re.compile(r"(?:^|[\s:])([IVX]{1,4})\.\s+(?=[A-Z])")
+_MOVEMENT_PREFIX_RE = re.compile(r"^\s*[IVX]{1,4}\.\s+")
+_SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
+
+
+_ALBUM_NOISE_RE = re.compile(
+    r"\b(?:original )?(?:motion picture |broadway |cast )?(?:soundtrack|ost|score|cast recording)\b"
+    r"|\b(?:super )?(?:deluxe|expanded|remastered|special|collectors|legacy|anniversary|bonus track)"
+    r"(?: edition| version)?\b|\b\d+(?:th)? anniversary\b"
+)
+
+
+def _album_key(album: str | None) -> str:
+    """Album comparison key without edition and soundtrack words."""
+    if not album:
+        return ""
+    key = ascii_key(parse_title(album).base)
+    stripped = " ".join(_ALBUM_NOISE_RE.sub(" ", key).split())
+    return stripped or key
+
+
+def prepare(item: Candidate) -> Prepared:
+    """Reduce a Track, LibraryTrack or SoulseekFile to comparison keys."""
+    if isinstance(item, SoulseekFile):
+        # The share root ("@@abcd\\") means nothing and differs per peer;
+        # dropping it lets the cache serve the same relative path for all.
+        path = item.filename
+        if path.startswith("@@"):
+            path = path.split("\\", 1)[-1] if "\\" in path else path
+        return _prepare_file(path, item.length)
+    if isinstance(item, LibraryTrack):
+        return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
+    return _prepare_track(
+        item.title, tuple(item.artists), item.album, item.duration_ms, item.isrc, item.explicit
+    )
+
+
+@lru_cache(maxsize=65536)
+def _prepare_track(
+    title: str,
+    artists: tuple[str, ...],
+    album: str | None,
+    duration_ms: int | None,
+    isrc: str | None,
+    explicit: bool | None,
+) -> Prepared:
+    pt = _prepared_title(title)
+    names = list(artists)
+    names.extend(n for f in pt.anatomy.featured for n in split_credit(f) if n not in names)
+    return Prepared(
+        titles=(pt,),
+        artists=tuple(names),
+        album=album,
+        album_key=_album_key(album),
+        duration_ms=duration_ms,
+        isrc=(isrc or "").strip().upper() or None,
+        explicit=explicit,
+        context=album_context(album) if album else frozenset(),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _prepare_library(
+    title: str, artist: str, album: str | None, duration_ms: int | None, isrc: str | None
+) -> Prepared:
+    pt = _prepared_title(title)
+    names = [artist] if artist else []
+    names.extend(f for f in pt.anatomy.featured)
+    return Prepared(
+        titles=(pt,),
+        artists=tuple(names),
+        album=album,
+        album_key=_album_key(album),
+        duration_ms=duration_ms,
+        isrc=(isrc or "").strip().upper() or None,
+        context=album_context(album) if album else frozenset(),
+    )
+
+
+def prepare_path(filename: str) -> Prepared:
+    """A Soulseek remote path prepared without a length (cached on the relative path)."""
+    if filename.startswith("@@") and "\\" in filename:
+        filename = filename.split("\\", 1)[1]
+    return _prepare_path(filename)
+
+
+def _prepare_file(filename: str, length: int | None) -> Prepared:
+    base = _prepare_path(filename)
+    duration = length * 1000 if length is not None else None
+    if duration is None:
+        return base
+    return _with_duration(base, duration)
+
+
+@lru_cache(maxsize=131072)
+def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
+    return replace(base, duration_ms=duration_ms, root=base)
+
+
+@lru_cache(maxsize=65536)
+def _prepare_path(filename: str) -> Prepared:
+    anatomy = parse_path(filename)
+    titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
+    context: set[VersionKind] = set()
+    for folder in anatomy.folders[-3:]:
+        context |= album_context(folder)
+    tags: list[VersionTag] = []
+    for pt in titles:
+        for tag in pt.anatomy.versions:
+            if all(t.kind is not tag.kind for t in tags):
+                tags.append(tag)
+    featured: list[str] = []
+    for pt in titles:
+        featured.extend(f for f in pt.anatomy.featured if f not in featured)
+    file_versions = TitleAnatomy(
+        original=anatomy.basename,
+        base=anatomy.title,
+        versions=tuple(tags),
+        featured=tuple(featured),
+    )
+    return Prepared(
+        titles=titles,
+        artists=(anatomy.artist,) if anatomy.artist else (),
+        album=anatomy.album,
+        album_key=_album_key(anatomy.album),
+        path_key=anatomy.path_key,
+        context=frozenset(context),
+        folder_artist=anatomy.artist,
+        file_versions=file_versions,
+        folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),
+    )
