@@ -142,12 +142,13 @@ class JobSteps:
         self._move(job, (JobState.QUEUED,), target, **values)
 
     def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool:
-        ok = self.jobs.transition(job.id, src, dst, **values)
-        if ok:
-            self._announce(self.get(job.id))
-        elif not self.get(job.id).is_final:
+        moved = self.jobs.transition(job.id, src, dst, **values)
+        if moved is not None:
+            self._announce(moved)
+            return True
+        if not self.get(job.id).is_final:
             raise RuntimeError(f"job {job.id} changed state unexpectedly")
-        return ok
+        return False
 
     # -- searching -----------------------------------------------------------------------
 
@@ -356,7 +357,7 @@ class JobSteps:
             result=outcome.status,
             error=None,
         )
-        if not done:
+        if done is None:
             # Cancelled while the (atomic) move ran: record where the file went.
             self.jobs.update(
                 job.id,
@@ -445,8 +446,11 @@ class JobSteps:
     # -- failure handling ----------------------------------------------------------------
 
     def _fail(self, job_id: int, reason: str, **values: Any) -> None:
-        if self.jobs.transition(job_id, ACTIVE_STATES, JobState.FAILED, error=reason, **values):
-            self._announce(self.get(job_id))
+        failed = self.jobs.transition(
+            job_id, ACTIVE_STATES, JobState.FAILED, error=reason, **values
+        )
+        if failed is not None:
+            self._announce(failed)
 
     def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
         job = self.get(job_id)
@@ -468,8 +472,9 @@ class JobSteps:
                 values.update(candidates=(), file=None, candidate_index=0, transfer_id=None)
             elif job.candidates:
                 values.update(file=job.candidates[0], candidate_index=0, transfer_id=None)
-        if self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values):
-            self._announce(self.get(job_id))
+        requeued = self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values)
+        if requeued is not None:
+            self._announce(requeued)
 
     async def _after_user_cancel(self, job_id: int) -> None:
         # Only a transfer still under way is cancelled; a finished download stays on disk.

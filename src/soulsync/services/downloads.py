@@ -388,11 +388,8 @@ class DownloadService:
     async def wait_idle(self, within_s: float | None = None) -> list[Job]:
         """Wait until no job is unfinished (queued ones included)."""
 
-        def unfinished() -> list[Job]:
-            return self.jobs.in_states(ACTIVE_STATES)
-
         deadline = None if within_s is None else time.monotonic() + within_s
-        while unfinished():
+        while self.jobs.count_in_states(ACTIVE_STATES):
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError("download queue still busy")
             await self._sleep_changed(0.1)
@@ -447,11 +444,11 @@ class DownloadService:
     # =================================================================== internals: rows
 
     def _insert(self, rows: Sequence[NewJob]) -> list[int]:
-        ids = self.jobs.insert(rows)
-        for job_id in ids:
-            self._publish("job.state", **self.get(job_id).as_dict())
+        jobs = self.jobs.insert(rows)
+        for job in jobs:
+            self._publish("job.state", **job.as_dict())
         self._wake.set()
-        return ids
+        return [job.id for job in jobs]
 
     async def _folder_files(self, username: str, folder: str) -> list[SoulseekFile]:
         files = await self.slskd.directory(username, folder)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
 from soulsync.services import job_codec as codec
@@ -220,17 +221,17 @@ class JobsStore:
 
     # -- jobs ---------------------------------------------------------------------------
 
-    def insert(self, new_jobs: Sequence[NewJob]) -> list[int]:
-        """Write jobs in state ``queued`` in one transaction; their ids in order."""
+    def insert(self, new_jobs: Sequence[NewJob]) -> list[Job]:
+        """Write jobs in state ``queued`` in one transaction; the rows, in order."""
         now = time.time()
-        ids: list[int] = []
+        rows: list[Job] = []
         with self.store.write() as conn:
             for job in new_jobs:
-                result = conn.execute(sa.insert(jobs_table).values(**_row_values(job, now)))
-                key = result.inserted_primary_key
-                assert key is not None
-                ids.append(int(key[0]))
-        return ids
+                result = conn.execute(
+                    sa.insert(jobs_table).values(**_row_values(job, now)).returning(jobs_table)
+                )
+                rows.append(_decode(result.one()))
+        return rows
 
     def get(self, job_id: int) -> Job | None:
         """One job, or None."""
@@ -258,11 +259,11 @@ class JobsStore:
         from_states: Iterable[JobState],
         to_state: JobState,
         **values: Any,
-    ) -> bool:
+    ) -> Job | None:
         """Move the job to ``to_state`` only if it is in one of ``from_states``.
 
-        Returns False (and changes nothing) if the job is elsewhere, e.g.
-        cancelled meanwhile.
+        Returns the updated job, or None (and changes nothing) if the job is
+        elsewhere, e.g. cancelled meanwhile.
         """
         cols = encode_updates(values)
         now = time.time()
@@ -271,12 +272,13 @@ class JobsStore:
             cols.setdefault("finished_at", now)
         allowed = [str(s) for s in from_states]
         with self.store.write() as conn:
-            result = conn.execute(
+            row = conn.execute(
                 sa.update(jobs_table)
                 .where(jobs_table.c.id == job_id, jobs_table.c.state.in_(allowed))
                 .values(**cols)
-            )
-        return bool(result.rowcount)
+                .returning(jobs_table)
+            ).first()
+        return _decode(row) if row is not None else None
 
     def in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
         """Jobs in any of ``states``, oldest first."""
@@ -359,6 +361,15 @@ class JobsStore:
             ).all()
         return {str(state): int(n) for state, n in rows}
 
+    def count_in_states(self, states: Iterable[JobState]) -> int:
+        """How many jobs are in any of ``states`` (cheap: no rows are decoded)."""
+        c = jobs_table.c
+        with self.store.read() as conn:
+            value = conn.execute(
+                sa.select(sa.func.count()).where(c.state.in_([str(s) for s in states]))
+            ).scalar()
+        return int(value or 0)
+
     def mark_cleared(self, states: Iterable[JobState] = FINAL_STATES) -> list[Job]:
         """Hide finished jobs from the active view; returns the jobs cleared."""
         c = jobs_table.c
@@ -397,22 +408,20 @@ class JobsStore:
     def record_peer(self, username: str, *, ok: bool, error: str | None = None) -> None:
         """Count a finished transfer for a peer (success or failure)."""
         t = peer_stats
+        values: dict[str, Any] = (
+            {"successes": t.c.successes + 1}
+            if ok
+            else {"failures": t.c.failures + 1, "last_failure_at": time.time(), "last_error": error}
+        )
+        insert = sqlite_insert(t).values(
+            username=username,
+            failures=0 if ok else 1,
+            successes=1 if ok else 0,
+            last_failure_at=None if ok else time.time(),
+            last_error=None if ok else error,
+        )
         with self.store.write() as conn:
-            exists = conn.execute(sa.select(t.c.username).where(t.c.username == username)).first()
-            if exists is None:
-                conn.execute(sa.insert(t).values(username=username, failures=0, successes=0))
-            if ok:
-                conn.execute(
-                    sa.update(t).where(t.c.username == username).values(successes=t.c.successes + 1)
-                )
-            else:
-                conn.execute(
-                    sa.update(t)
-                    .where(t.c.username == username)
-                    .values(
-                        failures=t.c.failures + 1, last_failure_at=time.time(), last_error=error
-                    )
-                )
+            conn.execute(insert.on_conflict_do_update(index_elements=[t.c.username], set_=values))
 
     def peer_failures(self) -> dict[str, int]:
         """Net failure count per peer (failures minus successes, never below 0).

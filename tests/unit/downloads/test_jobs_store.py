@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 
 from soulsync.domain import JobKind, JobState, SoulseekFile, Track
-from soulsync.services.jobs_store import JobsStore, NewJob
+from soulsync.services.jobs_store import Job, JobsStore, NewJob
 from soulsync.store import Store
 
 FILE = SoulseekFile("flacfan", "@@flacfan\\Music\\A\\01. B.flac", 1000)
+
+
+def _ids(rows: list[Job]) -> list[int]:
+    return [r.id for r in rows]
 
 
 def _store(store: Store) -> JobsStore:
@@ -18,11 +22,15 @@ def _store(store: Store) -> JobsStore:
 def test_insert_writes_queued_rows_and_decodes_them(store: Store) -> None:
     jobs = _store(store)
     wanted = Track("Hello", ("Adele",), duration_ms=295_000)
-    ids = jobs.insert(
-        [
-            NewJob(JobKind.PLAIN, file=FILE, candidates=(FILE,)),
-            NewJob(JobKind.PLAYLIST_TRACK, wanted=wanted, batch_id="b1", extra={"queries": ["x"]}),
-        ]
+    ids = _ids(
+        jobs.insert(
+            [
+                NewJob(JobKind.PLAIN, file=FILE, candidates=(FILE,)),
+                NewJob(
+                    JobKind.PLAYLIST_TRACK, wanted=wanted, batch_id="b1", extra={"queries": ["x"]}
+                ),
+            ]
+        )
     )
     assert len(ids) == 2 and ids[0] < ids[1]
     plain, playlist = jobs.require(ids[0]), jobs.require(ids[1])
@@ -34,21 +42,22 @@ def test_insert_writes_queued_rows_and_decodes_them(store: Store) -> None:
 
 def test_transition_only_moves_from_the_expected_states(store: Store) -> None:
     jobs = _store(store)
-    (job_id,) = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)])
-    assert jobs.transition(job_id, [JobState.QUEUED], JobState.DOWNLOADING, bytes_done=10)
-    assert not jobs.transition(job_id, [JobState.QUEUED], JobState.PROCESSING)
+    (job_id,) = _ids(jobs.insert([NewJob(JobKind.PLAIN, file=FILE)]))
+    moved = jobs.transition(job_id, [JobState.QUEUED], JobState.DOWNLOADING, bytes_done=10)
+    assert moved is not None and moved.state is JobState.DOWNLOADING and moved.bytes_done == 10
+    assert jobs.transition(job_id, [JobState.QUEUED], JobState.PROCESSING) is None
     assert jobs.require(job_id).state is JobState.DOWNLOADING
-    assert jobs.transition(job_id, [JobState.DOWNLOADING], JobState.CANCELLED)
+    assert jobs.transition(job_id, [JobState.DOWNLOADING], JobState.CANCELLED) is not None
     done = jobs.require(job_id)
     assert done.state is JobState.CANCELLED and done.finished_at is not None
     assert done.bytes_done == 10
     # A finished job cannot be moved back by a late worker.
-    assert not jobs.transition(job_id, [JobState.DOWNLOADING], JobState.COMPLETED)
+    assert jobs.transition(job_id, [JobState.DOWNLOADING], JobState.COMPLETED) is None
 
 
 def test_due_queued_waits_for_the_retry_time(store: Store) -> None:
     jobs = _store(store)
-    a, b = jobs.insert([NewJob(JobKind.PLAIN, file=FILE), NewJob(JobKind.PLAIN, file=FILE)])
+    a, b = _ids(jobs.insert([NewJob(JobKind.PLAIN, file=FILE), NewJob(JobKind.PLAIN, file=FILE)]))
     jobs.update(b, next_attempt_at=time.time() + 60)
     assert [j.id for j in jobs.due_queued(time.time(), 10)] == [a]
     assert jobs.next_due_time() is not None
@@ -57,7 +66,7 @@ def test_due_queued_waits_for_the_retry_time(store: Store) -> None:
 
 def test_clearing_hides_finished_jobs_but_history_keeps_them(store: Store) -> None:
     jobs = _store(store)
-    done, failed, running = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 3)
+    done, failed, running = _ids(jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 3))
     jobs.transition(done, [JobState.QUEUED], JobState.COMPLETED)
     jobs.transition(failed, [JobState.QUEUED], JobState.FAILED, error="boom")
     jobs.transition(running, [JobState.QUEUED], JobState.DOWNLOADING)
@@ -69,7 +78,7 @@ def test_clearing_hides_finished_jobs_but_history_keeps_them(store: Store) -> No
 
 def test_find_active_source_ignores_finished_jobs(store: Store) -> None:
     jobs = _store(store)
-    first, second = jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 2)
+    first, second = _ids(jobs.insert([NewJob(JobKind.PLAIN, file=FILE)] * 2))
     jobs.transition(first, [JobState.QUEUED], JobState.FAILED)
     found = jobs.find_active_source(FILE.username, FILE.filename)
     assert found is not None and found.id == second
