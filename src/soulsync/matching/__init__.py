@@ -21,7 +21,8 @@ Public API (all take an optional :class:`MatchSettings`):
   which track, score, why).
 * :func:`query_ladder` (track, order) -> list[:class:`SearchQuery`].
 * :func:`suggest_artists` (path/file/files, artists=, tracks=, albums=) ->
-  list[:class:`ArtistSuggestion`].
+  list[:class:`ArtistSuggestion`]; :func:`metadata_queries_for_path` gives
+  the metadata searches whose answers feed it.
 * :func:`remix_credit` (track, policy) -> :class:`RemixCredit`.
 * :func:`parse_path` (remote path) -> :class:`PathAnatomy`;
   :func:`parse_title` (title) -> :class:`TitleAnatomy`;
@@ -51,6 +52,7 @@ from soulsync.matching.queries import (
     QueryStep,
     SearchQuery,
     clean_query,
+    metadata_queries_for_path,
     query_ladder,
 )
 from soulsync.matching.rank import RankedFile, RankResult, flatten_responses, rank_soulseek_files
@@ -103,6 +105,7 @@ __all__ = [
     "fold",
     "forms",
     "is_various",
+    "metadata_queries_for_path",
     "name_similarity",
     "parse_path",
     "parse_title",

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from soulsync.domain import Track
 from soulsync.matching.anatomy import VersionKind, parse_title
-from soulsync.matching.credits import split_credit
+from soulsync.matching.credits import is_various, split_credit
+from soulsync.matching.filename import parse_path
 from soulsync.matching.normalize import ascii_key, fold, strip_diacritics
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "QueryStep",
     "SearchQuery",
     "clean_query",
+    "metadata_queries_for_path",
     "query_ladder",
 ]
 
@@ -196,3 +198,61 @@ def query_ladder(track: Track, order: Sequence[QueryStep] = DEFAULT_ORDER) -> li
             # "*" must survive cleaning: it is the point of this rung.
             add(f"{name[1:]} {strip_diacritics(title_full)}", step, prefix="*")
     return queries
+
+
+def metadata_queries_for_path(path: str, limit: int = 4) -> list[str]:
+    """Searches to send a metadata source for a hand-picked Soulseek file.
+
+    For the matched-download modal: ``"artist title"`` for each plausible
+    reading of the path (file-name artist or folder artist), then the title
+    alone, version words and upload noise removed. The answers go to
+    :func:`~soulsync.matching.suggest.suggest_artists`.
+
+    >>> metadata_queries_for_path(r"@@u\\Music\\Daft Punk\\Discovery\\03. Digital Love.flac")
+    ['daft punk digital love', 'digital love']
+    """
+    anatomy = parse_path(path)
+    queries: list[str] = []
+
+    def add(text: str) -> None:
+        q = clean_query(text)
+        if q and q not in queries:
+            queries.append(q)
+
+    # The most common layouts first; the reversed "Title - Artist" last.
+    priority = {
+        "title only": 0,
+        "artist - ... - title": 1,
+        "artist - title - tag": 2,
+        "artist - title": 3,
+        "title - artist": 4,
+    }
+    if "_" in anatomy.basename and " " not in anatomy.basename:
+        # Scene names end in a release-group tag: "03-artist-title-grp".
+        priority["artist - title - tag"], priority["artist - ... - title"] = 1, 2
+    # "03. Title" / "03 - Title" / "03_title": surely a track number. "99
+    # Problems" or "1979": maybe the title, so both readings are kept.
+    surely_track = re.match(r"^(?:0\d|\d{1,3}\s*[.\-_)])", anatomy.basename) is not None
+
+    def keeps_number(title: str) -> bool:
+        found = re.match(r"^(\d+)\b", title)
+        if found is None or anatomy.track is None:
+            return False
+        return int(found.group(1)) == anatomy.track
+
+    readings = sorted(
+        (r for r in anatomy.readings if r.how in priority),
+        key=lambda r: (priority[r.how], 0 if keeps_number(r.title) else 1),
+    )
+    titles: list[str] = []
+    for reading in readings:
+        title = parse_title(reading.title).base
+        if surely_track and keeps_number(title):
+            continue  # the reading that kept the track number
+        if reading.artist and not is_various(reading.artist):
+            add(f"{split_credit(reading.artist)[0]} {title}")
+        if reading.how != "title - artist" and title not in titles:
+            titles.append(title)
+    for title in titles[:2]:
+        add(title)
+    return queries[:limit]

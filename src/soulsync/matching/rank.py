@@ -90,6 +90,16 @@ class RankResult:
         """The file to try first, or None when the engine declines."""
         return self.candidates[0] if self.candidates else None
 
+    @property
+    def locked_matches(self) -> int:
+        """Locked files that would otherwise have been accepted (for "N locked" messages)."""
+        return sum(
+            1
+            for r in self.rejected
+            if r.rejected_because == "file is locked"
+            and r.score.value >= DEFAULT_SETTINGS.accept_threshold
+        )
+
 
 def flatten_responses(results: Iterable[SearchResponse | SoulseekFile]) -> list[SoulseekFile]:
     """Files of search responses with their peer's slot, speed and queue copied on.

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from soulsync.domain import Track
-from soulsync.matching.queries import TITLE_FIRST_ORDER, QueryStep, clean_query, query_ladder
+from soulsync.matching.queries import (
+    TITLE_FIRST_ORDER,
+    QueryStep,
+    clean_query,
+    metadata_queries_for_path,
+    query_ladder,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +90,35 @@ def test_title_first_order_is_configurable() -> None:
 )
 def test_clean_query_like_slsk_batchdl(raw: str, expected: str) -> None:
     assert clean_query(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (
+            r"@@u\Music\Daft Punk\Discovery\03. Digital Love.flac",
+            ["daft punk digital love", "digital love"],
+        ),
+        (
+            r"@@u\mp3\Kendrick Lamar - HUMBLE..mp3",
+            ["kendrick lamar humble", "humble kendrick lamar", "humble"],
+        ),
+        (
+            r"@@a\shared\Daft_Punk-Discovery-2001-FTD\03-daft_punk-digital_love-ftd.mp3",
+            [
+                "daft punk digital love",
+                "daft punk ftd",
+                "daft punk digital love ftd",
+                "ftd daft punk",
+            ],
+        ),
+        (r"@@x\mp3\99 Problems.mp3", ["99 problems", "problems"]),
+        (r"@@x\Smashing Pumpkins\Mellon Collie\1979.flac", ["smashing pumpkins 1979", "1979"]),
+        (
+            r"@@x\Downloads\The Weeknd - Blinding Lights (Official Audio) [320].mp3",
+            ["the weeknd blinding lights", "blinding lights the weeknd", "blinding lights"],
+        ),
+    ],
+)
+def test_metadata_queries_for_path(path: str, expected: list[str]) -> None:
+    assert metadata_queries_for_path(path) == expected

@@ -161,3 +161,14 @@ def test_default_profile_has_the_issue_order() -> None:
         < names.index("mp3 v0")
         < names.index("mp3 256")
     )
+
+
+def test_locked_matches_are_counted() -> None:
+    files = [
+        f(user="x", is_locked=True),
+        f(user="y", is_locked=True),
+        f("cover.jpg", user="z", is_locked=True),
+    ]
+    result = rank_soulseek_files(WANT, files)
+    assert result.best is None
+    assert result.locked_matches == 2
