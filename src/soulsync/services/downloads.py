@@ -157,7 +157,14 @@ class DownloadService:
     # =================================================================== enqueue API
 
     async def enqueue_plain(self, file: SoulseekFile) -> int:
-        """Download one file as is; it stays in the downloads folder."""
+        """Download one file as is; it stays in the downloads folder.
+
+        If an unfinished job already fetches this exact remote file, its id is
+        returned instead of queueing the file twice.
+        """
+        existing = self.jobs.find_active_source(file.username, file.filename)
+        if existing is not None:
+            return existing.id
         return self._insert([NewJob(JobKind.PLAIN, file=file, candidates=(file,))])[0]
 
     async def enqueue_plain_folder(self, username: str, folder: str) -> str:
@@ -180,8 +187,13 @@ class DownloadService:
         """Download one file and file it under ``artist`` with clean metadata.
 
         ``artist`` None (nothing picked) resolves the artist from the path;
-        if nothing matches, the job completes as a plain download.
+        if nothing matches, the job completes as a plain download. If an
+        unfinished job already fetches this exact remote file, its id is
+        returned instead of queueing the file twice.
         """
+        existing = self.jobs.find_active_source(file.username, file.filename)
+        if existing is not None:
+            return existing.id
         job = NewJob(
             JobKind.MATCHED_TRACK, file=file, artist=artist, wanted=wanted, candidates=(file,)
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import mutagen
 import pytest
-from dl_helpers import find_share
+from dl_helpers import find_share, tree
 
 from soulsync.domain import Artist, JobState, SoulseekFile
 from soulsync.sandbox.catalogue import SharedFile
@@ -123,3 +123,49 @@ async def test_remix_tags_remixer_first_and_original_artist_as_contributor(
     assert raw["ARTISTS"] == ["Chromatics", "The Weeknd"]
     assert raw["REMIXER"] == ["Chromatics"]
     assert raw["ORIGINALARTIST"] == ["The Weeknd"]
+
+
+async def test_the_same_file_twice_is_recognised_and_not_duplicated(
+    service: DownloadService, share_file: Callable[[SharedFile], SoulseekFile]
+) -> None:
+    file = share_file(find_share("flacfan", "Discovery [FLAC]\\03. Digital Love"))
+    first = await service.enqueue_matched_track(file, Artist("Daft Punk"))
+    # Queued again while the first is unfinished: the same job, not a second download.
+    assert await service.enqueue_matched_track(file, Artist("Daft Punk")) == first
+    done = await service.wait_job(first, within_s=20)
+    assert done.state is JobState.COMPLETED and done.result == "moved"
+    # Downloaded again later (same bytes, same tags): recognised, not duplicated.
+    again = await service.wait_job(
+        await service.enqueue_matched_track(file, Artist("Daft Punk")), within_s=20
+    )
+    assert again.id != first
+    assert again.state is JobState.COMPLETED and again.result == "already_present"
+    assert again.destination == done.destination
+    assert tree(service.settings.transfer_dir) == {
+        "Daft Punk/Daft Punk - Discovery/03 Digital Love.flac",
+        "Daft Punk/Daft Punk - Discovery/cover.jpg",
+    }
+    assert tree(service.settings.downloads_dir) == set()
+
+
+async def test_a_different_file_at_the_destination_is_never_overwritten(
+    service: DownloadService, share_file: Callable[[SharedFile], SoulseekFile]
+) -> None:
+    folder = service.settings.transfer_dir / "Daft Punk" / "Daft Punk - Discovery"
+    _write(folder / "03 Digital Love.flac", b"someone else's rip")
+    file = share_file(find_share("flacfan", "Discovery [FLAC]\\03. Digital Love"))
+    job = await service.wait_job(
+        await service.enqueue_matched_track(file, Artist("Daft Punk")), within_s=20
+    )
+    assert job.state is JobState.COMPLETED, job.error
+    assert job.destination == str(folder / "03 Digital Love (2).flac")
+    assert _read(folder / "03 Digital Love.flac") == b"someone else's rip"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
