@@ -249,8 +249,9 @@ def metadata_queries_for_path(path: str, limit: int = 4) -> list[str]:
         title = parse_title(reading.title).base
         if surely_track and keeps_number(title):
             continue  # the reading that kept the track number
-        if reading.artist and not is_various(reading.artist):
-            add(f"{split_credit(reading.artist)[0]} {title}")
+        names = split_credit(reading.artist) if reading.artist else ()
+        if names and not is_various(names[0]):
+            add(f"{names[0]} {title}")
         if reading.how != "title - artist" and title not in titles:
             titles.append(title)
     for title in titles[:2]:
