@@ -164,18 +164,27 @@ class WishlistService:
     def find_many(self, tracks: Sequence[Track]) -> dict[str, WishlistEntry]:
         """Entries for ``tracks``, keyed by each track's primary key (one query per 500 keys)."""
         owner: dict[str, str] = {}
+        by_isrc: dict[str, list[str]] = {}
         for track in tracks:
             primary = track_key(track)
             for k in track_keys(track):
                 owner.setdefault(k, primary)
+            if track.isrc:
+                by_isrc.setdefault(track.isrc.upper(), []).append(primary)
         t = schema.wishlist
         found: dict[str, WishlistEntry] = {}
-        keys = list(owner)
+        keys, isrcs = list(owner), list(by_isrc)
         with self.store.read() as conn:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 for row in conn.execute(sa.select(t).where(t.c.track_key.in_(chunk))).all():
                     found.setdefault(owner[row.track_key], _entry(row))
+            # The same recording from another source (same ISRC) is the same entry.
+            for start in range(0, len(isrcs), 500):
+                chunk = isrcs[start : start + 500]
+                for row in conn.execute(sa.select(t).where(t.c.isrc.in_(chunk))).all():
+                    for primary in by_isrc.get(row.isrc, []):
+                        found.setdefault(primary, _entry(row))
         return found
 
     def entries(
@@ -245,7 +254,7 @@ class WishlistService:
                 conn.execute(
                     sa.insert(t).values(
                         track_key=track_key(track),
-                        isrc=track.isrc,
+                        isrc=track.isrc.upper() if track.isrc else None,
                         title=track.title,
                         artist=track.display_artist,
                         track_json=json.dumps(track_to_dict(track)),
