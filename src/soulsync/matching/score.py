@@ -217,7 +217,11 @@ def _static_for(want: Prepared, cand: Prepared, index: int, settings: MatchSetti
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Static:
-    """The duration-independent part of one reading's comparison."""
+    """The duration-independent part of one reading's comparison.
+
+    Everything a file of this path shares is computed here once; finishing
+    a file's score only adds its duration.
+    """
 
     reading: PreparedTitle
     fields: tuple[FieldScore, ...]
@@ -227,30 +231,60 @@ class _Static:
     severity: str | None
     v_reasons: tuple[str, ...]
     isrc_same: bool | None  # None when either side lacks an ISRC
+    want_isrc: str | None
     cand_isrc: str | None
+    # Derived in __post_init__.
+    weighted: float = 0.0
+    weight: float = 0.0
+    penalties: tuple[str, ...] = ()
+    tail: tuple[FieldScore, ...] = ()  # version (and ISRC) entries of the breakdown
+    dispreferred: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        setter = object.__setattr__
+        setter(self, "weighted", sum((f.similarity or 0.0) * f.weight for f in self.fields))
+        setter(self, "weight", sum(f.weight for f in self.fields))
+        severe = self.severity in ("hard", "medium")
+        penalties = tuple(r for r in self.v_reasons if severe)
+        tail = [
+            FieldScore("version", self.factor, 0.0, "; ".join(self.v_reasons) or "same version")
+        ]
+        if self.isrc_same is True:
+            penalties = ()
+            tail.append(FieldScore("isrc", 1.0, 0.0, f"same ISRC {self.want_isrc}"))
+        elif self.isrc_same is False:
+            reason = f"different ISRC ({self.want_isrc} vs {self.cand_isrc})"
+            penalties = (*penalties, reason)
+            tail.append(FieldScore("isrc", 0.0, 0.0, reason))
+        setter(self, "penalties", penalties)
+        setter(self, "tail", tuple(tail))
+        setter(
+            self,
+            "dispreferred",
+            tuple(r for r in self.v_reasons if "clean version" in r or "featur" in r),
+        )
 
     def upper_bound(self, d_sim: float | None, settings: MatchSettings) -> float:
         """The best value this reading could reach with the given duration score."""
-        weighted = sum((f.similarity or 0.0) * f.weight for f in self.fields)
-        weight = sum(f.weight for f in self.fields)
+        if self.isrc_same:
+            return 1.0
+        weighted, weight = self.weighted, self.weight
         if d_sim is not None:
             weighted += d_sim * settings.duration_weight
             weight += settings.duration_weight
-        if self.isrc_same:
-            return 1.0
         return (weighted / weight if weight else 0.0) * self.factor
 
     def finish(
         self, want: Prepared, d_sim: float | None, d_reason: str, settings: MatchSettings
     ) -> Score:
         """Add the duration and combine the tiers into a Score."""
-        fields = list(self.fields)
+        weighted, weight = self.weighted, self.weight
+        fields = self.fields
         if d_sim is not None:
-            fields.append(FieldScore("duration", d_sim, settings.duration_weight, d_reason))
-        total_w = sum(f.weight for f in fields)
-        similarity = (
-            sum((f.similarity or 0.0) * f.weight for f in fields) / total_w if total_w else 0.0
-        )
+            fields = (*fields, FieldScore("duration", d_sim, settings.duration_weight, d_reason))
+            weighted += d_sim * settings.duration_weight
+            weight += settings.duration_weight
+        similarity = weighted / weight if weight else 0.0
         # A wrong title or artist is not rescued by the other fields: the mean
         # of a perfect artist and duration would otherwise carry a wrong song
         # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
@@ -260,33 +294,20 @@ class _Static:
             similarity = min(similarity, self.t_sim)
         if self.artist_sim is not None and self.artist_sim < 0.6:
             similarity = min(similarity, self.artist_sim)
-        severity = self.severity
-        penalties = tuple(r for r in self.v_reasons if severity in ("hard", "medium"))
-        version_field = FieldScore(
-            "version", self.factor, 0.0, "; ".join(self.v_reasons) or "same version"
-        )
-        tier = "similarity"
-        value = similarity * self.factor
-        id_field = None
         if self.isrc_same is True:
-            value = 0.85 + 0.15 * similarity
-            tier = "identifier"
-            penalties = ()
-            id_field = FieldScore("isrc", 1.0, 0.0, f"same ISRC {want.isrc}")
-        elif self.isrc_same is False:
-            value = min(value, settings.isrc_mismatch_cap)
-            id_field = FieldScore(
-                "isrc", 0.0, 0.0, f"different ISRC ({want.isrc} vs {self.cand_isrc})"
-            )
-            penalties = (*penalties, id_field.reason)
+            value, tier = 0.85 + 0.15 * similarity, "identifier"
+        else:
+            value, tier = similarity * self.factor, "similarity"
+            if self.isrc_same is False:
+                value = min(value, settings.isrc_mismatch_cap)
         return Score(
             value=round(max(0.0, min(1.0, value)), 4),
-            fields=(*fields, version_field, *((id_field,) if id_field else ())),
+            fields=(*fields, *self.tail),
             tier=tier,
-            version_severity=severity if tier == "similarity" else None,
-            penalties=penalties,
+            version_severity=self.severity if tier == "similarity" else None,
+            penalties=self.penalties,
             reading=self.reading.how,
-            dispreferred=tuple(r for r in self.v_reasons if "clean version" in r or "featur" in r),
+            dispreferred=self.dispreferred,
         )
 
 
@@ -330,6 +351,7 @@ def _static(
         severity=severity,
         v_reasons=tuple(v_reasons),
         isrc_same=isrc_same,
+        want_isrc=want.isrc,
         cand_isrc=cand.isrc,
     )
 
