@@ -29,6 +29,7 @@ from typing import Any
 from soulsync.domain import LibraryTrack, Source
 from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
+from soulsync.services.file_source import FilePlaylistSource
 from soulsync.services.sync_models import PlaylistRef, RunState, SyncMode, TrackStatus
 from soulsync.services.sync_ports import DownloadPort, JobOutcome
 from soulsync.services.sync_run import LibraryCache, RunExecutor, SyncError, SyncOptions
@@ -106,6 +107,8 @@ class SyncService:
         self.store = store
         self.sync_store = SyncStore(store)
         self.sources = dict(sources)
+        # Playlist files need no account: always available unless replaced.
+        self.sources.setdefault(Source.FILE, FilePlaylistSource())
         self.media_server = media_server
         self.downloads = downloads
         self.bus = bus

@@ -294,6 +294,14 @@ class RunExecutor:
 
     async def _read_library(self) -> tuple[LibrarySnapshot | None, str | None]:
         pending = self.store.get_setting(PENDING_SCAN_KEY)
+        if self.options.folder_library and self.server is not None:
+            # A folder has no server watching it: rescan (incremental, only changed
+            # files are read) so files added or removed by hand are seen.
+            try:
+                await self.server.scan(None, wait=True)
+            except ProviderError as exc:
+                raise SyncError(f"the folder library cannot be scanned: {exc.message}") from exc
+            self.library.invalidate()
         snapshot, why = await self.library.get()
         if snapshot is not None and pending and self.server is not None:
             # Files were downloaded while the server was down: have it scan them first.

@@ -25,6 +25,8 @@ from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
 from soulsync.config import Settings
 from soulsync.domain import Source
+from soulsync.providers.base import MediaServer
+from soulsync.providers.folder import FolderLibrary
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer
@@ -70,6 +72,7 @@ class Sandbox:
     slskd_sim: SlskdSimulator
     spotify: SpotifyClient
     plex: PlexMediaServer
+    media: MediaServer
     slskd_client: SlskdClient
     queue: DownloadService
     sync: SyncService
@@ -119,7 +122,7 @@ class Sandbox:
         service = SyncService(
             store or self.store,
             sources={Source.SPOTIFY: self.spotify},
-            media_server=self.plex,
+            media_server=self.media,
             downloads=QueueDownloads(queue),
             bus=self.bus,
             options=self.options,
@@ -128,10 +131,10 @@ class Sandbox:
         return service
 
     async def plex_titles(self, playlist_id: str) -> list[str]:
-        """The titles of a Plex playlist, in server order."""
-        remote = await self.plex.get_playlist(playlist_id)
+        """The titles of the media server's playlist (Plex or folder), in server order."""
+        remote = await self.media.get_playlist(playlist_id)
         assert remote is not None
-        by_id = {t.id: t for t in await self.plex.all_tracks()}
+        by_id = {t.id: t for t in await self.media.all_tracks()}
         return [by_id[i].title for i in remote.item_ids]
 
 
@@ -150,6 +153,12 @@ def spotify_titles():  # type: ignore[no-untyped-def]
 def queue_settings() -> QueueSettings:
     """Queue knobs (tests may override this fixture)."""
     return FAST_QUEUE
+
+
+@pytest.fixture()
+def media_kind() -> str:
+    """Which library the sync uses: "plex" (default) or "folder" (tests may override)."""
+    return "plex"
 
 
 @pytest.fixture()
@@ -174,6 +183,7 @@ async def sandbox(
     spotify_sim: SpotifySimulator,
     queue_settings: QueueSettings,
     sync_options: SyncOptions,
+    media_kind: str,
 ) -> AsyncIterator[Sandbox]:
     """Everything started; the download queue running; the sync service started."""
     library_dir = tmp_path / "Music"
@@ -225,7 +235,11 @@ async def sandbox(
         pacer=pacer,
         poll_interval_s=0.02,
     )
+    media: MediaServer = plex
     options = dataclasses.replace(sync_options, scan_path=str(library_dir))
+    if media_kind == "folder":
+        media = FolderLibrary(library_dir, store)
+        options = dataclasses.replace(options, folder_library=True, scan_path=None)
     queue = DownloadService(
         store,
         SlskdPort(slskd_client, search_timeout_ms=1000),
@@ -238,7 +252,7 @@ async def sandbox(
     sync = SyncService(
         store,
         sources={Source.SPOTIFY: spotify},
-        media_server=plex,
+        media_server=media,
         downloads=QueueDownloads(queue),
         bus=bus,
         options=options,
@@ -255,6 +269,7 @@ async def sandbox(
         slskd_sim=slskd_sim,
         spotify=spotify,
         plex=plex,
+        media=media,
         slskd_client=slskd_client,
         queue=queue,
         sync=sync,
