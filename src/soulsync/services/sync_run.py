@@ -36,6 +36,7 @@ from soulsync.providers.base import (
 from soulsync.services.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.events import EventBus
 from soulsync.services.playlist_mirror import MirrorResult, mirror_playlist
+from soulsync.services.reports import summary_line
 from soulsync.services.sync_library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync_models import RunState, SyncMode, SyncTotals, TrackStatus, track_key
 from soulsync.services.sync_ports import DownloadPort, JobOutcome, JobReport
@@ -46,6 +47,9 @@ from soulsync.store import Store
 __all__ = ["LibraryCache", "RunExecutor", "SyncError", "SyncOptions"]  # options re-exported
 
 log = logging.getLogger(__name__)
+
+# Per-track rows are kept for this many newest runs of each playlist (totals forever).
+KEEP_TRACK_ROWS = 30
 
 
 @dataclass(slots=True)
@@ -528,7 +532,8 @@ class RunExecutor:
             reason = f"every download failed: {report.reason or report.state}"
         queries = report.queries if report is not None else ()
         entry = self.wishlist.add(track, reason, queries=queries, playlist_ref=ref)
-        self._set(slot, TrackStatus.WISHLISTED, f"wishlisted (#{entry.id}): {reason}")
+        tried = f"; searched {' | '.join(repr(q) for q in queries)}" if queries else ""
+        self._set(slot, TrackStatus.WISHLISTED, f"wishlist #{entry.id}: {reason}{tried}")
 
     async def _refresh_after_downloads(
         self,
@@ -680,6 +685,14 @@ class RunExecutor:
             error=error,
             totals=totals.as_dict(),
         )
+        final = self.ss.get_run(self.run_id)
+        if final is not None:
+            # The dashboard's activity feed, and bounded history of per-track rows.
+            self.store.add_activity(
+                "sync", summary_line(final), {"run_id": self.run_id, "state": state.value}
+            )
+            if final.playlist_row_id is not None:
+                self.ss.prune_track_rows(final.playlist_row_id, keep_runs=KEEP_TRACK_ROWS)
 
     async def _cleanup_cancelled(self) -> None:
         """Cancel this run's unfinished downloads and record the run as cancelled."""

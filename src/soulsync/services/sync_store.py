@@ -440,6 +440,28 @@ class SyncStore(DecisionRows):
             ).all()
         return [_run_track(r) for r in rows]
 
+    def prune_track_rows(self, playlist_row_id: int, *, keep_runs: int) -> int:
+        """Drop per-track rows of a playlist's runs older than the newest ``keep_runs``.
+
+        Run totals stay; only the per-track detail of old runs goes. Returns
+        how many rows were deleted.
+        """
+        runs, rt = schema.sync_runs, schema.sync_run_tracks
+        with self.store.write() as conn:
+            old = [
+                r.id
+                for r in conn.execute(
+                    sa.select(runs.c.id)
+                    .where(runs.c.playlist_row_id == playlist_row_id)
+                    .order_by(runs.c.started_at.desc(), runs.c.id)
+                    .offset(keep_runs)
+                ).all()
+            ]
+            if not old:
+                return 0
+            result = conn.execute(sa.delete(rt).where(rt.c.run_id.in_(old)))
+        return int(result.rowcount or 0)
+
     def active_jobs_for(self, keys: Sequence[str]) -> dict[str, int]:
         """``track_key -> job id`` for tracks that have a download job not yet finished.
 

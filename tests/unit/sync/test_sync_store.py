@@ -91,3 +91,27 @@ def test_rejection_removes_matching_positive_and_correction_lifts_rejection(stor
     assert [d.kind for d in ss.decisions_for([t])["spotify:s3"]] == [DecisionKind.CORRECTED]
     assert ss.forget(t) == 1
     assert ss.decisions_for([t]) == {}
+
+
+def test_prune_keeps_the_newest_runs_track_rows(store: Store, make_playlist) -> None:  # type: ignore[no-untyped-def]
+    ss = SyncStore(store)
+    row = ss.upsert_playlist(make_playlist("road-trip"))
+    run_ids = []
+    for n in range(4):
+        run_id = ss.create_run(
+            playlist_row_id=row.id,
+            playlist_name="P",
+            source="spotify",
+            source_id=row.source_id,
+            mode=SyncMode.MIRROR,
+            download_missing=False,
+            dry_run=False,
+            media_server=None,
+        )
+        ss.update_run(run_id, started_at=1000.0 + n)
+        ss.write_tracks(run_id, [{"position": 0, "track": None, "status": TrackStatus.UNAVAILABLE}])
+        run_ids.append(run_id)
+    assert ss.prune_track_rows(row.id, keep_runs=2) == 2
+    assert [len(ss.run_tracks(r)) for r in run_ids] == [0, 0, 1, 1]
+    assert ss.get_run(run_ids[0]) is not None  # the run itself (totals) stays
+    assert ss.prune_track_rows(row.id, keep_runs=2) == 0
