@@ -14,7 +14,8 @@ Knobs for tests (plain attributes, safe to change while serving):
 * ``scan_start_delay_s`` / ``scan_duration_s`` - how long a refresh takes to
   become visible, and how long it stays "refreshing" (``/activities`` lists it).
 * ``requests`` (``Counter`` of ``"METHOD /path"``), ``request_count``,
-  ``request_log`` (recent :class:`RequestRecord`), ``reset_counters()``.
+  ``request_log`` (recent :class:`RequestRecord`; ``log()`` gives a safe
+  snapshot), ``reset_counters()``.
 * ``ignore_playlist_adds`` - adding items answers 200 but adds nothing (a
   server that silently drops items; clients must verify by reading back).
 * ``add_synthetic_tracks(n)`` - file-less bulk for paging tests and the benchmark.
@@ -30,62 +31,24 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
+from soulsync.sandbox import plex_query as pq
 from soulsync.sandbox import plex_xml as px
 from soulsync.sandbox.library_seed import synthetic_tracks
+from soulsync.sandbox.plex_http import Gate, HttpError, RequestRecord, html_error, xml_response
 from soulsync.sandbox.plex_library import PlexState, ScanResult, SimTrack
 
 DEFAULT_TOKEN = "sandbox-plex-token"
 XML = "text/xml;charset=utf-8"
 _ID_PREFIX = "com.plexapp.plugins.library/library/metadata/"
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request as the simulator saw it (no token values are kept)."""
-
-    method: str
-    path: str
-    query: str
-    container_start: str | None
-    container_size: str | None
-    token_in_query: bool
-    status: int
-
-
-class _HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _xml(body: str, status: int = 200) -> Response:
-    return Response(body, status, media_type=XML)
-
-
-def _html_error(status: int, title: str) -> Response:
-    body = f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>"
-    return Response(body, status, media_type="text/html")
-
-
-def _masked_query(scope: Scope) -> str:
-    raw = scope.get("query_string", b"").decode("latin-1")
-    parts = [
-        p if not p.lower().startswith("x-plex-token=") else "X-Plex-Token=***"
-        for p in raw.split("&")
-    ]
-    return "&".join(p for p in parts if p)
 
 
 class PlexSimulator:
@@ -182,18 +145,22 @@ class PlexSimulator:
     @property
     def request_count(self) -> int:
         """Every request received (including refused ones)."""
-        return sum(self.requests.values())
+        return sum(list(self.requests.values()))
 
     def reset_counters(self) -> None:
         """Forget counted and logged requests."""
         self.requests.clear()
         self.request_log.clear()
 
+    def log(self) -> list[RequestRecord]:
+        """A snapshot of the request log (safe while the server keeps appending)."""
+        return list(self.request_log)
+
     def count(self, method: str, path_prefix: str) -> int:
         """Requests whose method matches and whose path starts with ``path_prefix``."""
         return sum(
             n
-            for key, n in self.requests.items()
+            for key, n in list(self.requests.items())
             if key.split(" ", 1)[0] == method and key.split(" ", 1)[1].startswith(path_prefix)
         )
 
@@ -324,7 +291,7 @@ class PlexSimulator:
             ),
         ]
         wrapped = [Route(r.path, self._guard(r.endpoint), methods=r.methods) for r in routes]
-        return _Gate(Starlette(routes=wrapped), self)
+        return Gate(Starlette(routes=wrapped), self)
 
     def _guard(
         self, handler: Callable[[Request], Awaitable[Response]]
@@ -334,100 +301,45 @@ class PlexSimulator:
                 if self.latency_s:
                     await asyncio.sleep(self.latency_s)
                 return await handler(request)
-            except _HttpError as exc:
-                return _html_error(exc.status, exc.message)
+            except HttpError as exc:
+                return html_error(exc.status, exc.message)
 
         return run
 
     # -- server and library --------------------------------------------------------------
 
     async def _root(self, request: Request) -> Response:
-        return _xml(
-            px.container(
-                {
-                    "size": 0,
-                    "allowCameraUpload": "0",
-                    "allowChannelAccess": "1",
-                    "allowMediaDeletion": "1",
-                    "allowSharing": "1",
-                    "allowSync": "1",
-                    "backgroundProcessing": "1",
-                    "certificate": "0",
-                    "companionProxy": "1",
-                    "eventStream": "1",
-                    "friendlyName": self.friendly_name,
-                    "hubSearch": "1",
-                    "machineIdentifier": self.machine_identifier,
-                    "multiuser": "1",
-                    "myPlex": "0",
-                    "platform": "Linux",
-                    "platformVersion": "6.1",
-                    "pluginHost": "1",
-                    "readOnlyLibraries": "0",
-                    "transcoderAudio": "1",
-                    "transcoderVideo": "0",
-                    "updatedAt": self.section.created_at,
-                    "version": self.version,
-                }
+        return xml_response(
+            px.root_document(
+                self.friendly_name, self.machine_identifier, self.version, self.section.created_at
             )
         )
 
     async def _identity(self, request: Request) -> Response:
-        return _xml(
-            px.container(
-                {
-                    "size": 0,
-                    "claimed": "0",
-                    "machineIdentifier": self.machine_identifier,
-                    "version": self.version,
-                }
-            )
+        body = px.container(
+            {
+                "size": 0,
+                "claimed": "0",
+                "machineIdentifier": self.machine_identifier,
+                "version": self.version,
+            }
         )
+        return xml_response(body)
 
     async def _library(self, request: Request) -> Response:
-        children = px.element("Directory", {"key": "sections", "title": "Library Sections"})
-        children += px.element(
-            "Directory", {"key": "recentlyAdded", "title": "Recently Added Content"}
-        )
-        return _xml(
-            px.container(
-                {
-                    "size": 2,
-                    "allowSync": "0",
-                    "identifier": "com.plexapp.plugins.library",
-                    "mediaTagPrefix": "/system/bundle/media/flags/",
-                    "mediaTagVersion": "1700000000",
-                    "title1": "Plex Library",
-                },
-                children,
-            )
-        )
-
-    def _movie_section(self) -> str:
-        return px.element(
-            "Directory",
-            {
-                "allowSync": "1",
-                "key": 1,
-                "type": "movie",
-                "title": "Movies",
-                "agent": "tv.plex.agents.movie",
-                "scanner": "Plex Movie",
-                "language": "en-US",
-                "uuid": "movies-" + self.section.uuid[:20],
-                "refreshing": "0",
-                "updatedAt": self.section.created_at,
-                "createdAt": self.section.created_at,
-                "scannedAt": self.section.created_at,
-            },
-            px.element("Location", {"id": 99, "path": "/srv/movies"}),
-        )
+        return xml_response(px.library_document())
 
     async def _sections(self, request: Request) -> Response:
-        body = self._movie_section() if self.with_movie_section else ""
+        body = (
+            px.movie_section_element(self.section.uuid, self.section.created_at)
+            if self.with_movie_section
+            else ""
+        )
         body += px.section_element(self.section, self.refreshing, self.scanned_at)
         size = 2 if self.with_movie_section else 1
-        return _xml(px.container({"size": size, "allowSync": "0", "title1": "Plex Library"}, body))
+        return xml_response(
+            px.container({"size": size, "allowSync": "0", "title1": "Plex Library"}, body)
+        )
 
     def _check_section(self, key: int) -> bool:
         """True for the music section, False for the (empty) movie section, else 404."""
@@ -435,14 +347,16 @@ class PlexSimulator:
             return True
         if self.with_movie_section and key == 1:
             return False
-        raise _HttpError(404, "Not Found")
+        raise HttpError(404, "Not Found")
 
     async def _section_detail(self, request: Request) -> Response:
         key = int(request.path_params["key"])
         if not self._check_section(key):
-            return _xml(px.container({"size": 0, "librarySectionID": 1, "title1": "Movies"}))
+            return xml_response(
+                px.container({"size": 0, "librarySectionID": 1, "title1": "Movies"})
+            )
         body = px.element("Directory", {"key": "all", "title": "All Artists"})
-        return _xml(
+        return xml_response(
             px.container({"size": 1, **self._section_attrs(), "title1": self.section.title}, body)
         )
 
@@ -453,7 +367,7 @@ class PlexSimulator:
             if request.query_params.get("includeMeta") == "1"
             else ""
         )
-        return _xml(
+        return xml_response(
             px.container({"size": 0, "totalSize": 0, "offset": 0, **self._section_attrs()}, meta)
         )
 
@@ -461,23 +375,23 @@ class PlexSimulator:
         key = int(request.path_params["key"])
         is_music = self._check_section(key)
         params = request.query_params
-        start, size = _paging(request)
+        start, size = pq.paging(request)
         meta = px.meta_element(self.section.key) if params.get("includeMeta") == "1" else ""
         type_no = params.get("type", "8")
         if not is_music:
             rows: list[str] = []
         elif type_no == "10":
             with self.state.lock:
-                tracks = _filter_tracks(self.state.sorted_tracks(), params)
-                tracks = _limit(_sort_tracks(tracks, params.get("sort")), params)
-                rows = [self._track_xml(t) for t in tracks[start : _end(start, size)]]
+                tracks = pq.filter_tracks(self.state.sorted_tracks(), params)
+                tracks = pq.limit(pq.sort_tracks(tracks, params.get("sort")), params)
+                rows = [self._track_xml(t) for t in tracks[start : pq.end(start, size)]]
             return self._listing(rows, len(tracks), start, "track", meta)
         elif type_no in ("8", "9"):
             rows = self._directories(type_no, params.get("title"))
         else:
-            raise _HttpError(400, "Bad Request")
+            raise HttpError(400, "Bad Request")
         total = len(rows)
-        return self._listing(rows[start : _end(start, size)], total, start, "artist", meta)
+        return self._listing(rows[start : pq.end(start, size)], total, start, "artist", meta)
 
     def _listing(self, rows: list[str], total: int, start: int, view: str, meta: str) -> Response:
         attrs: dict[str, object] = {
@@ -488,7 +402,7 @@ class PlexSimulator:
             "title1": self.section.title,
             "viewGroup": view,
         }
-        return _xml(px.container(attrs, meta + "".join(rows)))
+        return xml_response(px.container(attrs, meta + "".join(rows)))
 
     def _directories(self, type_no: str, title: str | None) -> list[str]:
         needle = (title or "").casefold()
@@ -525,7 +439,7 @@ class PlexSimulator:
         try:
             keys = [int(k) for k in raw.split(",") if k.strip()]
         except ValueError:
-            raise _HttpError(400, "Bad Request") from None
+            raise HttpError(400, "Bad Request") from None
         rows: list[str] = []
         with self.state.lock:
             for key in keys:
@@ -535,8 +449,10 @@ class PlexSimulator:
                     continue
                 rows.extend(self._directory_for(key))
         if not rows:
-            raise _HttpError(404, "Not Found")
-        return _xml(px.container({"size": len(rows), **self._section_attrs()}, "".join(rows)))
+            raise HttpError(404, "Not Found")
+        return xml_response(
+            px.container({"size": len(rows), **self._section_attrs()}, "".join(rows))
+        )
 
     def _directory_for(self, key: int) -> list[str]:
         tracks = [t for t in self.state.sorted_tracks() if key in (t.artist_key, t.album_key)]
@@ -570,32 +486,32 @@ class PlexSimulator:
                     if t.artist_key == key:
                         albums.setdefault(t.album_key, []).append(t)
                 if not albums:
-                    raise _HttpError(404, "Not Found")
+                    raise HttpError(404, "Not Found")
                 rows = [
                     px.album_element(
                         k, ts[0].album, key, ts[0].album_artist, ts[0].year, len(ts), self.section
                     )
                     for k, ts in albums.items()
                 ]
-        start, size = _paging(request)
-        page = rows[start : _end(start, size)]
+        start, size = pq.paging(request)
+        page = rows[start : pq.end(start, size)]
         attrs = {
             "size": len(page),
             "totalSize": len(rows),
             "offset": start,
             **self._section_attrs(),
         }
-        return _xml(px.container(attrs, "".join(page)))
+        return xml_response(px.container(attrs, "".join(page)))
 
     async def _hub_search(self, request: Request) -> Response:
         query = (request.query_params.get("query") or "").strip().casefold()
         section_id = request.query_params.get("sectionId")
         if section_id is not None and section_id != str(self.section.key):
-            return _xml(px.container({"size": 0}))
+            return xml_response(px.container({"size": 0}))
         try:
             limit = int(request.query_params.get("limit") or 10)
         except ValueError:
-            raise _HttpError(400, "Bad Request") from None
+            raise HttpError(400, "Bad Request") from None
         with self.state.lock:
             tracks = self.state.sorted_tracks()
             track_hits = [t for t in tracks if query and query in t.title.casefold()]
@@ -629,7 +545,7 @@ class PlexSimulator:
                 ),
                 self._hub("track", "Tracks", [self._track_xml(t) for t in track_hits], limit),
             ]
-        return _xml(px.container({"size": len(hubs)}, "".join(hubs)))
+        return xml_response(px.container({"size": len(hubs)}, "".join(hubs)))
 
     def _hub(self, kind: str, title: str, rows: list[str], limit: int) -> str:
         shown = rows[:limit]
@@ -676,7 +592,7 @@ class PlexSimulator:
 
     async def _activities(self, request: Request) -> Response:
         if not self._scan_active:
-            return _xml(px.container({"size": 0}))
+            return xml_response(px.container({"size": 0}))
         context = px.element("Context", {"librarySectionID": self.section.key})
         activity = px.element(
             "Activity",
@@ -691,35 +607,35 @@ class PlexSimulator:
             },
             context,
         )
-        return _xml(px.container({"size": 1}, activity))
+        return xml_response(px.container({"size": 1}, activity))
 
     # -- playlists -----------------------------------------------------------------------
 
     def _parse_uri(self, uri: str | None) -> list[int]:
         """Rating keys from ``server://<machine>/com.plexapp.plugins.library/library/metadata/1,2``."""
         if not uri:
-            raise _HttpError(400, "Bad Request")
+            raise HttpError(400, "Bad Request")
         prefix = f"server://{self.machine_identifier}/"
         if not uri.startswith(prefix) or _ID_PREFIX not in uri:
-            raise _HttpError(400, "Bad Request")
+            raise HttpError(400, "Bad Request")
         keys_part = uri.split(_ID_PREFIX, 1)[1]
         try:
             return [int(k) for k in keys_part.split(",") if k.strip()]
         except ValueError:
-            raise _HttpError(400, "Bad Request") from None
+            raise HttpError(400, "Bad Request") from None
 
     def _playlist_container(self, pid: int) -> Response:
         playlist = self.state.playlists[pid]
         row = px.playlist_element(playlist, self._playlist_duration(pid))
-        return _xml(px.container({"size": 1}, row))
+        return xml_response(px.container({"size": 1}, row))
 
     async def _playlists(self, request: Request) -> Response:
         params = request.query_params
         if request.method == "POST":
             if params.get("smart", "0") != "0":
-                raise _HttpError(400, "Bad Request")  # smart playlists are not simulated
+                raise HttpError(400, "Bad Request")  # smart playlists are not simulated
             if params.get("type") != "audio" or not params.get("title"):
-                raise _HttpError(400, "Bad Request")
+                raise HttpError(400, "Bad Request")
             keys = self._parse_uri(params.get("uri"))
             playlist = self.state.create_playlist(params["title"], keys)
             return self._playlist_container(playlist.rating_key)
@@ -731,9 +647,9 @@ class PlexSimulator:
                 for p in self.state.playlists.values()
                 if (kind in (None, "audio")) and title in p.title.casefold()
             ]
-        start, size = _paging(request)
-        page = rows[start : _end(start, size)]
-        return _xml(
+        start, size = pq.paging(request)
+        page = rows[start : pq.end(start, size)]
+        return xml_response(
             px.container(
                 {"size": len(page), "totalSize": len(rows), "offset": start}, "".join(page)
             )
@@ -742,7 +658,7 @@ class PlexSimulator:
     def _known_playlist(self, request: Request) -> int:
         pid = int(request.path_params["pid"])
         if pid not in self.state.playlists:
-            raise _HttpError(404, "Not Found")
+            raise HttpError(404, "Not Found")
         return pid
 
     async def _playlist(self, request: Request) -> Response:
@@ -766,7 +682,7 @@ class PlexSimulator:
             added = 0 if self.ignore_playlist_adds else self.state.add_items(pid, keys)
             with self.state.lock:
                 row = px.playlist_element(self.state.playlists[pid], self._playlist_duration(pid))
-            return _xml(
+            return xml_response(
                 px.container(
                     {"size": 1, "leafCountAdded": added, "leafCountRequested": len(keys)}, row
                 )
@@ -775,7 +691,7 @@ class PlexSimulator:
             with self.state.lock:
                 self.state.playlists[pid].items = []
             return self._playlist_container(pid)
-        start, size = _paging(request)
+        start, size = pq.paging(request)
         with self.state.lock:
             playlist = self.state.playlists[pid]
             items = playlist.items
@@ -783,7 +699,7 @@ class PlexSimulator:
                 px.with_attrs(
                     self._track_xml(self.state.tracks[i.rating_key]), {"playlistItemID": i.item_id}
                 )
-                for i in items[start : _end(start, size)]
+                for i in items[start : pq.end(start, size)]
             ]
             attrs: dict[str, object] = {
                 "size": len(rows),
@@ -797,12 +713,12 @@ class PlexSimulator:
                 "smart": "0",
                 "title": playlist.title,
             }
-        return _xml(px.container(attrs, "".join(rows)))
+        return xml_response(px.container(attrs, "".join(rows)))
 
     async def _playlist_item(self, request: Request) -> Response:
         pid = self._known_playlist(request)
         if not self.state.remove_item(pid, int(request.path_params["item"])):
-            raise _HttpError(404, "Not Found")
+            raise HttpError(404, "Not Found")
         return self._playlist_container(pid)
 
     async def _playlist_move(self, request: Request) -> Response:
@@ -811,181 +727,7 @@ class PlexSimulator:
         try:
             after = int(after_raw) if after_raw else None
         except ValueError:
-            raise _HttpError(400, "Bad Request") from None
+            raise HttpError(400, "Bad Request") from None
         if not self.state.move_item(pid, int(request.path_params["item"]), after):
-            raise _HttpError(404, "Not Found")
+            raise HttpError(404, "Not Found")
         return self._playlist_container(pid)
-
-
-class _Gate:
-    """Outermost layer: count every request, then apply ``down`` and the token check."""
-
-    def __init__(self, app: ASGIApp, sim: PlexSimulator) -> None:
-        self.app = app
-        self.sim = sim
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        sim = self.sim
-        method = scope["method"]
-        path = scope["path"]
-        sim.requests[f"{method} {path}"] += 1
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        query = scope.get("query_string", b"").decode("latin-1")
-        query_token = None
-        for part in query.split("&"):
-            name, _, value = part.partition("=")
-            if name.lower() == "x-plex-token":
-                query_token = unquote(value)
-        token = headers.get("x-plex-token") or query_token
-        status_box: list[int] = [200]
-
-        async def record_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_box[0] = int(message["status"])
-            await send(message)
-
-        if sim.down:
-            response = _html_error(503, "Service Unavailable")
-            await response(scope, receive, record_send)
-        elif token != sim.token:
-            response = _html_error(401, "Unauthorized")
-            await response(scope, receive, record_send)
-        else:
-            await self.app(scope, receive, record_send)
-        sim.request_log.append(
-            RequestRecord(
-                method=method,
-                path=path,
-                query=_masked_query(scope),
-                container_start=headers.get("x-plex-container-start"),
-                container_size=headers.get("x-plex-container-size"),
-                token_in_query=query_token is not None,
-                status=status_box[0],
-            )
-        )
-
-
-# -- request parsing (pure helpers) -------------------------------------------------------
-
-
-def _paging(request: Request) -> tuple[int, int | None]:
-    """``X-Plex-Container-Start/Size`` from the headers (plexapi) or the query string."""
-
-    def value(name: str) -> str | None:
-        return request.headers.get(name) or request.query_params.get(name)
-
-    try:
-        start = int(value("X-Plex-Container-Start") or 0)
-        raw_size = value("X-Plex-Container-Size")
-        size = int(raw_size) if raw_size is not None else None
-    except ValueError:
-        raise _HttpError(400, "Bad Request") from None
-    if start < 0 or (size is not None and size < 0):
-        raise _HttpError(400, "Bad Request")
-    return start, size
-
-
-def _end(start: int, size: int | None) -> int | None:
-    return None if size is None else start + size
-
-
-def _limit(tracks: list[SimTrack], params: QueryParams) -> list[SimTrack]:
-    raw = params.get("limit")
-    if raw and raw.isdigit():
-        return tracks[: int(raw)]
-    return tracks
-
-
-_TEXT_FIELDS: dict[str, Callable[[SimTrack], str]] = {
-    "title": lambda t: t.title,
-    "track.title": lambda t: t.title,
-    "artist.title": lambda t: t.album_artist,
-    "album.title": lambda t: t.album,
-}
-_INT_FIELDS: dict[str, Callable[[SimTrack], int | None]] = {
-    "year": lambda t: t.year,
-    "album.year": lambda t: t.year,
-    "index": lambda t: t.index,
-    "track.index": lambda t: t.index,
-}
-
-
-def _filter_tracks(tracks: list[SimTrack], params: QueryParams) -> list[SimTrack]:
-    """Apply Plex-style filters: ``title=x`` contains, ``title==x`` is, ``!`` negates, etc."""
-    result = tracks
-    for raw_name, raw_value in params.multi_items():
-        name = raw_name.rstrip("=!<>")
-        op = raw_name[len(name) :]
-        value = str(raw_value)
-        if name in _TEXT_FIELDS:
-            get_text = _TEXT_FIELDS[name]
-            wanted = [v.casefold() for v in value.split(",")]
-            result = [t for t in result if _text_match(get_text(t).casefold(), op, wanted)]
-        elif name in _INT_FIELDS:
-            get_int = _INT_FIELDS[name]
-            try:
-                numbers = [int(v) for v in value.split(",")]
-            except ValueError:
-                raise _HttpError(400, "Bad Request") from None
-            result = [t for t in result if _int_match(get_int(t), op, numbers)]
-    return result
-
-
-def _text_match(text: str, op: str, wanted: list[str]) -> bool:
-    if op == "":
-        return any(w in text for w in wanted)
-    if op == "!":
-        return all(w not in text for w in wanted)
-    if op == "=":
-        return text in wanted
-    if op == "!=":
-        return text not in wanted
-    if op == "<":
-        return any(text.startswith(w) for w in wanted)
-    if op == ">":
-        return any(text.endswith(w) for w in wanted)
-    raise _HttpError(400, "Bad Request")
-
-
-def _int_match(value: int | None, op: str, wanted: list[int]) -> bool:
-    if value is None:
-        return op == "!"
-    if op == "":
-        return value in wanted
-    if op == "!":
-        return value not in wanted
-    if op == ">>":
-        return value > wanted[0]
-    if op == "<<":
-        return value < wanted[0]
-    raise _HttpError(400, "Bad Request")
-
-
-_SORT_KEYS: dict[str, Callable[[SimTrack], object]] = {
-    "titleSort": lambda t: t.title.casefold(),
-    "title": lambda t: t.title.casefold(),
-    "artist.titleSort": lambda t: t.album_artist.casefold(),
-    "album.titleSort": lambda t: t.album.casefold(),
-    "addedAt": lambda t: t.added_at,
-    "updatedAt": lambda t: t.updated_at,
-    "year": lambda t: t.year or 0,
-    "duration": lambda t: t.duration_ms or 0,
-    "index": lambda t: t.index or 0,
-    "id": lambda t: t.rating_key,
-}
-
-
-def _sort_tracks(tracks: list[SimTrack], sort: str | None) -> list[SimTrack]:
-    """Stable multi-key sort for ``sort=a:desc,b``; unknown keys are ignored."""
-    if not sort:
-        return tracks
-    result = list(tracks)
-    for part in reversed([p for p in sort.split(",") if p]):
-        field, _, direction = part.partition(":")
-        key = _SORT_KEYS.get(field)
-        if key is not None:
-            result.sort(key=key, reverse=direction == "desc")  # type: ignore[arg-type]
-    return result

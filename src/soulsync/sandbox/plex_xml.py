@@ -245,6 +245,76 @@ def section_element(section: SectionInfo, refreshing: bool, scanned_at: int) -> 
     )
 
 
+def root_document(name: str, machine_id: str, version: str, updated_at: int) -> str:
+    """``GET /``: the server's identity and capabilities (plexapi needs ``machineIdentifier``)."""
+    return container(
+        {
+            "size": 0,
+            "allowCameraUpload": "0",
+            "allowChannelAccess": "1",
+            "allowMediaDeletion": "1",
+            "allowSharing": "1",
+            "allowSync": "1",
+            "backgroundProcessing": "1",
+            "certificate": "0",
+            "companionProxy": "1",
+            "eventStream": "1",
+            "friendlyName": name,
+            "hubSearch": "1",
+            "machineIdentifier": machine_id,
+            "multiuser": "1",
+            "myPlex": "0",
+            "platform": "Linux",
+            "platformVersion": "6.1",
+            "pluginHost": "1",
+            "readOnlyLibraries": "0",
+            "transcoderAudio": "1",
+            "transcoderVideo": "0",
+            "updatedAt": updated_at,
+            "version": version,
+        }
+    )
+
+
+def library_document() -> str:
+    """``GET /library``."""
+    children = element("Directory", {"key": "sections", "title": "Library Sections"})
+    children += element("Directory", {"key": "recentlyAdded", "title": "Recently Added Content"})
+    return container(
+        {
+            "size": 2,
+            "allowSync": "0",
+            "identifier": "com.plexapp.plugins.library",
+            "mediaTagPrefix": "/system/bundle/media/flags/",
+            "mediaTagVersion": "1700000000",
+            "title1": "Plex Library",
+        },
+        children,
+    )
+
+
+def movie_section_element(uuid: str, created_at: int) -> str:
+    """An (empty) movie section listed before the music one, as on most real servers."""
+    return element(
+        "Directory",
+        {
+            "allowSync": "1",
+            "key": 1,
+            "type": "movie",
+            "title": "Movies",
+            "agent": "tv.plex.agents.movie",
+            "scanner": "Plex Movie",
+            "language": "en-US",
+            "uuid": "movies-" + uuid[:20],
+            "refreshing": "0",
+            "updatedAt": created_at,
+            "createdAt": created_at,
+            "scannedAt": created_at,
+        },
+        element("Location", {"id": 99, "path": "/srv/movies"}),
+    )
+
+
 # -- the <Meta> block plexapi reads to validate filters and sorts -------------------------
 
 # (key, title, type) of the filter fields the simulator understands.

@@ -58,7 +58,7 @@ async def test_all_tracks_pages_past_100(plex_sim: PlexSimulator, plex_token: st
     tracks = await adapter.all_tracks()
     assert len(tracks) == 449
     assert len({t.id for t in tracks}) == 449
-    starts = [r.container_start for r in plex_sim.request_log if r.path.endswith("/all")]
+    starts = [r.container_start for r in plex_sim.log() if r.path.endswith("/all")]
     assert starts == ["0", "100", "200", "300", "400"]
     featured = [t for t in tracks if t.album_artist and t.artist != t.album_artist]
     assert featured, "synthetic bulk has featured artists (originalTitle)"
@@ -210,7 +210,7 @@ async def test_scan_of_one_folder(
     path = write_seed_file(library_dir, seed, audio_cache)
     await adapter.scan(str(path.parent))
     assert plex_sim.last_scan is not None and plex_sim.last_scan.added == 1
-    refreshes = [r for r in plex_sim.request_log if r.path.endswith("/refresh")]
+    refreshes = [r for r in plex_sim.log() if r.path.endswith("/refresh")]
     assert refreshes and "path=" in refreshes[-1].query
 
 
@@ -276,8 +276,8 @@ async def test_token_never_leaves_the_header(
     created = await adapter.create_playlist("Secret", keys[:3])
     await adapter.replace_playlist_items(created.id, keys[:3][::-1])
     await adapter.scan()
-    assert plex_sim.request_log
-    assert not any(r.token_in_query for r in plex_sim.request_log)
+    assert plex_sim.log()
+    assert not any(r.token_in_query for r in plex_sim.log())
     assert plex_token not in caplog.text
     assert plex_token not in repr(adapter)
 

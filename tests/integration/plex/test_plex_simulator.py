@@ -57,7 +57,7 @@ def test_paging_past_100_tracks_uses_the_container_headers(
     keys = [t.ratingKey for t in tracks]
     assert len(keys) == 262
     assert len(set(keys)) == 262  # no page returned duplicates
-    pages = [r for r in plex_sim.request_log if r.path.endswith("/all")]
+    pages = [r for r in plex_sim.log() if r.path.endswith("/all")]
     assert [r.container_start for r in pages] == ["0", "100", "200"]
     assert {r.container_size for r in pages} == {"100"}
 
@@ -201,7 +201,7 @@ def test_token_required_in_header_or_query(
     response = requests.get(f"{plex_sim.url}/library/sections{query}", headers=headers, timeout=5)
     assert response.status_code == status
     # The simulator's own log never keeps a token value.
-    assert all(plex_token not in r.query for r in plex_sim.request_log)
+    assert all(plex_token not in r.query for r in plex_sim.log())
 
 
 def test_plexapi_raises_unauthorized_for_a_wrong_token(plex_sim: PlexSimulator) -> None:
