@@ -169,6 +169,8 @@ class FolderLibrarySettings(_Section):
 
     enabled: bool = False
     path: Path | None = None
+    # Where .m3u8 playlists are written, relative to the library folder (must stay inside it).
+    playlists_dir: str = "Playlists"
 
     @model_validator(mode="after")
     def _path_when_enabled(self) -> FolderLibrarySettings:

@@ -111,8 +111,7 @@ class FolderLibrary:
         path = settings.folder_library.path
         if path is None:
             raise ValueError("folder_library.path is not set")
-        playlists = getattr(settings.folder_library, "playlists_dir", None) or "Playlists"
-        return cls(Path(path), store, playlists_dir=playlists)
+        return cls(Path(path), store, playlists_dir=settings.folder_library.playlists_dir)
 
     # -- MediaServer protocol ----------------------------------------------------------
 
