@@ -171,3 +171,26 @@ async def test_state_and_progress_events_are_published(
     assert states.index("downloading") < states.index("processing") < states.index("completed")
     progress = [e for e in seen if e.topic == "job.progress"]
     assert progress and progress[-1].data["percent"] == 100.0
+
+
+async def test_slskd_outage_is_retried_with_backoff_until_it_is_back(
+    service: DownloadService,
+    sim: SlskdSimulator,
+    share_file: Callable[[SharedFile], SoulseekFile],
+) -> None:
+    share = find_share("flacfan", "Discovery [FLAC]\\02. Aerodynamic")
+    file = share_file(share)
+    sim.unavailable = True  # every API call answers 503
+    job_id = await service.enqueue_plain(file)
+    deadline = asyncio.get_running_loop().time() + 10
+    while service.get(job_id).attempts < 1:
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.01)
+    waiting = service.get(job_id)
+    assert waiting.state in (JobState.QUEUED, JobState.DOWNLOADING)
+    assert waiting.error is not None and "retry 1/" in waiting.error
+    sim.unavailable = False
+    job = await service.wait_job(job_id, within_s=20)
+    assert job.state is JobState.COMPLETED, job.error
+    assert job.attempts >= 1
+    assert len([t for t in sim.transfer_list() if t.filename == file.filename]) == 1
