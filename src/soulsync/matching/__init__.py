@@ -100,6 +100,7 @@ __all__ = [
     "ascii_key",
     "assign_files",
     "clean_query",
+    "clear_caches",
     "compare_artists",
     "flatten_responses",
     "fold",
@@ -119,3 +120,16 @@ __all__ = [
     "suggest_artists",
     "text_key",
 ]
+
+
+def clear_caches() -> None:
+    """Empty every memo cache of the engine (bounded anyway; frees memory at once)."""
+    import functools
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("soulsync.matching"):
+            continue
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()

@@ -178,7 +178,7 @@ def _strip_words(key: str, pattern: str) -> str:
     return " ".join(rest.split())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _classify(content: str) -> tuple[tuple[VersionTag, ...], tuple[str, ...], str]:
     tags, feats, role = _classify_uncached(content)
     return tuple(tags), tuple(feats), role
@@ -231,7 +231,7 @@ def versions_in_text(key: str, *, bracketed: bool = False) -> list[VersionTag]:
 _compiled = lru_cache(maxsize=256)(re.compile)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
     tags: list[VersionTag] = []
     has = lambda pattern: _compiled(pattern).search(key) is not None  # noqa: E731
@@ -352,7 +352,7 @@ _NEEDS_PARSE_RE = re.compile(
 )
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def parse_title(title: str) -> TitleAnatomy:
     """Split ``title`` into base title, version descriptors, features and extras.
 
@@ -448,7 +448,7 @@ _PLURALS = (
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def album_context(album: str) -> frozenset[VersionKind]:
     """Version kinds implied by an album or folder name for all its tracks.
 

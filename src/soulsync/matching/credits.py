@@ -193,7 +193,7 @@ def _split_chunk(chunk: str, known_keys: frozenset[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def name_similarity(a: str, b: str) -> float:
     """Similarity of two single artist names in 0..1.
 
@@ -237,7 +237,7 @@ def compare_artists(wanted: Sequence[str], candidate: Sequence[str] | str) -> Ar
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _compare_artists(wanted: tuple[str, ...], candidate: tuple[str, ...] | str) -> ArtistMatch:
     """Compare wanted artist names with a candidate credit, as sets.
 

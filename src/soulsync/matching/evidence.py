@@ -23,7 +23,7 @@ from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 __all__ = ["artist_evidence", "duration_similarity", "string_similarity", "title_similarity"]
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=32768)
 def string_similarity(a: str, b: str) -> float:
     """Similarity of two keys in 0..1: edit-distance ratio, or word order ignored (x 0.95)."""
     if a == b:
@@ -35,7 +35,7 @@ def _best(forms_a: Sequence[str], forms_b: Sequence[str]) -> float:
     return max((string_similarity(a, b) for a in forms_a for b in forms_b if a and b), default=0.0)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=16384)
 def title_similarity(want: PreparedTitle, cand: PreparedTitle) -> tuple[float, str]:
     """Similarity of two base titles (descriptors removed) and its wording.
 

@@ -216,7 +216,7 @@ def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
     return readings
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def _folder_facts(
     folders: tuple[str, ...],
 ) -> tuple[str | None, str | None, int | None, int | None]:
@@ -242,7 +242,7 @@ def _folder_facts(
     return artist, album, year, disc
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _stem_facts(
     stem: str, artist: str | None
 ) -> tuple[int | None, int | None, tuple[Reading, ...]]:
@@ -269,7 +269,7 @@ def _stem_facts(
     return track, disc, tuple(readings)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def parse_path(path: str) -> PathAnatomy:
     r"""Parse a Soulseek remote path.
 

@@ -175,7 +175,7 @@ def _move_trailing_article(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def text_key(text: str, *, drop_the: bool = False) -> str:
     """Comparison key that keeps the original script ("björk", "米津玄師").
 
@@ -187,7 +187,7 @@ def text_key(text: str, *, drop_the: bool = False) -> str:
     return _key(text, transliterate=False, drop_the=drop_the)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def ascii_key(text: str, *, drop_the: bool = False) -> str:
     """Comparison key transliterated to ASCII ("Beyoncé" -> "beyonce")."""
     if drop_the:

@@ -72,7 +72,7 @@ class Prepared:
     root: Prepared | None = None
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=32768)
 def _prepared_title(title: str, artist: str | None = None, how: str = "") -> PreparedTitle:
     anatomy = parse_title(title)
     base_forms = anatomy.base_forms
@@ -143,7 +143,7 @@ def prepare(item: Candidate) -> Prepared:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _prepare_track(
     title: str,
     artists: tuple[str, ...],
@@ -167,7 +167,7 @@ def _prepare_track(
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _prepare_library(
     title: str, artist: str, album: str | None, duration_ms: int | None, isrc: str | None
 ) -> Prepared:
@@ -200,12 +200,11 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
     return _with_duration(base, duration)
 
 
-@lru_cache(maxsize=131072)
 def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
     return replace(base, duration_ms=duration_ms, root=base)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _prepare_path(filename: str) -> Prepared:
     anatomy = parse_path(filename)
     titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)

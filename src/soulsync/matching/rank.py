@@ -27,7 +27,14 @@ from functools import lru_cache
 
 from soulsync.domain import SearchResponse, SoulseekFile, Track
 from soulsync.matching.filename import extension_of
-from soulsync.matching.score import Prepared, Score, compare, prepare, prepare_path
+from soulsync.matching.score import (
+    CompareMemo,
+    Prepared,
+    Score,
+    compare,
+    prepare,
+    prepare_path,
+)
 from soulsync.matching.settings import (
     DEFAULT_SETTINGS,
     LOSSLESS_FORMATS,
@@ -235,7 +242,8 @@ def rank_prepared(
     accepted: list[RankedFile] = []
     rejected: list[RankedFile] = []
     # Peers share the same relative paths over and over: the path part of
-    # the comparison is cached (see score.compare); only lengths differ.
+    # the comparison is memoised for this call (see score.compare).
+    memo = CompareMemo()
     for file in files:
         fails = failures.get(file.username, 0)
         reason = _cheap_conditions(file, settings, fails, want.duration_ms)
@@ -247,6 +255,7 @@ def rank_prepared(
                 prepare_path(file.filename),
                 settings,
                 duration_ms=file.length * 1000 if file.length is not None else None,
+                memo=memo,
             )
             reason = _score_conditions(file, score, settings)
         q_rank, q_name = _tier(settings, file)

@@ -26,8 +26,9 @@ uses them to order files that match equally well.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TypeVar
 
 from soulsync.domain import Track
 from soulsync.matching.credits import is_various
@@ -51,6 +52,7 @@ __all__ = [
     "HARD_KINDS",
     "MEDIUM_KINDS",
     "SOFT_KINDS",
+    "CompareMemo",
     "FieldScore",
     "Prepared",
     "PreparedTitle",
@@ -144,11 +146,39 @@ class Score:
         return f"{self.percent}%: " + "; ".join(self.reasons)
 
 
+T = TypeVar("T")
+
+
 class _Unset:
     """Marker type: no duration override given."""
 
 
 _UNSET = _Unset()
+
+
+class CompareMemo:
+    """Per-call memo for :func:`compare` over many candidates of one wanted track.
+
+    Ranking 5,000 files shares the path part of the comparison between files
+    with the same relative path and the finished score between files with
+    the same length. Scoped to one call (not a global cache) so memory does
+    not grow with every search; entries keep their key objects alive, so an
+    identity key can never be reused by another object.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[object, ...], tuple[object, object]] = {}
+
+    def get_or(self, key: tuple[object, ...], anchor: object, make: Callable[[], T]) -> T:
+        """The value for ``key`` (made once); ``anchor`` is the object ``key`` identifies."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is anchor:
+            return entry[1]  # type: ignore[return-value]
+        value = make()
+        self._entries[key] = (anchor, value)
+        return value
 
 
 def compare(
@@ -157,16 +187,19 @@ def compare(
     settings: MatchSettings = DEFAULT_SETTINGS,
     *,
     duration_ms: int | _Unset | None = _UNSET,
+    memo: CompareMemo | None = None,
 ) -> Score:
     """Score prepared sides; tries every reading of the candidate and keeps the best.
 
     Everything but the duration depends only on the wanted track and the
-    candidate's path or text, so that part is computed once per pair
-    (:func:`_statics`, cached) and each file only adds its own length
-    (``duration_ms`` overrides the candidate's, for path-only preparations).
+    candidate's path or text. With a ``memo`` (one per ranking call) that
+    part is computed once per distinct path and each file only adds its own
+    length; ``duration_ms`` overrides the candidate's, for path-only
+    preparations.
     """
+    memo = memo if memo is not None else CompareMemo()
     root = cand.root or cand
-    order = _reading_order(want, root)
+    order = memo.get_or(("order", id(root)), root, lambda: _reading_order(want, root))
     if not order:
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
@@ -183,36 +216,30 @@ def compare(
             and (settings.title_weight * t_sim + others) / total <= best.value
         ):
             break  # best title first: no later reading can win
-        static = _static_for(want, root, index, settings)
+        static = memo.get_or(
+            ("static", id(root), index),
+            root,
+            lambda i=index: _static(want, root, root.titles[i], settings),  # type: ignore[misc]
+        )
         if best is not None and static.upper_bound(d_sim, settings) <= best.value:
             continue
-        score = _finish(static, want, d_sim, d_reason, settings)
+        # Lengths are whole seconds: few distinct duration scores per reading.
+        score = memo.get_or(
+            ("finish", id(static), d_sim),
+            static,
+            lambda st=static: st.finish(want, d_sim, d_reason, settings),  # type: ignore[misc]
+        )
         if best is None or score.value > best.value:
             best = score
     assert best is not None
     return best
 
 
-@lru_cache(maxsize=262144)
-def _finish(
-    static: _Static, want: Prepared, d_sim: float | None, d_reason: str, settings: MatchSettings
-) -> Score:
-    # Lengths are whole seconds, so few distinct duration scores exist per
-    # reading: the finished Score (immutable) is shared between files.
-    return static.finish(want, d_sim, d_reason, settings)
-
-
-@lru_cache(maxsize=131072)
 def _reading_order(want: Prepared, cand: Prepared) -> tuple[tuple[float, int], ...]:
     """The candidate's readings by title similarity to the wanted title, best first."""
     wt = want.titles[0]
     scored = [(title_similarity(wt, r)[0], i) for i, r in enumerate(cand.titles)]
     return tuple(sorted(scored, key=lambda x: (-x[0], x[1])))
-
-
-@lru_cache(maxsize=131072)
-def _static_for(want: Prepared, cand: Prepared, index: int, settings: MatchSettings) -> _Static:
-    return _static(want, cand, cand.titles[index], settings)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

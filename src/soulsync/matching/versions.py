@@ -89,7 +89,7 @@ def version_mismatch(
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _version_mismatch(
     want: TitleAnatomy,
     cand: TitleAnatomy,
