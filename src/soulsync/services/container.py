@@ -160,7 +160,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         downloads = DownloadService(
             store,
             SlskdPort(slskd, search_timeout_ms=settings.slskd.search_timeout_ms),
-            _MetadataLookup(metadata),
+            metadata,
             bus,
             settings,
             match=settings.match_settings(),
@@ -199,19 +199,3 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         sync=sync,
         notes=notes,
     )
-
-
-class _MetadataLookup:
-    """The facade seen as the plain lookups the matched pipeline needs (unwraps ``Sourced``)."""
-
-    def __init__(self, facade: MetadataService) -> None:
-        self.facade = facade
-
-    async def search_tracks(self, query: str, limit: int = 10) -> list[Any]:
-        return list((await self.facade.search_tracks(query, limit)).value)
-
-    async def search_albums(self, query: str, limit: int = 10) -> list[Any]:
-        return list((await self.facade.search_albums(query, limit)).value)
-
-    async def get_album(self, album_id: str) -> Any:
-        return (await self.facade.get_album(album_id)).value
