@@ -28,6 +28,16 @@ Public API (all take an optional :class:`MatchSettings`):
   :func:`parse_title` (title) -> :class:`TitleAnatomy`;
   :func:`split_credit` (credit, known) -> tuple of names.
 
+Modules, one job each: ``normalize`` (text keys), ``anatomy`` (title ->
+base + version descriptors), ``credits`` (artist credits), ``filename``
+(Soulseek path anatomy), ``prepared`` (sides reduced to keys, cached),
+``evidence`` (title/duration/artist evidence), ``versions`` (what a version
+difference costs), ``score`` (the tiers and the explained :class:`Score`),
+``rank`` (files), ``folders`` (albums), ``index`` (library), ``queries``,
+``suggest``, ``remix``, ``settings``, and ``evaluate`` (the corpus CLI, the
+only module that reads files). Results are memoised in bounded caches;
+:func:`clear_caches` empties them.
+
 The evaluator over the labelled corpus: ``python -m soulsync.matching.evaluate
 tests/data/matching``.
 """

@@ -21,7 +21,14 @@ from functools import lru_cache
 
 from soulsync.matching.normalize import ascii_key
 
-__all__ = ["PathAnatomy", "Reading", "extension_of", "parse_path", "split_remote_path"]
+__all__ = [
+    "PathAnatomy",
+    "Reading",
+    "extension_of",
+    "is_generic_folder",
+    "parse_path",
+    "split_remote_path",
+]
 
 AUDIO_EXTENSIONS = frozenset(
     {
@@ -124,6 +131,11 @@ class PathAnatomy:
         return ascii_key(" ".join((*self.folders, self.basename)))
 
 
+def is_generic_folder(folder: str) -> bool:
+    """True for folders that say nothing about the music ("Music", "mp3", "Downloads")."""
+    return ascii_key(folder) in _GENERIC_FOLDERS
+
+
 @lru_cache(maxsize=65536)
 def extension_of(path: str) -> str:
     """Lower-case extension of a remote path's file name ("flac"), or ""."""
@@ -221,7 +233,7 @@ def _folder_facts(
     folders: tuple[str, ...],
 ) -> tuple[str | None, str | None, int | None, int | None]:
     """(artist, album, year, disc) from the folder names; shared by a folder's files."""
-    meaningful = [f for f in folders if ascii_key(f) not in _GENERIC_FOLDERS]
+    meaningful = [f for f in folders if not is_generic_folder(f)]
     disc: int | None = None
     disc_match = _DISC_RE.match(meaningful[-1]) if meaningful else None
     if disc_match:

@@ -22,10 +22,10 @@ from soulsync.matching.anatomy import (
     parse_title,
 )
 from soulsync.matching.credits import split_credit
-from soulsync.matching.filename import parse_path
+from soulsync.matching.filename import is_generic_folder, parse_path, split_remote_path
 from soulsync.matching.normalize import ascii_key, number_tokens
 
-__all__ = ["Candidate", "Prepared", "PreparedTitle", "prepare", "prepare_path"]
+__all__ = ["Candidate", "Prepared", "PreparedTitle", "canonical_path", "prepare", "prepare_path"]
 
 Candidate = Track | LibraryTrack | SoulseekFile
 
@@ -130,12 +130,7 @@ def _album_key(album: str | None) -> str:
 def prepare(item: Candidate) -> Prepared:
     """Reduce a Track, LibraryTrack or SoulseekFile to comparison keys."""
     if isinstance(item, SoulseekFile):
-        # The share root ("@@abcd\\") means nothing and differs per peer;
-        # dropping it lets the cache serve the same relative path for all.
-        path = item.filename
-        if path.startswith("@@"):
-            path = path.split("\\", 1)[-1] if "\\" in path else path
-        return _prepare_file(path, item.length)
+        return _prepare_file(canonical_path(item.filename), item.length)
     if isinstance(item, LibraryTrack):
         return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
     return _prepare_track(
@@ -185,11 +180,27 @@ def _prepare_library(
     )
 
 
+def canonical_path(filename: str) -> str:
+    r"""The parts of a remote path that mean something, backslash-joined.
+
+    The share root, drive letters and generic folders ("Music", "mp3",
+    "Downloads\complete") differ from peer to peer and say nothing about the
+    file, so ``@@a\Music\Daft Punk\Discovery\03.flac`` and
+    ``@@b\mp3\Daft Punk\Discovery\03.flac`` prepare (and cache) as one.
+    """
+    return _canonical_path(filename)
+
+
+@lru_cache(maxsize=16384)
+def _canonical_path(filename: str) -> str:
+    folders, basename = split_remote_path(filename)
+    kept = [f for f in folders if not is_generic_folder(f)]
+    return "\\".join((*kept, basename))
+
+
 def prepare_path(filename: str) -> Prepared:
-    """A Soulseek remote path prepared without a length (cached on the relative path)."""
-    if filename.startswith("@@") and "\\" in filename:
-        filename = filename.split("\\", 1)[1]
-    return _prepare_path(filename)
+    """A Soulseek remote path prepared without a length (cached on its canonical form)."""
+    return _prepare_path(canonical_path(filename))
 
 
 def _prepare_file(filename: str, length: int | None) -> Prepared:
