@@ -172,3 +172,32 @@ def test_locked_matches_are_counted() -> None:
     result = rank_soulseek_files(WANT, files)
     assert result.best is None
     assert result.locked_matches == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        (r"@@abc\Music\Daft Punk\Discovery\03.flac", r"Daft Punk\Discovery\03.flac"),
+        (
+            r"@@xyz\mp3\Downloads\complete\Daft Punk\Discovery\03.flac",
+            r"Daft Punk\Discovery\03.flac",
+        ),
+        (r"D:\Music\Daft Punk\03.flac", r"Daft Punk\03.flac"),
+        ("@@u/shared/A/B.mp3", r"A\B.mp3"),
+    ],
+)
+def test_canonical_path_drops_meaningless_folders(path: str, canonical: str) -> None:
+    from soulsync.matching.prepared import canonical_path
+
+    assert canonical_path(path) == canonical
+
+
+def test_same_path_different_lengths_are_scored_separately() -> None:
+    files = [f(user="near", length=301), f(user="far", length=322), f(user="unknown", length=None)]
+    result = rank_soulseek_files(WANT, files)
+    by_user = {r.file.username: r for r in (*result.candidates, *result.rejected)}
+    assert by_user["near"].value == 1.0
+    assert by_user["far"].value < by_user["near"].value
+    assert by_user["unknown"].score.field("duration") is None
+    assert by_user["far"].score.field("duration") is not None
+    assert result.best is not None and result.best.file.username == "near"
