@@ -2,7 +2,8 @@
 
 * :mod:`~soulsync.library.layout` - pure: library paths from metadata, portable
   sanitising, checks that a relative path cannot escape its root.
-* :mod:`~soulsync.library.tags` - mutagen: write/read tags and embedded covers.
+* :mod:`~soulsync.library.tags` - mutagen: write/read tags and embedded covers
+  (data model in ``tag_model``, per-container mapping in ``tag_formats``).
 * :mod:`~soulsync.library.audio` - ffmpeg/ffprobe: probe, test-tone generation.
 * :mod:`~soulsync.library.safe_move` - copy, tag, verify, place, delete original;
   crash recovery.
