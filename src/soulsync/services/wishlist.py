@@ -185,6 +185,19 @@ class WishlistService:
                 for row in conn.execute(sa.select(t).where(t.c.isrc.in_(chunk))).all():
                     for primary in by_isrc.get(row.isrc, []):
                         found.setdefault(primary, _entry(row))
+            # Without a shared id or ISRC (Deezer playlists carry no ISRC), the same
+            # title and credit, written exactly alike, is the same entry.
+            by_name: dict[tuple[str, str], list[str]] = {}
+            for track in tracks:
+                primary = track_key(track)
+                if primary not in found:
+                    by_name.setdefault((track.title, track.display_artist), []).append(primary)
+            titles = list({title for title, _artist in by_name})
+            for start in range(0, len(titles), 500):
+                chunk = titles[start : start + 500]
+                for row in conn.execute(sa.select(t).where(t.c.title.in_(chunk))).all():
+                    for primary in by_name.get((row.title, row.artist), []):
+                        found.setdefault(primary, _entry(row))
         return found
 
     def entries(

@@ -25,7 +25,7 @@ from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
 from soulsync.config import Settings
 from soulsync.domain import Source
-from soulsync.providers.base import MediaServer
+from soulsync.providers.base import MediaServer, PlaylistSource
 from soulsync.providers.folder import FolderLibrary
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
@@ -117,11 +117,16 @@ class Sandbox:
             queue=self.queue_settings,
         )
 
-    def new_sync(self, queue: DownloadService, store: Store | None = None) -> SyncService:
-        """Another sync service (for restart tests)."""
+    def new_sync(
+        self,
+        queue: DownloadService,
+        store: Store | None = None,
+        sources: dict[Source, PlaylistSource] | None = None,
+    ) -> SyncService:
+        """Another sync service (restart tests, other playlist sources)."""
         service = SyncService(
             store or self.store,
-            sources={Source.SPOTIFY: self.spotify},
+            sources=sources if sources is not None else {Source.SPOTIFY: self.spotify},
             media_server=self.media,
             downloads=QueueDownloads(queue),
             bus=self.bus,

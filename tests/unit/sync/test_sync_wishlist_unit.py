@@ -186,3 +186,11 @@ async def _until(predicate, within_s: float = 5.0) -> None:  # type: ignore[no-u
             if predicate():
                 return
             await asyncio.sleep(0.01)
+
+
+def test_same_title_and_credit_without_ids_is_the_same_entry(wishlist: WishlistService) -> None:
+    deezer = Track("Song", ("Artist",), ids={"deezer": "1"})  # Deezer playlists have no ISRC
+    entry = wishlist.add(deezer, "x")
+    spotify = Track("Song", ("Artist",), isrc="QZ1", ids={"spotify": "s"})
+    assert wishlist.find(spotify) == entry
+    assert wishlist.find(Track("Song", ("Someone Else",), ids={"spotify": "t"})) is None
