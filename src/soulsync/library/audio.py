@@ -28,6 +28,7 @@ __all__ = [
     "TONE_FORMATS",
     "AudioError",
     "AudioInfo",
+    "ProbeRun",
     "ffmpeg_path",
     "ffprobe_json",
     "ffprobe_path",
