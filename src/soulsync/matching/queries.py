@@ -141,8 +141,10 @@ def _title_for_query(track: Track, *, keep_feat: bool) -> str:
         if tag.kind in _DROP_FOR_QUERY:
             continue
         words.append(tag.detail)
+        # Soulseek peers split "Taylor's" into "taylor" + "s", as sldl's cleaning does:
+        # a glued "taylors" would match no shared file.
         words.append(
-            tag.kind.value if tag.kind is not VersionKind.RERECORDED else "taylors version"
+            tag.kind.value if tag.kind is not VersionKind.RERECORDED else "taylor's version"
         )
     if keep_feat:
         words.extend(anatomy.featured)
