@@ -96,6 +96,7 @@ class RunExecutor:
         self.started = time.monotonic()
         self.mirror: MirrorResult | None = None
         self.notes: list[str] = []
+        self.wishlisted: dict[str, str] = {}  # track key -> reason, within this run
         self.shutting_down = False  # set by SyncService.stop(): leave the run resumable
 
     # -- events and persistence ---------------------------------------------------------------
@@ -451,14 +452,24 @@ class RunExecutor:
             key = track_key(track)
             entry = wished.get(key)
             if slot.job_id is not None:
+                active.setdefault(key, slot.job_id)
                 self._set(slot, TrackStatus.QUEUED, "download queued (resumed)")
                 continue
             if key in active:
+                # Queued by an earlier run, or twice in this playlist: one download serves all.
                 self._set(
                     slot,
                     TrackStatus.QUEUED,
                     f"already queued (job {active[key]})",
                     job_id=active[key],
+                )
+                continue
+            if entry is not None and entry.state == "queued" and entry.job_id is not None:
+                self._set(
+                    slot,
+                    TrackStatus.QUEUED,
+                    f"being fetched for the wishlist (job {entry.job_id})",
+                    job_id=entry.job_id,
                 )
                 continue
             if entry is not None and entry.ignored:
@@ -476,6 +487,7 @@ class RunExecutor:
                 track, batch_id=f"sync:{self.run_id}", playlist_name=playlist.name
             )
             self.created_jobs.append(job_id)
+            active[key] = job_id
             self._save_resume()
             if entry is not None:
                 self.wishlist.mark_queued(entry.id, job_id)
@@ -483,28 +495,33 @@ class RunExecutor:
         await self._wait_for_jobs(port, ref)
 
     async def _wait_for_jobs(self, port: DownloadPort, ref: str) -> None:
-        waiting = {s.job_id: s for s in self.slots if s.status is TrackStatus.QUEUED and s.job_id}
+        waiting: dict[int, list[_Slot]] = {}
+        for slot in self.slots:
+            if slot.status is TrackStatus.QUEUED and slot.job_id is not None:
+                waiting.setdefault(slot.job_id, []).append(slot)
         if not waiting:
             return
         self._phase("downloading", f"downloading {len(waiting)} tracks")
         last_percent: dict[int, float] = {}
         while waiting:
             reports = port.reports(list(waiting))
-            for job_id, slot in list(waiting.items()):
+            for job_id, slots in list(waiting.items()):
                 report = reports.get(job_id)
                 if report is not None and report.outcome is JobOutcome.PENDING:
                     if abs(report.percent - last_percent.get(job_id, -1.0)) >= 5:
                         last_percent[job_id] = report.percent
-                        self._publish(
-                            "sync.download",
-                            position=slot.verdict.position,
-                            job_id=job_id,
-                            state=report.state,
-                            percent=round(report.percent, 1),
-                        )
+                        for slot in slots:
+                            self._publish(
+                                "sync.download",
+                                position=slot.verdict.position,
+                                job_id=job_id,
+                                state=report.state,
+                                percent=round(report.percent, 1),
+                            )
                     continue
                 del waiting[job_id]
-                self._job_finished(slot, report, ref)
+                for slot in slots:
+                    self._job_finished(slot, report, ref)
             if waiting:
                 await asyncio.sleep(self.options.poll_interval_s)
 
@@ -531,9 +548,15 @@ class RunExecutor:
         else:
             reason = f"every download failed: {report.reason or report.state}"
         queries = report.queries if report is not None else ()
+        key = track_key(track)
+        if key in self.wishlisted:
+            # The same track twice in the playlist: one wishlist entry, one attempt.
+            self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
+            return
         entry = self.wishlist.add(track, reason, queries=queries, playlist_ref=ref)
         tried = f"; searched {' | '.join(repr(q) for q in queries)}" if queries else ""
-        self._set(slot, TrackStatus.WISHLISTED, f"wishlist #{entry.id}: {reason}{tried}")
+        self.wishlisted[key] = f"wishlist #{entry.id}: {reason}{tried}"
+        self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
 
     async def _refresh_after_downloads(
         self,

@@ -72,3 +72,20 @@ async def test_remix_live_rerecording_and_original_are_kept_distinct(sandbox) ->
     titles = await sandbox.plex_titles(run.server_playlist_id)
     assert titles == [r.title for r in rows if r.status.is_owned]
     assert "Blinding Lights" in titles and "Blinding Lights - Chromatics Remix" in titles
+
+
+async def test_a_track_twice_in_a_playlist_is_fetched_once_and_placed_twice(sandbox) -> None:  # type: ignore[no-untyped-def]
+    pid = sandbox.spotify_sim.add_playlist(
+        "Twice", ["discovery/Digital Love", "25/Hello", "discovery/Digital Love"]
+    )
+    jobs_before = len(sandbox.queue.history(limit=1000))
+    run = await sandbox.run(f"spotify:{pid}", download_missing=True)
+    assert run.state is RunState.COMPLETED
+    assert (run.owned, run.downloaded) == (1, 2)
+    assert len(sandbox.queue.history(limit=1000)) == jobs_before + 1
+    assert await sandbox.plex_titles(run.server_playlist_id) == [
+        "Digital Love",
+        "Hello",
+        "Digital Love",
+    ]
+    assert run.playlist_synced
