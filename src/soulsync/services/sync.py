@@ -138,8 +138,11 @@ class SyncService:
             if run.id in self._tasks:
                 continue
             log.info("resuming sync run %s (%s)", run.id, run.playlist_name)
-            self._launch(run.id)
+            # One after another, oldest first, as "sync --all" would have run them.
+            self._launch(run.id, serial=True)
             resumed.append(run.id)
+        # Wishlist downloads that finished while the process was down.
+        await self.wishlist.reconcile()
         if schedule and self.scheduler is not None:
             self.scheduler.start()
         return resumed
