@@ -1,0 +1,35 @@
+"""The media-server playlist is ours by its stored id: never adopted or clobbered by name."""
+
+from __future__ import annotations
+
+from soulsync.services.sync_models import RunState
+
+
+async def test_found_by_stored_id_not_by_name(sandbox) -> None:  # type: ignore[no-untyped-def]
+    plex = sandbox.plex
+    library = await plex.all_tracks()
+    # The user already has a hand-made playlist with the same name: it is not touched.
+    decoy = await plex.create_playlist("Road Trip", [library[0].id, library[1].id])
+    ref = sandbox.ref("road-trip")
+    first = await sandbox.run(ref)
+    assert first.state is RunState.COMPLETED and first.playlist_synced
+    assert first.server_playlist_id != decoy.id
+    still = await plex.get_playlist(decoy.id)
+    assert still is not None and still.item_ids == decoy.item_ids
+
+    # Later syncs update that same playlist (no duplicates), even after a change upstream.
+    sandbox.spotify_sim.move_item(sandbox.spotify_sim.playlist_id("road-trip"), 0, 3)
+    second = await sandbox.run(ref)
+    assert second.server_playlist_id == first.server_playlist_id and second.playlist_synced
+    titles = [p.title for p in await plex.list_playlists()]
+    assert titles.count("Road Trip") == 2  # the user's and ours, nothing more
+
+    # If the user deletes ours, the next sync makes a new one and remembers its id.
+    assert await plex.delete_playlist(first.server_playlist_id)
+    third = await sandbox.run(ref)
+    assert third.playlist_synced and third.server_playlist_id not in (
+        None,
+        first.server_playlist_id,
+    )
+    record = sandbox.sync.find_playlist(ref)
+    assert record.server_playlist_id == third.server_playlist_id and record.server_name == "plex"
