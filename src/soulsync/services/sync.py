@@ -526,6 +526,51 @@ class SyncService:
             decided_by="user",
         )
 
+    async def library_candidates(
+        self, playlist_ref: str | PlaylistRef, position: int
+    ) -> list[dict[str, Any]]:
+        """The library tracks that best match a position, best first, with score and reasons.
+
+        For a "fix this match" dialog: pick one and call :meth:`correct_match`.
+        ``SyncError`` if the library cannot be read.
+        """
+        row = self._row(playlist_ref, position)
+        assert row.track is not None
+        snapshot, why = await self.library.get()
+        if snapshot is None:
+            raise SyncError(why or "the library cannot be read")
+        match = snapshot.index.check(row.track)
+        found = []
+        if match.track is not None and match.score is not None:
+            found.append((match.track, match.score))
+        found.extend(match.alternatives)
+        return [
+            {
+                "library_id": lib.id,
+                "title": lib.title,
+                "artist": lib.artist,
+                "album": lib.album,
+                "path": lib.path,
+                "score": round(score.value, 4),
+                "reasons": list(score.reasons),
+                "current": lib.id == row.library_id,
+            }
+            for lib, score in found
+        ]
+
+    async def correct_match(
+        self, playlist_ref: str | PlaylistRef, position: int, library_id: str
+    ) -> LibraryTrack:
+        """Match a position to the library track ``library_id`` by hand (remembered)."""
+        snapshot, why = await self.library.get()
+        if snapshot is None:
+            raise SyncError(why or "the library cannot be read")
+        library_track = snapshot.by_id.get(library_id)
+        if library_track is None:
+            raise SyncError(f"no library track with id {library_id}")
+        self.confirm_match(playlist_ref, position, library_track)
+        return library_track
+
     def reject_match(self, playlist_ref: str | PlaylistRef, position: int) -> None:
         """Say the library track matched to a position is not that song (never used again)."""
         row = self._row(playlist_ref, position)

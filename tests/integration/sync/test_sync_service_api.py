@@ -61,9 +61,11 @@ async def test_reject_and_correct_a_match_by_hand(sandbox) -> None:  # type: ign
     assert second.owned == 9
 
     # Corrected by hand to a library track: it stays matched on every run.
-    library = await sandbox.media.all_tracks()
-    pick = next(t for t in library if t.id == row.library_id)
-    sandbox.sync.confirm_match(ref, 0, pick)
+    offered = await sandbox.sync.library_candidates(ref, 0)
+    assert offered and offered[0]["library_id"] == row.library_id and offered[0]["reasons"]
+    pick = await sandbox.sync.correct_match(ref, 0, row.library_id)
+    with pytest.raises(SyncError, match="no library track with id"):
+        await sandbox.sync.correct_match(ref, 0, "nope")
     third = await sandbox.run(ref)
     fixed = sandbox.sync.sync_store.run_tracks(third.id)[0]
     assert fixed.status is TrackStatus.OWNED and fixed.library_id == pick.id
