@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from soulsync.domain import Playlist, Source
 from soulsync.providers.base import (
@@ -36,10 +34,10 @@ from soulsync.providers.base import (
 from soulsync.services.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.events import EventBus
 from soulsync.services.playlist_mirror import MirrorResult, mirror_playlist
-from soulsync.services.reports import summary_line
 from soulsync.services.sync_library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
-from soulsync.services.sync_models import RunState, SyncMode, SyncTotals, TrackStatus, track_key
+from soulsync.services.sync_models import RunState, SyncMode, TrackStatus, track_key
 from soulsync.services.sync_ports import DownloadPort, JobOutcome, JobReport
+from soulsync.services.sync_record import RunRecorder, Slot
 from soulsync.services.sync_store import DecisionKind, SyncStore
 from soulsync.services.wishlist import WishlistService
 from soulsync.store import Store
@@ -48,22 +46,8 @@ __all__ = ["LibraryCache", "RunExecutor", "SyncError", "SyncOptions"]  # options
 
 log = logging.getLogger(__name__)
 
-# Per-track rows are kept for this many newest runs of each playlist (totals forever).
-KEEP_TRACK_ROWS = 30
 
-
-@dataclass(slots=True)
-class _Slot:
-    """The live state of one playlist position during a run."""
-
-    verdict: TrackVerdict
-    status: TrackStatus
-    reason: str
-    job_id: int | None = None
-    destination: str | None = None
-
-
-class RunExecutor:
+class RunExecutor(RunRecorder):
     """Executes one run. Built by ``SyncService``; ``await execute()`` in a task."""
 
     def __init__(
@@ -80,125 +64,14 @@ class RunExecutor:
         bus: EventBus | None,
         options: SyncOptions,
     ) -> None:
-        self.run_id = run_id
-        self.store = store
-        self.ss = sync_store
+        super().__init__(run_id=run_id, store=store, sync_store=sync_store, bus=bus)
         self.sources = sources
         self.server = server
         self.library = library
         self.downloads = downloads
         self.wishlist = wishlist
-        self.bus = bus
         self.options = options
-        self.slots: list[_Slot] = []
-        self.created_jobs: list[int] = []
-        self.playlist: Playlist | None = None
-        self.started = time.monotonic()
-        self.mirror: MirrorResult | None = None
-        self.notes: list[str] = []
-        self.wishlisted: dict[str, str] = {}  # track key -> reason, within this run
         self.shutting_down = False  # set by SyncService.stop(): leave the run resumable
-
-    # -- events and persistence ---------------------------------------------------------------
-
-    def _publish(self, topic: str, **data: object) -> None:
-        if self.bus is not None:
-            self.bus.publish(topic, run_id=self.run_id, **data)
-
-    def _phase(self, phase: str, message: str | None = None) -> None:
-        values: dict[str, object] = {"phase": phase, "state": RunState.RUNNING}
-        if message is not None:
-            values["message"] = message
-        self.ss.update_run(self.run_id, **values)
-        self._publish("sync.state", state=RunState.RUNNING.value, phase=phase, message=message)
-
-    def totals(self) -> SyncTotals:
-        """The counters from the current per-track statuses."""
-        t = SyncTotals(total=len(self.slots))
-        for slot in self.slots:
-            s = slot.status
-            if s is TrackStatus.OWNED:
-                t.owned += 1
-            elif s is TrackStatus.UNCERTAIN:
-                t.uncertain += 1
-            elif s in (TrackStatus.MISSING, TrackStatus.QUEUED):
-                t.missing += 1
-            elif s is TrackStatus.DOWNLOADED:
-                t.downloaded += 1
-            elif s is TrackStatus.WISHLISTED:
-                t.wishlisted += 1
-            elif s is TrackStatus.FAILED:
-                t.failed += 1
-            elif s is TrackStatus.UNAVAILABLE:
-                t.unavailable += 1
-        if self.mirror is not None and not self.mirror.error:
-            t.in_server_playlist = self.mirror.placed
-        return t
-
-    def _progress(self, done: int | None = None) -> None:
-        totals = self.totals()
-        self._publish(
-            "sync.progress",
-            done=done if done is not None else totals.total,
-            total=totals.total,
-            totals=totals.as_dict(),
-        )
-
-    def _track_event(self, slot: _Slot) -> None:
-        v = slot.verdict
-        self._publish(
-            "sync.track",
-            position=v.position,
-            status=slot.status.value,
-            title=v.track.title if v.track else None,
-            artist=v.track.display_artist if v.track else None,
-            confidence=v.confidence,
-            reason=slot.reason,
-            job_id=slot.job_id,
-            library_path=v.library.path if v.library else None,
-        )
-
-    def _set(self, slot: _Slot, status: TrackStatus, reason: str, **extra: object) -> None:
-        slot.status, slot.reason = status, reason
-        if "job_id" in extra:
-            slot.job_id = extra["job_id"]  # type: ignore[assignment]
-        library = slot.verdict.library
-        self.ss.update_track(
-            self.run_id,
-            slot.verdict.position,
-            status=status,
-            reason=reason,
-            job_id=slot.job_id,
-            confidence=slot.verdict.confidence,
-            library_id=library.id if library else None,
-            library_path=library.path if library else None,
-        )
-        self._track_event(slot)
-        self._progress()
-
-    def _save_resume(self) -> None:
-        self.ss.update_run(self.run_id, resume_json=json.dumps({"created_jobs": self.created_jobs}))
-
-    def _write_all_tracks(self) -> None:
-        self.ss.write_tracks(
-            self.run_id,
-            [
-                {
-                    "position": s.verdict.position,
-                    "track": s.verdict.track,
-                    "title": None if s.verdict.track else "(unavailable)",
-                    "status": s.status,
-                    "confidence": s.verdict.confidence,
-                    "reason": s.reason,
-                    "library_id": s.verdict.library.id if s.verdict.library else None,
-                    "library_path": s.verdict.library.path if s.verdict.library else None,
-                    "job_id": s.job_id,
-                }
-                for s in self.slots
-            ],
-        )
-
-    # -- the run -----------------------------------------------------------------------------------
 
     async def execute(self) -> None:
         """Run to the end; records COMPLETED, FAILED or CANCELLED (resumable on shutdown)."""
@@ -252,7 +125,7 @@ class RunExecutor:
 
         self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
         verdicts = await self._analyse(playlist, snapshot, why)
-        self.slots = [_Slot(v, v.status, v.reason) for v in verdicts]
+        self.slots = [Slot(v, v.status, v.reason) for v in verdicts]
         for slot in self.slots:
             key = slot.verdict.key
             if slot.status is TrackStatus.MISSING and key in prior_jobs:
@@ -425,7 +298,7 @@ class RunExecutor:
         self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
         return result
 
-    def _current_verdict(self, slot: _Slot) -> TrackVerdict:
+    def _current_verdict(self, slot: Slot) -> TrackVerdict:
         return dataclasses.replace(slot.verdict, status=slot.status, reason=slot.reason)
 
     async def _download_missing(self, playlist: Playlist) -> None:
@@ -495,7 +368,7 @@ class RunExecutor:
         await self._wait_for_jobs(port, ref)
 
     async def _wait_for_jobs(self, port: DownloadPort, ref: str) -> None:
-        waiting: dict[int, list[_Slot]] = {}
+        waiting: dict[int, list[Slot]] = {}
         for slot in self.slots:
             if slot.status is TrackStatus.QUEUED and slot.job_id is not None:
                 waiting.setdefault(slot.job_id, []).append(slot)
@@ -525,7 +398,7 @@ class RunExecutor:
             if waiting:
                 await asyncio.sleep(self.options.poll_interval_s)
 
-    def _job_finished(self, slot: _Slot, report: JobReport | None, ref: str) -> None:
+    def _job_finished(self, slot: Slot, report: JobReport | None, ref: str) -> None:
         track = slot.verdict.track
         assert track is not None
         if report is not None and report.outcome is JobOutcome.DOWNLOADED:
@@ -561,7 +434,7 @@ class RunExecutor:
     async def _refresh_after_downloads(
         self,
         playlist: Playlist,
-        downloaded: Sequence[_Slot],
+        downloaded: Sequence[Slot],
         playlist_row_id: int,
         mode: SyncMode,
     ) -> None:
@@ -626,7 +499,7 @@ class RunExecutor:
         snapshot, _why = await self.library.get(force=True)
         return snapshot
 
-    async def _wait_for_files(self, downloaded: Sequence[_Slot]) -> LibrarySnapshot | None:
+    async def _wait_for_files(self, downloaded: Sequence[Slot]) -> LibrarySnapshot | None:
         """Scan, then wait until every downloaded file is in the library (or time runs out)."""
         paths = [s.destination for s in downloaded if s.destination]
         deadline = time.monotonic() + self.options.scan_wait_s
@@ -652,11 +525,9 @@ class RunExecutor:
                 self.library.invalidate()
                 snapshot, _ = await self.library.get(force=True)
 
-    def _link_downloads(
-        self, snapshot: LibrarySnapshot, downloaded: Sequence[_Slot]
-    ) -> list[_Slot]:
+    def _link_downloads(self, snapshot: LibrarySnapshot, downloaded: Sequence[Slot]) -> list[Slot]:
         """Remember downloaded tracks whose file the library lists; return the others."""
-        unseen: list[_Slot] = []
+        unseen: list[Slot] = []
         pairs = []
         for slot in downloaded:
             track = slot.verdict.track
@@ -673,49 +544,6 @@ class RunExecutor:
         return unseen
 
     # -- ending -------------------------------------------------------------------------------------
-
-    def _finish(self, state: RunState, *, error: str | None = None) -> None:
-        totals = self.totals()
-        lines: list[str] = []
-        if self.mirror is not None:
-            # "156 of 160 ...: these 4 are not in it:" followed by one line each, with why.
-            lines.extend(self.mirror.lines())
-        lines.extend(self.notes)
-        message = "\n".join(lines) if lines else None
-        run = self.ss.get_run(self.run_id)
-        now = time.time()
-        # Wall time since the run was started (a resumed run includes the restart).
-        duration = now - run.started_at if run else time.monotonic() - self.started
-        self.ss.update_run(
-            self.run_id,
-            state=state,
-            phase="done",
-            finished_at=now,
-            duration_s=round(duration, 3),
-            error=error,
-            message=message,
-            **totals.as_dict(),
-        )
-        if self.playlist is not None and state is RunState.COMPLETED:
-            row = self.ss.find_playlist(self.playlist.source, self.playlist.id)
-            if row is not None:
-                self.ss.update_playlist(row.id, last_synced_at=time.time())
-        self._publish(
-            "sync.state",
-            state=state.value,
-            phase="done",
-            message=message,
-            error=error,
-            totals=totals.as_dict(),
-        )
-        final = self.ss.get_run(self.run_id)
-        if final is not None:
-            # The dashboard's activity feed, and bounded history of per-track rows.
-            self.store.add_activity(
-                "sync", summary_line(final), {"run_id": self.run_id, "state": state.value}
-            )
-            if final.playlist_row_id is not None:
-                self.ss.prune_track_rows(final.playlist_row_id, keep_runs=KEEP_TRACK_ROWS)
 
     async def _cleanup_cancelled(self) -> None:
         """Cancel this run's unfinished downloads and record the run as cancelled."""
