@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     responses = synthetic_responses(want)
     result, rank_s, rank_cpu = timed(lambda: rank_soulseek_files(want, responses))
     ranked = len(result.candidates) + len(result.rejected)
-    # The same results for another wanted track: the path half is cached.
+    # A second search over the same results (path preparations are cached).
     other = replace(want, duration_ms=298_000)
     _, again_s, again_cpu = timed(lambda: rank_soulseek_files(other, responses))
 
@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"ranking: {ranked} files from {len(responses)} responses in {rank_s:.3f} s wall / {rank_cpu:.3f} s CPU "
-        f"cold, {again_s:.3f} s wall / {again_cpu:.3f} s CPU with paths seen before "
+        f"first search, {again_s:.3f} s wall / {again_cpu:.3f} s CPU for a second search "
         f"(target < 0.2 s); {len(result.candidates)} accepted"
     )
     print(
