@@ -250,12 +250,18 @@ def rank_prepared(
         if reason is not None:
             score = _UNSCORED  # junk formats, ignored peers, far-off lengths
         else:
-            score = compare(
-                want,
-                prepare_path(file.filename),
-                settings,
-                duration_ms=file.length * 1000 if file.length is not None else None,
-                memo=memo,
+            root = prepare_path(file.filename)
+            # The same rip shared by many peers: same path, same length.
+            score = memo.get_or(
+                ("file", id(root), file.length),
+                root,
+                lambda root=root, length=file.length: compare(  # type: ignore[misc]
+                    want,
+                    root,
+                    settings,
+                    duration_ms=length * 1000 if length is not None else None,
+                    memo=memo,
+                ),
             )
             reason = _score_conditions(file, score, settings)
         q_rank, q_name = _tier(settings, file)
