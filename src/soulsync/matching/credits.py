@@ -214,6 +214,16 @@ def name_similarity(a: str, b: str) -> float:
             short, long = sorted((fa, fb), key=len)
             if " " not in short and len(short) >= 4 and long.split()[-1] == short:
                 best = max(best, 0.85)
+            # Initials for the full name ("ELO", "RHCP"): the way fans and
+            # folder names abbreviate bands.
+            words = [w for w in long.split() if w not in {"and", "of", "the"}]
+            if (
+                " " not in short
+                and 2 <= len(short) <= 5
+                and len(words) == len(short)
+                and "".join(w[0] for w in words) == short
+            ):
+                best = max(best, 0.9)
     return best
 
 
