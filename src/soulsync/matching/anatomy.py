@@ -83,11 +83,13 @@ class TitleAnatomy:
     featured: tuple[str, ...] = ()
     extras: tuple[str, ...] = ()
     # Derived once (hot in scoring loops); not compared.
-    kinds: frozenset[VersionKind] = field(default=frozenset(), compare=False, repr=False)
-    _hash: int = field(default=0, compare=False, repr=False)
+    kinds: frozenset[VersionKind] = field(
+        default=frozenset(), init=False, compare=False, repr=False
+    )
+    _hash: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.versions and not self.kinds:
+        if self.versions:
             object.__setattr__(self, "kinds", frozenset(v.kind for v in self.versions))
         key = (self.original, self.base, self.versions, self.featured, self.extras)
         object.__setattr__(self, "_hash", hash(key))

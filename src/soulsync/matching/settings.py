@@ -191,7 +191,7 @@ class MatchSettings:
     fails_to_ignore: int = 2
     # Library index: how many blocked candidates get a full score.
     index_shortlist: int = 5
-    _hash: int = field(default=0, compare=False, repr=False)
+    _hash: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         values = tuple(getattr(self, f.name) for f in fields(self) if f.name != "_hash")
