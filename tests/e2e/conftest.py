@@ -16,10 +16,20 @@ from pathlib import Path
 
 import pytest
 from e2e_helpers import Running, login
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from soulsync.demo import build_demo_app, prepare_demo
 from soulsync.web.server import ThreadedServer
+
+# Searches through the paced slskd take seconds; assertions wait that long.
+expect.set_options(timeout=20_000)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -57,7 +67,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     # In a thread: prepare_demo runs asyncio.run(), and Playwright's sync API may
     # already own an event loop in this thread.
     with ThreadPoolExecutor(1) as pool:
-        demo = pool.submit(prepare_demo, root, time_scale=20).result()
+        demo = pool.submit(
+            prepare_demo,
+            root,
+            time_scale=20,
+            # slskd's real search budget (34 per 220 s) would make the suite wait.
+            extra_config={"slskd": {"searches_per_window": 10_000}},
+        ).result()
     app, services = build_demo_app(demo)
     server = ThreadedServer(app).start()
     try:

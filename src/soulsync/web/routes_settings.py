@@ -56,8 +56,8 @@ TITLES = {
 }
 TESTABLE = {
     "slskd": "slskd",
-    "plex": "library",
-    "folder_library": "library",
+    "plex": "plex",
+    "folder_library": "folder",
     "spotify": "spotify",
     "deezer": "deezer",
 }
@@ -248,13 +248,14 @@ async def save_section(request: Request, section: str) -> Response:
             section,
             error="SoulSync was started without a config file, so there is nowhere to save. Start it with --config FILE.",
         )
-        return render(request, "partials/settings_section.html", ctx, status_code=409)
+        return render(request, "partials/settings_section.html", ctx)
     try:
         changes = parse_form(settings, section, form)
         saved = await asyncio.to_thread(apply_changes, path, {section: changes})
     except SettingsSaveError as exc:
+        # 200 on purpose: htmx swaps it in, so the message shows next to the form.
         ctx = _section_context(request, section, error=f"Not saved: {exc}")
-        return render(request, "partials/settings_section.html", ctx, status_code=400)
+        return render(request, "partials/settings_section.html", ctx)
     request.app.state.saved_settings = saved
     log.info("settings [%s] saved to %s", section, path)
     ctx = _section_context(request, section, saved=f"Saved to {path}. Restart SoulSync to apply.")
@@ -278,17 +279,27 @@ async def test_connection(request: Request, section: str) -> Response:
 
 
 async def _test_one(services: Any, name: str) -> ConnectionStatus:
+    server = services.media_server
+    server_kind = type(server).__name__ if server is not None else None
     try:
-        if name == "slskd" and services.slskd is not None:
+        if name == "slskd":
+            if services.slskd is None:
+                return ConnectionStatus(name, False, services.notes.get("slskd", "not configured"))
             result: ConnectionStatus = await services.slskd.test_connection()
             return result
-        if name == "library" and services.media_server is not None:
-            result = await services.media_server.test_connection()
+        if name in ("plex", "folder"):
+            wanted = "PlexMediaServer" if name == "plex" else "FolderLibrary"
+            if server is None:
+                return ConnectionStatus(
+                    name, False, services.notes.get("library", "not configured")
+                )
+            if server_kind != wanted:
+                other = "Plex" if server_kind == "PlexMediaServer" else "the folder library"
+                return ConnectionStatus(name, False, f"not in use: {other} is the library")
+            result = await server.test_connection()
             return result
         for status in await services.test_connections():
-            if status.service == name or (
-                name == "library" and status.service in ("library", "plex", "folder")
-            ):
+            if status.service == name:
                 return status
     except ProviderError as exc:
         return ConnectionStatus(name, False, error_text(exc))

@@ -96,39 +96,95 @@ async def ignore(request: Request, entry_id: int) -> Response:
     return with_toast(response, f"{verb} {entry.track.title}", "ok")
 
 
+def _default_query(entry: Any) -> str:
+    return f"{entry.track.artist} {entry.track.title}".strip()
+
+
+def _candidate_store(request: Request) -> dict[int, list[Any]]:
+    """The last candidates shown per entry (what a "Pick" refers to)."""
+    store: dict[int, list[Any]] | None = getattr(request.app.state, "wishlist_candidates", None)
+    if store is None:
+        store = {}
+        request.app.state.wishlist_candidates = store
+    return store
+
+
+async def _search(request: Request, entry: Any, query: str | None) -> tuple[list[Any], str | None]:
+    """Ranked candidates for an entry: the engine's own queries, or the user's words."""
+    services = services_of(request)
+    port = services.sync.downloads
+    if port is None:
+        return [], "Soulseek is not configured"
+    try:
+        if query:
+            found = await port.search_candidates(entry.track, query)
+            candidates = list(found.candidates)
+        else:
+            candidates = await services.sync.wishlist.candidates(entry.id)
+    except (WishlistError, ProviderError) as exc:
+        return [], error_text(exc)
+    _candidate_store(request)[entry.id] = candidates
+    return candidates, None
+
+
 @router.get("/wishlist/{entry_id}/correct", include_in_schema=False)
 async def correct(request: Request, entry_id: int) -> Response:
     """The manual-correction modal: a fresh search, ranked candidates with reasons."""
     services = services_of(request)
-    wl = services.sync.wishlist
     try:
-        entry = wl.get(entry_id)
+        entry = services.sync.wishlist.get(entry_id)
     except WishlistError as exc:
         return error_response(request, exc, 404)
-    error = None
-    candidates: list[Any] = []
+    # The search runs after the modal opens (it takes seconds through the paced slskd).
+    return render(
+        request, "partials/wishlist_correct.html", {"entry": entry, "query": _default_query(entry)}
+    )
+
+
+@router.get("/wishlist/{entry_id}/candidates", include_in_schema=False)
+async def candidates(request: Request, entry_id: int, q: str = "") -> Response:
+    """Candidates for the user's own search words (none: the engine's own queries)."""
+    services = services_of(request)
     try:
-        candidates = await wl.candidates(entry_id)
-    except (WishlistError, ProviderError) as exc:
-        error = error_text(exc)
+        entry = services.sync.wishlist.get(entry_id)
+    except WishlistError as exc:
+        return error_response(request, exc, 404)
+    query = " ".join(q.split())[:200] or None
+    found, error = await _search(request, entry, query)
     return render(
         request,
-        "partials/wishlist_correct.html",
-        {"entry": entry, "candidates": candidates[:25], "error": error},
+        "partials/wishlist_candidates.html",
+        {"entry": entry, "candidates": found[:25], "error": error},
     )
 
 
 @router.post("/wishlist/{entry_id}/pick", include_in_schema=False)
 async def pick(request: Request, entry_id: int) -> Response:
-    """Download the candidate the user picked."""
+    """Download the candidate the user picked (filed with the wanted track's metadata)."""
     services = services_of(request)
     data = await _body(request)
+    shown = _candidate_store(request).get(entry_id) or []
     try:
         index = int(data.get("index", -1))
-        job_id = await services.sync.wishlist.pick(entry_id, index=index)
+        if not 0 <= index < len(shown):
+            raise WishlistError("that candidate is no longer listed; search again")
+        wl = services.sync.wishlist
+        entry = wl.get(entry_id)
+        if entry.state == "queued":
+            raise WishlistError("this track is already being downloaded")
+        port = services.sync.downloads
+        if port is None:
+            raise WishlistError("Soulseek is not configured")
+        job_id = await port.enqueue_file(
+            entry.track, shown[index].file, batch_id=f"wishlist:{entry_id}"
+        )
+        wl.mark_queued(entry_id, job_id)
     except (ValueError, WishlistError, ProviderError) as exc:
         return error_response(request, exc, 409)
     response = render(request, "partials/wishlist_list.html", _context(request, "open"))
     return with_toast(
-        response, f"Downloading the chosen file (job {job_id})", "ok", **{"close-modal": True}
+        response,
+        f"Downloading the chosen file for {entry.track.title}",
+        "ok",
+        **{"close-modal": True},
     )
