@@ -10,10 +10,12 @@ boolean checks:
    the score's reasons saying which). Unknown bitrate or length pass unless
    the settings are strict.
 2. **Preferences** order what is left: peers that failed before go last;
-   then strong matches before merely acceptable ones; length within the
-   tolerance; the quality profile's tier; a free upload slot; upload speed
-   (in 650 KB/s steps so small differences do not beat a better tier);
-   shorter queue; and finally the exact score.
+   then strong matches before merely acceptable ones; a disfavoured soft
+   variant (clean edit, unnamed feature) after the plain one; length within
+   the tolerance; the quality profile's tier; the folder naming the wanted
+   album; a free upload slot; upload speed (in 650 KB/s steps so small
+   differences do not beat a better tier); shorter queue; and finally the
+   exact score.
 
 Unlike slsk-batchdl's final edit-distance key (sorted so the *larger*
 distance won), ties here are broken by the higher match score.
