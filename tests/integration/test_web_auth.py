@@ -276,11 +276,15 @@ def test_login_rate_limit(server: Running) -> None:
     assert "Too many failed attempts" in blocked.text
 
 
-def test_unknown_page_says_not_built_yet(server: Running) -> None:
+def test_unknown_page_is_a_friendly_404(server: Running) -> None:
     c = do_setup(server)
-    r = c.get("/wishlist")
+    r = c.get("/no-such-page")
     assert r.status_code == 404
-    assert "has not been built yet" in r.text
+    assert "There is no page at" in r.text
+    # A page whose services are missing says so instead of failing.
+    wishlist = c.get("/wishlist")
+    assert wishlist.status_code == 200
+    assert "services are not running" in wishlist.text
     assert c.get("/api/nothing").json() == {"error": "Not Found"}
 
 

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 _FINAL_JOBS = {"completed", "failed", "cancelled"}
 _FINAL_RUNS = {"completed", "failed", "cancelled"}
+# Frequent events that change nothing on the dashboard.
+_NOISE = frozenset({"job.progress", "sync.download", "sync.track"})
 
 
 def describe(event: Event) -> tuple[str, str] | None:
@@ -59,6 +61,9 @@ class ActivityRecorder:
         self.store = store
         self.names = names  # callable run_id -> playlist name (optional)
         self._task: asyncio.Task[None] | None = None
+        # Bumped on every event that changes what the dashboard shows; its caches
+        # are valid only within one generation (see routes_dashboard.cached).
+        self.generation = 0
 
     def start(self) -> None:
         """Start recording (idempotent)."""
@@ -74,7 +79,11 @@ class ActivityRecorder:
             self._task = None
 
     async def _run(self) -> None:
-        async for event in self.bus.subscribe(("job.state", "sync.state")):
+        async for event in self.bus.subscribe(("job.", "sync.", "wishlist.")):
+            if event.topic not in _NOISE:
+                self.generation += 1
+            if event.topic not in ("job.state", "sync.state"):
+                continue
             if (
                 event.topic == "sync.state"
                 and self.names is not None
@@ -91,4 +100,5 @@ class ActivityRecorder:
             except Exception:  # the feed must never stop the recorder
                 log.exception("could not record activity")
                 continue
+            self.generation += 1  # the feed changed
             self.bus.publish("activity", kind=line[0], message=line[1])

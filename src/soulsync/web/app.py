@@ -122,6 +122,7 @@ def _services_lifespan(
         if services is not None and getattr(services, "bus", None) is not None:
             recorder = ActivityRecorder(services.bus, store, names=_run_namer(services))
             recorder.start()
+            _app.state.activity = recorder
         try:
             yield
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from soulsync.web import (
+    api_v1,
     routes_artists,
     routes_dashboard,
     routes_matched,
@@ -27,5 +28,6 @@ def include_pages(app: FastAPI) -> None:
         routes_wishlist,
         routes_artists,
         routes_settings,
+        api_v1,
     ):
         app.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,14 +119,41 @@ def spotify_state(services: Any) -> dict[str, Any] | None:
     }
 
 
+CACHE_MAX_AGE_S = 2.0
+
+
+def cached(request: Request, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, shared by every request of the same change generation.
+
+    Fifty open dashboards ask for the same numbers; between two events that
+    change them (see ``ActivityRecorder.generation``) the answer is the same,
+    so it is computed once. Without the recorder nothing is cached.
+    """
+    recorder = getattr(request.app.state, "activity", None)
+    if recorder is None:
+        return compute()
+    store: dict[str, tuple[int, float, Any]] = request.app.state.__dict__.setdefault(
+        "_dash_cache", {}
+    )
+    now = time.monotonic()
+    hit = store.get(key)
+    if hit is not None and hit[0] == recorder.generation and now - hit[1] < CACHE_MAX_AGE_S:
+        return hit[2]
+    value = compute()
+    store[key] = (recorder.generation, now, value)
+    return value
+
+
 def _context(request: Request, services: Any, library: int | None = None) -> dict[str, Any]:
-    runs = services.sync.runs(limit=6) if services is not None else []
-    stats = counters(services)
+    runs = cached(request, "runs", lambda: services.sync.runs(limit=6)) if services else []
+    stats = dict(cached(request, "counters", lambda: counters(services)))
     stats["library"] = library
     return {
         "stats": stats,
         "spotify": spotify_state(services),
-        "activity": request.app.state.store.recent_activity(limit=12),
+        "activity": cached(
+            request, "activity", lambda: request.app.state.store.recent_activity(limit=12)
+        ),
         "runs": runs,
         "has_services": services is not None,
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -32,10 +33,20 @@ SSE_HEADERS = {
 }
 
 
+_FRAMES: OrderedDict[int, str] = OrderedDict()
+_FRAMES_KEEP = 256
+
+
 def format_event(event: Event) -> str:
-    """One SSE frame for ``event``."""
-    payload = json.dumps({"topic": event.topic, "at": event.at, **event.data}, default=str)
-    return f"id: {event.id}\nevent: {event.topic}\ndata: {payload}\n\n"
+    """One SSE frame for ``event`` (encoded once, however many streams send it)."""
+    frame = _FRAMES.get(event.id)
+    if frame is None:
+        payload = json.dumps({"topic": event.topic, "at": event.at, **event.data}, default=str)
+        frame = f"id: {event.id}\nevent: {event.topic}\ndata: {payload}\n\n"
+        _FRAMES[event.id] = frame
+        while len(_FRAMES) > _FRAMES_KEEP:
+            _FRAMES.popitem(last=False)
+    return frame
 
 
 def sse_frame(name: str, data: Any, event_id: int | None = None) -> str:

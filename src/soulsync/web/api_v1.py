@@ -1,0 +1,167 @@
+"""The JSON API (``/api/v1``) for scripts: the same services as the pages.
+
+Every route needs a session (plus the CSRF header for changes) or an API key
+(``Authorization: Bearer ss_…``); the middleware enforces it. Errors are
+``{"error": "..."}`` with a fitting status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from soulsync.providers.base import ProviderError
+from soulsync.services.downloads import JobNotFound
+from soulsync.services.sync import SyncError
+from soulsync.services.sync_models import PlaylistRefError
+from soulsync.services.wishlist import WishlistError
+from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
+from soulsync.web.ui import error_text, services_of
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+def _services(request: Request) -> Any:
+    services = services_of(request)
+    if services is None:
+        raise HTTPException(503, "the services are not running in this process")
+    return services
+
+
+def _downloads(request: Request) -> Any:
+    services = _services(request)
+    if services.downloads is None:
+        raise HTTPException(503, services.notes.get("slskd", "downloads are not configured"))
+    return services.downloads
+
+
+@router.get("/status")
+async def status(request: Request) -> dict[str, Any]:
+    """Counters, service status (re-tested at most every 30 s) and the Spotify cool-down."""
+    services = _services(request)
+    return {
+        "counters": counters(services),
+        "services": [
+            {"service": s.service, "ok": s.ok, "detail": s.detail}
+            for s in await service_statuses(request)
+        ],
+        "spotify": spotify_state(services),
+    }
+
+
+@router.get("/jobs")
+async def jobs(request: Request, finished: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """Queue jobs: the visible ones (default) or the finished history."""
+    downloads = _downloads(request)
+    found = downloads.history(limit=min(limit, 1000)) if finished else downloads.list_active()
+    return [j.as_dict() for j in found]
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: int) -> dict[str, Any]:
+    """Cancel a job."""
+    try:
+        job = await _downloads(request).cancel(job_id)
+    except JobNotFound as exc:
+        raise HTTPException(404, str(exc).strip("'\"")) from exc
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return dict(job.as_dict())
+
+
+@router.post("/jobs/{job_id}/retry")
+async def retry_job(request: Request, job_id: int) -> dict[str, Any]:
+    """Retry a failed or cancelled job."""
+    try:
+        job = await _downloads(request).retry(job_id)
+    except JobNotFound as exc:
+        raise HTTPException(404, str(exc).strip("'\"")) from exc
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return dict(job.as_dict())
+
+
+@router.post("/jobs/clear")
+async def clear_jobs(request: Request) -> dict[str, int]:
+    """Hide finished jobs from the queue."""
+    return {"cleared": await _downloads(request).clear_completed()}
+
+
+@router.get("/playlists")
+async def playlists(request: Request) -> list[dict[str, Any]]:
+    """Known playlists with the counters of their last run."""
+    return [p.as_dict() for p in _services(request).sync.list_playlists()]
+
+
+@router.get("/playlists/tracks")
+async def playlist_tracks(request: Request, ref: str) -> list[dict[str, Any]]:
+    """Per-track status of a playlist (``ref`` = ``source:id`` or name)."""
+    try:
+        return list(_services(request).sync.playlist_tracks_status(ref))
+    except (SyncError, PlaylistRefError) as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+class SyncRequest(BaseModel):
+    """Start a sync."""
+
+    ref: str = Field(description="source:id, URL or name of a known playlist")
+    download_missing: bool = False
+    dry_run: bool = False
+
+
+@router.post("/syncs")
+async def start_sync(request: Request, body: SyncRequest) -> dict[str, str]:
+    """Start a sync; answers its run id."""
+    try:
+        run_id = await _services(request).sync.start_sync(
+            body.ref, download_missing=body.download_missing, dry_run=body.dry_run
+        )
+    except (SyncError, PlaylistRefError) as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except ProviderError as exc:
+        raise HTTPException(502, error_text(exc)) from exc
+    return {"run_id": run_id}
+
+
+@router.get("/syncs")
+async def runs(request: Request, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest sync runs."""
+    return [r.as_dict() for r in _services(request).sync.runs(limit=min(limit, 200))]
+
+
+@router.get("/syncs/{run_id}")
+async def run_status(request: Request, run_id: str) -> dict[str, Any]:
+    """One run with its per-track outcomes."""
+    try:
+        return dict(_services(request).sync.status(run_id))
+    except SyncError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post("/syncs/{run_id}/cancel")
+async def cancel_run(request: Request, run_id: str) -> dict[str, Any]:
+    """Cancel a run."""
+    try:
+        return dict((await _services(request).sync.cancel(run_id)).as_dict())
+    except SyncError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/wishlist")
+async def wishlist(request: Request, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Wishlist entries."""
+    wl = _services(request).sync.wishlist
+    return [e.as_dict() for e in wl.entries(include_resolved=include_resolved)]
+
+
+@router.post("/wishlist/{entry_id}/retry")
+async def wishlist_retry(request: Request, entry_id: int) -> dict[str, Any]:
+    """Search and download an entry again now."""
+    try:
+        jobs = await _services(request).sync.wishlist.retry(entry_id)
+    except WishlistError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return {"job_ids": jobs}
