@@ -32,7 +32,9 @@ def finished_path(page: Page, title: str, timeout: float = 90) -> Path:
     page.goto("/queue?tab=finished")
     row = page.locator("li.job").filter(has_text=title).filter(has=page.locator(".state.completed"))
     expect(row.first).to_be_visible(timeout=timeout * 1000)
-    return Path(row.first.locator("code").inner_text())
+    shown = row.first.locator("code")
+    assert shown.inner_text().startswith("Transfer/")
+    return Path(shown.get_attribute("title") or "")
 
 
 def tags(path: Path) -> dict[str, str]:

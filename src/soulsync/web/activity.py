@@ -1,8 +1,8 @@
-"""The recent-activity feed: finished downloads, syncs and scans, from the event bus.
+"""The recent-activity feed: finished downloads and scans, from the event bus.
 
-The services publish events but write no activity rows of their own, so the
-web app runs one :class:`ActivityRecorder` on its loop: it turns the events
-worth remembering into ``store.add_activity`` rows and publishes ``activity``
+The sync service writes its own line when a run ends; downloads and scans
+write none, so the web app runs one :class:`ActivityRecorder` on its loop: it
+turns those events into ``store.add_activity`` rows and publishes ``activity``
 so open dashboards refresh their feed.
 """
 
@@ -36,18 +36,6 @@ def describe(event: Event) -> tuple[str, str] | None:
             why = data.get("error") or data.get("result") or "failed"
             return "download", f"Download failed: {title} ({why})"
         return "download", f"Download cancelled: {title}"
-    if event.topic == "sync.state" and data.get("state") in _FINAL_RUNS:
-        totals = data.get("totals") or {}
-        name = data.get("playlist") or data.get("name") or "playlist"
-        counts = ""
-        if totals:
-            owned = int(totals.get("owned", 0)) + int(totals.get("downloaded", 0))
-            counts = f": {owned}/{totals.get('total', 0)} owned"
-            if totals.get("downloaded"):
-                counts += f", {totals['downloaded']} downloaded"
-            if totals.get("wishlisted"):
-                counts += f", {totals['wishlisted']} wishlisted"
-        return "sync", f"Sync of {name} {data['state']}{counts}"
     if event.topic == "sync.state" and data.get("phase") == "scanning":
         return "scan", "Library scan started"
     return None
@@ -78,6 +66,10 @@ class ActivityRecorder:
                 await self._task
             self._task = None
 
+    def _feed_changed(self, kind: str) -> None:
+        self.generation += 1
+        self.bus.publish("activity", kind=kind)
+
     async def _run(self) -> None:
         async for event in self.bus.subscribe(("job.", "sync.", "wishlist.")):
             if event.topic not in _NOISE:
@@ -92,6 +84,9 @@ class ActivityRecorder:
                 name = self.names(event.data.get("run_id"))
                 if name:
                     event = Event(event.topic, {**event.data, "playlist": name}, event.id, event.at)
+            if event.topic == "sync.state" and event.data.get("state") in _FINAL_RUNS:
+                # The sync service writes its own summary line as the run ends.
+                asyncio.get_running_loop().call_later(0.5, self._feed_changed, "sync")
             line = describe(event)
             if line is None:
                 continue

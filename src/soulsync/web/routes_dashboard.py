@@ -24,6 +24,8 @@ STATUS_TTL_S = 30.0
 SERVICE_LABELS = {
     "slskd": "Soulseek",
     "library": "Library",
+    "plex": "Plex",
+    "folder": "Folder library",
     "spotify": "Spotify",
     "deezer": "Deezer",
 }

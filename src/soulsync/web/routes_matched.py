@@ -132,7 +132,13 @@ def _cards(suggestions: list[ArtistSuggestion], *, prune: bool = False) -> list[
     if prune and suggestions:
         # Names read from the path with no evidence at all are noise next to a real match.
         best = suggestions[0].percent
-        suggestions = [s for s in suggestions if s.percent >= 15 or s.percent >= best]
+        strong = any(s.reasons != ("weak evidence",) for s in suggestions)
+        suggestions = [
+            s
+            for s in suggestions
+            if s.percent >= best
+            or (s.percent >= 15 and not (strong and s.reasons == ("weak evidence",)))
+        ]
     return [
         {
             "name": s.name,

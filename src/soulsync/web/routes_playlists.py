@@ -71,7 +71,9 @@ def card(status: PlaylistStatus, images: dict[str, str]) -> dict[str, Any]:
     total = counts["total"] or data["track_count"]
     owned = counts["owned"]
     missing = counts["missing"] + counts["wishlisted"] + counts["failed"]
-    synced = data["last_run"] is not None
+    last = data["last_run"]
+    # A run going on has no counters yet: show the card as syncing, not as 0 of N.
+    synced = last is not None and last["state"] in ("completed", "failed", "cancelled")
     return {
         **data,
         "image": images.get(data["ref"]),
@@ -140,14 +142,17 @@ async def running(request: Request) -> Response:
         if status.running_run_id is None:
             continue
         run = services.sync.run(status.running_run_id)
+        rows = services.sync.playlist_tracks_status(status.playlist.ref)
+        owned = sum(1 for r in rows if r["status"] in ("owned", "downloaded"))
         out.append(
             {
                 "run_id": run.id,
                 "ref": status.playlist.ref,
                 "name": status.playlist.name,
                 "phase": run.phase or run.state.value,
-                "done": 0,
-                "total": run.total or status.playlist.track_count,
+                "done": owned,
+                "total": len(rows) or run.total or status.playlist.track_count,
+                "label": "owned",
             }
         )
     return JSONResponse(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -61,10 +62,23 @@ def row(job: Job) -> dict[str, Any]:
     }
 
 
+def short_path(path: str | None, transfer: Path) -> str | None:
+    """``Transfer/Artist/Album/01 Title.flac`` for a file under the transfer folder."""
+    if not path:
+        return None
+    try:
+        return str(Path(transfer.name) / Path(path).relative_to(transfer))
+    except ValueError:
+        return path
+
+
 def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     jobs = services.downloads.list_active()
+    transfer = services.settings.transfer_dir
     active = [row(j) for j in jobs if not j.is_final]
     finished = [row(j) for j in reversed(jobs) if j.is_final]
+    for item in finished:
+        item["short"] = short_path(item["path"], transfer)
     return active, finished
 
 
