@@ -51,7 +51,12 @@ def time_ago(timestamp: float | None, now: float | None = None) -> str:
         return "never"
     delta = (now or time.time()) - float(timestamp)
     if delta < 0:
-        return "in " + human_duration(-delta)
+        ahead = -delta
+        if ahead < 3600:
+            return f"in {int(ahead // 60) or 1} min"
+        if ahead < 86400:
+            return f"in {int(ahead // 3600)} h"
+        return f"in {int(ahead // 86400)} d"
     if delta < 45:
         return "just now"
     if delta < 3600:
