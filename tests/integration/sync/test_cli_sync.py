@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from soulsync.cli import app
+from soulsync.cli_common import console
 from soulsync.demo import Demo, prepare_demo
 from soulsync.sandbox.catalogue import build_catalogue
 from soulsync.sandbox.media import AudioCache
@@ -17,9 +18,16 @@ from soulsync.sandbox.media import AudioCache
 
 @pytest.fixture()
 def demo(tmp_path: Path, audio_cache: AudioCache) -> Iterator[Demo]:
-    """The demo sandbox with a config file; closed after the test."""
+    """The demo sandbox with a config file; closed after the test.
+
+    The CLI's console is made wide so tables do not wrap (rich fixes the width
+    when the console is created, which may be before COLUMNS is set here).
+    """
     prepared = prepare_demo(tmp_path / "demo", time_scale=50, audio_cache=audio_cache)
+    width = console.width
+    console.width = 300
     yield prepared
+    console.width = width
     prepared.close()
 
 
