@@ -130,7 +130,7 @@ class RunExecutor(RunRecorder):
             key = slot.verdict.key
             if slot.status is TrackStatus.MISSING and key in prior_jobs:
                 slot.job_id = prior_jobs[key]
-        await self._find_earlier_downloads()
+        await self._find_earlier_downloads(snapshot is not None)
         self._write_all_tracks()
         self._progress()
         if run.dry_run:
@@ -232,32 +232,44 @@ class RunExecutor(RunRecorder):
             on_verdict=on_verdict,
         )
 
-    async def _find_earlier_downloads(self) -> None:
-        """Missing tracks fetched before (by a run or the wishlist) but not yet in the library.
+    async def _find_earlier_downloads(self, server_reachable: bool) -> None:
+        """Missing tracks whose file the "owned once" memory names and that is on disk.
 
-        They are not fetched again: they wait for the library scan like this
-        run's own downloads (the "owned once" memory names their file).
+        * fetched before (by a run or the wishlist) but not yet listed by the
+          library: not fetched again, they wait for the library scan like this
+          run's own downloads;
+        * matched in the library before, while the media server cannot be
+          reached: owned (the file is there), not fetched again - the
+          "download all" fallback only fetches what was never seen.
         """
         candidates = [s for s in self.slots if s.status is TrackStatus.MISSING and s.job_id is None]
         if not candidates:
             return
         decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
+        server = self.server.name if self.server else "the media server"
         for slot in candidates:
-            paths: list[str] = [
-                d.library_path
-                for d in decisions.get(slot.verdict.key or "", [])
-                if d.kind is DecisionKind.OWNED and d.library_path is not None
-            ]
-            for path in paths:
+            for decision in decisions.get(slot.verdict.key or "", []):
+                path = decision.library_path
+                if decision.kind is not DecisionKind.OWNED or path is None:
+                    continue
                 exists: bool = await asyncio.to_thread(_is_file, path)
-                if exists:
+                if not exists:
+                    continue
+                if decision.library_id is not None and not server_reachable:
+                    self._set(
+                        slot,
+                        TrackStatus.OWNED,
+                        f"owned: {path} (owned before; the file is there, "
+                        f"{server} could not confirm it)",
+                    )
+                else:
                     slot.destination = path
                     self._set(
                         slot,
                         TrackStatus.DOWNLOADED,
                         f"downloaded earlier to {path}; waiting for the library to list it",
                     )
-                    break
+                break
 
     def _remember_owned(self, verdicts: Iterable[TrackVerdict]) -> None:
         pairs = [
@@ -464,12 +476,19 @@ class RunExecutor(RunRecorder):
         owned_now: list[TrackVerdict] = []
         for slot, verdict in zip(self.slots, fresh, strict=True):
             if verdict.status is TrackStatus.OWNED:
-                keep = TrackStatus.DOWNLOADED if slot.status is TrackStatus.DOWNLOADED else None
+                before = slot.verdict.library.id if slot.verdict.library else None
                 slot.verdict = verdict
                 owned_now.append(verdict)
-                if keep is not None:
-                    self._set(slot, keep, f"downloaded and in the library: {verdict.reason}")
-                elif slot.status is not TrackStatus.OWNED:
+                if slot.status is TrackStatus.DOWNLOADED:
+                    self._set(
+                        slot,
+                        TrackStatus.DOWNLOADED,
+                        f"downloaded and in the library: {verdict.reason}",
+                    )
+                elif slot.status is not TrackStatus.OWNED or before != (
+                    verdict.library.id if verdict.library else None
+                ):
+                    # Newly owned, or owned from memory while the server was down.
                     self._set(slot, TrackStatus.OWNED, verdict.reason)
             elif slot.status is TrackStatus.DOWNLOADED:
                 self._set(

@@ -67,3 +67,28 @@ async def test_slskd_down_jobs_wait_and_retry_then_finish(sandbox) -> None:  # t
     assert run.playlist_synced
     statuses = {r.status for r in sandbox.sync.sync_store.run_tracks(run_id)}
     assert statuses <= {TrackStatus.OWNED, TrackStatus.DOWNLOADED, TrackStatus.WISHLISTED}
+
+
+async def test_plex_down_later_does_not_fetch_what_was_owned_before(sandbox) -> None:  # type: ignore[no-untyped-def]
+    ref = sandbox.ref("road-trip")
+    first = await sandbox.run(ref, download_missing=True)
+    assert first.playlist_synced
+    sandbox.plex_sim.down = True
+    searches = sandbox.slskd_sim.counters.searches_posted
+    jobs = len(sandbox.queue.history(limit=1000))
+    second = await sandbox.run(ref, download_missing=True)
+    assert second.state is RunState.COMPLETED and second.server_reachable is False
+    # The files it knew are on disk: owned, not fetched again; only the wishlisted
+    # track stays in its cool-down.
+    assert second.owned == first.owned + first.downloaded and second.downloaded == 0
+    assert sandbox.slskd_sim.counters.searches_posted == searches
+    assert len(sandbox.queue.history(limit=1000)) == jobs
+    rows = sandbox.sync.sync_store.run_tracks(second.id)
+    assert all(
+        "could not confirm" in (r.reason or "") for r in rows if r.status is TrackStatus.OWNED
+    )
+    assert not second.playlist_synced
+
+    sandbox.plex_sim.down = False
+    third = await sandbox.run(ref, download_missing=True)
+    assert third.playlist_synced and third.downloaded == 0 and third.owned == second.owned
