@@ -65,12 +65,12 @@ def test_wishlist_correction_by_hand(page: Page, running: Running) -> None:
     page.keyboard.press("Escape")
 
     page.get_by_role("link", name="Wishlist").click()
-    entry = page.locator("li.job").filter(has_text="Get Lucky - Radio Edit")
+    entry = page.locator("li.job").filter(has_text="Кукушка")
     expect(entry).to_be_visible()
     expect(entry).to_contain_text("no acceptable candidate")
     entry.get_by_role("button", name="Correct").click()
-    expect(modal.locator("#modal-title")).to_contain_text("Get Lucky - Radio Edit")
-    modal.get_by_label("Search words").fill("daft punk get lucky")
+    expect(modal.locator("#modal-title")).to_contain_text("Кукушка")
+    modal.get_by_label("Search words").fill("Кино")
     modal.get_by_role("button", name="Search", exact=True).click()
     rows = modal.locator("#wl-cands tbody tr")
     expect(rows.first).to_be_visible(timeout=60_000)
@@ -80,5 +80,5 @@ def test_wishlist_correction_by_hand(page: Page, running: Running) -> None:
     expect(modal).to_be_hidden()
     expect(page.locator("#toasts")).to_contain_text("Downloading the chosen file")
     wl = running.services.sync.wishlist
-    target = next(e for e in wl.entries(include_resolved=True) if "Radio Edit" in e.track.title)
+    target = next(e for e in wl.entries(include_resolved=True) if e.track.title == "Кукушка")
     assert wait_for(lambda: wl.get(target.id).job_id is not None, 10, "the entry to be queued")

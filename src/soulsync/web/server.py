@@ -15,6 +15,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+GRACEFUL_SHUTDOWN_S = 3
+
 
 class ServeError(RuntimeError):
     """The server cannot start; the message says why in one line."""
@@ -56,6 +58,9 @@ def make_server(app: FastAPI, *, access_log: bool = True) -> uvicorn.Server:
         access_log=access_log,
         proxy_headers=False,
         server_header=False,
+        # Open SSE streams never finish by themselves: without this, stopping the
+        # server would wait for every browser tab to go away.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
     return uvicorn.Server(config)
 
