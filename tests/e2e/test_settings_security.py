@@ -102,3 +102,20 @@ def test_csrf_token_required_for_changes(page: Page, running: Running) -> None:
     assert token and re.fullmatch(r"[\w-]{20,}", token)
     ok = page.request.post(running.url + "/queue/clear", headers={"X-CSRF-Token": token})
     assert ok.status == 200
+
+
+def test_quality_profile_editor_reorders_adds_and_saves(page: Page, running: Running) -> None:
+    page.goto("/settings#quality")
+    section = page.locator("section#quality")
+    tiers = section.locator("ol.profile li .f")
+    first, second = tiers.nth(0).inner_text(), tiers.nth(1).inner_text()
+    section.get_by_role("button", name=f"Move {second} up").click()
+    expect(tiers.nth(0)).to_have_text(second)
+    section.get_by_label("New quality tier").fill("mp3 192")
+    section.get_by_role("button", name="Add").click()
+    expect(tiers.last).to_have_text("mp3 192")
+    section.get_by_role("button", name="Save Quality profile").click()
+    expect(page.locator("section#quality")).to_contain_text("Restart SoulSync to apply")
+    saved = tomllib.loads(running.demo.config_path.read_text(encoding="utf-8"))["quality"]
+    assert saved["profile"][:2] == [second, first]
+    assert saved["profile"][-1] == "mp3 192"
