@@ -78,6 +78,6 @@ async def test_restart_mid_run_resumes_without_queueing_twice(sandbox) -> None: 
         await sync.stop()
         await queue.stop()
     assert run.state is RunState.COMPLETED, run.error
-    assert run.owned == 10 and run.downloaded + run.wishlisted == 20 and run.failed == 0
+    assert (run.owned, run.downloaded, run.wishlisted, run.failed) == (10, 20, 0, 0)
     assert run.playlist_synced
     assert len(_playlist_jobs(sandbox)) == queued_before  # nothing queued twice

@@ -29,8 +29,7 @@ async def test_plex_down_downloads_everything_then_next_sync_fills_the_playlist(
     assert first.server_reachable is False and not first.playlist_synced
     assert "plex is not reachable" in (first.message or "")
     # The "download all" fallback: every track was queued, none silently skipped.
-    assert first.owned == 0 and first.downloaded + first.wishlisted == 30
-    assert first.downloaded >= 29
+    assert (first.owned, first.downloaded, first.wishlisted) == (0, 30, 0)
 
     sandbox.plex_sim.down = False
     second = await sandbox.run(ref, download_missing=True)
@@ -63,7 +62,7 @@ async def test_slskd_down_jobs_wait_and_retry_then_finish(sandbox) -> None:  # t
     sandbox.slskd_sim.unavailable = False
     run = await sandbox.sync.wait(run_id)
     assert run.state is RunState.COMPLETED
-    assert run.failed == 0 and run.downloaded + run.wishlisted == 20 and run.downloaded >= 19
+    assert (run.failed, run.downloaded, run.wishlisted) == (0, 20, 0)
     assert run.playlist_synced
     statuses = {r.status for r in sandbox.sync.sync_store.run_tracks(run_id)}
     assert statuses <= {TrackStatus.OWNED, TrackStatus.DOWNLOADED, TrackStatus.WISHLISTED}
