@@ -184,6 +184,10 @@ async def load(
     await asyncio.gather(*tasks)
     async with httpx.AsyncClient(base_url=url, cookies=cookies, timeout=60) as http:
         status = (await http.get("/api/v1/syncs", params={"limit": 1})).json()
+        live = (await http.get("/playlists/running")).json()
+    if status and live:
+        # The run's stored counters are written when it ends; the live view counts now.
+        status[0]["owned"] = live[0]["done"]
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     result = {
