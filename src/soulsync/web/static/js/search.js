@@ -5,7 +5,7 @@
   var form, status, results, tools, stream = null, sid = null, kind = "all";
 
   function setStatus(html, busy) {
-    status.innerHTML = (busy ? '<span class="spinner" aria-hidden="true"></span> ' : "") + html;
+    status.innerHTML = (busy ? '<span class="spinner" aria-hidden="true"></span>' : "") + '<span class="msg">' + html + "</span>";
   }
   function esc(s) { var d = document.createElement("div"); d.textContent = String(s); return d.innerHTML; }
 
