@@ -64,6 +64,10 @@ def test_matched_download_with_the_suggested_artist(page: Page, running: Running
     assert t["artist"] == "The Weeknd"
     assert t["title"] == "Blinding Lights"
     assert t["album"] == "After Hours"
+    page.goto("/")
+    expect(page.locator("#dash-activity")).to_contain_text(
+        "Downloaded The Weeknd - Blinding Lights"
+    )
 
 
 def test_matched_download_through_the_manual_search(page: Page, running: Running) -> None:

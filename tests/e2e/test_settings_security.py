@@ -64,8 +64,17 @@ def test_api_key_create_use_revoke(page: Page, running: Running) -> None:
     page.get_by_role("button", name="Create key").click()
     key = page.locator("#new-api-key").inner_text().strip()
     assert key.startswith("ss_")
-    api = httpx.get(running.url + "/api/me", headers={"Authorization": f"Bearer {key}"})
+    auth = {"Authorization": f"Bearer {key}"}
+    api = httpx.get(running.url + "/api/me", headers=auth)
     assert api.status_code == 200 and api.json()["via"] == "api_key"
+    lists = httpx.get(running.url + "/api/v1/playlists", headers=auth)
+    assert lists.status_code == 200
+    assert "Road Trip" in {p["name"] for p in lists.json()}
+    status = httpx.get(running.url + "/api/v1/status", headers=auth).json()
+    assert {s["service"] for s in status["services"]} >= {"slskd", "spotify", "deezer"}
+    # A key needs no CSRF token (a browser never sends it on its own).
+    cleared = httpx.post(running.url + "/api/v1/jobs/clear", headers=auth)
+    assert cleared.status_code == 200 and "cleared" in cleared.json()
     page.on("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Revoke e2e-script").click()
     expect(page.locator("#api-key-list")).not_to_contain_text("e2e-script", timeout=10_000)

@@ -91,8 +91,11 @@ async def clear_jobs(request: Request) -> dict[str, int]:
 
 @router.get("/playlists")
 async def playlists(request: Request) -> list[dict[str, Any]]:
-    """Known playlists with the counters of their last run."""
-    return [p.as_dict() for p in _services(request).sync.list_playlists()]
+    """Known playlists with the counters of their last run (read from the sources once if none)."""
+    sync = _services(request).sync
+    if not sync.list_playlists():
+        await sync.refresh_playlists()
+    return [p.as_dict() for p in sync.list_playlists()]
 
 
 @router.get("/playlists/tracks")
