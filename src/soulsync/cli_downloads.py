@@ -25,15 +25,15 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.cli_common import CliError, console, err_console, open_store, settings
+from soulsync.cli_common import CliError, console, err_console
+from soulsync.cli_services import run_with_services
 from soulsync.domain import Album, Artist, JobState, Track
 from soulsync.matching.credits import compare_artists
 from soulsync.matching.normalize import ascii_key
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import RankedFile, rank_soulseek_files
-from soulsync.providers.base import ProviderError
-from soulsync.services.container import AppServices, build_services
-from soulsync.services.downloads import DownloadService, JobNotFound, QueueBusy
+from soulsync.services.container import AppServices
+from soulsync.services.downloads import DownloadService, JobNotFound
 from soulsync.services.jobs_store import Job
 
 _T = TypeVar("_T")
@@ -64,31 +64,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _run(ctx: typer.Context, body: Callable[[AppServices], Awaitable[_T]], *, workers: bool) -> _T:
-    """Build the services, start the download workers if asked and free, run ``body``."""
-    config = settings(ctx)
-    store = open_store(config)
-
-    async def main() -> _T:
-        services = build_services(config, store)
-        try:
-            if workers and services.downloads is not None:
-                try:
-                    await services.downloads.start()
-                except QueueBusy:
-                    err_console.print(
-                        "[dim]soulsync serve is working the download queue; "
-                        "it will do the downloads.[/]"
-                    )
-            return await body(services)
-        finally:
-            await services.aclose()
-
-    try:
-        return asyncio.run(main())
-    except ProviderError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        store.close()
+    return run_with_services(ctx, body, workers=workers)
 
 
 def _downloads(services: AppServices) -> DownloadService:

@@ -27,10 +27,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from soulsync.cli_common import CliError, console, err_console, open_store, settings
-from soulsync.providers.base import ProviderError
-from soulsync.services.container import AppServices, build_services
-from soulsync.services.downloads import QueueBusy
+from soulsync.cli_common import CliError, console
+from soulsync.cli_services import run_with_services
+from soulsync.services.container import AppServices
 from soulsync.services.reports import format_duration, recent_runs, run_report, summary_line
 from soulsync.services.sync import SyncError, SyncService
 from soulsync.services.sync_models import PlaylistRefError, RunState, SyncMode
@@ -68,33 +67,9 @@ def register(root: typer.Typer) -> None:
 
 
 def _run(ctx: typer.Context, body: Callable[[AppServices], Awaitable[_T]], *, workers: bool) -> _T:
-    """Build the services, optionally start the download workers, run ``body``, close."""
-    config = settings(ctx)
-    store = open_store(config)
-
-    async def main() -> _T:
-        services = build_services(config, store)
-        try:
-            if workers and services.downloads is not None:
-                try:
-                    await services.downloads.start()
-                except QueueBusy:
-                    err_console.print(
-                        "[dim]soulsync serve is working the download queue; "
-                        "it will do the downloads.[/]"
-                    )
-            return await body(services)
-        finally:
-            await services.aclose()
-
-    try:
-        return asyncio.run(main())
-    except (SyncError, PlaylistRefError, WishlistError) as exc:
-        raise CliError(str(exc)) from exc
-    except ProviderError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        store.close()
+    return run_with_services(
+        ctx, body, workers=workers, user_errors=(SyncError, PlaylistRefError, WishlistError)
+    )
 
 
 def _style(status: str) -> str:
