@@ -92,12 +92,10 @@ def main(
 
 
 # ==== Registration points ======================================================
-# Each module below exposes `register(app: typer.Typer) -> None`, which adds its
-# commands (`app.command("name")(func)`) or a group (`app.add_typer(sub, name=...)`).
-# To add a command: write `src/soulsync/cli_<name>.py` with `register()` and add
-# it here. A listed module that does not exist yet is skipped, so a command can
-# be wired before its module lands; an import error *inside* a module is not
-# hidden.
+# Each module below either exposes `register(app: typer.Typer) -> None`, which
+# adds its commands (`app.command("name")(func)`) or groups, or is one command
+# group: a Typer named `app`, added as `soulsync <suffix of the module name>`.
+# To add a command: write `src/soulsync/cli_<name>.py` and list it here.
 COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli_serve",  # soulsync serve
     "soulsync.cli_config",  # soulsync config show|path|check
@@ -114,12 +112,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def _register_all(root: typer.Typer) -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        module = importlib.import_module(name)
         if hasattr(module, "register"):
             module.register(root)
         else:

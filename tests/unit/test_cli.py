@@ -200,7 +200,7 @@ def test_log_level_must_be_known(tmp_path: Path) -> None:
     assert "--log-level" in err
 
 
-def test_registration_skips_absent_modules_but_not_broken_ones(
+def test_registration_adds_listed_modules_and_fails_loudly_for_missing_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "ss_fake_cmd.py").write_text(
@@ -212,7 +212,7 @@ def test_registration_skips_absent_modules_but_not_broken_ones(
     )
     (tmp_path / "ss_broken_cmd.py").write_text("import a_dependency_that_is_not_installed\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_fake_cmd", "ss_module_not_written_yet"))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_fake_cmd",))
     app = typer.Typer()
 
     @app.callback()
@@ -225,6 +225,10 @@ def test_registration_skips_absent_modules_but_not_broken_ones(
     assert "hi from a registered module" in result.stdout
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_broken_cmd",))
     with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
+        cli._register_all(typer.Typer())
+    # A listed module that is not there is a packaging mistake, not something to hide.
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_module_not_written",))
+    with pytest.raises(ModuleNotFoundError, match="ss_module_not_written"):
         cli._register_all(typer.Typer())
     for name in ("ss_fake_cmd", "ss_broken_cmd"):
         sys.modules.pop(name, None)
