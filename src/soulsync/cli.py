@@ -107,6 +107,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli_library",  # soulsync library scan|stats|find
     "soulsync.cli_downloads",  # soulsync download, queue, history
     "soulsync.cli_sync",  # soulsync sync, wishlist, report
+    "soulsync.cli_services",  # soulsync test-connections
 )
 
 

@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
+from rich.markup import escape
 
-from soulsync.cli_common import CliError, err_console, open_store, settings
-from soulsync.providers.base import ProviderError
+from soulsync.cli_common import CliError, console, err_console, open_store, settings
+from soulsync.providers.base import ConnectionStatus, ProviderError
 from soulsync.services.container import AppServices, build_services
 from soulsync.services.downloads import QueueBusy
 
@@ -54,3 +55,22 @@ def run_with_services(
         raise CliError(str(exc)) from exc
     finally:
         store.close()
+
+
+def test_connections(ctx: typer.Context) -> None:
+    """Check every service: one line each, ok or failing and why (exit 1 if any fails)."""
+
+    async def body(services: AppServices) -> list[ConnectionStatus]:
+        return await services.test_connections()
+
+    statuses = run_with_services(ctx, body, workers=False)
+    for status in statuses:
+        mark = "[green]ok[/]     " if status.ok else "[red]failing[/]"
+        console.print(f"{status.service:<8} {mark} {escape(status.detail)}", soft_wrap=True)
+    if not all(s.ok for s in statuses):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``soulsync test-connections``."""
+    app.command("test-connections")(test_connections)

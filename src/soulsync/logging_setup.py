@@ -188,6 +188,11 @@ def setup_logging(
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # httpx logs every request at INFO (every search poll, every Plex page): that
+    # is debugging detail, shown only when the user asks for DEBUG.
+    quiet = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
+    for name in ("httpx", "httpcore", "alembic.runtime.migration"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def _is_terminal(stream: IO[str]) -> bool:

@@ -1,0 +1,50 @@
+"""``soulsync test-connections`` against the demo sandbox, then with services down."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from soulsync.cli import app
+from soulsync.cli_common import console
+from soulsync.demo import Demo, prepare_demo
+from soulsync.sandbox.media import AudioCache
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    prepared = prepare_demo(tmp_path / "demo", audio_cache=AudioCache())
+    width = console.width
+    console.width = 200
+    yield prepared
+    console.width = width
+    prepared.close()
+
+
+def _lines(demo: Demo) -> tuple[int, dict[str, str]]:
+    result = CliRunner().invoke(app, ["--config", str(demo.config_path), "test-connections"])
+    rows = {}
+    for line in result.output.splitlines():
+        name, _, rest = line.partition(" ")
+        rows[name] = rest.strip()
+    return result.exit_code, rows
+
+
+def test_every_sandbox_service_answers(demo: Demo) -> None:
+    code, rows = _lines(demo)
+    assert code == 0, rows
+    assert set(rows) >= {"slskd", "plex", "spotify", "deezer"}
+    assert all(text.startswith("ok") for name, text in rows.items() if name), rows
+
+
+def test_a_stopped_service_is_named_with_the_reason(demo: Demo) -> None:
+    demo.sandbox.slskd.stop()
+    demo.sandbox.plex.down = True
+    code, rows = _lines(demo)
+    assert code == 1
+    assert rows["slskd"].startswith("failing") and "not reachable" in rows["slskd"]
+    assert rows["plex"].startswith("failing") and "503" in rows["plex"]
+    assert rows["spotify"].startswith("ok")
