@@ -153,5 +153,8 @@ def test_cancel_from_the_queue(page: Page, running: Running) -> None:
         cancelled = page.locator("li.job").filter(has_text="Come Together")
         expect(cancelled.locator(".state")).to_have_text("cancelled")
         expect(cancelled.get_by_role("button", name="Retry")).to_be_visible()
+        page.get_by_role("button", name="Clear completed").click()
+        expect(page.locator("#queue-list")).to_contain_text("No finished downloads")
+        expect(page.get_by_role("tab", name="Finished")).to_have_attribute("aria-selected", "true")
     finally:
         sim.set_peer("flacfan", transfer_speed=None)

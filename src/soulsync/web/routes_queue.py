@@ -140,5 +140,8 @@ async def clear(request: Request) -> Response:
     if services is None or services.downloads is None:
         return error_response(request, "downloads are not available", 503)
     count = await services.downloads.clear_completed()
-    response = render(request, "partials/queue_list.html", _context(request, "finished"))
+    form = await request.form()
+    tab = form.get("tab")
+    tab = tab if isinstance(tab, str) and tab in TABS else "finished"
+    response = render(request, "partials/queue_list.html", _context(request, tab))
     return with_toast(response, f"Cleared {count} finished downloads", "ok")
