@@ -558,7 +558,8 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+def resolve_paths(data: dict[str, Any], base: Path) -> None:
+    """Make the path values of a raw config dict absolute, relative to ``base`` (in place)."""
     for section, key in _PATH_KEYS:
         block = data.get(section)
         if not isinstance(block, dict):
@@ -603,7 +604,7 @@ def load_config(path: Path | str | None = None) -> Settings:
     if explicit or file_path.is_file():
         data, text = read_toml(file_path)
         source = file_path.resolve()
-        _resolve_paths(data, source.parent)
+        resolve_paths(data, source.parent)
     try:
         settings = Settings(**data)
     except ValidationError as exc:

@@ -113,7 +113,6 @@ async def _smoke(demo: Demo, timeout_s: float) -> SmokeResult:
     return result
 
 
-
 def _audio_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and p.suffix.lower()[1:] in AUDIO_EXTENSIONS]
 

@@ -26,7 +26,8 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -92,6 +93,23 @@ def _retry_after(response: httpx.Response) -> float | None:
 def _brief(response: httpx.Response) -> str:
     text = response.text.strip().replace("\n", " ")
     return text[:200] if text else response.reason_phrase
+
+
+@dataclass(frozen=True, slots=True)
+class SearchProgress:
+    """What slskd says about a running search: its state and how many have answered.
+
+    slskd keeps the responses themselves until the search is finalised, so
+    these counts are all that is honestly known while it runs.
+    """
+
+    state: str
+    responses: int
+    files: int
+    posted: bool = True
+
+
+SearchProgressCallback = Callable[[SearchProgress], None]
 
 
 class SlskdClient:
@@ -240,6 +258,7 @@ class SlskdClient:
         maximum_peer_queue_length: int = 1_000_000,
         minimum_response_file_count: int = 1,
         max_wait_s: float | None = None,
+        on_progress: SearchProgressCallback | None = None,
     ) -> list[SearchResponse]:
         """Run one paced search and return every peer's response.
 
@@ -247,6 +266,8 @@ class SlskdClient:
         response). ``max_wait_s`` bounds the whole wait (default: three times
         the timeout plus 30 s); past it the search is stopped, and if slskd
         still does not finalise it within 10 s, ``ServiceUnavailable`` is raised.
+        ``on_progress`` is called once the search is posted and then whenever
+        the answering peer or file count changes (for live search pages).
 
         Raises:
             RateLimited: slskd kept answering 429 through every retry.
@@ -278,19 +299,28 @@ class SlskdClient:
             raise RateLimited(SERVICE, str(exc), self.pacer.settings.backoff_max_s) from exc
         log.debug("slskd search %s posted: %r", search_id, query)
         try:
+            if on_progress is not None:
+                on_progress(SearchProgress("Requested", 0, 0))
             limit = max_wait_s if max_wait_s is not None else 3 * timeout_ms / 1000 + 30
-            await self._wait_until_ended(search_id, limit)
+            await self._wait_until_ended(search_id, limit, on_progress)
             payload = (await self._request("GET", f"/searches/{search_id}/responses")).json()
         finally:
             await self._delete_search(search_id)
         return [response_from_json(item) for item in payload or []]
 
-    async def _wait_until_ended(self, search_id: str, limit_s: float) -> None:
+    async def _wait_until_ended(
+        self, search_id: str, limit_s: float, on_progress: SearchProgressCallback | None = None
+    ) -> None:
         """Poll until ``endedAt`` is set (not merely ``isComplete``: see the module doc)."""
         deadline = time.monotonic() + limit_s
         stopped = False
+        seen = (0, 0)
         while True:
             state = (await self._request("GET", f"/searches/{search_id}")).json()
+            counts = (int(state.get("responseCount") or 0), int(state.get("fileCount") or 0))
+            if on_progress is not None and counts != seen:
+                seen = counts
+                on_progress(SearchProgress(str(state.get("state", "")), *counts))
             if state.get("endedAt"):
                 return
             now = time.monotonic()

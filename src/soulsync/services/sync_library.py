@@ -66,6 +66,11 @@ class LibraryCache:
         """Forget the cached library (after a scan or downloads)."""
         self._snapshot = None
 
+    @property
+    def cached(self) -> LibrarySnapshot | None:
+        """The last snapshot read, however old (None before the first read); no I/O."""
+        return self._snapshot
+
     async def get(self, *, force: bool = False) -> tuple[LibrarySnapshot | None, str | None]:
         """The library snapshot, or None and why it could not be read."""
         if self.server is None:

@@ -190,7 +190,7 @@ def library_count(services: Any) -> int | None:
     """Tracks in the library as last read by the sync service (None: not read yet)."""
     if services is None or services.media_server is None:
         return None
-    snapshot = getattr(services.sync.library, "_snapshot", None)
+    snapshot = services.sync.library.cached
     return len(snapshot.tracks) if snapshot is not None else None
 
 

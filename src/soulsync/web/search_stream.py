@@ -1,16 +1,12 @@
 """Live Soulseek searches for the search page.
 
 ``SlskdClient.search`` returns only once slskd has finished (``endedAt``),
-which would leave the page blank for the whole search. This adapter runs the
-same steps - the POST through the client's shared pacer, polling the search,
-reading ``/responses`` after ``endedAt``, the DELETE - but records what
-happens on the way, so the page can show it as it goes: the search state and
-how many peers and files have answered so far (slskd keeps the responses
-themselves until the search is finalised, so the counts are what is honestly
-known while it runs), then the grouped results in chunks.
-
-It uses the client's request helper (``_request``) for the three search
-calls; the client has no public "poll one search" call yet.
+which would leave the page blank for the whole search. This adapter runs
+the client's search with a progress callback and records what happens on the
+way, so the page can show it as it goes: the search state and how many peers
+and files have answered so far (slskd keeps the responses themselves until
+the search is finalised, so the counts are what is honestly known while it
+runs), then the grouped results in chunks.
 """
 
 from __future__ import annotations
@@ -27,17 +23,14 @@ from typing import Any
 
 from soulsync.domain import SoulseekFile
 from soulsync.matching.settings import QualityProfile
-from soulsync.providers.base import ProviderError, RateLimited
-from soulsync.providers.slskd import SlskdClient
-from soulsync.providers.slskd_models import response_from_json
-from soulsync.providers.slskd_pacer import PacerExhausted, SearchRejected
+from soulsync.providers.base import ProviderError
+from soulsync.providers.slskd import SearchProgress, SlskdClient
 from soulsync.web.search_results import ResultGroup, flat_files, group_results
 from soulsync.web.ui import error_text
 
 log = logging.getLogger(__name__)
 
 CHUNK = 12  # groups per "results" frame
-POLL_S = 0.25
 KEEP = 30  # searches kept for the buttons of their results
 MAX_QUERY = 200
 
@@ -140,19 +133,19 @@ class SearchRegistry:
     # -- the search itself ------------------------------------------------------------
 
     async def _run(self, search: LiveSearch) -> None:
-        slskd_id = str(uuid.uuid4())
-        posted = False
+        def progress(p: SearchProgress) -> None:
+            search.state = "searching"
+            search.slskd_state = p.state
+            search.responses, search.files_seen = p.responses, p.files
+            search.emit("progress", **_progress(search))
+
         try:
             search.emit("progress", **_progress(search))
-            await self._post(slskd_id, search.query)
-            posted = True
-            search.state = "searching"
-            search.emit("progress", **_progress(search))
-            await self._poll(slskd_id, search)
+            responses = await self.client.search(
+                search.query, timeout_ms=self.timeout_ms, on_progress=progress
+            )
             search.state = "reading"
             search.emit("progress", **_progress(search))
-            payload = (await self.client._request("GET", f"/searches/{slskd_id}/responses")).json()
-            responses = [response_from_json(item) for item in payload or []]
             search.files = flat_files(responses)
             search.groups = await asyncio.to_thread(
                 group_results, search.query, search.files, self.profile
@@ -174,57 +167,6 @@ class SearchRegistry:
             search.error = error_text(exc)
             log.warning("web search %r failed: %s", search.query, search.error)
             search.emit("error", message=search.error)
-        finally:
-            if posted:
-                with contextlib.suppress(ProviderError, OSError):
-                    await self.client._request(
-                        "DELETE", f"/searches/{slskd_id}", allow=frozenset({404})
-                    )
-
-    async def _post(self, slskd_id: str, query: str) -> None:
-        body = {
-            "id": slskd_id,
-            "searchText": query,
-            "searchTimeout": self.timeout_ms,
-            "responseLimit": 100,
-            "fileLimit": 10000,
-            "filterResponses": True,
-        }
-
-        async def post() -> None:
-            response = await self.client._request(
-                "POST", "/searches", json=body, allow=frozenset({429})
-            )
-            if response.status_code == 429:
-                raise SearchRejected(None)
-
-        try:
-            await self.client.pacer.run(post)
-        except PacerExhausted as exc:
-            raise RateLimited(
-                "slskd", f"too many searches, try again shortly ({exc})", 5.0
-            ) from exc
-
-    async def _poll(self, slskd_id: str, search: LiveSearch) -> None:
-        deadline = time.monotonic() + 3 * self.timeout_ms / 1000 + 30
-        stopped = False
-        while True:
-            state = (await self.client._request("GET", f"/searches/{slskd_id}")).json()
-            search.slskd_state = str(state.get("state", ""))
-            responses = int(state.get("responseCount") or 0)
-            files = int(state.get("fileCount") or 0)
-            if (responses, files) != (search.responses, search.files_seen):
-                search.responses, search.files_seen = responses, files
-                search.emit("progress", **_progress(search))
-            if state.get("endedAt"):
-                return
-            if time.monotonic() > deadline:
-                if stopped:
-                    raise ProviderError("slskd", "slskd did not finish the search in time")
-                await self.client._request("PUT", f"/searches/{slskd_id}", allow=frozenset({404}))
-                stopped = True
-                deadline = time.monotonic() + 10
-            await asyncio.sleep(POLL_S)
 
 
 def _progress(search: LiveSearch) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from soulsync.config import ConfigError, Settings, _resolve_paths, read_toml
+from soulsync.config import ConfigError, Settings, read_toml, resolve_paths
 from soulsync.config_render import toml_text
 
 SECRET_KEYS = frozenset({("plex", "token"), ("slskd", "api_key"), ("web", "secret_key")})
@@ -77,7 +77,7 @@ def apply_changes(path: Path, changes: dict[str, dict[str, Any]]) -> Settings:
 def _resolved(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """A copy with relative paths made absolute exactly as ``load_config`` does."""
     out = copy.deepcopy(data)
-    _resolve_paths(out, base)
+    resolve_paths(out, base)
     return out
 
 
