@@ -27,7 +27,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 def _lines(demo: Demo) -> tuple[int, dict[str, str]]:
     result = CliRunner().invoke(app, ["--config", str(demo.config_path), "test-connections"])
     rows = {}
-    for line in result.output.splitlines():
+    for line in result.stdout.splitlines():  # logs go to stderr
         name, _, rest = line.partition(" ")
         rows[name] = rest.strip()
     return result.exit_code, rows
