@@ -13,8 +13,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from soulsync.config import Settings, load_config
+from soulsync.domain import Playlist
 from soulsync.logging_setup import setup_logging
 from soulsync.store import Store
 
@@ -62,3 +65,18 @@ def settings(ctx: typer.Context) -> Settings:
 def open_store(config: Settings) -> Store:
     """The database named in the configuration, migrated to the newest schema."""
     return Store(config.database_path)
+
+
+def playlist_table(playlist: Playlist) -> Table:
+    """A playlist's entries in order, local and unavailable ones flagged in the last column."""
+    table = Table("#", "artist", "title", "album", "note")
+    for entry in playlist.entries:
+        t = entry.track
+        table.add_row(
+            str(entry.position + 1),
+            escape(t.display_artist) if t else "",
+            escape(t.title) if t else "",
+            escape(t.album or "") if t else "",
+            entry.unavailable_reason or "",
+        )
+    return table

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.cli_common import CliError, console, open_store, settings
+from soulsync.cli_common import CliError, console, open_store, playlist_table, settings
 from soulsync.providers.base import ProviderError
 from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import parse_ref
@@ -51,17 +51,7 @@ def playlist(
     if ref.source != "deezer":
         raise CliError(f"{playlist_id!r} is not a Deezer playlist id")
     found = _with_client(ctx, lambda c: c.get_playlist(ref.id))
-    table = Table("#", "artist", "title", "album", "note")
-    for e in found.entries:
-        t = e.track
-        table.add_row(
-            str(e.position + 1),
-            escape(t.display_artist) if t else "",
-            escape(t.title) if t else "",
-            escape(t.album or "") if t else "",
-            e.unavailable_reason or "",
-        )
-    console.print(table)
+    console.print(playlist_table(found))
     console.print(f"{found.name} by {found.owner or '?'}: {len(found.entries)} tracks.")
 
 

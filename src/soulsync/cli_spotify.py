@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.cli_common import CliError, console, open_store, settings
+from soulsync.cli_common import CliError, console, open_store, playlist_table, settings
 from soulsync.config import Settings
 from soulsync.providers.base import ProviderError
 from soulsync.providers.spotify import SpotifyClient
@@ -207,17 +207,7 @@ def playlist(
     if not found.readable:
         console.print(f"{found.name}: {found.unreadable_reason}")
         return
-    table = Table("#", "artist", "title", "album", "note")
-    for e in found.entries:
-        t = e.track
-        table.add_row(
-            str(e.position + 1),
-            escape(t.display_artist) if t else "",
-            escape(t.title) if t else "",
-            escape(t.album or "") if t else "",
-            e.unavailable_reason or "",
-        )
-    console.print(table)
+    console.print(playlist_table(found))
     console.print(f"{found.name}: {len(found.entries)} entries, {len(found.tracks)} tracks.")
 
 
