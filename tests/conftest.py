@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,3 +18,18 @@ def store(tmp_path: Path) -> Iterator[Store]:
     db = Store(tmp_path / "soulsync.db")
     yield db
     db.close()
+
+
+@pytest.fixture()
+def isolated_cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """For CLI tests: no SOULSYNC_* leaks in, private config/data dirs, root logger restored."""
+    for name in list(os.environ):
+        if name.upper().startswith("SOULSYNC_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import socket
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +18,7 @@ from soulsync.web.auth import set_initial_admin, verify_admin
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No SOULSYNC_* leaks in; the root logger is restored after each command."""
-    for name in list(os.environ):
-        if name.upper().startswith("SOULSYNC_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("isolated_cli_env")
 
 
 def config_file(tmp_path: Path, extra: str = "") -> Path:
