@@ -41,9 +41,9 @@ from soulsync.library.cover import prepare_cover
 from soulsync.library.layout import ResolvedTrack, destination_for
 from soulsync.library.safe_move import safe_move
 from soulsync.library.tags import Picture, tagset_for
-from soulsync.services.downloads import DownloadService, QueueSettings
+from soulsync.services.downloads.service import DownloadService, QueueSettings
+from soulsync.services.downloads.transfer_port import TransferStatus
 from soulsync.services.events import EventBus
-from soulsync.services.transfer_port import TransferStatus
 from soulsync.store import Store
 
 PER_FILE_TARGET_MS = 100.0

@@ -30,9 +30,9 @@ from typing import Any
 
 from soulsync.domain import LibraryTrack, Playlist, PlaylistEntry, Source, Track
 from soulsync.sandbox.library_seed import SeedTrack, synthetic_tracks
-from soulsync.services.analysis import LibrarySnapshot, analyse_playlist
-from soulsync.services.sync_models import TrackStatus
-from soulsync.services.sync_store import SyncStore
+from soulsync.services.sync.analysis import LibrarySnapshot, analyse_playlist
+from soulsync.services.sync.models import TrackStatus
+from soulsync.services.sync.store import SyncStore
 from soulsync.store import Store
 
 ANALYSIS_TARGET_S = 3.0

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from soulsync.cli import app
+from soulsync.cli.app import app
 
 app(prog_name="soulsync")

@@ -21,7 +21,7 @@ from soulsync.demo import Demo, build_demo_services
 from soulsync.domain import JobState
 from soulsync.library.audio import AUDIO_EXTENSIONS
 from soulsync.services.container import AppServices
-from soulsync.services.sync_models import RunState
+from soulsync.services.sync.models import RunState
 
 SMOKE_KEYS = (
     "ok",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from soulsync.cli import app
-from soulsync.cli_common import console
+from soulsync.cli.app import app
+from soulsync.cli.common import console
 from soulsync.demo import Demo, prepare_demo
 from soulsync.sandbox.media import AudioCache
 

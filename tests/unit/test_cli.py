@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from soulsync import cli
+from soulsync.cli import app as cli
 from soulsync.store import Store
 from soulsync.web.auth import set_initial_admin, verify_admin
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from soulsync.sandbox import catalogue_data as data
-from soulsync.sandbox.catalogue import (
+from soulsync.sandbox.catalogue_model import (
     AudioSpec,
     CatAlbum,
     CatArtist,

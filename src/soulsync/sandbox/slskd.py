@@ -56,8 +56,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,76 +65,11 @@ from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.server import BackgroundServer
 from soulsync.sandbox.slskd_api import API, build_app
 from soulsync.sandbox.slskd_search import SearchOptions, build_responses
+from soulsync.sandbox.slskd_state import SimSearch, SlskdCounters
 from soulsync.sandbox.slskd_transfers import (
     SimTransfer,
     TransferTiming,
-    iso,
 )
-
-
-@dataclass
-class SlskdCounters:
-    """What the simulator has seen, for tests and ``demo --smoke``."""
-
-    requests: int = 0
-    unauthorized: int = 0
-    searches_posted: int = 0  # accepted search POSTs (each would reach the network)
-    searches_rejected_429: int = 0
-    searches_deleted: int = 0
-    enqueue_requests: int = 0
-    files_enqueued: int = 0
-    enqueue_rejected_429: int = 0
-    transfers_completed: int = 0
-    directory_requests: int = 0
-
-
-@dataclass
-class SimSearch:
-    """One search and its progress."""
-
-    id: str
-    search_text: str
-    token: int
-    options: SearchOptions
-    duration_s: float  # real seconds in InProgress
-    started_at: float = field(default_factory=time.time)
-    state: str = "Requested"
-    ended_at: float | None = None
-    elapsed_s: float = 0.0
-    finalize_left_s: float = 0.0
-    pending: Future[list[dict[str, Any]]] | None = None
-    all_responses: list[dict[str, Any]] | None = None
-    arrived: int = 0
-
-    @property
-    def is_complete(self) -> bool:
-        """True from the moment the Completed state is saved (before responses are)."""
-        return self.state.startswith("Completed")
-
-    def visible(self) -> list[dict[str, Any]]:
-        """Responses as the API shows them: none until the search is finalised."""
-        if self.ended_at is None or self.all_responses is None:
-            return []
-        return self.all_responses[: self.arrived]
-
-    def to_json(self, include_responses: bool = False) -> dict[str, Any]:
-        """The Search object (nulls omitted)."""
-        got = (self.all_responses or [])[: self.arrived]
-        out: dict[str, Any] = {
-            "id": self.id,
-            "searchText": self.search_text,
-            "token": self.token,
-            "state": self.state,
-            "isComplete": self.is_complete,
-            "startedAt": iso(self.started_at),
-            "fileCount": sum(r["fileCount"] for r in got),
-            "lockedFileCount": sum(r["lockedFileCount"] for r in got),
-            "responseCount": len(got),
-            "responses": self.visible() if include_responses else [],
-        }
-        if self.ended_at is not None:
-            out["endedAt"] = iso(self.ended_at)
-        return out
 
 
 def _arrival_fraction(username: str, search_id: str) -> float:

@@ -1,4 +1,4 @@
-"""The HTTP routes of the slskd simulator (``/api/v0``), over a :class:`SlskdSimulator`.
+"""The HTTP routes of the slskd simulator (``/api/v0``), over the simulator's state.
 
 Kept apart from the simulator's state and clock (:mod:`soulsync.sandbox.slskd`);
 see that module for what is reproduced and the knobs.
@@ -9,17 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd_search import file_payload
+from soulsync.sandbox.slskd_state import SimulatorState
 from soulsync.sandbox.slskd_transfers import SimTransfer, has_traversal
-
-if TYPE_CHECKING:
-    from soulsync.sandbox.slskd import SlskdSimulator
 
 API = "/api/v0"
 TOO_MANY = (
@@ -40,7 +38,7 @@ def _is_guid(value: str) -> bool:
     return True
 
 
-def build_app(sim: SlskdSimulator) -> FastAPI:
+def build_app(sim: SimulatorState) -> FastAPI:
     """The FastAPI app serving ``sim``'s state."""
     app = FastAPI(title="slskd (sandbox)", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -263,7 +261,7 @@ def build_app(sim: SlskdSimulator) -> FastAPI:
     return app
 
 
-async def _enqueue(sim: SlskdSimulator, username: str, body: list[Any]) -> Response:
+async def _enqueue(sim: SimulatorState, username: str, body: list[Any]) -> Response:
     peer = sim.peers.get(username)
     if peer is None or peer.behaviour == "offline":
         # Soulseek.NET cannot reach the user; slskd lets the exception become a 500.

@@ -21,13 +21,13 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
-from soulsync.services.slskd_port import SlskdPort
-from soulsync.services.sync import SyncService
-from soulsync.services.sync_downloads import QueueDownloads
-from soulsync.services.sync_models import SyncMode
-from soulsync.services.sync_run import SyncOptions
+from soulsync.services.sync.downloads import QueueDownloads
+from soulsync.services.sync.models import SyncMode
+from soulsync.services.sync.run import SyncOptions
+from soulsync.services.sync.service import SyncService
 from soulsync.store import Store
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Matched download: find the clean metadata of a downloaded file, then file it.
 
-Two halves, used by the queue (:mod:`soulsync.services.downloads`):
+Two halves, used by the queue (:mod:`soulsync.services.downloads.service`):
 
 * :class:`MetadataResolver` (async, network): which track of which release a
   Soulseek file is. For a file with a chosen artist it searches the metadata

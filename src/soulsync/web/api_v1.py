@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from soulsync.providers.base import ProviderError
-from soulsync.services.downloads import JobNotFound
-from soulsync.services.sync import SyncError
-from soulsync.services.sync_models import PlaylistRefError
-from soulsync.services.wishlist import WishlistError
+from soulsync.services.downloads.service import JobNotFound
+from soulsync.services.sync.models import PlaylistRefError
+from soulsync.services.sync.service import SyncError
+from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
 from soulsync.web.ui import error_text, services_of
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from soulsync.providers.base import ConnectionStatus
-from soulsync.services.jobs_store import ACTIVE_STATES
+from soulsync.services.downloads.jobs_store import ACTIVE_STATES
 from soulsync.web.templating import render
 from soulsync.web.ui import services_of
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from soulsync.providers.base import ProviderError
-from soulsync.services.sync import PlaylistStatus, SyncError
-from soulsync.services.sync_models import PlaylistRefError
+from soulsync.services.sync.models import PlaylistRefError
+from soulsync.services.sync.service import PlaylistStatus, SyncError
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from soulsync.services.downloads import Job, JobNotFound
+from soulsync.services.downloads.service import Job, JobNotFound
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, services_of, with_toast
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from soulsync.providers.base import ProviderError
-from soulsync.services.wishlist import WishlistError
+from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast

@@ -26,10 +26,10 @@ from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
 from soulsync.services.matched import FacadeLookup
-from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 

@@ -12,7 +12,7 @@ from soulsync.config import Settings
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
-from soulsync.services.downloads import QueueSettings
+from soulsync.services.downloads.service import QueueSettings
 from soulsync.store import Store
 
 FAST_QUEUE = QueueSettings(

@@ -12,7 +12,7 @@ from dl_helpers import exists, find_share, tree
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile
 from soulsync.providers.slskd import SlskdClient
 from soulsync.sandbox.catalogue import SharedFile
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
 from soulsync.services.matched import FacadeLookup
 
 

@@ -19,10 +19,10 @@ from soulsync.domain import Album, Artist, JobState, SoulseekFile, Track
 from soulsync.providers.slskd import SlskdClient
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd import SlskdSimulator
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
 from soulsync.services.matched import FacadeLookup
-from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 

@@ -9,7 +9,7 @@ import pytest
 from dl_helpers import tree
 from typer.testing import CliRunner
 
-from soulsync.cli import app
+from soulsync.cli.app import app
 from soulsync.demo import Demo, prepare_demo
 from soulsync.sandbox.media import AudioCache
 

@@ -10,9 +10,9 @@ import pytest
 
 from soulsync.config import Settings
 from soulsync.providers.slskd import SlskdClient
-from soulsync.services.downloads import DownloadService, QueueBusy
+from soulsync.services.downloads.service import DownloadService, QueueBusy
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
-from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 

@@ -18,7 +18,7 @@ from dl_helpers import find_share, tree
 
 from soulsync.domain import Artist, JobState, SoulseekFile
 from soulsync.sandbox.catalogue import SharedFile
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
 
 
 def _probe_streams(path: Path) -> list[dict[str, object]]:

@@ -11,7 +11,7 @@ from dl_helpers import exists, find_share, tree
 from soulsync.domain import Artist, JobState, SoulseekFile, Track
 from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd import SlskdSimulator
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.service import DownloadService
 from soulsync.services.events import Event, EventBus
 from soulsync.services.matched import FacadeLookup
 

@@ -31,9 +31,9 @@ from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
-from soulsync.services.downloads import DownloadService, QueueSettings
+from soulsync.services.downloads.service import DownloadService, QueueSettings
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
-from soulsync.services.slskd_port import SlskdPort
 from soulsync.store import Store
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from soulsync import cli
+from soulsync.cli import app as cli
 
 runner = CliRunner()
 

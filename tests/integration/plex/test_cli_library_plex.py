@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from soulsync import cli
+from soulsync.cli import app as cli
 from soulsync.sandbox.library_seed import library_seed_tracks, write_seed_file
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.plex import PlexSimulator

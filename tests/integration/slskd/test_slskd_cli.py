@@ -9,8 +9,8 @@ import typer
 from slskd_helpers import API_KEY
 from typer.testing import CliRunner
 
-from soulsync.cli_common import CliError, CliState
-from soulsync.cli_slskd import availability_key, register, wanted_track
+from soulsync.cli.common import CliError, CliState
+from soulsync.cli.slskd import availability_key, register, wanted_track
 from soulsync.domain import SoulseekFile
 from soulsync.sandbox.slskd import SlskdSimulator
 

@@ -11,8 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from soulsync import cli_deezer, cli_spotify
-from soulsync.cli_common import CliError, CliState, console
+from soulsync.cli import deezer as cli_deezer
+from soulsync.cli import spotify as cli_spotify
+from soulsync.cli.common import CliError, CliState, console
 from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
 

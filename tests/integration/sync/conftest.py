@@ -38,13 +38,13 @@ from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.plex import PlexSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.service import DownloadService
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
-from soulsync.services.queue_settings import QueueSettings
-from soulsync.services.slskd_port import SlskdPort
-from soulsync.services.sync import SyncOptions, SyncService
-from soulsync.services.sync_downloads import QueueDownloads
-from soulsync.services.sync_store import RunRecord
+from soulsync.services.sync.downloads import QueueDownloads
+from soulsync.services.sync.service import SyncOptions, SyncService
+from soulsync.services.sync.store import RunRecord
 from soulsync.store import Store
 
 SLSKD_KEY = "sandbox-slskd-key-0123456789"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from soulsync.services.queue_settings import QueueSettings
-from soulsync.services.sync import SyncOptions
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.sync.service import SyncOptions
 
 FAST_QUEUE = QueueSettings(
     concurrency=4,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from soulsync.domain import JobKind, JobState
-from soulsync.services.downloads import ACTIVE_STATES
-from soulsync.services.sync_models import RunState, TrackStatus
+from soulsync.services.downloads.service import ACTIVE_STATES
+from soulsync.services.sync.models import RunState, TrackStatus
 
 
 def _playlist_jobs(sandbox):  # type: ignore[no-untyped-def]

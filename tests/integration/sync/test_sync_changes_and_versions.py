@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soulsync.services.sync_models import RunState, SyncMode, TrackStatus
+from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
 
 
 async def test_moved_removed_and_added_upstream_are_mirrored_with_one_download(

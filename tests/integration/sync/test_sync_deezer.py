@@ -10,7 +10,7 @@ from soulsync.domain import Source
 from soulsync.providers.deezer import DeezerClient
 from soulsync.sandbox.catalogue import build_catalogue
 from soulsync.sandbox.deezer import DeezerSimulator
-from soulsync.services.sync_models import RunState
+from soulsync.services.sync.models import RunState
 from soulsync.store import Store
 
 

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from soulsync.domain import JobState
-from soulsync.services.sync_models import RunState, TrackStatus
+from soulsync.services.sync.models import RunState, TrackStatus
 
 
 def _is_file(path: Path) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from soulsync.services.sync_models import RunState, TrackStatus
+from soulsync.services.sync.models import RunState, TrackStatus
 
 
 @pytest.fixture()

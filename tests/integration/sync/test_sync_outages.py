@@ -8,9 +8,9 @@ import pytest
 from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
 from soulsync.domain import JobState
-from soulsync.services.queue_settings import QueueSettings
-from soulsync.services.sync import SyncOptions
-from soulsync.services.sync_models import RunState, TrackStatus
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.sync.models import RunState, TrackStatus
+from soulsync.services.sync.service import SyncOptions
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soulsync.services.sync_models import RunState
+from soulsync.services.sync.models import RunState
 
 
 async def test_plex_back_during_the_run_is_synced_by_that_run(sandbox, spotify_titles) -> None:  # type: ignore[no-untyped-def]

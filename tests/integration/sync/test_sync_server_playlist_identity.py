@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soulsync.services.sync_models import RunState
+from soulsync.services.sync.models import RunState
 
 
 async def test_found_by_stored_id_not_by_name(sandbox) -> None:  # type: ignore[no-untyped-def]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from soulsync.services.sync import SyncError
-from soulsync.services.sync_models import RunState, TrackStatus
+from soulsync.services.sync.models import RunState, TrackStatus
+from soulsync.services.sync.service import SyncError
 
 
 async def test_playlists_counters_and_live_track_status(sandbox) -> None:  # type: ignore[no-untyped-def]

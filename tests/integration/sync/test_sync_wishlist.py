@@ -8,8 +8,9 @@ import asyncio
 import pytest
 
 from soulsync.sandbox.catalogue import AudioSpec, SharedFile, build_catalogue
-from soulsync.services.sync_models import RunState, TrackStatus
-from soulsync.services.wishlist import WishlistError, WishlistScheduler
+from soulsync.services.sync.models import RunState, TrackStatus
+from soulsync.services.wishlist.scheduler import WishlistScheduler
+from soulsync.services.wishlist.service import WishlistError
 
 EDIT_KEY = "get-lucky-edit/Get Lucky - Radio Edit"
 ODD_NAME = "@@flacfan\\Music\\Daft Punk\\Singles\\Daft Punk - Get Lucky (short one).flac"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track
-from soulsync.services import job_codec as codec
+from soulsync.services.downloads import job_codec as codec
 
 TRACK = Track(
     "Get Lucky",

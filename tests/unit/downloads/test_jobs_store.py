@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from soulsync.domain import JobKind, JobState, SoulseekFile, Track
-from soulsync.services.jobs_store import Job, JobsStore, NewJob
+from soulsync.services.downloads.jobs_store import Job, JobsStore, NewJob
 from soulsync.store import Store
 
 FILE = SoulseekFile("flacfan", "@@flacfan\\Music\\A\\01. B.flac", 1000)

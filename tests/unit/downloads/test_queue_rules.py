@@ -8,14 +8,14 @@ from soulsync.config import Settings
 from soulsync.domain import Album, AlbumType, Track
 from soulsync.library.tags import TagSet
 from soulsync.matching.remix import RemixArtistPolicy
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.transfer_port import TransferStatus
 from soulsync.services.matched import (
     Resolution,
     _folder_artist,
     apply_remix_policy,
     durations_agree,
 )
-from soulsync.services.queue_settings import QueueSettings
-from soulsync.services.transfer_port import TransferStatus
 
 
 @pytest.mark.parametrize(

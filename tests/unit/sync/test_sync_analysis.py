@@ -3,9 +3,9 @@ from __future__ import annotations
 import dataclasses
 
 from soulsync.domain import Playlist, PlaylistEntry, Source
-from soulsync.services.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
-from soulsync.services.sync_models import TrackStatus
-from soulsync.services.sync_store import DecisionKind, SyncStore
+from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
+from soulsync.services.sync.models import TrackStatus
+from soulsync.services.sync.store import DecisionKind, SyncStore
 from soulsync.store import Store
 
 

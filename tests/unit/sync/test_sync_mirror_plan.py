@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from soulsync.domain import LibraryTrack, Track
-from soulsync.services.analysis import TrackVerdict
-from soulsync.services.playlist_mirror import MirrorResult, plan_mirror
-from soulsync.services.sync_models import SyncMode, TrackStatus
+from soulsync.services.sync.analysis import TrackVerdict
+from soulsync.services.sync.mirror import MirrorResult, plan_mirror
+from soulsync.services.sync.models import SyncMode, TrackStatus
 
 
 def verdicts(spec: str) -> list[TrackVerdict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from soulsync.domain import AlbumType, Source, Track
-from soulsync.services.sync_models import (
+from soulsync.services.sync.models import (
     PlaylistRef,
     PlaylistRefError,
     TrackStatus,

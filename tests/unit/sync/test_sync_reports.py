@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from soulsync.domain import Track
-from soulsync.services.reports import format_duration, recent_runs, run_report, summary_line
-from soulsync.services.sync_models import RunState, SyncMode, TrackStatus
-from soulsync.services.sync_store import SyncStore
+from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
+from soulsync.services.sync.reports import format_duration, recent_runs, run_report, summary_line
+from soulsync.services.sync.store import SyncStore
 from soulsync.store import Store
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import dataclasses
 
 from soulsync.domain import Playlist, Source, Track
-from soulsync.services.sync_models import RunState, SyncMode, TrackStatus
-from soulsync.services.sync_store import DecisionKind, SyncStore
+from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
+from soulsync.services.sync.store import DecisionKind, SyncStore
 from soulsync.store import Store
 
 

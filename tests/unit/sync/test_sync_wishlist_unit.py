@@ -16,14 +16,15 @@ import pytest
 from soulsync.config import Settings
 from soulsync.domain import JobState, Track
 from soulsync.providers.slskd import SlskdClient
-from soulsync.services.downloads import DownloadService
+from soulsync.services.downloads.jobs_store import ACTIVE_STATES
+from soulsync.services.downloads.service import DownloadService
+from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
-from soulsync.services.jobs_store import ACTIVE_STATES
-from soulsync.services.slskd_port import SlskdPort
-from soulsync.services.sync_downloads import QueueDownloads
-from soulsync.services.sync_ports import JobOutcome
-from soulsync.services.sync_store import DecisionKind, SyncStore
-from soulsync.services.wishlist import WishlistError, WishlistScheduler, WishlistService
+from soulsync.services.sync.downloads import QueueDownloads
+from soulsync.services.sync.ports import JobOutcome
+from soulsync.services.sync.store import DecisionKind, SyncStore
+from soulsync.services.wishlist.scheduler import WishlistScheduler
+from soulsync.services.wishlist.service import WishlistError, WishlistService
 from soulsync.store import Store
 
 SONG = Track("Song", ("Artist",), album="Album", isrc="QZAA00000009", ids={"spotify": "s9"})

@@ -1,0 +1,1 @@
+"""The ``soulsync`` command line: one module per command group, wired in ``app``."""

@@ -1,0 +1,1 @@
+"""The persistent download queue: job store, job steps, transfer watching, the slskd port."""

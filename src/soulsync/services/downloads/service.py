@@ -1,0 +1,592 @@
+"""The persistent download queue: job rows, a worker pool, and the job state machine.
+
+Every download is a row in SQLite (``jobs``) before anything else happens.
+A job walks ``queued → searching → downloading → processing`` and ends
+``completed``, ``failed`` or ``cancelled``; each step writes its state first,
+so a process killed at any moment resumes where it stopped:
+
+* **queued**: waits for a free worker (and for its retry time, if any);
+* **searching** (playlist tracks and "Artist - Title" downloads): runs the
+  matching engine's query ladder through slskd's paced search, ranks the
+  files (peers that failed before go last or are skipped) and stores the
+  ranked candidates, or fails with ``result = "no_candidate"``;
+* **downloading**: before asking slskd for the file it looks for a transfer
+  of the same ``username + filename`` (by stored id, else in slskd's list),
+  so a restart picks a running transfer up instead of requesting it twice.
+  :func:`~soulsync.services.downloads.transfer_watch.watch_transfer` follows it with
+  stall and remote-queue timeouts; on a failure the peer's failure counter
+  goes up and the next candidate is tried. Matched jobs resolve their
+  metadata *while* the transfer runs;
+* **processing**: plain jobs complete with the file left in the downloads
+  folder. Matched jobs are tagged and filed by
+  :class:`~soulsync.services.matched.Organiser` (crash-safe move); the
+  planned destination is stored before the move so a restart after a move
+  that finished but was not recorded completes the job instead of failing.
+  No metadata match makes it a plain download that still completes.
+
+The steps themselves live in :mod:`soulsync.services.downloads.steps`; this
+module is the public API, the worker pool and the lease.
+
+Transient errors (slskd or a metadata service unreachable) put the job back
+to ``queued`` with exponential backoff; after ``retries`` it fails. Only one
+process works the queue at a time (a lease row in ``settings``), so the CLI
+can enqueue and watch while ``soulsync serve`` does the work.
+
+Events on the bus: ``job.state`` (the job's :meth:`Job.as_dict`) on every
+state change and ``job.progress`` (id, bytes, percent, speed) while
+downloading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from soulsync.config import Settings
+from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
+from soulsync.library.audio import AUDIO_EXTENSIONS
+from soulsync.library.layout import LayoutTemplates
+from soulsync.library.safe_move import recover_incomplete
+from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.providers.metadata import MetadataService
+from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
+from soulsync.services.downloads.transfer_port import (
+    TransferGone,
+    TransferPort,
+)
+from soulsync.services.events import EventBus
+from soulsync.services.matched import (
+    CoverFetcher,
+    FacadeLookup,
+    MetadataLookup,
+    MetadataResolver,
+    Organiser,
+)
+from soulsync.store import Store
+
+__all__ = [
+    "DownloadService",
+    "Job",
+    "JobNotFound",
+    "QueueBusy",
+    "QueueSettings",
+]
+
+log = logging.getLogger(__name__)
+
+_LEASE_KEY = "downloads.worker_lease"
+_MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | {"wav", "aif", "aiff", "ape", "wv", "alac"}
+# Errors worth retrying later: the service may be back then.
+_TRANSIENT = TRANSIENT_ERRORS
+
+
+class QueueBusy(RuntimeError):
+    """Another live process is already working the download queue."""
+
+
+class JobNotFound(KeyError):
+    """No job with that id."""
+
+
+class DownloadService:
+    """The download queue. Create once per process; ``start()`` to run workers.
+
+    Enqueue methods only write rows (and may list a remote folder); they work
+    without ``start()``, so a CLI can enqueue while another process works.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        slskd: TransferPort,
+        metadata: MetadataService | MetadataLookup | None,
+        bus: EventBus | None,
+        settings: Settings,
+        *,
+        queue: QueueSettings | None = None,
+        match: MatchSettings = DEFAULT_SETTINGS,
+        covers: CoverFetcher | None = None,
+    ) -> None:
+        self.store = store
+        self.jobs = JobsStore(store)
+        self.slskd = slskd
+        self.metadata = metadata
+        self.bus = bus
+        self.settings = settings
+        self.queue = queue or QueueSettings.from_settings(settings)
+        self.match = match
+        if isinstance(metadata, MetadataService):
+            metadata = FacadeLookup(metadata)
+        self.resolver = MetadataResolver(metadata, match) if metadata is not None else None
+        self.organiser = Organiser(
+            transfer_dir=settings.transfer_dir,
+            downloads_dir=settings.slskd_downloads_dir,
+            templates=LayoutTemplates(
+                album=settings.paths.album_template, single=settings.paths.single_template
+            ),
+        )
+        self.covers = covers or CoverFetcher()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self.steps = JobSteps(
+            jobs=self.jobs,
+            slskd=slskd,
+            queue=self.queue,
+            match=match,
+            resolver=self.resolver,
+            organiser=self.organiser,
+            covers=self.covers,
+            publish=self._publish,
+        )
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._running = False
+        self._lease_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # =================================================================== enqueue API
+
+    async def enqueue_plain(self, file: SoulseekFile) -> int:
+        """Download one file as is; it stays in the downloads folder.
+
+        If an unfinished job already fetches this exact remote file, its id is
+        returned instead of queueing the file twice.
+        """
+        existing = self.jobs.find_active_source(file.username, file.filename)
+        if existing is not None:
+            return existing.id
+        return self._insert([NewJob(JobKind.PLAIN, file=file, candidates=(file,))])[0]
+
+    async def enqueue_plain_folder(self, username: str, folder: str) -> str:
+        """Download every audio file of a remote folder as is; returns the batch id."""
+        files = await self._folder_files(username, folder)
+        batch = _new_batch_id()
+        self._insert(
+            [
+                NewJob(
+                    JobKind.PLAIN, file=f, candidates=(f,), batch_id=batch, extra={"folder": folder}
+                )
+                for f in files
+            ]
+        )
+        return batch
+
+    async def enqueue_matched_track(
+        self, file: SoulseekFile, artist: Artist | None, *, wanted: Track | None = None
+    ) -> int:
+        """Download one file and file it under ``artist`` with clean metadata.
+
+        ``artist`` None (nothing picked) resolves the artist from the path;
+        if nothing matches, the job completes as a plain download. If an
+        unfinished job already fetches this exact remote file, its id is
+        returned instead of queueing the file twice.
+        """
+        existing = self.jobs.find_active_source(file.username, file.filename)
+        if existing is not None:
+            return existing.id
+        job = NewJob(
+            JobKind.MATCHED_TRACK, file=file, artist=artist, wanted=wanted, candidates=(file,)
+        )
+        return self._insert([job])[0]
+
+    async def enqueue_matched_album(
+        self,
+        username: str,
+        folder: str,
+        artist: Artist | None,
+        album: Album | None,
+        *,
+        files: Sequence[SoulseekFile] | None = None,
+    ) -> str:
+        """Queue a remote folder as one batch, one job per audio file; returns the batch id.
+
+        The files are assigned to ``album``'s tracklist; files that belong to
+        other releases (or every file, when no album is given) are matched
+        on their own and filed under their own artist. ``files`` skips the
+        folder listing (e.g. a multi-disc album spread over ``CD1``/``CD2``).
+        """
+        listed = list(files) if files is not None else await self._folder_files(username, folder)
+        batch = _new_batch_id()
+        self._insert(
+            [
+                NewJob(
+                    JobKind.MATCHED_ALBUM,
+                    file=f,
+                    candidates=(f,),
+                    artist=artist,
+                    album=album,
+                    batch_id=batch,
+                    extra={"folder": folder},
+                )
+                for f in listed
+            ]
+        )
+        return batch
+
+    async def enqueue_playlist_track(
+        self,
+        track: Track,
+        *,
+        queries: Sequence[str] = (),
+        candidates: Sequence[SoulseekFile] = (),
+        batch_id: str | None = None,
+        source: str | None = None,
+    ) -> int:
+        """Search, rank, download and organise ``track`` with its own metadata.
+
+        ``queries`` overrides the engine's query ladder; ``candidates`` skips
+        the search. A job that finds nothing ends ``failed`` with
+        ``result == "no_candidate"`` (see :meth:`no_candidate`), which the
+        sync service tells apart from a failed transfer to wishlist it.
+        """
+        extra: dict[str, Any] = {"queries": list(queries)}
+        if source:
+            extra["source"] = source
+        if candidates:
+            # Chosen files (a manual pick) are retried as they are, not searched again.
+            extra["fixed_candidates"] = True
+        job = NewJob(
+            JobKind.PLAYLIST_TRACK,
+            wanted=track,
+            track=None,
+            candidates=tuple(candidates),
+            file=candidates[0] if candidates else None,
+            batch_id=batch_id,
+            extra=extra,
+        )
+        return self._insert([job])[0]
+
+    async def enqueue_playlist_tracks(
+        self, tracks: Sequence[Track], *, source: str | None = None
+    ) -> tuple[str, list[int]]:
+        """Queue many playlist tracks as one batch in one transaction."""
+        batch = _new_batch_id()
+        extra: dict[str, Any] = {"queries": []}
+        if source:
+            extra["source"] = source
+        rows = [
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=t, batch_id=batch, extra=dict(extra))
+            for t in tracks
+        ]
+        return batch, self._insert(rows)
+
+    @staticmethod
+    def no_candidate(job: Job) -> bool:
+        """True if the job failed because no acceptable file was found."""
+        return job.state is JobState.FAILED and job.result == "no_candidate"
+
+    # =================================================================== control API
+
+    def get(self, job_id: int) -> Job:
+        """One job; :class:`JobNotFound` if unknown."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise JobNotFound(f"no download job with id {job_id}")
+        return job
+
+    def list_active(self) -> list[Job]:
+        """Jobs shown in the queue view (not cleared), oldest first."""
+        return self.jobs.active()
+
+    def history(self, limit: int = 200, offset: int = 0) -> list[Job]:
+        """Finished jobs, newest first (cleared ones included)."""
+        return self.jobs.history(limit, offset)
+
+    def batch(self, batch_id: str) -> list[Job]:
+        """The per-file results of a batch."""
+        return self.jobs.batch(batch_id)
+
+    async def cancel(self, job_id: int) -> Job:
+        """Cancel a job in any unfinished state; returns it as it is now.
+
+        The slskd transfer is cancelled and removed (slskd deletes its partial
+        file). A file that finished downloading but was not yet processed stays
+        in the downloads folder. A move already under way finishes (it is
+        atomic) and is recorded on the cancelled job.
+
+        Raises:
+            JobNotFound: unknown id.
+            ValueError: the job has already finished.
+        """
+        job = self.get(job_id)
+        if job.is_final:
+            raise ValueError(f"job {job_id} is already {job.state}")
+        if not self.jobs.transition(job_id, ACTIVE_STATES, JobState.CANCELLED, error="cancelled"):
+            return self.get(job_id)
+        task = self._tasks.get(job_id)
+        if task is not None and job_id not in self.steps.moving:
+            self.steps.user_cancelled[job_id] = job.state
+            task.cancel()
+        elif task is None and job.transfer_id and job.file is not None:
+            # Nobody is running it here (worker elsewhere or not started): cancel in slskd.
+            await self.steps.cancel_transfer(job)
+        resolving = self.steps.resolving.pop(job_id, None)
+        if resolving is not None:
+            resolving.cancel()
+        cancelled = self.get(job_id)
+        self._announce(cancelled)
+        return cancelled
+
+    async def retry(self, job_id: int) -> Job:
+        """Put a failed or cancelled job back in the queue, from its first candidate.
+
+        Raises:
+            JobNotFound: unknown id.
+            ValueError: the job is not failed or cancelled.
+        """
+        job = self.get(job_id)
+        if job.state not in (JobState.FAILED, JobState.CANCELLED):
+            raise ValueError(f"only failed or cancelled jobs can be retried (job is {job.state})")
+        keep_file = job.local_path is not None and _is_file(job.local_path)
+        first = job.candidates[0] if job.candidates else job.file
+        if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
+            first = None
+        values: dict[str, Any] = {
+            "attempts": 0,
+            "next_attempt_at": None,
+            "error": None,
+            "result": None,
+            "finished_at": None,
+            "cleared": False,
+            "bytes_done": 0,
+            "percent": 0.0,
+            "speed": 0.0,
+            "candidate_index": 0,
+            "transfer_id": None,
+        }
+        if not keep_file:
+            values["local_path"] = None
+            values["file"] = first
+        if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
+            values["candidates"] = ()
+        self.jobs.transition(
+            job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
+        )
+        self._wake.set()
+        fresh = self.get(job_id)
+        self._announce(fresh)
+        return fresh
+
+    async def clear_completed(self) -> int:
+        """Hide finished jobs from the active view (history keeps them); clear them in slskd."""
+        cleared = self.jobs.mark_cleared()
+        try:
+            await self.slskd.clear_completed()
+        except (*_TRANSIENT, TransferGone) as exc:
+            log.warning("could not clear completed transfers in slskd: %s", exc)
+        for job in cleared:
+            self._publish("job.cleared", id=job.id)
+        return len(cleared)
+
+    async def wait_job(self, job_id: int, within_s: float | None = None) -> Job:
+        """Wait until the job is finished; returns it. TimeoutError on timeout."""
+        jobs = await self._wait(lambda: [self.get(job_id)], within_s)
+        return jobs[0]
+
+    async def wait_batch(self, batch_id: str, within_s: float | None = None) -> list[Job]:
+        """Wait until every job of a batch is finished; returns the per-file results."""
+        return await self._wait(lambda: self.jobs.batch(batch_id), within_s)
+
+    async def wait_idle(self, within_s: float | None = None) -> list[Job]:
+        """Wait until no job is unfinished (queued ones included)."""
+
+        deadline = None if within_s is None else time.monotonic() + within_s
+        while self.jobs.count_in_states(ACTIVE_STATES):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("download queue still busy")
+            await self._sleep_changed(0.1)
+        return []
+
+    # =================================================================== lifecycle
+
+    async def start(self) -> None:
+        """Take the queue lease, recover from a crash, and start the workers.
+
+        Raises:
+            QueueBusy: another live process works the queue.
+        """
+        if self._running:
+            return
+        self._take_lease()
+        # Leftover temporary copies of an interrupted move are never the only copy.
+        report = await asyncio.to_thread(recover_incomplete, self.settings.transfer_dir)
+        if report.removed_files:
+            log.info("removed %d unfinished copies after a restart", len(report.removed_files))
+        self._running = True
+        self._dispatcher = asyncio.create_task(self._dispatch_loop(), name="downloads-dispatch")
+
+    async def stop(self) -> None:
+        """Stop the workers; unfinished jobs stay in their state and resume on next start.
+
+        Transfers keep running in slskd and are picked up again.
+        """
+        self._running = False
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for resolving in self.steps.resolving.values():
+            resolving.cancel()
+        self.steps.resolving.clear()
+        self._release_lease()
+        await self.covers.close()
+
+    @property
+    def running(self) -> bool:
+        """True while the worker pool runs."""
+        return self._running
+
+    # =================================================================== internals: rows
+
+    def _insert(self, rows: Sequence[NewJob]) -> list[int]:
+        jobs = self.jobs.insert(rows)
+        for job in jobs:
+            self._publish("job.state", **job.as_dict())
+        self._wake.set()
+        return [job.id for job in jobs]
+
+    async def _folder_files(self, username: str, folder: str) -> list[SoulseekFile]:
+        files = await self.slskd.directory(username, folder)
+        audio = [f for f in files if f.extension in _MEDIA_EXTENSIONS]
+        if not audio:
+            raise ValueError(f"no audio files in {username}:{folder}")
+        return sorted(audio, key=lambda f: f.filename)
+
+    def _publish(self, topic: str, **data: Any) -> None:
+        if self.bus is not None:
+            self.bus.publish(topic, **data)
+        self._changed.set()
+
+    def _announce(self, job: Job) -> None:
+        self._publish("job.state", **job.as_dict())
+
+    async def _sleep_changed(self, seconds: float) -> None:
+        self._changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+
+    async def _wait(self, read: Callable[[], list[Job]], within_s: float | None) -> list[Job]:
+        deadline = None if within_s is None else time.monotonic() + within_s
+        while True:
+            jobs: list[Job] = read()
+            if all(j.is_final for j in jobs):
+                return jobs
+            if deadline is not None and time.monotonic() > deadline:
+                states = ", ".join(f"{j.id}:{j.state}" for j in jobs if not j.is_final)
+                raise TimeoutError(f"jobs still running: {states}")
+            await self._sleep_changed(0.1)
+
+    # =================================================================== internals: lease
+
+    def _take_lease(self) -> None:
+        lease = self.store.get_setting(_LEASE_KEY)
+        now = time.time()
+        if isinstance(lease, dict) and lease.get("owner") != self._lease_owner:
+            fresh = float(lease.get("heartbeat", 0)) + self.queue.lease_ttl_s > now
+            if fresh and _alive(lease):
+                raise QueueBusy(
+                    f"the download queue is already being worked by process {lease.get('pid')} "
+                    f"on {lease.get('host')}"
+                )
+        self._renew_lease()
+
+    def _renew_lease(self) -> None:
+        self.store.set_setting(
+            _LEASE_KEY,
+            {
+                "owner": self._lease_owner,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "heartbeat": time.time(),
+            },
+        )
+
+    def _release_lease(self) -> None:
+        lease = self.store.get_setting(_LEASE_KEY)
+        if isinstance(lease, dict) and lease.get("owner") == self._lease_owner:
+            self.store.delete_setting(_LEASE_KEY)
+
+    # =================================================================== internals: dispatch
+
+    async def _dispatch_loop(self) -> None:
+        last_beat = 0.0
+        while self._running:
+            self._wake.clear()
+            if time.monotonic() - last_beat > self.queue.lease_ttl_s / 3:
+                await asyncio.to_thread(self._renew_lease)
+                last_beat = time.monotonic()
+            self._fill()
+            timeout = 1.0
+            due = self.jobs.next_due_time()
+            if due is not None:
+                timeout = max(0.01, min(timeout, due - time.time()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _fill(self) -> None:
+        free = self.queue.concurrency - len(self._tasks)
+        if free <= 0:
+            return
+        busy = set(self._tasks)
+        # Jobs interrupted mid-way (a previous process died) go first.
+        interrupted = [
+            j
+            for j in self.jobs.in_states(
+                (JobState.SEARCHING, JobState.DOWNLOADING, JobState.PROCESSING),
+                limit=free + len(busy),
+            )
+            if j.id not in busy
+        ]
+        queued = [
+            j for j in self.jobs.due_queued(time.time(), free + len(busy)) if j.id not in busy
+        ]
+        for job in [*interrupted, *queued][:free]:
+            task = asyncio.create_task(self.steps.run(job.id), name=f"download-job-{job.id}")
+            self._tasks[job.id] = task
+            task.add_done_callback(functools.partial(self._finished, job.id))
+
+    def _finished(self, job_id: int, _task: object = None) -> None:
+        self._tasks.pop(job_id, None)
+        self.steps.user_cancelled.pop(job_id, None)
+        self.steps.moving.discard(job_id)
+        self._wake.set()
+        self._changed.set()
+
+
+def _new_batch_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _alive(lease: dict[str, Any]) -> bool:
+    """False when the lease holder is a process on this host that no longer exists."""
+    if lease.get("host") != socket.gethostname():
+        return True  # cannot tell; trust the heartbeat
+    try:
+        os.kill(int(lease.get("pid", 0)), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+def _is_file(path: str | Path | None) -> bool:
+    """A quick stat (fine on the event loop: one local syscall)."""
+    return path is not None and Path(path).is_file()

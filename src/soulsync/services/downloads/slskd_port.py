@@ -1,0 +1,119 @@
+"""The queue's :class:`~soulsync.services.downloads.transfer_port.TransferPort` over the slskd client.
+
+Translates :class:`soulsync.providers.slskd.SlskdClient` objects and errors
+into the queue's vocabulary: an offline peer or a refused (hostile, duplicate)
+name is :class:`TransferRefused` (try the next candidate), a transfer slskd
+no longer knows is :class:`TransferGone`; connection problems stay
+``httpx``/``ServiceUnavailable`` errors, which the queue retries later.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from soulsync.domain import SearchResponse, SoulseekFile
+from soulsync.library.layout import UnsafePathError
+from soulsync.providers.base import NotFound, ProviderError
+from soulsync.providers.slskd import PeerUnavailable, SlskdClient, SlskdTransfer
+from soulsync.services.downloads.transfer_port import TransferGone, TransferRefused, TransferStatus
+
+__all__ = ["SlskdPort", "status_of"]
+
+log = logging.getLogger(__name__)
+
+
+def status_of(transfer: SlskdTransfer) -> TransferStatus:
+    """The queue's view of an slskd transfer."""
+    return TransferStatus(
+        id=transfer.id,
+        username=transfer.username,
+        filename=transfer.filename,
+        size=transfer.size,
+        state=transfer.state,
+        bytes_transferred=transfer.bytes_transferred,
+        percent=transfer.percent_complete,
+        speed=transfer.average_speed,
+        exception=transfer.exception,
+        requested_at=transfer.requested_at.timestamp() if transfer.requested_at else None,
+    )
+
+
+class SlskdPort:
+    """Adapter from the slskd client to the queue's port."""
+
+    def __init__(self, client: SlskdClient, *, search_timeout_ms: int = 8000) -> None:
+        self.client = client
+        self.search_timeout_ms = search_timeout_ms
+
+    async def search(self, query: str) -> list[SearchResponse]:
+        """One paced search (the client's process-wide pacer applies)."""
+        return await self.client.search(query, timeout_ms=self.search_timeout_ms)
+
+    async def enqueue(self, file: SoulseekFile) -> TransferStatus:
+        """Enqueue one file; refused names and offline peers raise TransferRefused."""
+        try:
+            result = await self.client.enqueue(file.username, [file])
+        except PeerUnavailable as exc:
+            raise TransferRefused(exc.message) from exc
+        except UnsafePathError as exc:
+            raise TransferRefused(f"refused hostile remote name: {exc}", permanent=True) from exc
+        for transfer in result.enqueued:
+            if transfer.filename == file.filename:
+                return status_of(transfer)
+        if result.failed:
+            # slskd refuses a file it already has queued from that user: adopt that one.
+            existing = await self.find(file.username, file.filename)
+            if existing is not None and not existing.failed:
+                return existing
+        raise TransferRefused(f"slskd did not enqueue {file.basename!r} from {file.username}")
+
+    async def status(self, username: str, transfer_id: str) -> TransferStatus:
+        """Current status; TransferGone if slskd lost it."""
+        try:
+            return status_of(await self.client.transfer(username, transfer_id))
+        except NotFound as exc:
+            raise TransferGone(exc.message) from exc
+
+    async def find(self, username: str, filename: str) -> TransferStatus | None:
+        """slskd's newest transfer of this exact file from this user, if any."""
+        mine = [t for t in await self.client.transfers(username) if t.filename == filename]
+        if not mine:
+            return None
+        # Prefer one that is still alive or succeeded over old failures.
+        mine.sort(key=lambda t: (not t.failed, t.requested_at.timestamp() if t.requested_at else 0))
+        return status_of(mine[-1])
+
+    async def cancel(self, username: str, transfer_id: str, *, remove: bool = True) -> None:
+        """Cancel a transfer; one slskd no longer knows is fine."""
+        try:
+            await self.client.cancel(username, transfer_id, remove=remove)
+        except NotFound:
+            log.debug("transfer %s of %s was already gone", transfer_id, username)
+
+    async def remove(self, username: str, transfer_id: str) -> None:
+        """Clear one finished transfer from slskd's list (the file stays on disk)."""
+        await self.cancel(username, transfer_id, remove=True)
+
+    async def clear_completed(self) -> None:
+        """Clear every finished transfer in slskd."""
+        await self.client.clear_completed()
+
+    async def directory(self, username: str, folder: str) -> list[SoulseekFile]:
+        """The files of a remote folder; an offline peer raises TransferRefused."""
+        try:
+            return await self.client.directory(username, folder)
+        except PeerUnavailable as exc:
+            raise TransferRefused(exc.message) from exc
+
+    def locate(self, status: TransferStatus) -> Path | None:
+        """The finished file on disk by slskd's rule, or None."""
+        # Files written before this transfer was requested belong to an older download.
+        since = status.requested_at - 5.0 if status.requested_at is not None else None
+        try:
+            return self.client.local_file(status.filename, not_before=since)
+        except NotFound:
+            return None
+        except (UnsafePathError, ProviderError) as exc:
+            log.warning("cannot locate %r: %s", status.filename, exc)
+            return None

@@ -1,0 +1,518 @@
+"""The job state machine: one job driven through searching, downloading and processing.
+
+:class:`JobSteps` is what each worker of :class:`soulsync.services.downloads.service.DownloadService`
+runs. Every step writes its outcome to the job row first (compare-and-set
+transitions), so a process killed between two steps resumes from the row:
+
+* ``searching``: query ladder → paced slskd search → ranking (peer failure
+  counts fed in) → candidates stored, or ``failed`` with ``no_candidate``;
+* ``downloading``: adopt the transfer slskd already has for this
+  ``username + filename`` (by stored id, else from slskd's list) or enqueue
+  it; follow it (stall and remote-queue timeouts); on failure count it
+  against the peer and move to the next candidate, or retry later;
+* ``processing``: plain jobs complete; matched jobs resolve metadata
+  (started while the transfer ran), store the planned destination, then
+  organise (tag, cover, crash-safe move) and clear the transfer in slskd.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from soulsync.domain import JobKind, JobState, SoulseekFile
+from soulsync.library.safe_move import MoveError
+from soulsync.matching.queries import query_ladder
+from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.settings import MatchSettings
+from soulsync.providers.base import ProviderError
+from soulsync.services.downloads import job_codec as codec
+from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
+from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.transfer_port import (
+    TransferGone,
+    TransferPort,
+    TransferRefused,
+    TransferStatus,
+)
+from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
+from soulsync.services.matched import (
+    CoverFetcher,
+    MetadataResolver,
+    Organiser,
+    Resolution,
+    genres_for,
+)
+
+__all__ = ["TRANSIENT_ERRORS", "JobSteps"]
+
+log = logging.getLogger(__name__)
+
+# Errors worth retrying later: the service may be back then.
+TRANSIENT_ERRORS = (httpx.HTTPError, ProviderError, ConnectionError, TimeoutError)
+_TRANSIENT = TRANSIENT_ERRORS
+
+
+class JobSteps:
+    """Runs jobs through their states; shared by every worker of one service."""
+
+    def __init__(
+        self,
+        *,
+        jobs: JobsStore,
+        slskd: TransferPort,
+        queue: QueueSettings,
+        match: MatchSettings,
+        resolver: MetadataResolver | None,
+        organiser: Organiser,
+        covers: CoverFetcher,
+        publish: Callable[..., None],
+    ) -> None:
+        self.jobs = jobs
+        self.slskd = slskd
+        self.queue = queue
+        self.match = match
+        self.resolver = resolver
+        self.organiser = organiser
+        self.covers = covers
+        self._publish_fn = publish
+        # Jobs whose (atomic) file move is running: a cancel waits for it.
+        self.moving: set[int] = set()
+        # Jobs the user cancelled while a worker ran them, with the state they were in.
+        self.user_cancelled: dict[int, JobState] = {}
+        # Metadata resolutions started while the transfer runs.
+        self.resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+
+    def get(self, job_id: int) -> Job:
+        """One job (it must exist)."""
+        return self.jobs.require(job_id)
+
+    def _publish(self, topic: str, **data: Any) -> None:
+        self._publish_fn(topic, **data)
+
+    def _announce(self, job: Job) -> None:
+        self._publish("job.state", **job.as_dict())
+
+    async def run(self, job_id: int) -> None:
+        """Drive one job until it finishes or has to wait (retry time, cancel, stop)."""
+        try:
+            while True:
+                job = self.jobs.get(job_id)
+                if job is None or job.is_final:
+                    return
+                if job.state is JobState.QUEUED:
+                    if job.next_attempt_at and job.next_attempt_at > time.time():
+                        return
+                    self._begin(job)
+                elif job.state is JobState.SEARCHING:
+                    await self._search(job)
+                elif job.state is JobState.DOWNLOADING:
+                    await self._download(job)
+                elif job.state is JobState.PROCESSING:
+                    await self._process(job)
+        except asyncio.CancelledError:
+            if job_id in self.user_cancelled:
+                await self._after_user_cancel(job_id)
+                return
+            raise
+        except _TRANSIENT as exc:
+            self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:
+            log.exception("download job %s failed unexpectedly", job_id)
+            self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _begin(self, job: Job) -> None:
+        """queued → the state that can continue the job."""
+        if job.local_path and _is_file(job.local_path):
+            target = JobState.PROCESSING
+        elif job.file is not None or job.candidates:
+            target = JobState.DOWNLOADING
+        else:
+            target = JobState.SEARCHING
+        values: dict[str, Any] = {"started_at": job.started_at or time.time()}
+        if target is JobState.DOWNLOADING and job.file is None:
+            values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
+        self._move(job, (JobState.QUEUED,), target, **values)
+
+    def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool:
+        moved = self.jobs.transition(job.id, src, dst, **values)
+        if moved is not None:
+            self._announce(moved)
+            return True
+        if not self.get(job.id).is_final:
+            raise RuntimeError(f"job {job.id} changed state unexpectedly")
+        return False
+
+    # -- searching -----------------------------------------------------------------------
+
+    async def _search(self, job: Job) -> None:
+        want = job.wanted
+        if want is None:
+            self._fail(job.id, "nothing to search for (no wanted track)")
+            return
+        texts: list[str] = list(job.extra.get("queries") or [])
+        if not texts:
+            texts = [q.text for q in query_ladder(want)]
+        texts = texts[: self.queue.search_max_queries]
+        failures = self.jobs.peer_failures()
+        seen = rejected = 0
+        top_reason = ""
+        for text in texts:
+            responses = await self.slskd.search(text)
+            ranked = rank_soulseek_files(want, responses, self.match, failures)
+            seen += len(ranked.candidates) + len(ranked.rejected)
+            rejected += len(ranked.rejected)
+            if ranked.rejected and not top_reason:
+                top_reason = ranked.rejected[0].rejected_because or ""
+            if ranked.candidates:
+                files = tuple(r.file for r in ranked.candidates[: self.queue.max_candidates])
+                self._move(
+                    job,
+                    (JobState.SEARCHING,),
+                    JobState.DOWNLOADING,
+                    candidates=files,
+                    file=files[0],
+                    candidate_index=0,
+                )
+                return
+        detail = f"{seen} files seen, {rejected} rejected"
+        if top_reason:
+            detail += f"; best rejected: {top_reason}"
+        self._move(
+            job,
+            (JobState.SEARCHING,),
+            JobState.FAILED,
+            result="no_candidate",
+            error=f"no acceptable candidate ({detail})",
+        )
+
+    # -- downloading ---------------------------------------------------------------------
+
+    async def _download(self, job: Job) -> None:
+        file = job.file
+        if file is None:
+            self._fail(job.id, "no file to download")
+            return
+        self._start_resolving(job)
+        try:
+            status = await self._adopt_or_enqueue(job, file)
+            self.jobs.update(job.id, transfer_id=status.id)
+            await self._progress(job.id, status)
+
+            async def progress(s: TransferStatus) -> None:
+                await self._progress(job.id, s)
+
+            final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
+        except TransferFailed as exc:
+            await self._next_candidate(job, str(exc), peer_fault=exc.peer_fault)
+            return
+        except TransferRefused as exc:
+            await self._next_candidate(
+                job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
+            )
+            return
+        self.jobs.record_peer(file.username, ok=True)
+        self._move(
+            job,
+            (JobState.DOWNLOADING,),
+            JobState.PROCESSING,
+            local_path=str(path),
+            bytes_done=final.size,
+            percent=100.0,
+            speed=final.speed,
+        )
+
+    async def _adopt_or_enqueue(self, job: Job, file: SoulseekFile) -> TransferStatus:
+        """The transfer of this file slskd already has (after a restart), else a new one."""
+        if job.transfer_id:
+            with contextlib.suppress(TransferGone):
+                status = await self.slskd.status(file.username, job.transfer_id)
+                if not status.failed:
+                    return status
+        existing = await self.slskd.find(file.username, file.filename)
+        if existing is not None and not existing.failed:
+            log.info("job %s: picking up transfer %s already in slskd", job.id, existing.id)
+            return existing
+        if existing is not None:
+            # An earlier, failed attempt of ours: remove it so slskd accepts the file again.
+            await self.slskd.remove(file.username, existing.id)
+        return await self.slskd.enqueue(file)
+
+    async def _progress(self, job_id: int, status: TransferStatus) -> None:
+        self.jobs.update(
+            job_id,
+            bytes_done=status.bytes_transferred,
+            percent=status.percent,
+            speed=status.speed,
+            transfer_id=status.id,
+        )
+        self._publish(
+            "job.progress",
+            id=job_id,
+            bytes=status.bytes_transferred,
+            size=status.size,
+            percent=round(status.percent, 1),
+            speed=round(status.speed),
+            transfer_state=status.state,
+        )
+
+    async def _next_candidate(
+        self, job: Job, reason: str, *, peer_fault: bool, permanent: bool = False
+    ) -> None:
+        file = job.file
+        if file is not None and peer_fault:
+            self.jobs.record_peer(file.username, ok=False, error=reason)
+        failures = self.jobs.peer_failures()
+        index = job.candidate_index + 1
+        while index < len(job.candidates):
+            nxt = job.candidates[index]
+            if failures.get(nxt.username, 0) < self.match.fails_to_ignore:
+                break
+            index += 1
+        log.info("job %s: %s failed (%s)", job.id, file.username if file else "?", reason)
+        if index < len(job.candidates):
+            self.jobs.update(
+                job.id,
+                file=job.candidates[index],
+                candidate_index=index,
+                transfer_id=None,
+                bytes_done=0,
+                percent=0.0,
+                speed=0.0,
+                error=f"previous candidate failed: {reason}",
+            )
+            self._announce(self.get(job.id))
+            return
+        if permanent and len(job.candidates) <= 1:
+            self._fail(job.id, reason)
+            return
+        self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
+
+    # -- processing ----------------------------------------------------------------------
+
+    async def _process(self, job: Job) -> None:
+        if job.local_path is None:
+            self._fail(job.id, "processing without a downloaded file")
+            return
+        source = Path(job.local_path)
+        if job.kind is JobKind.PLAIN:
+            if not _is_file(source):
+                self._fail(job.id, f"downloaded file is gone: {source}")
+                return
+            self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="plain")
+            return
+        if not _is_file(source):
+            if job.destination and _is_file(job.destination):
+                # A move finished just before a crash: it is done.
+                self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="moved")
+                await self._clear_transfer(job)
+                return
+            self._fail(job.id, f"downloaded file is gone: {source}")
+            return
+        resolution = await self._resolution(job)
+        if resolution is None:
+            self._move(
+                job,
+                (JobState.PROCESSING,),
+                JobState.COMPLETED,
+                result="plain_no_match",
+                error="no metadata match; kept in the downloads folder",
+            )
+            return
+        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
+        dest = self.organiser.destination(source, resolution)
+        self.jobs.update(
+            job.id, destination=str(dest), track=resolution.track, album=resolution.album
+        )
+        self.moving.add(job.id)
+        try:
+            outcome = await asyncio.to_thread(
+                self.organiser.organise,
+                source,
+                resolution,
+                cover=cover,
+                genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+            )
+        except MoveError as exc:
+            self._fail(
+                job.id,
+                f"could not file the download ({exc}); original kept at {source}",
+                destination=None,
+            )
+            return
+        finally:
+            self.moving.discard(job.id)
+        done = self.jobs.transition(
+            job.id,
+            (JobState.PROCESSING,),
+            JobState.COMPLETED,
+            destination=str(outcome.destination),
+            result=outcome.status,
+            error=None,
+        )
+        if done is None:
+            # Cancelled while the (atomic) move ran: record where the file went.
+            self.jobs.update(
+                job.id,
+                destination=str(outcome.destination),
+                result=f"{outcome.status}_before_cancel",
+            )
+        self._announce(self.get(job.id))
+        await self._clear_transfer(job)
+
+    def _start_resolving(self, job: Job) -> None:
+        """Resolve metadata while the transfer runs (matched kinds only)."""
+        if job.kind is JobKind.PLAIN or self.resolver is None or job.id in self.resolving:
+            return
+        if job.extra.get("resolution") is not None:
+            return
+        task = asyncio.create_task(self._resolve(job), name=f"resolve-job-{job.id}")
+        self.resolving[job.id] = task
+        # Errors are retrieved in _resolution; this keeps asyncio from warning meanwhile.
+        task.add_done_callback(_consume_error)
+
+    async def _resolution(self, job: Job) -> Resolution | None:
+        stored = job.extra.get("resolution")
+        if stored is not None:
+            if not stored.get("matched"):
+                return None
+            if job.track is not None:
+                return Resolution(
+                    job.track,
+                    job.album,
+                    stored.get("folder_artist"),
+                    stored.get("score", 0.0),
+                    stored.get("how", ""),
+                )
+        task = self.resolving.pop(job.id, None)
+        resolution = await task if task is not None else await self._resolve(job)
+        self._store_resolution(job, resolution)
+        return resolution
+
+    def _store_resolution(self, job: Job, resolution: Resolution | None) -> None:
+        extra = dict(job.extra)
+        if resolution is None:
+            extra["resolution"] = {"matched": False}
+            self.jobs.update(job.id, wanted_json=codec.dumps(_wanted_blob(job, extra)))
+            return
+        extra["resolution"] = {
+            "matched": True,
+            "folder_artist": resolution.folder_artist,
+            "score": round(resolution.score, 4),
+            "how": resolution.how,
+        }
+        self.jobs.update(
+            job.id,
+            wanted_json=codec.dumps(_wanted_blob(job, extra)),
+            track=resolution.track,
+            album=resolution.album,
+        )
+
+    async def _resolve(self, job: Job) -> Resolution | None:
+        resolver = self.resolver
+        file = job.file
+        if resolver is None:
+            if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
+                return Resolution(job.wanted, None, None, 1.0, "playlist")
+            return None
+        if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
+            return await resolver.resolve_wanted(job.wanted)
+        if file is None:
+            return None
+        if job.kind is JobKind.MATCHED_ALBUM and job.batch_id and job.album is not None:
+            batch = [j.file for j in self.jobs.batch(job.batch_id) if j.file is not None]
+            return await resolver.resolve_in_album(file, batch, job.album, job.artist)
+        found = await resolver.resolve_file(file, job.artist)
+        if found is None and job.artist is not None and job.kind is JobKind.MATCHED_ALBUM:
+            # A favourites folder: files by other artists go under their own artist.
+            found = await resolver.resolve_file(file, None)
+        return found
+
+    async def _clear_transfer(self, job: Job) -> None:
+        fresh = self.get(job.id)
+        if fresh.transfer_id and fresh.file is not None:
+            try:
+                await self.slskd.remove(fresh.file.username, fresh.transfer_id)
+            except (*_TRANSIENT, TransferGone) as exc:
+                log.warning("job %s: could not clear the transfer in slskd: %s", job.id, exc)
+
+    # -- failure handling ----------------------------------------------------------------
+
+    def _fail(self, job_id: int, reason: str, **values: Any) -> None:
+        failed = self.jobs.transition(
+            job_id, ACTIVE_STATES, JobState.FAILED, error=reason, **values
+        )
+        if failed is not None:
+            self._announce(failed)
+
+    def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
+        job = self.get(job_id)
+        if job.is_final:
+            return
+        attempts = job.attempts + 1
+        if attempts > self.queue.retries:
+            self._fail(job_id, f"{reason} (gave up after {job.attempts} retries)")
+            return
+        delay = self.queue.backoff(attempts)
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "next_attempt_at": time.time() + delay,
+            "error": f"{reason}; retry {attempts}/{self.queue.retries} in {delay:.0f}s",
+        }
+        if reset_candidates:
+            if job.kind is JobKind.PLAYLIST_TRACK and not job.extra.get("fixed_candidates"):
+                # Search again next time: peers come and go.
+                values.update(candidates=(), file=None, candidate_index=0, transfer_id=None)
+            elif job.candidates:
+                values.update(file=job.candidates[0], candidate_index=0, transfer_id=None)
+        requeued = self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values)
+        if requeued is not None:
+            self._announce(requeued)
+
+    async def _after_user_cancel(self, job_id: int) -> None:
+        # Only a transfer still under way is cancelled; a finished download stays on disk.
+        if self.user_cancelled.get(job_id) in (JobState.DOWNLOADING, JobState.QUEUED):
+            await self.cancel_transfer(self.get(job_id))
+
+    async def cancel_transfer(self, job: Job) -> None:
+        """Cancel (and remove) the job's transfer in slskd; problems are logged, not raised."""
+        if job.file is None:
+            return
+        transfer_id = job.transfer_id
+        try:
+            if transfer_id is None:
+                found = await self.slskd.find(job.file.username, job.file.filename)
+                transfer_id = found.id if found is not None else None
+            if transfer_id is not None:
+                await self.slskd.cancel(job.file.username, transfer_id, remove=True)
+        except (*_TRANSIENT, TransferGone) as exc:
+            log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
+
+
+def _album_cover(resolution: Resolution) -> str | None:
+    return resolution.album.cover_url if resolution.album is not None else None
+
+
+def _is_file(path: str | Path | None) -> bool:
+    """A quick stat (fine on the event loop: one local syscall)."""
+    return path is not None and Path(path).is_file()
+
+
+def _consume_error(task: asyncio.Task[Any]) -> None:
+    """Mark a background task's error as seen (it is re-raised where it is awaited)."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"extra": extra}
+    if job.wanted is not None:
+        data["track"] = codec.track_to(job.wanted)
+    return data

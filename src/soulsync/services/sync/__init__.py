@@ -1,0 +1,1 @@
+"""Playlist sync: analysis against the library, runs and their records, the server mirror."""

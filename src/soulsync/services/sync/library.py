@@ -1,0 +1,92 @@
+"""Playlist sync's settings, its error type, and the media-server library cache.
+
+Split from :mod:`soulsync.services.sync.run` so the web UI, the container and
+the CLI can import the options without the run machinery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.providers.base import MediaServer, ProviderError
+from soulsync.services.sync.analysis import LibrarySnapshot
+from soulsync.services.sync.models import SyncMode
+
+__all__ = ["PENDING_SCAN_KEY", "LibraryCache", "SyncError", "SyncOptions"]
+
+PENDING_SCAN_KEY = "sync.pending_scan"
+
+
+class SyncError(RuntimeError):
+    """A sync could not be done; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """Knobs of playlist sync (``SyncService`` maps the app config onto these)."""
+
+    match: MatchSettings = DEFAULT_SETTINGS
+    mode: SyncMode = SyncMode.MIRROR
+    # The library is a plain folder: it is always readable, so never "download all".
+    folder_library: bool = False
+    library_ttl_s: float = 120.0
+    poll_interval_s: float = 1.0
+    # The Transfer folder as the media server sees it (Plex section refresh path).
+    scan_path: str | None = None
+    # How long to wait for downloaded files to show up in the library after a scan.
+    scan_wait_s: float = 180.0
+    scan_retrigger_s: float = 30.0
+    # How long a run waits for an unreachable media server before it gives up mirroring.
+    server_wait_s: float = 300.0
+    server_retry_s: float = 5.0
+    wishlist_cooldown_s: float = 6 * 3600
+    wishlist_interval_s: float = 6 * 3600  # 0: no scheduled wishlist retries
+
+
+class LibraryCache:
+    """The media server's library as an index, read in bulk and kept for a short while.
+
+    ``get()`` returns ``(snapshot, None)`` or ``(None, reason)`` when there is no
+    media server or it cannot be read. The index is built in a worker thread
+    so the event loop (web UI) stays responsive while 100k tracks are indexed.
+    """
+
+    def __init__(self, server: MediaServer | None, match: MatchSettings, ttl_s: float) -> None:
+        self.server = server
+        self.match = match
+        self.ttl_s = ttl_s
+        self._snapshot: LibrarySnapshot | None = None
+        self._at = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        """Forget the cached library (after a scan or downloads)."""
+        self._snapshot = None
+
+    @property
+    def cached(self) -> LibrarySnapshot | None:
+        """The last snapshot read, however old (None before the first read); no I/O."""
+        return self._snapshot
+
+    async def get(self, *, force: bool = False) -> tuple[LibrarySnapshot | None, str | None]:
+        """The library snapshot, or None and why it could not be read."""
+        if self.server is None:
+            return None, "no media server is configured"
+        async with self._lock:
+            fresh = time.monotonic() - self._at < self.ttl_s
+            if self._snapshot is not None and fresh and not force:
+                return self._snapshot, None
+            try:
+                tracks = await self.server.all_tracks()
+            except ProviderError as exc:
+                return None, f"{self.server.name} is not reachable ({exc.message})"
+            except OSError as exc:
+                return None, f"{self.server.name} is not reachable ({exc})"
+            snapshot = await asyncio.to_thread(
+                LibrarySnapshot, tracks, self.match, server_name=self.server.name
+            )
+            self._snapshot, self._at = snapshot, time.monotonic()
+            return snapshot, None

@@ -1,0 +1,582 @@
+"""One playlist sync run, step by step: fetch, analyse, mirror, download, scan, mirror again.
+
+Every step writes its result to the store before the next begins, and every
+step is idempotent, so a run interrupted by a restart is simply executed again
+with the same id: the playlist comes from the snapshot cache, the analysis is
+redone (seconds), download jobs queued before the restart are found through
+the run's own per-track rows and followed to their end instead of being
+queued twice, and the media-server playlist is compared before it is written.
+
+Events on the bus: ``sync.state`` (run id, state, phase, message) when the run
+changes phase, ``sync.track`` (run id, position, status, reason, ...) whenever
+one track's status changes, and ``sync.progress`` (run id, done, total, the
+counters) after each track of the analysis and each download outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+from soulsync.domain import Playlist, Source
+from soulsync.providers.base import (
+    CoolingDown,
+    MediaServer,
+    PlaylistSource,
+    ProviderError,
+    RateLimited,
+    ServiceUnavailable,
+)
+from soulsync.services.events import EventBus
+from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
+from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
+from soulsync.services.sync.mirror import MirrorResult, mirror_playlist
+from soulsync.services.sync.models import RunState, SyncMode, TrackStatus, track_key
+from soulsync.services.sync.ports import DownloadPort, JobOutcome, JobReport
+from soulsync.services.sync.record import RunRecorder, Slot
+from soulsync.services.sync.store import DecisionKind, SyncStore
+from soulsync.services.wishlist.service import WishlistService
+from soulsync.store import Store
+
+__all__ = ["LibraryCache", "RunExecutor", "SyncError", "SyncOptions"]  # options re-exported
+
+log = logging.getLogger(__name__)
+
+
+class RunExecutor(RunRecorder):
+    """Executes one run. Built by ``SyncService``; ``await execute()`` in a task."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        store: Store,
+        sync_store: SyncStore,
+        sources: Mapping[Source, PlaylistSource],
+        server: MediaServer | None,
+        library: LibraryCache,
+        downloads: DownloadPort | None,
+        wishlist: WishlistService,
+        bus: EventBus | None,
+        options: SyncOptions,
+    ) -> None:
+        super().__init__(run_id=run_id, store=store, sync_store=sync_store, bus=bus)
+        self.sources = sources
+        self.server = server
+        self.library = library
+        self.downloads = downloads
+        self.wishlist = wishlist
+        self.options = options
+        self.shutting_down = False  # set by SyncService.stop(): leave the run resumable
+
+    async def execute(self) -> None:
+        """Run to the end; records COMPLETED, FAILED or CANCELLED (resumable on shutdown)."""
+        record = self.ss.get_run(self.run_id)
+        if record is None:
+            raise SyncError(f"no sync run with id {self.run_id}")
+        resume = self.ss.resume_state(self.run_id)
+        self.created_jobs = [int(j) for j in resume.get("created_jobs", [])]
+        prior_jobs = {
+            row.track_key: row.job_id
+            for row in self.ss.run_tracks(self.run_id)
+            if row.track_key and row.job_id is not None
+        }
+        try:
+            await self._execute(record.source, record.source_id, prior_jobs)
+        except asyncio.CancelledError:
+            if self.shutting_down:
+                # Process shutdown: leave the run as it is so the next start resumes it.
+                raise
+            await self._cleanup_cancelled()
+            raise
+        except (SyncError, ProviderError) as exc:
+            self._finish(RunState.FAILED, error=str(exc))
+
+    async def _execute(self, source: str, source_id: str, prior_jobs: dict[str, int]) -> None:
+        run = self.ss.get_run(self.run_id)
+        assert run is not None
+        self._phase("fetching", f"reading the playlist from {source}")
+        playlist = await self._fetch(Source(source), source_id)
+        self.playlist = playlist
+        row = self.ss.upsert_playlist(playlist)
+        mode = run.mode
+        self.ss.update_run(
+            self.run_id,
+            playlist_row_id=row.id,
+            playlist_name=playlist.name,
+            snapshot_id=playlist.snapshot_id,
+            total=len(playlist.entries),
+        )
+        self.ss.update_playlist(row.id, last_run_id=self.run_id)
+
+        self._phase("library", "reading the library")
+        snapshot, why = await self._read_library()
+        self.ss.update_run(
+            self.run_id,
+            server_reachable=snapshot is not None,
+            media_server=self.server.name if self.server else None,
+        )
+        if snapshot is None:
+            self.notes.append(f"{why}: every track counts as missing")
+
+        self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
+        verdicts = await self._analyse(playlist, snapshot, why)
+        self.slots = [Slot(v, v.status, v.reason) for v in verdicts]
+        for slot in self.slots:
+            key = slot.verdict.key
+            if slot.status is TrackStatus.MISSING and key in prior_jobs:
+                slot.job_id = prior_jobs[key]
+        await self._find_earlier_downloads(snapshot is not None)
+        self._write_all_tracks()
+        self._progress()
+        if run.dry_run:
+            self._finish(RunState.COMPLETED)
+            return
+        if snapshot is not None:
+            self._remember_owned(v for v in verdicts if v.status is TrackStatus.OWNED)
+            await self._mirror(row.id, mode)
+
+        if run.download_missing:
+            await self._download_missing(playlist)
+
+        downloaded = [s for s in self.slots if s.status is TrackStatus.DOWNLOADED]
+        if downloaded or snapshot is None:
+            await self._refresh_after_downloads(playlist, downloaded, row.id, mode)
+        self._finish(RunState.COMPLETED)
+
+    # -- steps ------------------------------------------------------------------------------------
+
+    async def _fetch(self, source: Source, source_id: str) -> Playlist:
+        provider = self.sources.get(source)
+        cached_row = self.ss.find_playlist(source, source_id)
+        if provider is None:
+            raise SyncError(f"no {source.value} playlist source is configured")
+        try:
+            playlist = await provider.get_playlist(source_id)
+        except (ServiceUnavailable, CoolingDown, RateLimited) as exc:
+            cached = self.ss.cached_playlist(cached_row.id) if cached_row else None
+            if cached is None:
+                raise
+            self.notes.append(f"{exc.message}; used the copy of the playlist read earlier")
+            return cached
+        if not playlist.readable:
+            raise SyncError(
+                f'cannot read the tracks of "{playlist.name}": '
+                f"{playlist.unreadable_reason or 'the source refuses it'}"
+            )
+        return playlist
+
+    async def _read_library(self) -> tuple[LibrarySnapshot | None, str | None]:
+        pending = self.store.get_setting(PENDING_SCAN_KEY)
+        if self.options.folder_library and self.server is not None:
+            # A folder has no server watching it: rescan (incremental, only changed
+            # files are read) so files added or removed by hand are seen.
+            try:
+                await self.server.scan(None, wait=True)
+            except ProviderError as exc:
+                raise SyncError(f"the folder library cannot be scanned: {exc.message}") from exc
+            self.library.invalidate()
+        snapshot, why = await self.library.get()
+        if snapshot is not None and pending and self.server is not None:
+            # Files were downloaded while the server was down: have it scan them first.
+            snapshot = await self._scan_and_reload(pending.get("paths") or [])
+            if snapshot is not None:
+                self.store.delete_setting(PENDING_SCAN_KEY)
+        if snapshot is None and self.options.folder_library:
+            raise SyncError(f"the folder library cannot be read: {why}")
+        return snapshot, why
+
+    async def _analyse(
+        self, playlist: Playlist, snapshot: LibrarySnapshot | None, why: str | None
+    ) -> list[TrackVerdict]:
+        tracks = [e.track for e in playlist.entries if e.track is not None]
+        decisions = self.ss.decisions_for(tracks)
+        total = len(playlist.entries)
+        counter = {"n": 0}
+
+        def on_verdict(v: TrackVerdict) -> None:
+            # Runs in the worker thread; the bus is thread-safe.
+            counter["n"] += 1
+            if self.bus is not None:
+                self.bus.publish(
+                    "sync.track",
+                    run_id=self.run_id,
+                    position=v.position,
+                    status=v.status.value,
+                    title=v.track.title if v.track else None,
+                    artist=v.track.display_artist if v.track else None,
+                    confidence=v.confidence,
+                    reason=v.reason,
+                    job_id=None,
+                    library_path=v.library.path if v.library else None,
+                )
+                self.bus.publish(
+                    "sync.progress",
+                    run_id=self.run_id,
+                    phase="analysing",
+                    done=counter["n"],
+                    total=total,
+                )
+
+        return await asyncio.to_thread(
+            analyse_playlist,
+            playlist,
+            snapshot,
+            decisions,
+            settings=self.options.match,
+            unreachable_reason=why or "no media server reachable",
+            on_verdict=on_verdict,
+        )
+
+    async def _find_earlier_downloads(self, server_reachable: bool) -> None:
+        """Missing tracks whose file the "owned once" memory names and that is on disk.
+
+        * fetched before (by a run or the wishlist) but not yet listed by the
+          library: not fetched again, they wait for the library scan like this
+          run's own downloads;
+        * matched in the library before, while the media server cannot be
+          reached: owned (the file is there), not fetched again - the
+          "download all" fallback only fetches what was never seen.
+        """
+        candidates = [s for s in self.slots if s.status is TrackStatus.MISSING and s.job_id is None]
+        if not candidates:
+            return
+        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
+        server = self.server.name if self.server else "the media server"
+        for slot in candidates:
+            for decision in decisions.get(slot.verdict.key or "", []):
+                path = decision.library_path
+                if decision.kind is not DecisionKind.OWNED or path is None:
+                    continue
+                exists: bool = await asyncio.to_thread(_is_file, path)
+                if not exists:
+                    continue
+                if decision.library_id is not None and not server_reachable:
+                    self._set(
+                        slot,
+                        TrackStatus.OWNED,
+                        f"owned: {path} (owned before; the file is there, "
+                        f"{server} could not confirm it)",
+                    )
+                else:
+                    slot.destination = path
+                    self._set(
+                        slot,
+                        TrackStatus.DOWNLOADED,
+                        f"downloaded earlier to {path}; waiting for the library to list it",
+                    )
+                break
+
+    def _remember_owned(self, verdicts: Iterable[TrackVerdict]) -> None:
+        pairs = [
+            (v.track, v.library)
+            for v in verdicts
+            if v.track is not None and v.library is not None and not v.remembered
+        ]
+        self.ss.remember_owned_many(pairs)
+
+    async def _mirror(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult | None:
+        if self.server is None or self.playlist is None:
+            return None
+        self._phase("mirroring", f"updating the {self.server.name} playlist")
+        row = self.ss.get_playlist(playlist_row_id)
+        stored = (
+            row.server_playlist_id
+            if row is not None and row.server_name == self.server.name
+            else None
+        )
+        verdicts = [self._current_verdict(s) for s in self.slots]
+        result = await mirror_playlist(
+            self.server, self.playlist.name, verdicts, stored_id=stored, mode=mode
+        )
+        self.mirror = result
+        if result.playlist_id and not result.error:
+            self.ss.update_playlist(
+                playlist_row_id,
+                server_name=self.server.name,
+                server_playlist_id=result.playlist_id,
+            )
+        self.ss.update_run(
+            self.run_id,
+            server_playlist_id=result.playlist_id,
+            in_server_playlist=result.placed if not result.error else 0,
+            playlist_synced=result.verified and not result.error and result.playlist_id is not None,
+            message=result.summary(),
+        )
+        self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
+        return result
+
+    def _current_verdict(self, slot: Slot) -> TrackVerdict:
+        return dataclasses.replace(slot.verdict, status=slot.status, reason=slot.reason)
+
+    async def _download_missing(self, playlist: Playlist) -> None:
+        missing = [s for s in self.slots if s.status is TrackStatus.MISSING]
+        if not missing:
+            return
+        port = self.downloads
+        if port is None:
+            self.notes.append("no download source is configured: missing tracks were not fetched")
+            for slot in missing:
+                self._set(
+                    slot, TrackStatus.MISSING, slot.reason + "; no download source configured"
+                )
+            return
+        self._phase("queueing", f"queueing {len(missing)} missing tracks")
+        tracks = [s.verdict.track for s in missing if s.verdict.track is not None]
+        active = self.ss.active_jobs_for([track_key(t) for t in tracks])
+        wished = self.wishlist.find_many(tracks)
+        ref = f"{playlist.source.value}:{playlist.id}"
+        now = time.time()
+        for slot in missing:
+            track = slot.verdict.track
+            assert track is not None
+            key = track_key(track)
+            entry = wished.get(key)
+            if slot.job_id is not None:
+                active.setdefault(key, slot.job_id)
+                self._set(slot, TrackStatus.QUEUED, "download queued (resumed)")
+                continue
+            if key in active:
+                # Queued by an earlier run, or twice in this playlist: one download serves all.
+                self._set(
+                    slot,
+                    TrackStatus.QUEUED,
+                    f"already queued (job {active[key]})",
+                    job_id=active[key],
+                )
+                continue
+            if entry is not None and entry.state == "queued" and entry.job_id is not None:
+                self._set(
+                    slot,
+                    TrackStatus.QUEUED,
+                    f"being fetched for the wishlist (job {entry.job_id})",
+                    job_id=entry.job_id,
+                )
+                continue
+            if entry is not None and entry.ignored:
+                self._set(slot, TrackStatus.SKIPPED, "ignored in the wishlist")
+                continue
+            if entry is not None and entry.in_cooldown(now):
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.next_retry_at or now))
+                self._set(
+                    slot,
+                    TrackStatus.WISHLISTED,
+                    f"in the wishlist until {when}: {entry.reason}",
+                )
+                continue
+            job_id = await port.enqueue_playlist_track(
+                track, batch_id=f"sync:{self.run_id}", playlist_name=playlist.name
+            )
+            self.created_jobs.append(job_id)
+            active[key] = job_id
+            self._save_resume()
+            if entry is not None:
+                self.wishlist.mark_queued(entry.id, job_id)
+            self._set(slot, TrackStatus.QUEUED, "download queued", job_id=job_id)
+        await self._wait_for_jobs(port, ref)
+
+    async def _wait_for_jobs(self, port: DownloadPort, ref: str) -> None:
+        waiting: dict[int, list[Slot]] = {}
+        for slot in self.slots:
+            if slot.status is TrackStatus.QUEUED and slot.job_id is not None:
+                waiting.setdefault(slot.job_id, []).append(slot)
+        if not waiting:
+            return
+        self._phase("downloading", f"downloading {len(waiting)} tracks")
+        last_percent: dict[int, float] = {}
+        while waiting:
+            reports = port.reports(list(waiting))
+            for job_id, slots in list(waiting.items()):
+                report = reports.get(job_id)
+                if report is not None and report.outcome is JobOutcome.PENDING:
+                    if abs(report.percent - last_percent.get(job_id, -1.0)) >= 5:
+                        last_percent[job_id] = report.percent
+                        for slot in slots:
+                            self._publish(
+                                "sync.download",
+                                position=slot.verdict.position,
+                                job_id=job_id,
+                                state=report.state,
+                                percent=round(report.percent, 1),
+                            )
+                    continue
+                del waiting[job_id]
+                for slot in slots:
+                    self._job_finished(slot, report, ref)
+            if waiting:
+                await asyncio.sleep(self.options.poll_interval_s)
+
+    def _job_finished(self, slot: Slot, report: JobReport | None, ref: str) -> None:
+        track = slot.verdict.track
+        assert track is not None
+        if report is not None and report.outcome is JobOutcome.DOWNLOADED:
+            slot.destination = report.destination
+            # Remember the file at once: if the process stops before the library
+            # lists it, the next run waits for the scan instead of fetching it again.
+            self.ss.remember(
+                track, DecisionKind.OWNED, library_id=None, library_path=report.destination
+            )
+            self.wishlist.resolve(track)
+            self._set(slot, TrackStatus.DOWNLOADED, f"downloaded to {report.destination}")
+            return
+        if report is None:
+            reason = f"download job {slot.job_id} disappeared"
+        elif report.outcome is JobOutcome.CANCELLED:
+            self._set(slot, TrackStatus.FAILED, "download cancelled")
+            return
+        elif report.outcome is JobOutcome.NO_CANDIDATE:
+            reason = report.reason or "no acceptable candidate"
+        else:
+            reason = f"every download failed: {report.reason or report.state}"
+        queries = report.queries if report is not None else ()
+        key = track_key(track)
+        if key in self.wishlisted:
+            # The same track twice in the playlist: one wishlist entry, one attempt.
+            self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
+            return
+        entry = self.wishlist.add(track, reason, queries=queries, playlist_ref=ref)
+        tried = f"; searched {' | '.join(repr(q) for q in queries)}" if queries else ""
+        self.wishlisted[key] = f"wishlist #{entry.id}: {reason}{tried}"
+        self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
+
+    async def _refresh_after_downloads(
+        self,
+        playlist: Playlist,
+        downloaded: Sequence[Slot],
+        playlist_row_id: int,
+        mode: SyncMode,
+    ) -> None:
+        if self.server is None:
+            return
+        paths = [s.destination for s in downloaded if s.destination]
+        self._phase("scanning", f"waiting for {self.server.name} to pick up the new files")
+        snapshot = await self._wait_for_server()
+        if snapshot is None:
+            if paths:
+                self.store.set_setting(PENDING_SCAN_KEY, {"paths": paths, "at": time.time()})
+            self.notes.append(
+                f"{self.server.name} is still not reachable: the playlist will be filled in "
+                "by the next sync"
+            )
+            return
+        if downloaded:
+            snapshot = await self._wait_for_files(downloaded)
+            if snapshot is None:
+                return
+        # Re-judge every position with the fresh library (and the new memories).
+        tracks = [e.track for e in playlist.entries if e.track is not None]
+        decisions = self.ss.decisions_for(tracks)
+        fresh = await asyncio.to_thread(
+            analyse_playlist, playlist, snapshot, decisions, settings=self.options.match
+        )
+        owned_now: list[TrackVerdict] = []
+        for slot, verdict in zip(self.slots, fresh, strict=True):
+            if verdict.status is TrackStatus.OWNED:
+                before = slot.verdict.library.id if slot.verdict.library else None
+                slot.verdict = verdict
+                owned_now.append(verdict)
+                if slot.status is TrackStatus.DOWNLOADED:
+                    self._set(
+                        slot,
+                        TrackStatus.DOWNLOADED,
+                        f"downloaded and in the library: {verdict.reason}",
+                    )
+                elif slot.status is not TrackStatus.OWNED or before != (
+                    verdict.library.id if verdict.library else None
+                ):
+                    # Newly owned, or owned from memory while the server was down.
+                    self._set(slot, TrackStatus.OWNED, verdict.reason)
+            elif slot.status is TrackStatus.DOWNLOADED:
+                self._set(
+                    slot,
+                    TrackStatus.FAILED,
+                    f"downloaded to {slot.destination} but {self.server.name} does not list it",
+                )
+        self._remember_owned(owned_now)
+        await self._mirror(playlist_row_id, mode)
+
+    async def _wait_for_server(self) -> LibrarySnapshot | None:
+        deadline = time.monotonic() + self.options.server_wait_s
+        while True:
+            snapshot, _why = await self.library.get(force=True)
+            if snapshot is not None or time.monotonic() >= deadline:
+                return snapshot
+            await asyncio.sleep(self.options.server_retry_s)
+
+    async def _scan_and_reload(self, paths: Sequence[str]) -> LibrarySnapshot | None:
+        assert self.server is not None
+        try:
+            await self.server.scan(self.options.scan_path, wait=True)
+        except ProviderError as exc:
+            self.notes.append(f"{self.server.name} scan failed: {exc.message}")
+            return None
+        self.library.invalidate()
+        snapshot, _why = await self.library.get(force=True)
+        return snapshot
+
+    async def _wait_for_files(self, downloaded: Sequence[Slot]) -> LibrarySnapshot | None:
+        """Scan, then wait until every downloaded file is in the library (or time runs out)."""
+        paths = [s.destination for s in downloaded if s.destination]
+        deadline = time.monotonic() + self.options.scan_wait_s
+        snapshot = await self._scan_and_reload(paths)
+        last_scan = time.monotonic()
+        while True:
+            if snapshot is not None:
+                unseen = self._link_downloads(snapshot, downloaded)
+                if not unseen:
+                    return snapshot
+            if time.monotonic() >= deadline:
+                if snapshot is not None:
+                    self.notes.append(
+                        f"{len(unseen)} downloaded file(s) did not appear in "
+                        f"{self.server.name if self.server else 'the library'} in time"
+                    )
+                return snapshot
+            await asyncio.sleep(self.options.server_retry_s)
+            if time.monotonic() - last_scan >= self.options.scan_retrigger_s:
+                snapshot = await self._scan_and_reload(paths)
+                last_scan = time.monotonic()
+            else:
+                self.library.invalidate()
+                snapshot, _ = await self.library.get(force=True)
+
+    def _link_downloads(self, snapshot: LibrarySnapshot, downloaded: Sequence[Slot]) -> list[Slot]:
+        """Remember downloaded tracks whose file the library lists; return the others."""
+        unseen: list[Slot] = []
+        pairs = []
+        for slot in downloaded:
+            track = slot.verdict.track
+            lib = snapshot.resolve(None, slot.destination) if slot.destination else None
+            if lib is None and track is not None:
+                match = snapshot.index.check(track)
+                if match.owned:
+                    lib = match.track
+            if lib is None or track is None:
+                unseen.append(slot)
+            else:
+                pairs.append((track, lib))
+        self.ss.remember_owned_many(pairs)
+        return unseen
+
+    # -- ending -------------------------------------------------------------------------------------
+
+    async def _cleanup_cancelled(self) -> None:
+        """Cancel this run's unfinished downloads and record the run as cancelled."""
+        if self.downloads is not None:
+            pending = self.downloads.reports(self.created_jobs)
+            for job_id, report in pending.items():
+                if report.outcome is JobOutcome.PENDING:
+                    await self.downloads.cancel(job_id)
+        for slot in self.slots:
+            if slot.status is TrackStatus.QUEUED:
+                self._set(slot, TrackStatus.FAILED, "cancelled with the sync")
+        self.notes.append("cancelled by the user")
+        self._finish(RunState.CANCELLED)
+
+
+def _is_file(path: str) -> bool:
+    return os.path.isfile(path)

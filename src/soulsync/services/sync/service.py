@@ -1,0 +1,587 @@
+"""Playlist sync: the service the web UI, the CLI and the scheduler call.
+
+``SyncService`` ties the steps together (see :mod:`soulsync.services.sync.run`
+for one run) and keeps the bookkeeping: which playlists are followed and
+selected, which runs are going on (background tasks, cancellable), the
+resumption of runs a restart interrupted, per-track status for a playlist
+page, the user's match decisions, and the wishlist with its retry schedule.
+
+Typical use::
+
+    service = SyncService(store, sources={Source.SPOTIFY: spotify},
+                          media_server=plex, downloads=QueueDownloads(queue), bus=bus)
+    await service.start()                      # resumes interrupted runs, starts the schedule
+    run_id = await service.start_sync("spotify:37i9...", download_missing=True)
+    record = await service.wait(run_id)        # or follow sync.* events on the bus
+    await service.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from soulsync.domain import LibraryTrack, Source
+from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
+from soulsync.services.events import EventBus
+from soulsync.services.sync.file_source import FilePlaylistSource
+from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
+from soulsync.services.sync.ports import DownloadPort, JobOutcome
+from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
+from soulsync.services.sync.store import (
+    DecisionKind,
+    PlaylistRecord,
+    RunRecord,
+    RunTrack,
+    SyncStore,
+)
+from soulsync.services.wishlist.scheduler import WishlistScheduler
+from soulsync.services.wishlist.service import WishlistService
+from soulsync.store import Store
+
+__all__ = ["PlaylistStatus", "SyncError", "SyncOptions", "SyncService"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistStatus:
+    """A followed playlist with the counters of its last run (for the playlists page)."""
+
+    playlist: PlaylistRecord
+    last_run: RunRecord | None
+    running_run_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        p = self.playlist
+        run = self.last_run
+        return {
+            "id": p.id,
+            "ref": p.ref,
+            "source": p.source.value,
+            "source_id": p.source_id,
+            "name": p.name,
+            "owner": p.owner,
+            "selected": p.selected,
+            "mode": p.mode.value,
+            "track_count": p.track_count,
+            "snapshot_id": p.snapshot_id,
+            "server_name": p.server_name,
+            "server_playlist_id": p.server_playlist_id,
+            "last_synced_at": p.last_synced_at,
+            "running_run_id": self.running_run_id,
+            "last_run": run.as_dict() if run is not None else None,
+            "counts": {
+                "total": run.total if run else p.track_count,
+                "owned": (run.owned + run.downloaded) if run else 0,
+                "missing": run.missing if run else 0,
+                "uncertain": run.uncertain if run else 0,
+                "wishlisted": run.wishlisted if run else 0,
+                "failed": run.failed if run else 0,
+                "unavailable": run.unavailable if run else 0,
+                "in_server_playlist": run.in_server_playlist if run else 0,
+            },
+            "playlist_synced": bool(run and run.playlist_synced),
+        }
+
+
+class SyncService:
+    """Playlist sync for the web UI, the CLI and schedules. One per process."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        sources: Mapping[Source, PlaylistSource],
+        media_server: MediaServer | None,
+        downloads: DownloadPort | None,
+        bus: EventBus | None = None,
+        options: SyncOptions | None = None,
+        wishlist: WishlistService | None = None,
+    ) -> None:
+        self.store = store
+        self.sync_store = SyncStore(store)
+        self.sources = dict(sources)
+        # Playlist files need no account: always available unless replaced.
+        self.sources.setdefault(Source.FILE, FilePlaylistSource())
+        self.media_server = media_server
+        self.downloads = downloads
+        self.bus = bus
+        self.options = options or SyncOptions()
+        self.wishlist = wishlist or WishlistService(
+            store, downloads, bus, cooldown_s=self.options.wishlist_cooldown_s
+        )
+        self.scheduler = (
+            WishlistScheduler(self.wishlist, self.options.wishlist_interval_s)
+            if self.options.wishlist_interval_s > 0
+            else None
+        )
+        self.library = LibraryCache(media_server, self.options.match, self.options.library_ttl_s)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._executors: dict[str, RunExecutor] = {}
+        self._queue_lock = asyncio.Lock()  # "sync --all" runs one playlist at a time
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, *, schedule: bool = True) -> list[str]:
+        """Resume runs a restart interrupted and start the wishlist schedule.
+
+        Returns the ids of the resumed runs.
+        """
+        resumed = []
+        for run in self.sync_store.unfinished_runs():
+            if run.id in self._tasks:
+                continue
+            log.info("resuming sync run %s (%s)", run.id, run.playlist_name)
+            # One after another, oldest first, as "sync --all" would have run them.
+            self._launch(run.id, serial=True)
+            resumed.append(run.id)
+        # Wishlist downloads that finished while the process was down.
+        await self.wishlist.reconcile()
+        if schedule and self.scheduler is not None:
+            self.scheduler.start()
+        return resumed
+
+    async def stop(self) -> None:
+        """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        tasks = list(self._tasks.items())
+        for run_id, task in tasks:
+            executor = self._executors.get(run_id)
+            if executor is not None:
+                executor.shutting_down = True
+            task.cancel()
+        for _run_id, task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- playlists --------------------------------------------------------------------------------
+
+    async def refresh_playlists(self) -> list[PlaylistRecord]:
+        """Ask every source for the user's playlists and remember them (without tracks).
+
+        A source that fails is skipped (its playlists stay as last known); the
+        error is logged.
+        """
+        for source, provider in self.sources.items():
+            try:
+                found = await provider.list_playlists()
+            except ProviderError as exc:
+                log.warning("could not list %s playlists: %s", source.value, exc)
+                continue
+            for playlist in found:
+                self.sync_store.upsert_playlist(playlist, with_entries=False)
+        return self.sync_store.list_playlists()
+
+    def list_playlists(self, *, selected_only: bool = False) -> list[PlaylistStatus]:
+        """Known playlists with the counters of their last run."""
+        out = []
+        running = {
+            r.playlist_row_id: r.id
+            for r in (self.sync_store.get_run(rid) for rid in self._tasks)
+            if r is not None
+        }
+        for record in self.sync_store.list_playlists(selected_only=selected_only):
+            runs = self.sync_store.runs(limit=1, playlist_row_id=record.id)
+            out.append(PlaylistStatus(record, runs[0] if runs else None, running.get(record.id)))
+        return out
+
+    def find_playlist(self, playlist_ref: str | PlaylistRef) -> PlaylistRecord:
+        """A known playlist by ``source:id``, URL or name; ``SyncError`` if unknown/ambiguous."""
+        ref = PlaylistRef.parse(playlist_ref) if isinstance(playlist_ref, str) else playlist_ref
+        if ref.source is not None and ref.playlist_id is not None:
+            record = self.sync_store.find_playlist(ref.source, ref.playlist_id)
+            if record is None:
+                raise SyncError(f"unknown playlist {ref}; sync it once or refresh the list")
+            return record
+        matches = self.sync_store.find_by_name(ref.name or "")
+        if not matches:
+            raise SyncError(
+                f'no known playlist named "{ref.name}"; use source:id or refresh the list'
+            )
+        if len(matches) > 1:
+            options = ", ".join(m.ref for m in matches)
+            raise SyncError(f'several playlists are named "{ref.name}": {options}')
+        return matches[0]
+
+    async def _resolve(self, playlist_ref: str | PlaylistRef) -> tuple[Source, str]:
+        ref = PlaylistRef.parse(playlist_ref) if isinstance(playlist_ref, str) else playlist_ref
+        if ref.source is not None and ref.playlist_id is not None:
+            return ref.source, ref.playlist_id
+        try:
+            record = self.find_playlist(ref)
+        except SyncError:
+            await self.refresh_playlists()
+            record = self.find_playlist(ref)
+        return record.source, record.source_id
+
+    def select(
+        self, playlist_ref: str | PlaylistRef, selected: bool = True, mode: SyncMode | None = None
+    ) -> PlaylistRecord:
+        """Select a known playlist for ``sync --all`` (or deselect it); optionally set its mode."""
+        record = self.find_playlist(playlist_ref)
+        values: dict[str, Any] = {"selected": selected}
+        if mode is not None:
+            values["mode"] = mode
+        self.sync_store.update_playlist(record.id, **values)
+        fresh = self.sync_store.get_playlist(record.id)
+        assert fresh is not None
+        return fresh
+
+    # -- runs ---------------------------------------------------------------------------------------
+
+    async def start_sync(
+        self,
+        playlist_ref: str | PlaylistRef,
+        *,
+        download_missing: bool = False,
+        dry_run: bool = False,
+        mode: SyncMode | None = None,
+    ) -> str:
+        """Start a sync in the background and return its run id at once.
+
+        A playlist already being synced returns the id of that run instead of
+        starting a second one. ``mode`` None uses the playlist's stored mode
+        (default mirror). Raises ``SyncError``/``PlaylistRefError`` for a
+        reference that cannot be resolved.
+        """
+        source, source_id = await self._resolve(playlist_ref)
+        return self._create_and_launch(source, source_id, download_missing, dry_run, mode)
+
+    def _create_and_launch(
+        self,
+        source: Source,
+        source_id: str,
+        download_missing: bool,
+        dry_run: bool,
+        mode: SyncMode | None,
+        *,
+        launch: bool = True,
+    ) -> str:
+        if source not in self.sources:
+            raise SyncError(f"no {source.value} playlist source is configured")
+        record = self.sync_store.find_playlist(source, source_id)
+        for run_id in self._tasks:
+            run = self.sync_store.get_run(run_id)
+            if run is not None and (run.source, run.source_id) == (source.value, source_id):
+                return run_id
+        chosen = mode or (record.mode if record is not None else self.options.mode)
+        run_id = self.sync_store.create_run(
+            playlist_row_id=record.id if record else None,
+            playlist_name=record.name if record else f"{source.value}:{source_id}",
+            source=source.value,
+            source_id=source_id,
+            mode=chosen,
+            download_missing=download_missing,
+            dry_run=dry_run,
+            media_server=self.media_server.name if self.media_server else None,
+        )
+        self._publish_state(run_id, RunState.PENDING)
+        if launch:
+            self._launch(run_id)
+        return run_id
+
+    async def sync_all(self, *, download_missing: bool = False, dry_run: bool = False) -> list[str]:
+        """Sync every selected playlist, one after another; returns their run ids at once."""
+        selected = self.sync_store.list_playlists(selected_only=True)
+        run_ids = [
+            self._create_and_launch(
+                p.source, p.source_id, download_missing, dry_run, None, launch=False
+            )
+            for p in selected
+        ]
+        for run_id in run_ids:
+            self._launch(run_id, serial=True)
+        return run_ids
+
+    def _launch(self, run_id: str, *, serial: bool = False) -> None:
+        executor = RunExecutor(
+            run_id=run_id,
+            store=self.store,
+            sync_store=self.sync_store,
+            sources=self.sources,
+            server=self.media_server,
+            library=self.library,
+            downloads=self.downloads,
+            wishlist=self.wishlist,
+            bus=self.bus,
+            options=self.options,
+        )
+
+        async def body() -> None:
+            if serial:
+                async with self._queue_lock:
+                    await executor.execute()
+            else:
+                await executor.execute()
+
+        task = asyncio.create_task(body(), name=f"sync-run-{run_id}")
+        self._tasks[run_id] = task
+        self._executors[run_id] = executor
+        task.add_done_callback(lambda t: self._done(run_id, t))
+
+    def _done(self, run_id: str, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(run_id, None)
+        executor = self._executors.pop(run_id, None)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        # A bug, not a user error: record it so the run does not look alive forever.
+        log.error("sync run %s crashed", run_id, exc_info=exc)
+        run = self.sync_store.get_run(run_id)
+        if run is not None and not run.state.is_final and executor is not None:
+            self.sync_store.update_run(
+                run_id,
+                state=RunState.FAILED,
+                phase="done",
+                finished_at=time.time(),
+                error=f"internal error: {type(exc).__name__}: {exc}",
+            )
+            self._publish_state(run_id, RunState.FAILED)
+
+    def _publish_state(self, run_id: str, state: RunState) -> None:
+        if self.bus is not None:
+            self.bus.publish("sync.state", run_id=run_id, state=state.value, phase=state.value)
+
+    async def cancel(self, run_id: str) -> RunRecord:
+        """Cancel a run: its unfinished downloads are cancelled, the run is recorded cancelled.
+
+        The media-server playlist keeps its last verified state. Cancelling a
+        finished run changes nothing. ``SyncError`` for an unknown id.
+        """
+        run = self.sync_store.get_run(run_id)
+        if run is None:
+            raise SyncError(f"no sync run with id {run_id}")
+        task = self._tasks.get(run_id)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        elif not run.state.is_final:
+            # Not running in this process (left over): record it as cancelled.
+            self.sync_store.update_run(
+                run_id,
+                state=RunState.CANCELLED,
+                phase="done",
+                finished_at=time.time(),
+                message="cancelled by the user",
+            )
+            self._publish_state(run_id, RunState.CANCELLED)
+        fresh = self.sync_store.get_run(run_id)
+        assert fresh is not None
+        return fresh
+
+    def status(self, run_id: str) -> dict[str, Any]:
+        """A run's record, its per-track outcomes and the tracks left out of the server playlist."""
+        run = self.sync_store.get_run(run_id)
+        if run is None:
+            raise SyncError(f"no sync run with id {run_id}")
+        tracks = self.sync_store.run_tracks(run_id)
+        return {
+            "run": run.as_dict(),
+            "running": run_id in self._tasks,
+            "tracks": [t.as_dict() for t in tracks],
+            "left_out": [
+                t.as_dict()
+                for t in tracks
+                if t.status not in (TrackStatus.OWNED, TrackStatus.DOWNLOADED)
+            ],
+        }
+
+    def run(self, run_id: str) -> RunRecord:
+        """A run's record; ``SyncError`` for an unknown id."""
+        run = self.sync_store.get_run(run_id)
+        if run is None:
+            raise SyncError(f"no sync run with id {run_id}")
+        return run
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        """The newest runs first (for ``soulsync report`` and the UI)."""
+        return self.sync_store.runs(limit=limit)
+
+    def is_running(self, run_id: str) -> bool:
+        """True while the run's task is alive in this process."""
+        return run_id in self._tasks
+
+    async def wait(self, run_id: str) -> RunRecord:
+        """Wait until the run has finished (in this process); returns its record.
+
+        Wrap it in ``asyncio.timeout()`` to bound the wait; the run goes on.
+        """
+        task = self._tasks.get(run_id)
+        if task is not None:
+            # asyncio.wait neither raises the task's error nor cancels the task.
+            await asyncio.wait({task})
+        return self.run(run_id)
+
+    # -- per-track status for a playlist page ---------------------------------------------------------
+
+    def playlist_tracks_status(self, playlist_ref: str | PlaylistRef) -> list[dict[str, Any]]:
+        """Each position of a known playlist: owned / missing / downloading / wishlisted ...
+
+        Built from the playlist's last run, overlaid with what changed since:
+        the live state of its download jobs and of its wishlist entries. A
+        playlist never synced lists its cached tracks with status ``unknown``.
+        """
+        record = self.find_playlist(playlist_ref)
+        runs = self.sync_store.runs(limit=1, playlist_row_id=record.id)
+        if not runs:
+            cached = self.sync_store.cached_playlist(record.id)
+            if cached is None:
+                return []
+            return [
+                {
+                    "position": e.position,
+                    "title": e.track.title if e.track else None,
+                    "artist": e.track.display_artist if e.track else None,
+                    "album": e.track.album if e.track else None,
+                    "status": "unknown",
+                    "reason": "not analysed yet",
+                }
+                for e in cached.entries
+            ]
+        rows = self.sync_store.run_tracks(runs[0].id)
+        reports = (
+            self.downloads.reports([r.job_id for r in rows if r.job_id is not None])
+            if self.downloads is not None
+            else {}
+        )
+        wished = self.wishlist.find_many([r.track for r in rows if r.track is not None])
+        out = []
+        for row in rows:
+            item = row.as_dict()
+            report = reports.get(row.job_id) if row.job_id is not None else None
+            if report is not None and row.status is TrackStatus.QUEUED:
+                if report.outcome is JobOutcome.PENDING:
+                    item["status"] = "downloading" if report.state == "downloading" else "queued"
+                    item["percent"] = round(report.percent, 1)
+                elif report.outcome is JobOutcome.DOWNLOADED:
+                    item["status"] = TrackStatus.DOWNLOADED.value
+            entry = wished.get(row.track_key) if row.track_key else None
+            if entry is not None and row.status not in (TrackStatus.OWNED, TrackStatus.DOWNLOADED):
+                item["wishlist"] = entry.as_dict()
+                if entry.state == "resolved":
+                    item["status"] = TrackStatus.DOWNLOADED.value
+                elif entry.ignored:
+                    item["status"] = TrackStatus.SKIPPED.value
+                elif item["status"] not in ("queued", "downloading"):
+                    item["status"] = TrackStatus.WISHLISTED.value
+            out.append(item)
+        return out
+
+    # -- match decisions ------------------------------------------------------------------------------
+
+    def _row(self, playlist_ref: str | PlaylistRef, position: int) -> RunTrack:
+        record = self.find_playlist(playlist_ref)
+        runs = self.sync_store.runs(limit=1, playlist_row_id=record.id)
+        if not runs:
+            raise SyncError(f'"{record.name}" has not been analysed yet')
+        for row in self.sync_store.run_tracks(runs[0].id):
+            if row.position == position:
+                if row.track is None:
+                    raise SyncError(f"position {position + 1} is not a playable track")
+                return row
+        raise SyncError(f'"{record.name}" has no position {position + 1}')
+
+    def confirm_match(
+        self,
+        playlist_ref: str | PlaylistRef,
+        position: int,
+        library_track: LibraryTrack | None = None,
+    ) -> None:
+        """Confirm the current library match of a position (0-based), or correct it.
+
+        With ``library_track`` the position is matched to that track by hand
+        (corrected); without it the match the last run found is confirmed.
+        Either way the decision is stored and wins on every later run.
+        """
+        row = self._row(playlist_ref, position)
+        assert row.track is not None
+        if library_track is not None:
+            self.sync_store.remember(
+                row.track,
+                DecisionKind.CORRECTED,
+                library_id=library_track.id,
+                library_path=library_track.path,
+                decided_by="user",
+            )
+            return
+        if row.library_id is None:
+            raise SyncError(
+                f"position {position + 1} has no library match to confirm; pick a library track"
+            )
+        self.sync_store.remember(
+            row.track,
+            DecisionKind.CONFIRMED,
+            library_id=row.library_id,
+            library_path=row.library_path,
+            decided_by="user",
+        )
+
+    async def library_candidates(
+        self, playlist_ref: str | PlaylistRef, position: int
+    ) -> list[dict[str, Any]]:
+        """The library tracks that best match a position, best first, with score and reasons.
+
+        For a "fix this match" dialog: pick one and call :meth:`correct_match`.
+        ``SyncError`` if the library cannot be read.
+        """
+        row = self._row(playlist_ref, position)
+        assert row.track is not None
+        snapshot, why = await self.library.get()
+        if snapshot is None:
+            raise SyncError(why or "the library cannot be read")
+        match = snapshot.index.check(row.track)
+        found = []
+        if match.track is not None and match.score is not None:
+            found.append((match.track, match.score))
+        found.extend(match.alternatives)
+        return [
+            {
+                "library_id": lib.id,
+                "title": lib.title,
+                "artist": lib.artist,
+                "album": lib.album,
+                "path": lib.path,
+                "score": round(score.value, 4),
+                "reasons": list(score.reasons),
+                "current": lib.id == row.library_id,
+            }
+            for lib, score in found
+        ]
+
+    async def correct_match(
+        self, playlist_ref: str | PlaylistRef, position: int, library_id: str
+    ) -> LibraryTrack:
+        """Match a position to the library track ``library_id`` by hand (remembered)."""
+        snapshot, why = await self.library.get()
+        if snapshot is None:
+            raise SyncError(why or "the library cannot be read")
+        library_track = snapshot.by_id.get(library_id)
+        if library_track is None:
+            raise SyncError(f"no library track with id {library_id}")
+        self.confirm_match(playlist_ref, position, library_track)
+        return library_track
+
+    def reject_match(self, playlist_ref: str | PlaylistRef, position: int) -> None:
+        """Say the library track matched to a position is not that song (never used again)."""
+        row = self._row(playlist_ref, position)
+        assert row.track is not None
+        if row.library_id is None:
+            raise SyncError(f"position {position + 1} has no library match to reject")
+        self.sync_store.remember(
+            row.track,
+            DecisionKind.REJECTED,
+            library_id=row.library_id,
+            library_path=row.library_path,
+            decided_by="user",
+        )

@@ -1,0 +1,1 @@
+"""Tracks a run could not get, kept for correction and scheduled retries."""
