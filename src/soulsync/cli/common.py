@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.config import Settings, load_config
-from soulsync.domain import Playlist
-from soulsync.logging_setup import setup_logging
-from soulsync.store import Store
+if TYPE_CHECKING:
+    # Imported where used: pydantic and SQLAlchemy cost more than `soulsync --help` may.
+    from soulsync.config import Settings
+    from soulsync.domain import Playlist
+    from soulsync.store import Store
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -53,6 +55,9 @@ def state(ctx: typer.Context) -> CliState:
 
 def settings(ctx: typer.Context) -> Settings:
     """The effective configuration (loaded once); also configures logging."""
+    from soulsync.config import load_config
+    from soulsync.logging_setup import setup_logging
+
     st = state(ctx)
     if st._settings is None:
         loaded = load_config(st.config_path)
@@ -64,6 +69,8 @@ def settings(ctx: typer.Context) -> Settings:
 
 def open_store(config: Settings) -> Store:
     """The database named in the configuration, migrated to the newest schema."""
+    from soulsync.store import Store
+
     return Store(config.database_path)
 
 
