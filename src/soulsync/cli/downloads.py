@@ -25,7 +25,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.cli.common import CliError, console, err_console
+from soulsync.cli.common import CliError, console, err_console, fit_table
 from soulsync.cli.runner import run_with_services
 from soulsync.domain import Album, Artist, JobState, Track
 from soulsync.matching.credits import compare_artists
@@ -105,7 +105,7 @@ def jobs_table(jobs: list[Job], title: str | None = None) -> Table:
             speed,
             escape(result or ""),
         )
-    return table
+    return fit_table(table, console.width)
 
 
 async def _watch(service: DownloadService, ids: list[int] | None, title: str) -> list[Job]:
