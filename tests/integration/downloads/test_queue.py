@@ -158,9 +158,7 @@ async def test_clear_completed_keeps_failed_and_cancelled_unless_asked(
         share_file(find_share("flacfan", "Discovery [FLAC]\\02. Aerodynamic"))
     )
     await service.wait_job(done_id, within_s=20)
-    stuck_id = await service.enqueue_plain(
-        share_file(find_share("slowpoke", "IGOR\\02 EARFQUAKE"))
-    )
+    stuck_id = await service.enqueue_plain(share_file(find_share("slowpoke", "IGOR\\02 EARFQUAKE")))
     await service.cancel(stuck_id)
     await service.wait_job(stuck_id, within_s=20)
     assert sorted(j.id for j in service.list_active()) == sorted([done_id, stuck_id])
