@@ -247,11 +247,13 @@ class DownloadService:
         candidates: Sequence[SoulseekFile] = (),
         batch_id: str | None = None,
         source: str | None = None,
+        accepted_length_s: float | None = None,
     ) -> int:
         """Search, rank, download and organise ``track`` with its own metadata.
 
         ``queries`` overrides the engine's query ladder; ``candidates`` skips
-        the search. A job that finds nothing ends ``failed`` with
+        the search; ``accepted_length_s`` is the length a user confirmed for a
+        file the engine rejected (the download is verified against it). A job that finds nothing ends ``failed`` with
         ``result == "no_candidate"`` (see :meth:`no_candidate`), which the
         sync service tells apart from a failed transfer to wishlist it.
         """
@@ -261,6 +263,8 @@ class DownloadService:
         if candidates:
             # Chosen files (a manual pick) are retried as they are, not searched again.
             extra["fixed_candidates"] = True
+        if accepted_length_s:
+            extra["accepted_length_s"] = float(accepted_length_s)
         job = NewJob(
             JobKind.PLAYLIST_TRACK,
             wanted=track,
