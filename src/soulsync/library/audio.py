@@ -353,7 +353,7 @@ class Encoding:
 # Formats ``generate_tone`` can make. MP3 is CBR at the given bit rate;
 # compression_level 7 only makes LAME's search faster (same size, same rate).
 # Ogg uses FFmpeg's own Vorbis encoder (the wheels carry no libvorbis), which
-# FFmpeg marks experimental.
+# FFmpeg marks experimental and which writes stereo only.
 TONE_FORMATS: dict[str, Encoding] = {
     "flac": Encoding("flac", "flac", "flac", sample_fmt="s16"),
     "mp3": Encoding(
@@ -433,6 +433,8 @@ def write_audio(
     from av.audio.stream import AudioStream
 
     path = Path(path)
+    if encoding.codec == "vorbis" and channels != 2:
+        raise AudioError("FFmpeg's Vorbis encoder writes stereo only", path)
     layout = "mono" if channels == 1 else "stereo" if channels == 2 else f"{channels}c"
     try:
         with path.open("wb") as fh, av.open(fh, mode="w", format=encoding.container) as out:

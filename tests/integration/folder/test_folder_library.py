@@ -39,8 +39,8 @@ def _make_audio(target: Path, meta: dict[str, str]) -> None:
     fmt = {"m4a": "aac"}.get(target.suffix[1:], target.suffix[1:])
     encoding = TONE_FORMATS[fmt]
     rate = encoding.rate or 44100
-    blocks = sine_blocks(300, 3.0, rate, 1)
-    write_audio(target, encoding, blocks, sample_rate=rate, channels=1, metadata=meta)
+    blocks = sine_blocks(300, 3.0, rate, 2)
+    write_audio(target, encoding, blocks, sample_rate=rate, channels=2, metadata=meta)
 
 
 def _resolve(base: Path, entries: list[str]) -> list[str]:

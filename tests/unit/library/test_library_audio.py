@@ -192,3 +192,15 @@ def test_works_without_any_ffmpeg_binary_on_path(
     cut = tmp_path / "cut.mp3"
     cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     assert not probe(cut).is_complete
+
+
+def test_mono_vorbis_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
+    with pytest.raises(AudioError, match="stereo only"):
+        generate_tone(tmp_path / "x.ogg", channels=1)
+
+
+@pytest.mark.parametrize("fmt", ["flac", "mp3", "opus"])
+def test_mono_tones(tmp_path: Path, fmt: str) -> None:
+    path = generate_tone(tmp_path / f"m.{TONE_FORMATS[fmt].ext}", fmt, 1.0, channels=1)
+    assert probe(path).channels == 1
+    assert mutagen.File(path).info.channels == 1
