@@ -380,6 +380,10 @@ class SyncSettings(_Section):
 
     schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
     mode: Literal["mirror", "append"] = "mirror"
+    # The one folder whose playlist files the web pages and the API may sync by
+    # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
+    # any file its user can.
+    playlists_dir: Path | None = None
 
 
 class DatabaseSettings(_Section):
@@ -553,6 +557,7 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("paths", "downloads_dir"),
     ("paths", "transfer_dir"),
     ("slskd", "downloads_dir"),
+    ("sync", "playlists_dir"),
     ("folder_library", "path"),
     ("database", "path"),
 )
