@@ -14,6 +14,7 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -335,6 +336,22 @@ class WebSettings(_Section):
     session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
+    # Reverse proxies (addresses or networks such as "127.0.0.1" or "10.0.0.0/8")
+    # whose X-Forwarded-For header names the real client. From anyone else the
+    # header is ignored, so it cannot be used to dodge the login throttle.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Largest request body accepted (uploads included); larger ones get 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return [entry.strip() for entry in value]
 
     @field_validator("secret_key")
     @classmethod

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
+from soulsync.web.client_address import Network
 from soulsync.web.sessions import COOKIE_NAME, Session, SessionCodec, SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class AuthContext:
     cookie_secure: bool
     max_age_s: int
     csp: bytes = SECURITY_HEADERS[-1][1]
+    trusted_proxies: tuple[Network, ...] = ()
+    max_body_bytes: int = 1_000_000
 
 
 def is_api_path(path: str) -> bool:
