@@ -37,6 +37,7 @@ class Principal:
     user: str
     via: Literal["session", "api_key"]
     api_key_id: str | None = None
+    scope: Literal["read", "full"] = "full"  # an API key's scope; a session can do everything
 
 
 def admin_is_set(store: Store) -> bool:
