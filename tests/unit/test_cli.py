@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from soulsync.cli import app as cli
 from soulsync.store import Store
+from soulsync.web.apikeys import create_api_key, list_api_keys
 from soulsync.web.auth import set_initial_admin, verify_admin
 
 runner = CliRunner()
@@ -165,11 +166,14 @@ def test_admin_reset_password(tmp_path: Path) -> None:
     store = Store(tmp_path / "data" / "soulsync.db")
     try:
         set_initial_admin(store, "admin", "old-password-1", "old-password-1")
+        create_api_key(store, "old script", "full")
         code, out, err = run(
             "-c", str(path), "admin", "reset-password", input="new-password-2\nnew-password-2\n"
         )
         assert code == 0, err
         assert "Password changed" in out
+        assert "1 API key(s) revoked" in out
+        assert list_api_keys(store) == []
         assert verify_admin(store, "admin", "new-password-2")
         assert not verify_admin(store, "admin", "old-password-1")
         code, _, err = run("-c", str(path), "admin", "reset-password", input="short\nshort\n")
