@@ -159,8 +159,8 @@ class NavidromeSimulator(LibrarySimulator):
             params.setdefault(key, []).append(value)
         if request.method == "POST":
             form = await request.form()
-            for key, value in form.multi_items():
-                params.setdefault(key, []).append(str(value))
+            for key, item in form.multi_items():
+                params.setdefault(key, []).append(str(item))
         try:
             self._authenticate(params)
             handler = getattr(self, f"_m_{method}", None)
