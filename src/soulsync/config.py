@@ -34,6 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -437,7 +438,10 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
+    jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)
+    navidrome: NavidromeSettings = Field(default_factory=NavidromeSettings)
     folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
     slskd: SlskdSettings = Field(default_factory=SlskdSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
@@ -455,7 +459,10 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "spotify",
         "deezer",
+        "media_server",
         "plex",
+        "jellyfin",
+        "navidrome",
         "folder_library",
         "slskd",
         "paths",
@@ -493,6 +500,31 @@ class Settings(BaseSettings):
             self.slskd.downloads_dir = self.paths.downloads_dir
         if self.database.path is None:
             self.database.path = data / "soulsync.db"
+        return self
+
+    @property
+    def media_server_type(self) -> str:
+        """The media server in use: plex, jellyfin, navidrome, folder, or "" for none.
+
+        ``[media_server] type = "auto"`` keeps the older rule: Plex when
+        ``plex.url`` is set, else the folder library when it is enabled.
+        """
+        chosen = self.media_server.type
+        if chosen != "auto":
+            return chosen
+        if self.plex.url:
+            return "plex"
+        if self.folder_library.enabled:
+            return "folder"
+        return ""
+
+    @model_validator(mode="after")
+    def _chosen_server_is_set_up(self) -> Settings:
+        chosen = self.media_server.type
+        if chosen in ("plex", "jellyfin", "navidrome") and not getattr(self, chosen).url:
+            raise ValueError(f"media_server.type is {chosen!r} but {chosen}.url is not set")
+        if chosen == "folder" and self.folder_library.path is None:
+            raise ValueError("media_server.type is 'folder' but folder_library.path is not set")
         return self
 
     # Convenience accessors with non-optional types (filled by the validator above).
