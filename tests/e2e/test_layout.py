@@ -1,0 +1,73 @@
+"""No page is wider than the window, on a desktop (1440 px) or a phone (375 px).
+
+A page wider than its window scrolls sideways and hides what sits past the
+edge (the review found the dashboard at 1461 px and 744 px). The check reads
+``scrollWidth`` and names the widest elements when it fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from e2e_helpers import Running, login
+from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = {"desktop": (1440, 900), "phone": (375, 812)}
+PAGES = (
+    "/",
+    "/search",
+    "/playlists",
+    "/queue",
+    "/queue?tab=finished",
+    "/wishlist",
+    "/artists",
+    "/settings",
+)
+
+# The elements that stick out past the right edge, widest first.
+OVERFLOW_REPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 1) {
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+      out.push([Math.round(box.right), name]);
+    }
+  }
+  out.sort((a, b) => b[0] - a[0]);
+  return {scroll: document.documentElement.scrollWidth, width: width, offenders: out.slice(0, 6)};
+}"""
+
+
+def _first_artist_page(page: Page) -> str:
+    page.goto("/artists")
+    link = page.locator("a[href^='/artists/']").first
+    href = link.get_attribute("href")
+    assert href, "the sandbox library has artists"
+    return href
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_no_page_is_wider_than_the_window(
+    browser: Browser, running: Running, viewport: str
+) -> None:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(base_url=running.url, viewport={"width": width, "height": height})
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        login(page)
+        too_wide = {}
+        for path in (*PAGES, _first_artist_page(page)):
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            report = page.evaluate(OVERFLOW_REPORT)
+            if report["scroll"] > report["width"]:
+                too_wide[path] = report
+        assert too_wide == {}
+    finally:
+        context.close()
