@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from e2e_helpers import Running, login
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -71,3 +71,38 @@ def test_no_page_is_wider_than_the_window(
         assert too_wide == {}
     finally:
         context.close()
+
+
+def test_phone_navigation_is_a_menu(browser: Browser, running: Running) -> None:
+    context = browser.new_context(base_url=running.url, viewport={"width": 375, "height": 812})
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        login(page)
+        nav = page.get_by_role("navigation", name="Main")
+        settings = nav.get_by_role("link", name="Settings")
+        menu = nav.get_by_role("button", name="Menu")
+        expect(settings).to_be_hidden()
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        for name in ("Wishlist", "Artists", "Settings"):
+            link = nav.get_by_role("link", name=name)
+            expect(link).to_be_visible()
+            assert link.bounding_box()["x"] + link.bounding_box()["width"] <= 375  # type: ignore[index]
+        page.keyboard.press("Escape")
+        expect(settings).to_be_hidden()
+        menu.click()
+        settings.click()
+        page.wait_for_url("**/settings")
+    finally:
+        context.close()
+
+
+def test_desktop_navigation_shows_every_link(page: Page) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
+    for name in ("Wishlist", "Artists", "Settings"):
+        expect(nav.get_by_role("link", name=name)).to_be_visible()

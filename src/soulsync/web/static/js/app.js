@@ -272,4 +272,18 @@
     connect();
     refreshRuns();
   });
+  /* ---------- the phone menu ---------- */
+  (function () {
+    var nav = document.getElementById("mainnav");
+    var toggle = nav && nav.querySelector(".menu-toggle");
+    if (!toggle) return;
+    function setOpen(open) {
+      nav.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    toggle.addEventListener("click", function () { setOpen(!nav.classList.contains("open")); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && nav.classList.contains("open")) { setOpen(false); toggle.focus(); }
+    });
+  })();
 })();
