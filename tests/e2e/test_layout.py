@@ -106,3 +106,40 @@ def test_desktop_navigation_shows_every_link(page: Page) -> None:
     expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
     for name in ("Wishlist", "Artists", "Settings"):
         expect(nav.get_by_role("link", name=name)).to_be_visible()
+
+
+def test_no_page_breaks_the_content_security_policy(page: Page) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
+    )
+    artist = _first_artist_page(page)
+    for path in (*PAGES, artist):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    # The settings page's sections open and their forms render.
+    page.goto("/settings")
+    page.wait_for_load_state("networkidle")
+    assert violations == []
+
+
+def test_toasts_show_above_an_open_modal(page: Page) -> None:
+    page.goto("/playlists")
+    page.locator("button.pcard").first.click()
+    expect(page.locator("dialog#modal")).to_be_visible()
+    page.evaluate("window.SS.toast('Saved while the modal is open', 'ok')")
+    toast = page.locator(".toast", has_text="Saved while the modal is open")
+    expect(toast).to_be_visible()
+    box = toast.bounding_box()
+    assert box is not None
+    # The element under the toast's centre is the toast (not the modal or its backdrop).
+    on_top = page.evaluate(
+        "([x, y]) => !!document.elementFromPoint(x, y).closest('.toast')",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top

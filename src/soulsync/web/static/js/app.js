@@ -43,6 +43,10 @@
   SS.toast = function (message, kind) {
     var box = document.getElementById("toasts");
     if (!box) return;
+    // An open modal dialog sits in the top layer, above everything in the page:
+    // the toasts go inside it while it is open, or they would show under it.
+    var host = document.querySelector("dialog[open]") || document.body;
+    if (box.parentNode !== host) host.appendChild(box);
     var el = document.createElement("div");
     el.className = "toast " + (kind || "info");
     el.textContent = message;
