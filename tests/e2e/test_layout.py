@@ -143,3 +143,25 @@ def test_toasts_show_above_an_open_modal(page: Page) -> None:
         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
     )
     assert on_top
+
+
+def test_artist_page_says_partly_owned_and_its_buttons_fit_on_a_phone(
+    browser: Browser, running: Running
+) -> None:
+    context = browser.new_context(base_url=running.url, viewport={"width": 375, "height": 812})
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        login(page)
+        page.goto("/artists")
+        page.locator(".artist-tile").filter(has_text="Adele").click()
+        # The library has "Hello" only: 25 is partly owned, not owned.
+        album = page.locator(".release").filter(has_text="25")
+        expect(album.locator(".pill")).to_have_text("partly owned 1/3")
+        for button in page.locator(".release button").all():
+            box = button.bounding_box()
+            card = button.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' release ')]").bounding_box()
+            assert box is not None and card is not None
+            assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5
+    finally:
+        context.close()
