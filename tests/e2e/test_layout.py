@@ -160,7 +160,9 @@ def test_artist_page_says_partly_owned_and_its_buttons_fit_on_a_phone(
         expect(album.locator(".pill")).to_have_text("partly owned 1/3")
         for button in page.locator(".release button").all():
             box = button.bounding_box()
-            card = button.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' release ')]").bounding_box()
+            card = button.locator(
+                "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' release ')]"
+            ).bounding_box()
             assert box is not None and card is not None
             assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5
     finally:
