@@ -394,7 +394,11 @@ class _AudioCheck:
         return info
 
     def check_info(self, info: AudioInfo, what: str) -> None:
-        if info.end_s is not None and info.end_s < info.duration_s - self.tolerance:
+        if info.end_s is None:
+            raise MoveError(
+                MoveReason.CORRUPT_AUDIO, f"{what}: no audio decodes at the end", self.source
+            )
+        if info.end_s < info.duration_s - self.tolerance:
             raise MoveError(
                 MoveReason.CORRUPT_AUDIO,
                 f"{what}: audio stops at {info.end_s:.1f}s of {info.duration_s:.1f}s (truncated)",
