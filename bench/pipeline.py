@@ -34,6 +34,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from _report import target
 from soulsync.config import Settings
 from soulsync.domain import Album, AlbumType, JobState, SearchResponse, SoulseekFile, Track
 from soulsync.library.audio import generate_tone, probe
@@ -183,12 +184,12 @@ def per_file_section(args: argparse.Namespace, scratch: Path) -> bool:
     walls_deep, steps_deep = _run_moves(master, work, args.runs, probe_copy=True, cover=cover)
     _print_stats("probe_copy=True (PyAV probe of the tagged copy too)", walls_deep, steps_deep)
     median = statistics.median(walls)
-    ok = median < PER_FILE_TARGET_MS
-    print(
-        f"  target: median < {PER_FILE_TARGET_MS:.0f} ms (default verify) -> "
-        f"{'PASS' if ok else 'MISS'} ({median:.1f} ms)"
+    return target(
+        "tag + verify + move, median per 32 MB FLAC",
+        f"< {PER_FILE_TARGET_MS:.0f} ms",
+        f"{median:.1f} ms",
+        median < PER_FILE_TARGET_MS,
     )
-    return ok
 
 
 # -- queue overhead (download queue) ------------------------------------------------------
@@ -328,12 +329,12 @@ def queue_overhead_section(args: argparse.Namespace, scratch: Path) -> bool:
             and f["enqueue_batch_s"] < QUEUE_ENQUEUE_TARGET_S
             and per_job < QUEUE_PER_JOB_TARGET_MS
         )
-    print(
-        f"  target: batch enqueue < {QUEUE_ENQUEUE_TARGET_S:.0f} s, drive < "
-        f"{QUEUE_PER_JOB_TARGET_MS:.0f} ms/job, every job completed once -> "
-        f"{'PASS' if ok else 'MISS'}"
+    return target(
+        f"queue overhead, {QUEUE_JOBS} jobs at concurrency 2 and 8",
+        f"batch enqueue < {QUEUE_ENQUEUE_TARGET_S:.0f} s, < {QUEUE_PER_JOB_TARGET_MS:.0f} ms/job, each job once",
+        "met" if ok else "not met (figures above)",
+        ok,
     )
-    return ok
 
 
 # Sections run in order; later sections (e.g. queue overhead) append themselves here.

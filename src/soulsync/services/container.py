@@ -113,14 +113,28 @@ async def _deezer_status(services: AppServices) -> ConnectionStatus:
 
 
 def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
-    if settings.plex.url:
+    chosen = settings.media_server_type
+    server: MediaServer
+    if chosen == "plex":
         return PlexMediaServer.from_settings(settings.plex)
-    if settings.folder_library.enabled and settings.folder_library.path is not None:
+    if chosen == "jellyfin":
+        # Imported late, like the folder library: only the chosen server is loaded.
+        jellyfin = importlib.import_module("soulsync.providers.jellyfin")
+        server = jellyfin.JellyfinMediaServer.from_settings(settings.jellyfin)
+        return server
+    if chosen == "navidrome":
+        subsonic = importlib.import_module("soulsync.providers.subsonic")
+        server = subsonic.SubsonicMediaServer.from_settings(settings.navidrome)
+        return server
+    if chosen == "folder" and settings.folder_library.path is not None:
         # Imported late: the folder library pulls in mutagen scanning code.
         folder = importlib.import_module("soulsync.providers.folder")
-        server: MediaServer = folder.FolderLibrary.from_settings(store, settings)
+        server = folder.FolderLibrary.from_settings(store, settings)
         return server
-    notes["library"] = "no media server configured (set [plex] url or [folder_library] path)"
+    notes["library"] = (
+        "no media server configured (set [media_server] type and its section, "
+        "[plex] url or [folder_library] path)"
+    )
     return None
 
 
@@ -174,7 +188,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     options = overrides.get("sync_options") or SyncOptions(
         match=settings.match_settings(),
         mode=SyncMode(settings.sync.mode),
-        folder_library=settings.folder_library.enabled and not settings.plex.url,
+        folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
     )
