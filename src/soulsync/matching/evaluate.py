@@ -15,9 +15,13 @@ Each line is one case:
 decline. For Soulseek cases the pick is the top file after filtering; for
 library cases it is the index's track when the verdict is "owned".
 
-Prints the failures with the engine's reasons, then per kind and overall
-precision (correct picks / picks), recall (correct picks / cases with a
-non-empty expect) and wrong-version picks. The last line is exactly
+Prints the failures with the engine's reasons, then per kind, per failure
+class and overall precision (correct picks / picks), recall (correct picks /
+cases with a non-empty expect) and wrong-version picks (a wrong pick that is
+another recording: remix, live, re-recording, language version, processed
+upload, ...). A case's class is the ``c<N>`` token of its id
+("h26-c3-07" is class 3, see ``CLASS_NAMES``); cases without one are
+counted under their kind only. The last line is exactly
 ``precision P recall R cases N``. A malformed line is an error naming the
 file and line (exit status 2). This module is the only part of
 ``soulsync.matching`` that reads files.
@@ -26,6 +30,7 @@ file and line (exit status 2). This module is the only part of
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,11 +41,35 @@ from soulsync.domain import LibraryTrack, SoulseekFile, Track
 from soulsync.matching.anatomy import parse_title
 from soulsync.matching.filename import parse_path
 from soulsync.matching.index import LibraryIndex
+from soulsync.matching.prepared import prepare_path
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.score import HARD_KINDS
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
-__all__ = ["Case", "CorpusError", "KindReport", "Report", "evaluate", "load_cases", "main"]
+__all__ = [
+    "CLASS_NAMES",
+    "Case",
+    "CorpusError",
+    "KindReport",
+    "Report",
+    "case_class",
+    "evaluate",
+    "load_cases",
+    "main",
+]
+
+# The failure classes of issue 17; a case id carries its class as "-c<N>-".
+CLASS_NAMES = {
+    "1": "version-word titles and band names",
+    "2": "live albums without a marker",
+    "3": "re-recordings",
+    "4": "language and region versions",
+    "5": "processed uploads",
+    "6": "classical performers and years",
+    "7": "other scripts and romanisation",
+    "8": "alternate titles and tagging habits",
+}
+_CLASS_RE = re.compile(r"(?:^|-)c(\d)(?:-|$)")
 
 _TRACK_REQUIRED = {
     "title": str,
@@ -240,6 +269,7 @@ class Report:
     """Results of one evaluation run."""
 
     by_kind: dict[str, KindReport] = field(default_factory=dict)
+    by_class: dict[str, KindReport] = field(default_factory=dict)
     total: KindReport = field(default_factory=KindReport)
     failures: list[str] = field(default_factory=list)
 
@@ -262,8 +292,18 @@ def _pick(case: Case, settings: MatchSettings) -> tuple[int | None, str]:
     return int(answer.track.id), answer.explain()
 
 
+def case_class(case_id: str) -> str | None:
+    """The failure class named by a case id ("h26-c3-07" -> "3"), or None."""
+    match = _CLASS_RE.search(case_id)
+    return match.group(1) if match else None
+
+
 def _is_wrong_version(case: Case, index: int) -> bool:
-    """A wrong pick whose version kinds differ from the wanted ones (hard kinds)."""
+    """A wrong pick whose version kinds differ from the wanted ones (hard kinds).
+
+    Re-recordings, language versions and processed uploads are hard kinds,
+    so picking one of them counts here.
+    """
     want = parse_title(case.want.title).kinds
     cand = case.candidates[index]
     if isinstance(cand, SoulseekFile):
@@ -272,6 +312,9 @@ def _is_wrong_version(case: Case, index: int) -> bool:
             for r in parse_path(cand.filename).readings
             for v in parse_title(r.title).versions
         }
+        file_versions = prepare_path(cand.filename).file_versions
+        if file_versions is not None:
+            kinds |= file_versions.kinds
     else:
         kinds = set(parse_title(cand.title).kinds)
     return bool((want ^ kinds) & HARD_KINDS)
@@ -282,8 +325,12 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
     report = Report()
     for case in cases:
         kind = report.by_kind.setdefault(case.kind, KindReport())
+        reps = [kind, report.total]
+        klass = case_class(case.id)
+        if klass is not None:
+            reps.append(report.by_class.setdefault(klass, KindReport()))
         pick, why = _pick(case, settings)
-        for rep in (kind, report.total):
+        for rep in reps:
             rep.cases += 1
             if case.expect:
                 rep.positives += 1
@@ -291,8 +338,8 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
                 rep.negatives += 1
         if pick is None:
             if not case.expect:
-                kind.correct_declines += 1
-                report.total.correct_declines += 1
+                for rep in reps:
+                    rep.correct_declines += 1
             else:
                 report.failures.append(
                     f"MISS {case.id} ({case.origin}): expected {sorted(case.expect)}, {why}"
@@ -300,7 +347,7 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
             continue
         correct = pick in case.expect
         wrong_version = not correct and _is_wrong_version(case, pick)
-        for rep in (kind, report.total):
+        for rep in reps:
             rep.picks += 1
             rep.correct_picks += int(correct)
             rep.wrong_version_picks += int(wrong_version)
@@ -336,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(failure)
     for name in sorted(report.by_kind):
         print(_line(name, report.by_kind[name]))
+    for klass in sorted(report.by_class):
+        label = f"class {klass} ({CLASS_NAMES.get(klass, 'unnamed')})"
+        print(_line(label, report.by_class[klass]))
     print(_line("overall", report.total))
     print(
         f"precision {report.total.precision:.4f} recall {report.total.recall:.4f} cases {report.total.cases}"

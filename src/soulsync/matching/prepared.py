@@ -20,8 +20,10 @@ from soulsync.matching.anatomy import (
     VersionTag,
     album_context,
     parse_title,
+    versions_in_text,
+    weak_album_context,
 )
-from soulsync.matching.credits import split_credit
+from soulsync.matching.credits import is_various, split_credit
 from soulsync.matching.filename import is_generic_folder, parse_path, split_remote_path
 from soulsync.matching.normalize import ascii_key, number_tokens
 
@@ -62,6 +64,9 @@ class Prepared:
     explicit: bool | None = None
     path_key: str = ""  # whole remote path (Soulseek) for whole-word evidence
     context: frozenset[VersionKind] = field(default_factory=frozenset)
+    # The part of ``context`` that is only a guess from a name starting with
+    # "Live" (see anatomy.weak_album_context).
+    weak_context: frozenset[VersionKind] = field(default_factory=frozenset)
     folder_artist: str | None = None
     # Soulseek: descriptors found anywhere in the file name, whichever reading
     # is used for the title ("Song - Chromatics Remix" read as title "Song").
@@ -111,6 +116,8 @@ _MOVEMENT_PREFIX_RE = re.compile(r"^\s*[IVX]{1,4}\.\s+")
 _SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
 
 
+_PROCESSED_KINDS = frozenset({VersionKind.SPED_UP, VersionKind.SLOWED, VersionKind.PROCESSED})
+
 _ALBUM_NOISE_RE = re.compile(
     r"\b(?:original )?(?:motion picture |broadway |cast )?(?:soundtrack|ost|score|cast recording)\b"
     r"|\b(?:super )?(?:deluxe|expanded|remastered|special|collectors|legacy|anniversary|bonus track)"
@@ -159,6 +166,7 @@ def _prepare_track(
         isrc=(isrc or "").strip().upper() or None,
         explicit=explicit,
         context=album_context(album) if album else frozenset(),
+        weak_context=weak_album_context(album) if album else frozenset(),
     )
 
 
@@ -169,14 +177,22 @@ def _prepare_library(
     pt = _prepared_title(title)
     names = [artist] if artist else []
     names.extend(f for f in pt.anatomy.featured)
+    titles = [pt]
+    if artist and is_various(artist):
+        # Compilations ripped with "Various Artists" as the track artist
+        # often carry the real credit in the title: "Kenny Loggins - Footloose".
+        left, sep, right = title.partition(" - ")
+        if sep and left.strip() and right.strip():
+            titles.append(_prepared_title(right.strip(), left.strip(), "artist - title"))
     return Prepared(
-        titles=(pt,),
+        titles=tuple(titles),
         artists=tuple(names),
         album=album,
         album_key=_album_key(album),
         duration_ms=duration_ms,
         isrc=(isrc or "").strip().upper() or None,
         context=album_context(album) if album else frozenset(),
+        weak_context=weak_album_context(album) if album else frozenset(),
     )
 
 
@@ -220,13 +236,22 @@ def _prepare_path(filename: str) -> Prepared:
     anatomy = parse_path(filename)
     titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
     context: set[VersionKind] = set()
+    strong: set[VersionKind] = set()
     for folder in anatomy.folders[-3:]:
-        context |= album_context(folder)
+        kinds = album_context(folder)
+        context |= kinds
+        strong |= kinds - weak_album_context(folder)
     tags: list[VersionTag] = []
     for pt in titles:
         for tag in pt.anatomy.versions:
             if all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
+    # Processed uploads are often named by the uploader's channel rather
+    # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
+    # phrases are never part of a real title, so the whole name counts.
+    for tag in versions_in_text(ascii_key(anatomy.basename)):
+        if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
+            tags.append(tag)
     featured: list[str] = []
     for pt in titles:
         featured.extend(f for f in pt.anatomy.featured if f not in featured)
@@ -243,6 +268,7 @@ def _prepare_path(filename: str) -> Prepared:
         album_key=_album_key(anatomy.album),
         path_key=anatomy.path_key,
         context=frozenset(context),
+        weak_context=frozenset(context - strong),
         folder_artist=anatomy.artist,
         file_versions=file_versions,
         folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),

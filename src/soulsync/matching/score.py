@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from soulsync.domain import Track
+from soulsync.matching.anatomy import VersionKind, weak_album_context
 from soulsync.matching.credits import is_various
 from soulsync.matching.evidence import (
     artist_evidence,
@@ -204,6 +205,12 @@ def compare(
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
     d_sim, d_reason = duration_similarity(want.duration_ms, cand_ms, settings)
+    if (
+        want.duration_ms
+        and cand_ms
+        and abs(want.duration_ms - cand_ms) > settings.unexplained_length_s * 1000
+    ):
+        d_reason = f"{d_reason}, unexplained"
     # With matching ISRCs the title does not bound the score.
     bounded = not (want.isrc and root.isrc)
     others = settings.artist_weight + settings.album_weight + settings.duration_weight
@@ -260,6 +267,7 @@ class _Static:
     isrc_same: bool | None  # None when either side lacks an ISRC
     want_isrc: str | None
     cand_isrc: str | None
+    explains_length: bool = False  # an edit/extended/version marker on either side
     # Derived in __post_init__.
     weighted: float = 0.0
     weight: float = 0.0
@@ -312,6 +320,9 @@ class _Static:
             weighted += d_sim * settings.duration_weight
             weight += settings.duration_weight
         similarity = weighted / weight if weight else 0.0
+        factor = self.factor
+        if d_reason.endswith("unexplained") and not self.explains_length:
+            factor *= settings.unexplained_length_factor
         # A wrong title or artist is not rescued by the other fields: the mean
         # of a perfect artist and duration would otherwise carry a wrong song
         # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
@@ -324,7 +335,7 @@ class _Static:
         if self.isrc_same is True:
             value, tier = 0.85 + 0.15 * similarity, "identifier"
         else:
-            value, tier = similarity * self.factor, "similarity"
+            value, tier = similarity * factor, "similarity"
             if self.isrc_same is False:
                 value = min(value, settings.isrc_mismatch_cap)
         return Score(
@@ -348,17 +359,19 @@ def _static(
     artist = artist_evidence(want, cand, reading)
     if artist is not None:
         fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
+    a_sim: float | None = None
     if want.album_key and cand.album_key and not is_various(want.album or ""):
         a_sim = string_similarity(want.album_key, cand.album_key)
         reason = (
             "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
         )
         fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
+    want_context, cand_context = _effective_contexts(want, cand, a_sim)
     factor, severity, v_reasons = version_mismatch(
         wt.anatomy,
         cand.file_versions or reading.anatomy,
-        want.context,
-        cand.context,
+        want_context,
+        cand_context,
         want_explicit=want.explicit,
         settings=settings,
     )
@@ -380,7 +393,41 @@ def _static(
         isrc_same=isrc_same,
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
+        explains_length=bool(
+            (wt.anatomy.kinds | (cand.file_versions or reading.anatomy).kinds) & _LENGTH_KINDS
+        ),
     )
+
+
+# Markers that explain a length far from the wanted one.
+_LENGTH_KINDS = frozenset(
+    {VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE, VersionKind.REMASTER}
+)
+
+
+def _effective_contexts(
+    want: Prepared, cand: Prepared, album_sim: float | None
+) -> tuple[frozenset[VersionKind], frozenset[VersionKind]]:
+    """Album/folder version context with the guesses that do not hold here removed.
+
+    A wanted album only *named* like a live one ("Live Through This") says
+    nothing about a candidate outside that album: the candidate's own
+    "(Live)" marker and its "Live at Reading" folder still count against it.
+    A band named like a version word ("Live") does not make its own folders
+    live.
+    """
+    want_context = want.context
+    if want.weak_context and (album_sim is None or album_sim < 0.9):
+        want_context = want_context - want.weak_context
+    cand_context = cand.context
+    if cand.weak_context and any(_named_like_version(a) for a in want.artists):
+        cand_context = cand_context - cand.weak_context
+    return want_context, cand_context
+
+
+def _named_like_version(artist: str) -> bool:
+    """True for an artist whose name alone reads as a version guess ("Live")."""
+    return bool(weak_album_context(artist))
 
 
 def score_track(

@@ -48,8 +48,18 @@ GOOD_LIBRARY = {
 }
 
 
+# Written for issue 17 before the engine changed and never tuned on: its
+# numbers are reported in the corpus README, not gated (a gate would invite
+# tuning on it).
+HELDOUT_2026 = "heldout_2026.jsonl"
+
+
+def _tuning_corpus() -> list[Path]:
+    return [p for p in sorted(CORPUS.glob("*.jsonl")) if p.name != HELDOUT_2026]
+
+
 def test_corpus_meets_the_quality_bar() -> None:
-    cases = load_cases([CORPUS])
+    cases = load_cases(_tuning_corpus())
     assert len(cases) >= 400
     assert {c.kind for c in cases} == {"soulseek", "library"}
     report = evaluate(cases)
