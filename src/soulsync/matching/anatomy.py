@@ -64,6 +64,10 @@ class VersionKind(enum.StrEnum):
     LANGUAGE = "language version"
     # A re-processed upload of the original: 8D, bass boosted, 432 Hz.
     PROCESSED = "processed upload"
+    # A bare year after the title ("Song (2012)"): the release year, or a
+    # re-recording's. Neutral here; the scorer decides with the wanted
+    # release's year and the duration.
+    DATED = "dated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,7 @@ _FEAT_RE = re.compile(r"^(?:feat|ft|featuring|with|w)\b\s*(?P<names>.+)$")
 _FEAT_ANYWHERE_RE = re.compile(r"\b(?:feat|ft|featuring)\b\s+(?P<names>.+)$")
 _PART_RE = re.compile(r"^(?:part|volume|chapter|act|number|opus|book)\s+\w+$")
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR_ONLY_RE = re.compile(r"(?:19|20)\d{2}")
 
 # Brackets that say nothing about the recording: packaging, upload noise,
 # provenance. Matched against the whole ASCII key of the bracket content.
@@ -237,6 +242,8 @@ def _classify_uncached(content: str) -> tuple[list[VersionTag], list[str], str]:
         return [], [raw.strip()], "feat"
     if _PART_RE.match(key):
         return [], [], "part"
+    if _YEAR_ONLY_RE.fullmatch(key):
+        return [VersionTag(VersionKind.DATED, key)], [], "version"
     tags = versions_in_text(key, bracketed=True)
     featured: list[str] = []
     inner_feat = _FEAT_ANYWHERE_RE.search(key)
@@ -387,7 +394,12 @@ _BARE_TRAILING_RE = re.compile(
 )
 
 
-_APOSTROPHE_YEAR_RE = re.compile(r"\s+['’‘](?P<year>\d\d)$")
+# "Home Sweet Home '91" but not "Summer of '69" or "Class of '99".
+_APOSTROPHE_YEAR_RE = re.compile(
+    r"(?<!\bof)(?<!\bin)(?<!\bsince)(?<!\bfrom)(?<!\bclass)(?<!\bsummer)(?<!\bback)"
+    r"\s+['’‘](?P<year>\d\d)$",
+    re.IGNORECASE,
+)
 
 _NEEDS_PARSE_RE = re.compile(
     r"[(\[{<\-–—~|]|\b(?:feat|ft|featuring|remix|rmx|edit|mix|version|instrumental|cappella"

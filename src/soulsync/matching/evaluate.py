@@ -4,7 +4,8 @@ PATH is a JSON Lines file or a folder of them (``*.jsonl``, recursively).
 Each line is one case:
 
 * ``{"id", "kind": "soulseek", "want": TRACK, "candidates": [FILE, ...], "expect": [i, ...]}``
-  where TRACK is ``{"title", "artists", "album", "duration_ms", "isrc"?}`` and
+  where TRACK is ``{"title", "artists", "album", "duration_ms", "isrc"?,
+  "release_date"?}`` and
   FILE uses slskd's field names ``{"username", "filename", "size", "length"?,
   "bitRate"?, "sampleRate"?, "bitDepth"?, "isVariableBitRate"?, "isLocked"?,
   "hasFreeUploadSlot", "uploadSpeed", "queueLength"}``;
@@ -77,7 +78,7 @@ _TRACK_REQUIRED = {
     "album": (str, type(None)),
     "duration_ms": (int, type(None)),
 }
-_TRACK_OPTIONAL = {"isrc": (str, type(None))}
+_TRACK_OPTIONAL = {"isrc": (str, type(None)), "release_date": (str, type(None))}
 _FILE_REQUIRED = {
     "username": str,
     "filename": str,
@@ -145,6 +146,7 @@ def _track(obj: Any) -> Track:
         album=obj["album"],
         duration_ms=obj["duration_ms"],
         isrc=obj.get("isrc"),
+        release_date=obj.get("release_date"),
     )
 
 

@@ -62,6 +62,7 @@ class Prepared:
     duration_ms: int | None = None
     isrc: str | None = None
     explicit: bool | None = None
+    year: int | None = None  # the wanted release's year, when the source says
     path_key: str = ""  # whole remote path (Soulseek) for whole-word evidence
     context: frozenset[VersionKind] = field(default_factory=frozenset)
     # The part of ``context`` that is only a guess from a name starting with
@@ -116,6 +117,7 @@ _MOVEMENT_PREFIX_RE = re.compile(r"^\s*[IVX]{1,4}\.\s+")
 _SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
 
 
+_DATED_STEM_RE = re.compile(r"[(\[]((?:19|20)\d{2})[)\]][^\\]*$")
 _PROCESSED_KINDS = frozenset({VersionKind.SPED_UP, VersionKind.SLOWED, VersionKind.PROCESSED})
 
 _ALBUM_NOISE_RE = re.compile(
@@ -140,9 +142,23 @@ def prepare(item: Candidate) -> Prepared:
         return _prepare_file(canonical_path(item.filename), item.length)
     if isinstance(item, LibraryTrack):
         return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
+    year = _year_of(item.release_date)
     return _prepare_track(
-        item.title, tuple(item.artists), item.album, item.duration_ms, item.isrc, item.explicit
+        item.title,
+        tuple(item.artists),
+        item.album,
+        item.duration_ms,
+        item.isrc,
+        item.explicit,
+        year,
     )
+
+
+def _year_of(release_date: str | None) -> int | None:
+    """The year of a "YYYY", "YYYY-MM" or "YYYY-MM-DD" release date."""
+    if release_date and len(release_date) >= 4 and release_date[:4].isdigit():
+        return int(release_date[:4])
+    return None
 
 
 @lru_cache(maxsize=16384)
@@ -153,6 +169,7 @@ def _prepare_track(
     duration_ms: int | None,
     isrc: str | None,
     explicit: bool | None,
+    year: int | None = None,
 ) -> Prepared:
     pt = _prepared_title(title)
     names = list(artists)
@@ -165,6 +182,7 @@ def _prepare_track(
         duration_ms=duration_ms,
         isrc=(isrc or "").strip().upper() or None,
         explicit=explicit,
+        year=year,
         context=album_context(album) if album else frozenset(),
         weak_context=weak_album_context(album) if album else frozenset(),
     )
@@ -246,6 +264,11 @@ def _prepare_path(filename: str) -> Prepared:
         for tag in pt.anatomy.versions:
             if all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
+    # A bare year in brackets is upload noise to the file-name parser, but
+    # it may date a re-recording ("Pour Some Sugar On Me (2012)").
+    dated = _DATED_STEM_RE.search(anatomy.basename)
+    if dated and all(t.kind is not VersionKind.DATED for t in tags):
+        tags.append(VersionTag(VersionKind.DATED, dated.group(1)))
     # Processed uploads are often named by the uploader's channel rather
     # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
     # phrases are never part of a real title, so the whole name counts.

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from soulsync.domain import Track
-from soulsync.matching.anatomy import VersionKind, weak_album_context
+from soulsync.matching.anatomy import TitleAnatomy, VersionKind, weak_album_context
+from soulsync.matching.classical import movement_in_work_folder, performance_check
 from soulsync.matching.credits import is_various
 from soulsync.matching.evidence import (
     artist_evidence,
@@ -268,6 +269,9 @@ class _Static:
     want_isrc: str | None
     cand_isrc: str | None
     explains_length: bool = False  # an edit/extended/version marker on either side
+    # A bare year on the candidate that the wanted release's year could not
+    # settle: decided by the duration in finish().
+    dated: str | None = None
     # Derived in __post_init__.
     weighted: float = 0.0
     weight: float = 0.0
@@ -323,6 +327,12 @@ class _Static:
         factor = self.factor
         if d_reason.endswith("unexplained") and not self.explains_length:
             factor *= settings.unexplained_length_factor
+        penalties = self.penalties
+        if self.dated and d_sim is not None and d_sim < 1.0:
+            # "Song (2012)" a few seconds off the wanted length: the year
+            # more likely dates a re-recording than the original release.
+            factor *= settings.medium_version_factor
+            penalties = (*penalties, f"dated {self.dated} and {d_reason}: possibly a re-recording")
         # A wrong title or artist is not rescued by the other fields: the mean
         # of a perfect artist and duration would otherwise carry a wrong song
         # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
@@ -343,7 +353,7 @@ class _Static:
             fields=(*fields, *self.tail),
             tier=tier,
             version_severity=self.severity if tier == "similarity" else None,
-            penalties=self.penalties,
+            penalties=penalties,
             reading=self.reading.how,
             dispreferred=self.dispreferred,
         )
@@ -355,6 +365,10 @@ def _static(
     wt = want.titles[0]
     fields: list[FieldScore] = []
     t_sim, t_reason = title_similarity(wt, reading)
+    if t_sim < 0.9 and cand.path_key:
+        movement = movement_in_work_folder(wt, reading, cand.path_key)
+        if movement is not None:
+            t_sim, t_reason = 0.92, movement
     fields.append(FieldScore("title", t_sim, settings.title_weight, t_reason))
     artist = artist_evidence(want, cand, reading)
     if artist is not None:
@@ -375,6 +389,19 @@ def _static(
         want_explicit=want.explicit,
         settings=settings,
     )
+    dated, d_level, d_reasons = _dated_check(want, wt, cand.file_versions or reading.anatomy)
+    if d_level is not None:
+        factor *= settings.hard_version_factor
+        severity = "hard"
+    v_reasons = (*v_reasons, *d_reasons)
+    p_level, p_reasons = performance_check(want, cand)
+    if p_level is not None:
+        factor *= (
+            settings.hard_version_factor if p_level == "hard" else settings.medium_version_factor
+        )
+        v_reasons = (*v_reasons, *p_reasons)
+        if severity != "hard":
+            severity = p_level
     f_factor, f_reasons = feature_check(want, cand, reading, settings)
     if f_reasons:
         factor *= f_factor
@@ -393,10 +420,34 @@ def _static(
         isrc_same=isrc_same,
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
+        dated=dated,
         explains_length=bool(
             (wt.anatomy.kinds | (cand.file_versions or reading.anatomy).kinds) & _LENGTH_KINDS
         ),
     )
+
+
+def _dated_check(
+    want: Prepared, wt: PreparedTitle, cand: TitleAnatomy
+) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A bare year on the candidate ("Song (2012)"): (undecided year, level, reasons).
+
+    Decided by the wanted release's year when known: the same year (or the
+    next, for late-December releases) is the release; a later one dates a
+    re-recording. Unknown: the year is returned for the duration to decide.
+    """
+    if VersionKind.DATED not in cand.kinds or VersionKind.DATED in wt.anatomy.kinds:
+        return None, None, ()
+    year = cand.detail_of(VersionKind.DATED)
+    if want.year is None or not year.isdigit():
+        return year, None, ()
+    if int(year) > want.year + 1:
+        return (
+            None,
+            "hard",
+            (f"candidate dated {year}, the wanted release is from {want.year}: a re-recording",),
+        )
+    return None, None, (f"candidate dated {year}, the wanted release's year",)
 
 
 # Markers that explain a length far from the wanted one.
