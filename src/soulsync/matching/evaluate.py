@@ -12,6 +12,10 @@ Each line is one case:
 * ``{"id", "kind": "library", "want": TRACK, "candidates": [{"title", "artist",
   "album", "duration_ms", "isrc"?}, ...], "expect": [...]}``.
 
+Either kind may carry ``"releases": [{"artist"?, "album", "types", "source"?},
+...]``: release types a metadata service would report (MusicBrainz wording,
+"Live", "Compilation"), handed to the engine as data.
+
 ``expect`` lists the acceptable candidates; ``[]`` means the engine must
 decline. For Soulseek cases the pick is the top file after filtering; for
 library cases it is the index's track when the verdict is "owned".
@@ -44,6 +48,7 @@ from soulsync.matching.filename import parse_path
 from soulsync.matching.index import LibraryIndex
 from soulsync.matching.prepared import prepare_path
 from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.releases import ReleaseFacts, ReleaseInfo
 from soulsync.matching.score import HARD_KINDS
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
@@ -102,6 +107,7 @@ _LIB_REQUIRED = {
     "duration_ms": (int, type(None)),
 }
 _LIB_OPTIONAL = {"isrc": (str, type(None))}
+_RELEASE_OPTIONAL = {"artist": (str, type(None)), "source": str}
 
 
 class CorpusError(ValueError):
@@ -118,6 +124,7 @@ class Case:
     candidates: tuple[SoulseekFile, ...] | tuple[LibraryTrack, ...]
     expect: frozenset[int]
     origin: str  # "file:line"
+    releases: ReleaseFacts = field(default_factory=ReleaseFacts)
 
 
 def _check_fields(obj: Any, required: dict[str, Any], optional: dict[str, Any], what: str) -> None:
@@ -180,10 +187,26 @@ def _library(obj: Any, i: int) -> LibraryTrack:
     )
 
 
+def _releases(raw: Any) -> ReleaseFacts:
+    """Release knowledge a case hands the engine, as a metadata service would."""
+    if raw is None:
+        return ReleaseFacts()
+    if not isinstance(raw, list):
+        raise ValueError("releases must be a list")
+    entries: list[tuple[str | None, str, ReleaseInfo]] = []
+    for i, item in enumerate(raw):
+        _check_fields(item, {"album": str, "types": list}, _RELEASE_OPTIONAL, f"release {i}")
+        if not all(isinstance(t, str) for t in item["types"]):
+            raise ValueError(f"release {i} types must be strings")
+        info = ReleaseInfo(tuple(item["types"]), item.get("source") or "MusicBrainz")
+        entries.append((item.get("artist"), item["album"], info))
+    return ReleaseFacts.of(entries)
+
+
 def _case(raw: Any) -> tuple[str, str, Track, tuple[Any, ...], frozenset[int]]:
     if not isinstance(raw, dict):
         raise ValueError("a case must be a JSON object")
-    unknown = set(raw) - {"id", "kind", "want", "candidates", "expect"}
+    unknown = set(raw) - {"id", "kind", "want", "candidates", "expect", "releases"}
     if unknown:
         raise ValueError(f"case has unknown field(s) {sorted(unknown)}")
     case_id, kind = raw.get("id"), raw.get("kind")
@@ -232,6 +255,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
                 try:
                     raw = json.loads(line)
                     case_id, kind, want, candidates, expect = _case(raw)
+                    releases = _releases(raw.get("releases"))
                 except (json.JSONDecodeError, ValueError) as exc:
                     raise CorpusError(f"{origin}: {exc}") from exc
                 if case_id in ids:
@@ -239,7 +263,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
                         f"{origin}: duplicate case id {case_id!r} (first at {ids[case_id]})"
                     )
                 ids[case_id] = origin
-                cases.append(Case(case_id, kind, want, candidates, expect, origin))
+                cases.append(Case(case_id, kind, want, candidates, expect, origin, releases))
     return cases
 
 
@@ -280,7 +304,7 @@ def _pick(case: Case, settings: MatchSettings) -> tuple[int | None, str]:
     """The engine's pick (candidate index or None) and its reasons."""
     if case.kind == "soulseek":
         files = [f for f in case.candidates if isinstance(f, SoulseekFile)]
-        result = rank_soulseek_files(case.want, files, settings)
+        result = rank_soulseek_files(case.want, files, settings, releases=case.releases)
         if result.best is None:
             top = result.rejected[0] if result.rejected else None
             why = "; ".join(top.reasons[:4]) if top else "no candidates"
@@ -288,7 +312,7 @@ def _pick(case: Case, settings: MatchSettings) -> tuple[int | None, str]:
         index = next(i for i, f in enumerate(files) if f is result.best.file)
         return index, "; ".join(result.best.reasons[:6])
     lib = [t for t in case.candidates if isinstance(t, LibraryTrack)]
-    answer = LibraryIndex(lib, settings).check(case.want)
+    answer = LibraryIndex(lib, settings).check(case.want, case.releases)
     if not answer.owned or answer.track is None:
         return None, answer.explain()
     return int(answer.track.id), answer.explain()

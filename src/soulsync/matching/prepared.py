@@ -27,7 +27,15 @@ from soulsync.matching.credits import is_various, split_credit
 from soulsync.matching.filename import is_generic_folder, parse_path, split_remote_path
 from soulsync.matching.normalize import ascii_key, number_tokens
 
-__all__ = ["Candidate", "Prepared", "PreparedTitle", "canonical_path", "prepare", "prepare_path"]
+__all__ = [
+    "Candidate",
+    "Prepared",
+    "PreparedTitle",
+    "canonical_path",
+    "prepare",
+    "prepare_path",
+    "with_release_kinds",
+]
 
 Candidate = Track | LibraryTrack | SoulseekFile
 
@@ -68,6 +76,8 @@ class Prepared:
     # The part of ``context`` that is only a guess from a name starting with
     # "Live" (see anatomy.weak_album_context).
     weak_context: frozenset[VersionKind] = field(default_factory=frozenset)
+    context_folders: tuple[str, ...] = ()  # the folder names ``context`` was read from
+    release_note: str = ""  # where release-type context came from ("MusicBrainz: Live")
     folder_artist: str | None = None
     # Soulseek: descriptors found anywhere in the file name, whichever reading
     # is used for the title ("Song - Chromatics Remix" read as title "Song").
@@ -245,6 +255,13 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
     return _with_duration(base, duration)
 
 
+def with_release_kinds(base: Prepared, kinds: frozenset[VersionKind], note: str) -> Prepared:
+    """``base`` with version kinds a metadata source knows its release has."""
+    if not kinds or kinds <= base.context:
+        return base
+    return replace(base, context=base.context | kinds, release_note=note)
+
+
 def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
     return replace(base, duration_ms=duration_ms, root=base)
 
@@ -292,6 +309,7 @@ def _prepare_path(filename: str) -> Prepared:
         path_key=anatomy.path_key,
         context=frozenset(context),
         weak_context=frozenset(context - strong),
+        context_folders=tuple(anatomy.folders[-3:]),
         folder_artist=anatomy.artist,
         file_versions=file_versions,
         folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),

@@ -26,12 +26,14 @@ uses them to order files that match equally well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from soulsync.domain import Track
-from soulsync.matching.anatomy import TitleAnatomy, VersionKind, weak_album_context
+from soulsync.matching.anatomy import TitleAnatomy, VersionKind, album_context
 from soulsync.matching.classical import movement_in_work_folder, performance_check
 from soulsync.matching.credits import is_various
 from soulsync.matching.evidence import (
@@ -389,6 +391,8 @@ def _static(
         want_explicit=want.explicit,
         settings=settings,
     )
+    if cand.release_note or want.release_note:
+        v_reasons = tuple(_with_note(r, want, cand) for r in v_reasons)
     dated, d_level, d_reasons = _dated_check(want, wt, cand.file_versions or reading.anatomy)
     if d_level is not None:
         factor *= settings.hard_version_factor
@@ -425,6 +429,15 @@ def _static(
             (wt.anatomy.kinds | (cand.file_versions or reading.anatomy).kinds) & _LENGTH_KINDS
         ),
     )
+
+
+def _with_note(reason: str, want: Prepared, cand: Prepared) -> str:
+    """Say where release-type context came from: "... is live (MusicBrainz: Live)"."""
+    if cand.release_note and reason.startswith("candidate folder is"):
+        return f"{reason} ({cand.release_note})"
+    if want.release_note and reason.startswith("wanted album is"):
+        return f"{reason} ({want.release_note})"
+    return reason
 
 
 def _dated_check(
@@ -464,21 +477,40 @@ def _effective_contexts(
     A wanted album only *named* like a live one ("Live Through This") says
     nothing about a candidate outside that album: the candidate's own
     "(Live)" marker and its "Live at Reading" folder still count against it.
-    A band named like a version word ("Live") does not make its own folders
-    live.
+    A band named like a version word ("Live", "Acoustic Alchemy") does not
+    make its own folders live or acoustic: its name is read out of the
+    folder names before they are read for versions.
     """
     want_context = want.context
     if want.weak_context and (album_sim is None or album_sim < 0.9):
         want_context = want_context - want.weak_context
     cand_context = cand.context
-    if cand.weak_context and any(_named_like_version(a) for a in want.artists):
-        cand_context = cand_context - cand.weak_context
+    if cand_context and cand.context_folders:
+        names = [a for a in want.artists if _named_like_version(a)]
+        if names:
+            cand_context = _context_without_names(cand.context_folders, tuple(names))
     return want_context, cand_context
 
 
+@lru_cache(maxsize=4096)
 def _named_like_version(artist: str) -> bool:
-    """True for an artist whose name alone reads as a version guess ("Live")."""
-    return bool(weak_album_context(artist))
+    """True for an artist whose name alone reads as a version ("Live", "Acoustic Alchemy")."""
+    return bool(album_context(artist))
+
+
+@lru_cache(maxsize=4096)
+def _context_without_names(
+    folders: tuple[str, ...], names: tuple[str, ...]
+) -> frozenset[VersionKind]:
+    kinds: set[VersionKind] = set()
+    for folder in folders:
+        text = folder
+        for name in names:
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+        text = " ".join(text.split()).strip(" -")
+        if text:
+            kinds |= album_context(text)
+    return frozenset(kinds)
 
 
 def score_track(
