@@ -534,7 +534,7 @@ def album_context(album: str) -> frozenset[VersionKind]:
 
 @lru_cache(maxsize=4096)
 def weak_album_context(album: str) -> frozenset[VersionKind]:
-    """The part of :func:`album_context` that rests on a guess: a name starting with "Live".
+    """The part of :func:`album_context` that rests on a guess ("Live ...", "Stripped").
 
     "Live Killers" and "Live Rust" are live albums, "Live Through This" is a
     studio album and "Live" is a band. Callers let this guess count only
@@ -543,6 +543,9 @@ def weak_album_context(album: str) -> frozenset[VersionKind]:
     album, and a band named "Live" does not make its own folders live.
     """
     key = ascii_key(album)
+    if key == "stripped" or key.startswith("stripped "):
+        # Christina Aguilera's "Stripped" is a studio album; the Stones' is not.
+        return frozenset({VersionKind.ACOUSTIC})
     if not (key.startswith("live ") or key == "live"):
         return frozenset()
     strong = {t.kind for t in versions_in_text(key)} | set(parse_title(album).kinds)

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from soulsync.domain import Track
-from soulsync.matching.anatomy import TitleAnatomy, VersionKind, album_context
+from soulsync.matching.anatomy import TitleAnatomy, VersionKind, VersionTag, album_context
 from soulsync.matching.classical import movement_in_work_folder, performance_check
 from soulsync.matching.credits import is_various
 from soulsync.matching.evidence import (
@@ -42,6 +42,7 @@ from soulsync.matching.evidence import (
     string_similarity,
     title_similarity,
 )
+from soulsync.matching.normalize import ascii_key
 from soulsync.matching.prepared import Candidate, Prepared, PreparedTitle, prepare, prepare_path
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.matching.versions import (
@@ -383,9 +384,10 @@ def _static(
         )
         fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
     want_context, cand_context = _effective_contexts(want, cand, a_sim)
+    cand_versions = _candidate_versions(wt, cand, reading)
     factor, severity, v_reasons = version_mismatch(
         wt.anatomy,
-        cand.file_versions or reading.anatomy,
+        cand_versions,
         want_context,
         cand_context,
         want_explicit=want.explicit,
@@ -393,7 +395,7 @@ def _static(
     )
     if cand.release_note or want.release_note:
         v_reasons = tuple(_with_note(r, want, cand) for r in v_reasons)
-    dated, d_level, d_reasons = _dated_check(want, wt, cand.file_versions or reading.anatomy)
+    dated, d_level, d_reasons = _dated_check(want, wt, cand_versions)
     if d_level is not None:
         factor *= settings.hard_version_factor
         severity = "hard"
@@ -425,9 +427,44 @@ def _static(
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
         dated=dated,
-        explains_length=bool(
-            (wt.anatomy.kinds | (cand.file_versions or reading.anatomy).kinds) & _LENGTH_KINDS
-        ),
+        explains_length=bool((wt.anatomy.kinds | cand_versions.kinds) & _LENGTH_KINDS),
+    )
+
+
+def _candidate_versions(wt: PreparedTitle, cand: Prepared, reading: PreparedTitle) -> TitleAnatomy:
+    """The candidate's version descriptors, without those that are the wanted title.
+
+    "Tenacious D - Tribute.mp3" read as a whole name is "Tenacious D" with a
+    "Tribute" (cover) suffix; when "Tribute" is the wanted title, that
+    reading's descriptor is the title itself, not a version.
+    """
+    fv = cand.file_versions
+    if fv is None:
+        return reading.anatomy
+    if not fv.versions or len(cand.titles) < 2 or not wt.base_forms:
+        return fv
+    want_key = wt.base_forms[0]
+    spurious: set[VersionTag] = set()
+    kept: set[VersionTag] = set()
+    for pt in cand.titles:
+        original = ascii_key(pt.anatomy.original)
+        if (
+            pt.anatomy.versions
+            and original.endswith(want_key)
+            and not any(want_key in f for f in pt.base_forms)
+        ):
+            spurious.update(pt.anatomy.versions)
+        else:
+            kept.update(pt.anatomy.versions)
+    drop = spurious - kept
+    if not drop:
+        return fv
+    return TitleAnatomy(
+        original=fv.original,
+        base=fv.base,
+        versions=tuple(t for t in fv.versions if t not in drop),
+        featured=fv.featured,
+        extras=fv.extras,
     )
 
 
