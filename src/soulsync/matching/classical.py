@@ -17,6 +17,7 @@ just "01 - Aria.flac". Two rules follow:
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -33,6 +34,7 @@ _CATALOGUE_RE = re.compile(
     r"\b(bwv|hwv|kv|k|opus|op|rv|hob|d|woo|sz|l|s|fs|wq)\s*\.?\s*([0-9]+|[ivx]+[a-z]*)\b"
 )
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_RANGE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2}) ((?:19|20)\d{2})(?!\d)")
 _MOVEMENT_PREFIX_RE = re.compile(r"^(?:[ivx]{1,4}|\d{1,2}[a-z]?)\s+")
 _WORK_STOPWORDS = frozenset(
     {
@@ -77,7 +79,11 @@ def _work_named(title: str, path_key: str) -> str | None:
             return token.upper()
     if words:
         found = [w for w in words if whole_word_in(w, path_key)]
-        if len(found) >= max(1, round(len(words) * 0.66)):
+        # Half the work's words, at least two when it has two: "Four
+        # Seasons ... Winter" names "The Four Seasons, Violin Concerto in F
+        # Minor, Op. 8 No. 4, RV 297 "Winter"".
+        needed = max(min(2, len(words)), math.ceil(len(words) / 2))
+        if len(found) >= needed:
             return " ".join(found)
     return None
 
@@ -92,14 +98,19 @@ def movement_in_work_folder(
     """
     if not (want.has_colon and want.last_segment and path_key) or reading.has_colon:
         return None
-    short = reading.base_forms[0] if reading.base_forms else ""
-    short = _MOVEMENT_PREFIX_RE.sub("", short)
-    if not short:
-        return None
-    close = fuzz.ratio(want.last_segment, short) >= 90 or (
-        len(short) >= 6 and want.last_segment.startswith(short)
+    shorts = [reading.base_forms[0] if reading.base_forms else "", reading.last_segment]
+    # "Winter - II. Largo": the part after the last dash is the movement.
+    shorts = [_MOVEMENT_PREFIX_RE.sub("", x) for x in shorts if x]
+    short = next(
+        (
+            x
+            for x in shorts
+            if fuzz.ratio(want.last_segment, x) >= 90
+            or (len(x) >= 6 and want.last_segment.startswith(x))
+        ),
+        None,
     )
-    if not close:
+    if short is None:
         return None
     named = _work_named(want.anatomy.original, path_key)
     if named is None:
@@ -132,6 +143,11 @@ def performance_check(want: Prepared, cand: Prepared) -> tuple[str | None, tuple
     )
     folders = " ".join(cand.folder_keys)
     cand_years = set(_YEAR_RE.findall(folders))
+    for first, last in _YEAR_RANGE_RE.findall(folders):
+        # "Pablo Casals (1936-1939)": recorded over several years.
+        cand_years.update(
+            str(y) for y in range(int(first), int(last) + 1) if int(last) - int(first) < 15
+        )
     performers = want.artists[1:]
     named = [p for p in performers if _name_in_path(p, cand.path_key)]
     if want_years and cand_years and not want_years & cand_years:
