@@ -272,6 +272,7 @@ class _Static:
     want_isrc: str | None
     cand_isrc: str | None
     explains_length: bool = False  # an edit/extended/version marker on either side
+    various_credit: bool = False  # the candidate names only "Various Artists"
     # A bare year on the candidate that the wanted release's year could not
     # settle: decided by the duration in finish().
     dated: str | None = None
@@ -345,6 +346,10 @@ class _Static:
             similarity = min(similarity, self.t_sim)
         if self.artist_sim is not None and self.artist_sim < 0.6:
             similarity = min(similarity, self.artist_sim)
+        if self.various_credit:
+            # A soundtrack or cast album track credited only to "Various
+            # Artists" is as often the cast's cover as the original.
+            similarity = min(similarity, settings.various_artists_cap)
         if self.isrc_same is True:
             value, tier = 0.85 + 0.15 * similarity, "identifier"
         else:
@@ -372,7 +377,6 @@ def _static(
         movement = movement_in_work_folder(wt, reading, cand.path_key)
         if movement is not None:
             t_sim, t_reason = 0.92, movement
-    fields.append(FieldScore("title", t_sim, settings.title_weight, t_reason))
     artist = artist_evidence(want, cand, reading)
     if artist is not None:
         fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
@@ -383,6 +387,11 @@ def _static(
             "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
         )
         fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
+    if t_sim < 0.9 and a_sim is not None and a_sim >= 0.9:
+        part = _part_of_album(want, wt, reading)
+        if part is not None:
+            t_sim, t_reason = part
+    fields.insert(0, FieldScore("title", t_sim, settings.title_weight, t_reason))
     want_context, cand_context = _effective_contexts(want, cand, a_sim)
     cand_versions = _candidate_versions(wt, cand, reading)
     factor, severity, v_reasons = version_mismatch(
@@ -427,8 +436,28 @@ def _static(
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
         dated=dated,
+        various_credit=(
+            artist is not None
+            and artist[1] == "candidate credited to Various Artists"
+            and _CAST_ALBUM_RE.search(ascii_key(cand.album or "")) is not None
+        ),
         explains_length=bool((wt.anatomy.kinds | cand_versions.kinds) & _LENGTH_KINDS),
     )
+
+
+def _part_of_album(
+    want: Prepared, wt: PreparedTitle, reading: PreparedTitle
+) -> tuple[float, str] | None:
+    """ "The Köln Concert, Part I" as "Part I" inside the album's own folder."""
+    key = wt.base_forms[0] if wt.base_forms else ""
+    album = want.album_key
+    if not album or not key.startswith(album + " ") or not reading.base_forms:
+        return None
+    rest = key[len(album) :].strip()
+    sim = string_similarity(rest, reading.base_forms[0])
+    if sim < 0.9:
+        return None
+    return 0.92, f"title is the album's {reading.anatomy.base!r}"
 
 
 def _candidate_versions(wt: PreparedTitle, cand: Prepared, reading: PreparedTitle) -> TitleAnatomy:
@@ -499,6 +528,8 @@ def _dated_check(
         )
     return None, None, (f"candidate dated {year}, the wanted release's year",)
 
+
+_CAST_ALBUM_RE = re.compile(r"\b(?:soundtrack|ost|cast|musical|motion picture|the movie|film)\b")
 
 # Markers that explain a length far from the wanted one.
 _LENGTH_KINDS = frozenset(

@@ -178,6 +178,9 @@ class MatchSettings:
     # processed upload): the score is multiplied by the factor.
     unexplained_length_s: float = 15.0
     unexplained_length_factor: float = 0.8
+    # A soundtrack/cast-album library track credited only to "Various
+    # Artists" is at most "uncertain": it may be the cast's cover.
+    various_artists_cap: float = 0.75
     # Version handling: hard (remix/live/instrumental...) multiplies the score.
     hard_version_factor: float = 0.25
     medium_version_factor: float = 0.85  # edit / extended
