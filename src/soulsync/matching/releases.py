@@ -17,10 +17,12 @@ and rank again with the facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from soulsync.matching.anatomy import VersionKind
+from soulsync.matching.credits import compare_artists
+from soulsync.matching.evidence import string_similarity
 from soulsync.matching.normalize import ascii_key
 from soulsync.matching.prepared import _album_key
 
@@ -28,8 +30,10 @@ __all__ = [
     "ReleaseFacts",
     "ReleaseInfo",
     "ReleaseQuery",
+    "choose_release",
     "kinds_of_types",
     "release_key",
+    "release_key_parts",
 ]
 
 # Release types that make every track on the release another recording
@@ -50,7 +54,12 @@ def kinds_of_types(types: Iterable[str]) -> frozenset[VersionKind]:
 
 def release_key(artist: str | None, album: str) -> str:
     """Lookup key of a release: artist and album keys ("" artist when unknown)."""
-    return f"{ascii_key(artist or '', drop_the=True)}\x1f{_album_key(album)}"
+    return "\x1f".join(release_key_parts(artist, album))
+
+
+def release_key_parts(artist: str | None, album: str) -> tuple[str, str]:
+    """(artist key, album key) of a release, as caches store them."""
+    return ascii_key(artist or "", drop_the=True), _album_key(album)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +114,32 @@ class ReleaseFacts:
     def of(cls, entries: Iterable[tuple[str | None, str, ReleaseInfo]]) -> ReleaseFacts:
         """Facts from (artist, album, info) entries."""
         return cls({release_key(artist, album): info for artist, album, info in entries})
+
+
+def choose_release(artist: str, album: str, options: Sequence[tuple[str, str]]) -> int | None:
+    """Which (title, artist credit) option is the release asked about, or None.
+
+    The title must be the album (edition words ignored; "Alchemy" is
+    "Alchemy: Dire Straits Live") and the credit must name the artist when
+    one was asked for. The first acceptable option wins (options come best
+    first from the search).
+    """
+    want = _album_key(album)
+    if not want:
+        return None
+    for index, (title, credit) in enumerate(options):
+        have = _album_key(title)
+        if not have:
+            continue
+        short, long = sorted((want, have), key=len)
+        # "Alchemy" / "Alchemy: Dire Straits Live", "At Budokan" / "Cheap
+        # Trick at Budokan": folders shorten release titles at either end.
+        same_title = string_similarity(want, have) >= 0.9 or (
+            len(short) >= 5 and (long.startswith(short + " ") or long.endswith(" " + short))
+        )
+        if not same_title:
+            continue
+        if artist.strip() and compare_artists([artist], credit).similarity < 0.8:
+            continue
+        return index
+    return None
