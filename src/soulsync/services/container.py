@@ -24,6 +24,7 @@ from soulsync.providers.spotify import SpotifyClient
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
 from soulsync.services.sync.run import SyncOptions
@@ -157,7 +158,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         deezer = DeezerClient.from_settings(store, settings.deezer)
     elif deezer is None:
         notes["deezer"] = "turned off in the configuration"
-    metadata = overrides.get("metadata") or MetadataService(spotify=spotify, deezer=deezer)
+    # MusicBrainz (release types for matching) is used when a client is
+    # passed in; it has no configuration section yet.
+    musicbrainz = overrides.get("musicbrainz")
+    metadata = overrides.get("metadata") or MetadataService(
+        spotify=spotify, deezer=deezer, musicbrainz=musicbrainz
+    )
+    releases = ReleaseTypeService(store, metadata) if metadata.musicbrainz is not None else None
 
     slskd = overrides.get("slskd")
     if slskd is None and settings.slskd.api_key.get_secret_value():
@@ -178,6 +185,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             bus,
             settings,
             match=settings.match_settings(),
+            releases=releases,
         )
 
     sources: dict[Source, PlaylistSource] = {}

@@ -79,6 +79,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
 __all__ = [
@@ -123,6 +124,7 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -153,6 +155,7 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
+            releases=releases,
         )
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()

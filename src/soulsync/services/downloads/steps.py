@@ -31,7 +31,7 @@ import httpx
 from soulsync.domain import JobKind, JobState, SoulseekFile
 from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
-from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
 from soulsync.services.downloads import job_codec as codec
@@ -51,6 +51,7 @@ from soulsync.services.matched import (
     Resolution,
     genres_for,
 )
+from soulsync.services.release_types import ReleaseTypeService
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
@@ -75,8 +76,11 @@ class JobSteps:
         organiser: Organiser,
         covers: CoverFetcher,
         publish: Callable[..., None],
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.jobs = jobs
+        # Release types (live/remix releases) for candidate folders; None = no look-ups.
+        self.releases = releases
         self.slskd = slskd
         self.queue = queue
         self.match = match
@@ -168,6 +172,13 @@ class JobSteps:
         for text in texts:
             responses = await self.slskd.search(text)
             ranked = rank_soulseek_files(want, responses, self.match, failures)
+            if self.releases is not None and ranked.candidates:
+                # Only folders that are otherwise acceptable are looked up.
+                facts = await self.releases.facts_for(releases_to_check(want, ranked))
+                if facts:
+                    ranked = rank_soulseek_files(
+                        want, responses, self.match, failures, releases=facts
+                    )
             seen += len(ranked.candidates) + len(ranked.rejected)
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
