@@ -39,6 +39,8 @@ HARD_KINDS = frozenset(
         VersionKind.SLOWED,
         VersionKind.RERECORDED,
         VersionKind.REPRISE,
+        VersionKind.EIGHT_D,
+        VersionKind.FAN_MADE,
     }
 )
 MEDIUM_KINDS = frozenset({VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE})
