@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from soulsync.domain import Track, VideoCandidate
 from soulsync.matching.credits import name_similarity
 from soulsync.matching.score import Score, score_track
-from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.matching.settings import DEFAULT_SETTINGS, LOSSLESS_FORMATS, MatchSettings
 
 __all__ = [
     "ChannelKind",
     "RankedVideo",
     "VideoRankResult",
     "channel_artist",
+    "lossy_source_allowed",
     "rank_videos",
     "video_as_track",
 ]
@@ -168,3 +169,16 @@ def rank_videos(
     accepted.sort(key=lambda r: (r.value < strong, r.channel, -r.value))
     rejected.sort(key=lambda r: -r.value)
     return VideoRankResult(tuple(accepted), tuple(rejected))
+
+
+def lossy_source_allowed(settings: MatchSettings, allow_lossy_fallback: bool) -> str | None:
+    """None if a lossy source (a video site) may serve this profile, else why not.
+
+    A profile whose allowed formats are all lossless requires lossless files;
+    a video site never has them, so it is skipped unless the user allows a
+    lossy fallback.
+    """
+    allowed = settings.quality.allowed_formats
+    if allowed and allowed <= LOSSLESS_FORMATS and not allow_lossy_fallback:
+        return "the quality profile requires lossless files (allow_lossy_fallback is off)"
+    return None

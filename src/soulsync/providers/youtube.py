@@ -54,6 +54,7 @@ __all__ = [
     "YouTubeOptions",
     "YtDlpSource",
     "backoff_delay",
+    "load_plugin_extractors",
 ]
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,30 @@ class YouTubeOptions:
     backoff_s: float = 1.0
     socket_timeout_s: float = 20.0
     extractors: tuple[type, ...] = field(default=())
+
+
+def load_plugin_extractors(
+    modules: list[str] | tuple[str, ...], options: YouTubeOptions
+) -> tuple[type, ...]:
+    """Extractor classes from ``[youtube] plugin_modules``: each module's ``extractors(options)``.
+
+    This is how a deployment adds a site yt-dlp does not know (the sandbox's
+    video site uses it); an unknown module or one without ``extractors`` is a
+    configuration error with a clear message.
+    """
+    import importlib
+
+    found: list[type] = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise ValueError(f"[youtube] plugin_modules: cannot import {name!r}: {exc}") from exc
+        make = getattr(module, "extractors", None)
+        if not callable(make):
+            raise ValueError(f"[youtube] plugin_modules: {name!r} has no extractors(options)")
+        found.extend(make(options))
+    return tuple(found)
 
 
 class YtDlpSource:
@@ -278,7 +303,7 @@ class YtDlpSource:
             params = {
                 # Audio only: "bestaudio" never picks a format that carries video.
                 "format": "bestaudio",
-                "outtmpl": {"default": str(dest_dir / f"{safe_id}.%(ext)s")},
+                "outtmpl": {"default": f"{safe_id}.%(ext)s"},
                 "paths": {"home": str(dest_dir), "temp": str(dest_dir)},
                 "continuedl": True,
                 "nopart": False,

@@ -94,6 +94,9 @@ def render(spec: AudioSpec, target: Path) -> None:
             args += ["-bits_per_raw_sample", "24"]
     elif spec.fmt == "mp3":
         args += ["-ac", "1", "-ar", "22050", "-c:a", "libmp3lame", "-b:a", "32k"]
+    elif spec.fmt == "m4a":
+        # The video site's audio stream (YouTube's itag 140 is AAC in MP4).
+        args += ["-ac", "1", "-ar", "22050", "-c:a", "aac", "-b:a", "32k", "-f", "ipod"]
     else:
         raise MediaError(f"unsupported sandbox format {spec.fmt!r}")
     if spec.title:

@@ -58,6 +58,7 @@ from soulsync.library.layout import LayoutTemplates
 from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
+from soulsync.providers.youtube import VideoSource
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
@@ -65,6 +66,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferGone,
     TransferPort,
 )
+from soulsync.services.downloads.video_steps import extra_blob
 from soulsync.services.events import EventBus
 from soulsync.services.matched import (
     CoverFetcher,
@@ -117,6 +119,7 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
+        video: VideoSource | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -147,7 +150,9 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
+            video=video,
         )
+        self.video = video
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -369,6 +374,13 @@ class DownloadService:
             values["file"] = first
         if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
             values["candidates"] = ()
+            # Walk the source chain again from its start.
+            extra = {
+                k: v
+                for k, v in job.extra.items()
+                if k not in ("source_index", "tried_sources", "video", "video_candidates")
+            }
+            values["wanted_json"] = extra_blob(job, extra)
         self.jobs.transition(
             job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
         )
