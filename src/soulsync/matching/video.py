@@ -131,6 +131,10 @@ class VideoRankResult:
 def _rejection(
     want: Track, video: VideoCandidate, score: Score, settings: MatchSettings
 ) -> str | None:
+    below = score.value < settings.accept_threshold
+    if below and score.version_severity == "hard":
+        # The version says most: a live or sped-up upload is also longer or shorter.
+        return "wrong version: " + "; ".join(score.penalties)
     if want.duration_ms and video.duration_ms:
         delta = (video.duration_ms - want.duration_ms) / 1000
         if abs(delta) > settings.video_max_duration_delta_s:
@@ -138,9 +142,7 @@ def _rejection(
             if delta > 0 and _VIDEO_CUT_RE.search(video.title.lower()):
                 return f"video cut with extra audio (intro/outro): {what}"
             return f"duration off: {what}"
-    if score.value < settings.accept_threshold:
-        if score.version_severity == "hard":
-            return "wrong version: " + "; ".join(score.penalties)
+    if below:
         for name, floor in (("artist", 0.6), ("title", 0.75)):
             found = score.field(name)
             if found is not None and found.similarity is not None and found.similarity < floor:

@@ -35,6 +35,7 @@ import asyncio
 import logging
 import os
 import random
+import re
 import shutil
 import threading
 import time
@@ -139,6 +140,22 @@ class YouTubeOptions:
     backoff_s: float = 1.0
     socket_timeout_s: float = 20.0
     extractors: tuple[type, ...] = field(default=())
+    # Modules whose ``extractors(options)`` add more (loaded on first use).
+    plugin_modules: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> YouTubeOptions:
+        """Options from the ``[youtube]`` config section."""
+        return cls(
+            search_prefix=settings.search_prefix,
+            watch_url=settings.watch_url,
+            playlist_url=settings.playlist_url,
+            cookies_file=settings.cookies_file,
+            po_token=settings.po_token.get_secret_value(),
+            retries=settings.retries,
+            backoff_s=settings.backoff_s,
+            plugin_modules=tuple(settings.plugin_modules),
+        )
 
 
 def load_plugin_extractors(
@@ -176,6 +193,7 @@ class YtDlpSource:
     ) -> None:
         self.options = options or YouTubeOptions()
         self._sleep = sleep
+        self._extractors: tuple[type, ...] | None = None
         # Delays slept before each retry, newest last (the logs and tests read them).
         self.retry_delays: list[float] = []
 
@@ -208,8 +226,12 @@ class YtDlpSource:
     def _ydl(self, **extra: Any) -> Any:
         import yt_dlp  # heavy: imported on first use
 
+        if self._extractors is None:
+            plugins = load_plugin_extractors(self.options.plugin_modules, self.options)
+            self._extractors = (*self.options.extractors, *plugins)
         ydl = yt_dlp.YoutubeDL(self._params(**extra), auto_init=False)
-        for extractor in self.options.extractors:
+        # Added first, so they are asked before yt-dlp's own (and its generic) extractors.
+        for extractor in self._extractors:
             ydl.add_info_extractor(extractor())
         ydl.add_default_info_extractors()
         return ydl
@@ -428,6 +450,10 @@ def _classify(exc: BaseException, what: str) -> ProviderError:
         return exc
     message = str(exc).replace("ERROR: ", "").strip() or type(exc).__name__
     status = _status_of(exc)
+    if status is None:
+        # yt-dlp's downloader reports some failures as text only ("HTTP Error 503: …").
+        found = re.search(r"HTTP Error (\d{3})", message)
+        status = int(found.group(1)) if found else None
     lowered = message.lower()
     if status is not None:
         if status == 429 or status >= 500:

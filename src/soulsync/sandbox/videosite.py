@@ -153,8 +153,8 @@ class VideoSite:
             album = self.catalogue.album_of(self.catalogue.tracks[upload.track_key]).title
             hay = _words(" ".join([upload.title, upload.channel, album]))
             hits = sum(1 for w in words if any(h.startswith(w) for h in hay))
-            # Like the real site: a loose match is still a result.
-            if hits * 3 >= len(words) * 2:
+            # Like the real site: a loose match (half the words) is still a result.
+            if hits and hits * 2 >= len(words):
                 scored.append((hits, upload))
         scored.sort(key=lambda pair: (-pair[0], -pair[1].views))
         return [u for _, u in scored[:20]]

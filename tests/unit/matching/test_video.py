@@ -52,7 +52,8 @@ def test_reading(title: str, channel: str, reading: tuple[str, str]) -> None:
 DECLINED: list[tuple[str, str, float, str]] = [
     ("Aurora Vale - Neon Highway (Live at Red Rocks)", "Aurora Vale", 214, "live"),
     ("Neon Highway (Cover)", "Jamie Sings", 214, "cover"),
-    ("Aurora Vale - Neon Highway (Sped Up)", "speedy edits", 171, "shorter"),
+    ("Aurora Vale - Neon Highway (Sped Up)", "speedy edits", 171, "sped up"),
+    ("Aurora Vale - Neon Highway", "speedy edits", 171, "shorter"),
     ("Aurora Vale - Neon Highway (sped up)", "speedy edits", 214, "sped up"),
     ("Aurora Vale - Neon Highway (8D Audio)", "8D Tunes", 214, "8d audio"),
     ("Aurora Vale - Neon Highway (Karaoke Version)", "Sing King", 214, "karaoke"),

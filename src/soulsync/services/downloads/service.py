@@ -285,6 +285,21 @@ class DownloadService:
         ]
         return batch, self._insert(rows)
 
+    async def enqueue_track_batch(
+        self, items: Sequence[tuple[Track, dict[str, Any]]]
+    ) -> tuple[str, list[int]]:
+        """Queue playlist-track jobs, each with its own extra (source chain, a fixed upload).
+
+        Used for links: ``extra["sources"]`` overrides the chain for one job and
+        ``extra["video"]`` names the upload to fetch (a YouTube link).
+        """
+        batch = _new_batch_id()
+        rows = [
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=t, batch_id=batch, extra={"queries": [], **x})
+            for t, x in items
+        ]
+        return batch, self._insert(rows)
+
     @staticmethod
     def no_candidate(job: Job) -> bool:
         """True if the job failed because no acceptable file was found."""
