@@ -106,6 +106,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli.slskd",  # soulsync slskd test|search
     "soulsync.cli.library",  # soulsync library scan|stats|find
     "soulsync.cli.downloads",  # soulsync download, queue, history
+    "soulsync.cli.get",  # soulsync get URL... (links: Spotify, Deezer, YouTube, M3U/CSV)
     "soulsync.cli.sync",  # soulsync sync, wishlist, report
     "soulsync.cli.runner",  # soulsync test-connections
 )
