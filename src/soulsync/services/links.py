@@ -100,7 +100,18 @@ async def follow_redirects(client: httpx.AsyncClient, url: str) -> str:
         if not response.is_redirect or not location:
             return current
         current = str(response.url.join(location))
+        if _is_final(current):
+            # A page we can parse: no need to load it (it is the service's web page).
+            return current
     raise LinkError(f"too many redirects from {url}")
+
+
+def _is_final(url: str) -> bool:
+    try:
+        link = parse_link(url)
+    except UnsupportedLink:
+        return True
+    return link is not None and link.kind is not LinkKind.SHORT
 
 
 class LinkResolver:
