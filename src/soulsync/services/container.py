@@ -21,9 +21,11 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
+from soulsync.services.links import LinkResolver
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
@@ -49,6 +51,7 @@ class AppServices:
     downloads: DownloadService | None
     sync: SyncService
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
+    video: VideoSource | None = None  # YouTube via yt-dlp, when enabled
     _started: bool = False
 
     async def start(self, *, schedule: bool = True) -> None:
@@ -69,6 +72,20 @@ class AppServices:
             if client is not None:
                 await client.aclose()
         self._started = False
+
+    def link_resolver(self) -> LinkResolver:
+        """A resolver for pasted links, using these services (close it with ``aclose``)."""
+        playlists: dict[Source, PlaylistSource] = {}
+        if self.spotify is not None:
+            playlists[Source.SPOTIFY] = self.spotify
+        if self.deezer is not None:
+            playlists[Source.DEEZER] = self.deezer
+        return LinkResolver(
+            self.metadata,
+            playlists=playlists,
+            video=self.video,
+            match=self.settings.match_settings(),
+        )
 
     async def test_connections(self) -> list[ConnectionStatus]:
         """One status per service, configured or not (never raises)."""
@@ -176,6 +193,12 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     if "media_server" not in overrides:
         media_server = _media_server(settings, store, notes)
 
+    video = overrides.get("video")
+    if video is None and settings.youtube.enabled:
+        video = YtDlpSource(YouTubeOptions.from_settings(settings.youtube))
+    elif video is None:
+        notes["youtube"] = "turned off in the configuration"
+
     downloads = overrides.get("downloads")
     if downloads is None and slskd is not None:
         downloads = DownloadService(
@@ -186,6 +209,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             settings,
             match=settings.match_settings(),
             releases=releases,
+            video=video,
         )
 
     sources: dict[Source, PlaylistSource] = {}
@@ -220,4 +244,5 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         downloads=downloads,
         sync=sync,
         notes=notes,
+        video=video,
     )
