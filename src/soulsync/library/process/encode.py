@@ -32,6 +32,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "opus": ("libopus", "opus", "opus"),
     "aac": ("aac", "ipod", "m4a"),
     "flac": ("flac", "flac", "flac"),
+    "alac": ("alac", "ipod", "m4a"),
     "wav": ("pcm_s16le", "wav", "wav"),
 }
 LOSSY = frozenset({"mp3", "opus", "aac"})
@@ -140,8 +141,8 @@ def encode(samples: np.ndarray, rate: int, layout: str, dest: Path, target: Targ
             ctx = stream.codec_context
             if target.format == "wav":
                 ctx.format = "s16"
-            elif target.format == "flac":
-                ctx.format = "s32" if np.abs(samples).size and _needs_24(samples) else "s16"
+            elif target.format in ("flac", "alac"):
+                ctx.format = _lossless_format(target.format, _needs_24(samples))
             if target.vbr_quality is not None:
                 ctx.qscale = True
                 ctx.global_quality = target.vbr_quality * _FF_QP2LAMBDA
@@ -178,6 +179,12 @@ def encode(samples: np.ndarray, rate: int, layout: str, dest: Path, target: Targ
         if reason == "io":
             reason = "encode_failed"
         raise ProcessError(reason, f"could not write {target.label()} ({exc})", dest) from exc
+
+
+def _lossless_format(fmt: str, deep: bool) -> str:
+    if fmt == "alac":
+        return "s32p" if deep else "s16p"
+    return "s32" if deep else "s16"
 
 
 def _needs_24(samples: np.ndarray) -> bool:

@@ -86,8 +86,9 @@ def rewrite_in_place(
             raise _os_failure(exc, "replacing the file", path) from exc
         _fsync_dir(path.parent)
     finally:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
+        if temp.is_file() and not temp.is_symlink():
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
 
 def place_new(temp: Path, final: Path) -> Path:
