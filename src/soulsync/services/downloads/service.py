@@ -73,6 +73,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.processing_setup import processing_step
 from soulsync.store import Store
 
 __all__ = [
@@ -135,6 +136,7 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
+            processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
         self.covers = covers or CoverFetcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}
