@@ -108,6 +108,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli.downloads",  # soulsync download, queue, history
     "soulsync.cli.sync",  # soulsync sync, wishlist, report
     "soulsync.cli.runner",  # soulsync test-connections
+    "soulsync.cli.process",  # soulsync process FILE_OR_FOLDER…
 )
 
 

@@ -37,7 +37,9 @@ class ProcessingStats:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with ``bytes_saved``."""
-        return {**asdict(self), "bytes_saved": self.bytes_saved}
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return {**data, "bytes_saved": self.bytes_saved}
 
     def summary(self) -> str:
         """One line for reports."""

@@ -158,7 +158,9 @@ def _blocks(container: Any, source: AudioSource, block: int) -> Iterator[np.ndar
                 pending.append(arr)
                 total += arr.shape[1]
         except av.error.FFmpegError as exc:
-            raise ProcessError("unreadable", f"decoding failed ({exc})", source.path) from exc
+            raise ProcessError(
+                "unreadable", f"damaged or truncated audio (decoder: {exc})", source.path
+            ) from exc
         if pending:
             yield np.concatenate(pending, axis=1)
         if total == 0:
