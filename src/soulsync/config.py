@@ -35,6 +35,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
+from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -492,6 +493,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -514,6 +516,7 @@ class Settings(BaseSettings):
         "sync",
         "database",
         "log",
+        "processing",
     )
 
     @classmethod

@@ -81,6 +81,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.processing_setup import processing_step
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
@@ -146,6 +147,7 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
+            processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
         self.covers = covers or CoverFetcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}

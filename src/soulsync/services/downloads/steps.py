@@ -390,6 +390,7 @@ class JobSteps:
                 resolution,
                 cover=cover,
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                job_id=job.id,
             )
         except MoveError as exc:
             self._fail(
