@@ -128,6 +128,11 @@ _SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
 
 
 _DATED_STEM_RE = re.compile(r"[(\[]((?:19|20)\d{2})[)\]][^\\]*$")
+# Cheap test before the full descriptor scan of a whole file name.
+_PROCESSED_HINT_RE = re.compile(
+    r"nightcore|daycore|8 ?d|boost|\d{3} ?hz|slowed|sped|speed|reverb|faster|chopped|screwed",
+    re.IGNORECASE,
+)
 _PROCESSED_KINDS = frozenset({VersionKind.SPED_UP, VersionKind.SLOWED, VersionKind.PROCESSED})
 
 _ALBUM_NOISE_RE = re.compile(
@@ -232,6 +237,12 @@ def canonical_path(filename: str) -> str:
     file, so ``@@a\Music\Daft Punk\Discovery\03.flac`` and
     ``@@b\mp3\Daft Punk\Discovery\03.flac`` prepare (and cache) as one.
     """
+    if filename.startswith("@@"):
+        # The share root ("@@user") differs per peer and is always dropped:
+        # cache on what follows, which many peers share.
+        cut = filename.find("\\")
+        if cut > 0:
+            return _canonical_path(filename[cut + 1 :])
     return _canonical_path(filename)
 
 
@@ -289,9 +300,10 @@ def _prepare_path(filename: str) -> Prepared:
     # Processed uploads are often named by the uploader's channel rather
     # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
     # phrases are never part of a real title, so the whole name counts.
-    for tag in versions_in_text(ascii_key(anatomy.basename)):
-        if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
-            tags.append(tag)
+    if _PROCESSED_HINT_RE.search(anatomy.basename):
+        for tag in versions_in_text(ascii_key(anatomy.basename)):
+            if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
+                tags.append(tag)
     featured: list[str] = []
     for pt in titles:
         featured.extend(f for f in pt.anatomy.featured if f not in featured)
