@@ -9,7 +9,10 @@ the same relative path shared by many peers is parsed once.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -32,6 +35,7 @@ __all__ = [
     "Prepared",
     "PreparedTitle",
     "canonical_path",
+    "collector_paused",
     "prepare",
     "prepare_path",
     "with_release_kinds",
@@ -264,6 +268,26 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
     if duration is None:
         return base
     return _with_duration(base, duration)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one ranking or playlist check.
+
+    Ranking a search (or checking a playlist) allocates tens of thousands of short-lived objects;
+    in an app that also holds a large library index, each automatic full
+    collection rescans that whole index (about a quarter of a first search's
+    time with 200k tracks in memory). Nothing ranked here forms reference
+    cycles that need collecting before the call returns, and the collector
+    is switched back on (if it was on) even when ranking fails.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def with_release_kinds(base: Prepared, kinds: frozenset[VersionKind], note: str) -> Prepared:

@@ -23,15 +23,13 @@ distance won), ties here are broken by the higher match score.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from soulsync.domain import SearchResponse, SoulseekFile, Track
 from soulsync.matching.filename import extension_of
-from soulsync.matching.prepared import with_release_kinds
+from soulsync.matching.prepared import collector_paused, with_release_kinds
 from soulsync.matching.releases import ReleaseFacts, ReleaseQuery, release_key
 from soulsync.matching.score import (
     CompareMemo,
@@ -246,28 +244,8 @@ def rank_prepared(
     releases: ReleaseFacts | None = None,
 ) -> RankResult:
     """:func:`rank_soulseek_files` for an already prepared wanted track."""
-    with _collector_paused():
+    with collector_paused():
         return _rank_prepared(want, files, settings, peer_failures, releases)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one ranking.
-
-    Ranking a search allocates tens of thousands of short-lived objects;
-    in an app that also holds a large library index, each automatic full
-    collection rescans that whole index (about a quarter of a first search's
-    time with 200k tracks in memory). Nothing ranked here forms reference
-    cycles that need collecting before the call returns, and the collector
-    is switched back on (if it was on) even when ranking fails.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rank_prepared(
