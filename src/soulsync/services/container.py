@@ -68,6 +68,9 @@ class AppServices:
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        musicbrainz = getattr(self.metadata, "musicbrainz", None)
+        if musicbrainz is not None:
+            await musicbrainz.aclose()
         self._started = False
 
     async def test_connections(self) -> list[ConnectionStatus]:
