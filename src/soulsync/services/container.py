@@ -71,6 +71,9 @@ class AppServices:
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        musicbrainz = getattr(self.metadata, "musicbrainz", None)
+        if musicbrainz is not None:
+            await musicbrainz.aclose()
         self._started = False
 
     def link_resolver(self) -> LinkResolver:
