@@ -14,6 +14,7 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -33,6 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -335,6 +337,22 @@ class WebSettings(_Section):
     session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
+    # Reverse proxies (addresses or networks such as "127.0.0.1" or "10.0.0.0/8")
+    # whose X-Forwarded-For header names the real client. From anyone else the
+    # header is ignored, so it cannot be used to dodge the login throttle.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Largest request body accepted (uploads included); larger ones get 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return [entry.strip() for entry in value]
 
     @field_validator("secret_key")
     @classmethod
@@ -419,6 +437,10 @@ class SyncSettings(_Section):
 
     schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
     mode: Literal["mirror", "append"] = "mirror"
+    # The one folder whose playlist files the web pages and the API may sync by
+    # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
+    # any file its user can.
+    playlists_dir: Path | None = None
 
 
 class DatabaseSettings(_Section):
@@ -455,7 +477,10 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
+    jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)
+    navidrome: NavidromeSettings = Field(default_factory=NavidromeSettings)
     folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
     slskd: SlskdSettings = Field(default_factory=SlskdSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
@@ -474,7 +499,10 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "spotify",
         "deezer",
+        "media_server",
         "plex",
+        "jellyfin",
+        "navidrome",
         "folder_library",
         "slskd",
         "paths",
@@ -513,6 +541,31 @@ class Settings(BaseSettings):
             self.slskd.downloads_dir = self.paths.downloads_dir
         if self.database.path is None:
             self.database.path = data / "soulsync.db"
+        return self
+
+    @property
+    def media_server_type(self) -> str:
+        """The media server in use: plex, jellyfin, navidrome, folder, or "" for none.
+
+        ``[media_server] type = "auto"`` keeps the older rule: Plex when
+        ``plex.url`` is set, else the folder library when it is enabled.
+        """
+        chosen = self.media_server.type
+        if chosen != "auto":
+            return chosen
+        if self.plex.url:
+            return "plex"
+        if self.folder_library.enabled:
+            return "folder"
+        return ""
+
+    @model_validator(mode="after")
+    def _chosen_server_is_set_up(self) -> Settings:
+        chosen = self.media_server.type
+        if chosen in ("plex", "jellyfin", "navidrome") and not getattr(self, chosen).url:
+            raise ValueError(f"media_server.type is {chosen!r} but {chosen}.url is not set")
+        if chosen == "folder" and self.folder_library.path is None:
+            raise ValueError("media_server.type is 'folder' but folder_library.path is not set")
         return self
 
     # Convenience accessors with non-optional types (filled by the validator above).
@@ -594,6 +647,7 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("paths", "downloads_dir"),
     ("paths", "transfer_dir"),
     ("slskd", "downloads_dir"),
+    ("sync", "playlists_dir"),
     ("folder_library", "path"),
     ("database", "path"),
 )

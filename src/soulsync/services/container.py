@@ -26,6 +26,7 @@ from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
 from soulsync.services.links import LinkResolver
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
 from soulsync.services.sync.run import SyncOptions
@@ -130,14 +131,28 @@ async def _deezer_status(services: AppServices) -> ConnectionStatus:
 
 
 def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
-    if settings.plex.url:
+    chosen = settings.media_server_type
+    server: MediaServer
+    if chosen == "plex":
         return PlexMediaServer.from_settings(settings.plex)
-    if settings.folder_library.enabled and settings.folder_library.path is not None:
+    if chosen == "jellyfin":
+        # Imported late, like the folder library: only the chosen server is loaded.
+        jellyfin = importlib.import_module("soulsync.providers.jellyfin")
+        server = jellyfin.JellyfinMediaServer.from_settings(settings.jellyfin)
+        return server
+    if chosen == "navidrome":
+        subsonic = importlib.import_module("soulsync.providers.subsonic")
+        server = subsonic.SubsonicMediaServer.from_settings(settings.navidrome)
+        return server
+    if chosen == "folder" and settings.folder_library.path is not None:
         # Imported late: the folder library pulls in mutagen scanning code.
         folder = importlib.import_module("soulsync.providers.folder")
-        server: MediaServer = folder.FolderLibrary.from_settings(store, settings)
+        server = folder.FolderLibrary.from_settings(store, settings)
         return server
-    notes["library"] = "no media server configured (set [plex] url or [folder_library] path)"
+    notes["library"] = (
+        "no media server configured (set [media_server] type and its section, "
+        "[plex] url or [folder_library] path)"
+    )
     return None
 
 
@@ -160,7 +175,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         deezer = DeezerClient.from_settings(store, settings.deezer)
     elif deezer is None:
         notes["deezer"] = "turned off in the configuration"
-    metadata = overrides.get("metadata") or MetadataService(spotify=spotify, deezer=deezer)
+    # MusicBrainz (release types for matching) is used when a client is
+    # passed in; it has no configuration section yet.
+    musicbrainz = overrides.get("musicbrainz")
+    metadata = overrides.get("metadata") or MetadataService(
+        spotify=spotify, deezer=deezer, musicbrainz=musicbrainz
+    )
+    releases = ReleaseTypeService(store, metadata) if metadata.musicbrainz is not None else None
 
     slskd = overrides.get("slskd")
     if slskd is None and settings.slskd.api_key.get_secret_value():
@@ -188,6 +209,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             settings,
             match=settings.match_settings(),
             video=video,
+            releases=releases,
         )
 
     sources: dict[Source, PlaylistSource] = {}
@@ -198,7 +220,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     options = overrides.get("sync_options") or SyncOptions(
         match=settings.match_settings(),
         mode=SyncMode(settings.sync.mode),
-        folder_library=settings.folder_library.enabled and not settings.plex.url,
+        folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
     )

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import httpx
 from soulsync.domain import JobKind, JobState, SoulseekFile
 from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
-from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
 from soulsync.providers.youtube import VideoSource
@@ -52,6 +53,7 @@ from soulsync.services.matched import (
     Resolution,
     genres_for,
 )
+from soulsync.services.release_types import ReleaseTypeService
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
@@ -78,8 +80,11 @@ class JobSteps:
         publish: Callable[..., None],
         video: VideoSource | None = None,
         video_dir: Path | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.jobs = jobs
+        # Release types (live/remix releases) for candidate folders; None = no look-ups.
+        self.releases = releases
         self.slskd = slskd
         self.queue = queue
         self.match = match
@@ -191,6 +196,13 @@ class JobSteps:
         for text in texts:
             responses = await self.slskd.search(text)
             ranked = rank_soulseek_files(want, responses, self.match, failures)
+            if self.releases is not None and ranked.candidates:
+                # Only folders that are otherwise acceptable are looked up.
+                facts = await self.releases.facts_for(releases_to_check(want, ranked))
+                if facts:
+                    ranked = rank_soulseek_files(
+                        want, responses, self.match, failures, releases=facts
+                    )
             seen += len(ranked.candidates) + len(ranked.rejected)
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
@@ -355,7 +367,7 @@ class JobSteps:
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
             return
-        resolution = await self._resolution(job)
+        resolution = _with_accepted_length(job, await self._resolution(job))
         if resolution is None:
             self._move(
                 job,
@@ -555,3 +567,17 @@ def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
     if job.wanted is not None:
         data["track"] = codec.track_to(job.wanted)
     return data
+
+
+def _with_accepted_length(job: Job, resolution: Resolution | None) -> Resolution | None:
+    """The length a user accepted for a file the engine rejected ("Pick anyway").
+
+    The download is verified against that length instead of the wanted
+    track's, so the file the user chose is not failed for the very
+    difference they were shown and confirmed.
+    """
+    accepted = job.extra.get("accepted_length_s")
+    if resolution is None or not accepted:
+        return resolution
+    track = replace(resolution.track, duration_ms=round(float(accepted) * 1000))
+    return replace(resolution, track=track)

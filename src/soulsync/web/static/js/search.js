@@ -87,8 +87,11 @@
     });
     es.addEventListener("done", function (ev) {
       var d = JSON.parse(ev.data);
-      setStatus(d.groups ? "<strong>" + d.groups + "</strong> results (" + d.files + " files from " + d.peers + " peers) for <strong>" + esc(query) + "</strong>"
-        : "No results for <strong>" + esc(query) + "</strong>. Try fewer words.");
+      var note = d.note ? ' <span class="muted">' + esc(d.note) + "</span>" : "";
+      // "Try fewer words" only helps when there is more than one word to drop.
+      var hint = d.words > 1 ? " Try fewer words." : " Check the spelling, or try the artist alone.";
+      setStatus((d.groups ? "<strong>" + d.groups + "</strong> results (" + d.files + " files from " + d.peers + " peers) for <strong>" + esc(query) + "</strong>"
+        : "No results for <strong>" + esc(query) + "</strong>." + hint) + note);
     });
     es.addEventListener("error", function (ev) {
       if (ev.data) {
