@@ -33,6 +33,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.domain import Track
 from soulsync.library.layout import (
@@ -173,6 +174,11 @@ class FolderLibrarySettings(_Section):
     # Where .m3u8 playlists are written, relative to the library folder (must stay inside it).
     playlists_dir: str = "Playlists"
 
+    @field_validator("path")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
+
     @model_validator(mode="after")
     def _path_when_enabled(self) -> FolderLibrarySettings:
         if self.enabled and self.path is None:
@@ -250,6 +256,11 @@ class PathSettings(_Section):
     @classmethod
     def _template(cls, value: str) -> str:
         return check_template(value)
+
+    @field_validator("data_dir", "downloads_dir", "transfer_dir")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
 
 
 # Formats a file may have (extensions, lower case, no dot).
