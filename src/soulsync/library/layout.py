@@ -297,9 +297,9 @@ def _check_template(template: str) -> None:
     for name in names:
         if name not in _ALLOWED_FIELDS:
             raise TemplateError(f"unknown template field {{{name}}} in {template!r}")
-    for _lit, name, spec, _conv in parsed:
-        if name is not None and spec:
-            _check_spec(name, spec)
+    for _lit, field, spec, _conv in parsed:
+        if field is not None and spec:
+            _check_spec(field, spec)
     if not template.endswith("{ext}"):
         raise TemplateError(f"template must end with .{{ext}}: {template!r}")
     if template.startswith("/") or ".." in template.split("/"):
