@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from soulsync.providers.base import ProviderError
 from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
-from soulsync.web.sse import SSE_HEADERS, sse_frame
+from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, services_of
 
@@ -110,7 +110,11 @@ async def search_stream(request: Request, sid: str) -> Response:
 
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
+        watch = SessionWatch(request)
         async for n, name, data in reg.frames(search, start):
+            if watch.gone():
+                yield LOGOUT_FRAME
+                return
             if name == "ping":
                 if await request.is_disconnected():
                     return
