@@ -37,6 +37,7 @@ from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
 from soulsync.web.client_address import Network
+from soulsync.web.fetch_site import cross_site_refusal
 from soulsync.web.sessions import COOKIE_NAME, Session, SessionCodec, SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,13 @@ class AuthMiddleware:
                 log.warning("API key %s refused for %s %s", info.id, scope["method"], path)
                 await _json(send, 403, {"error": refusal})
                 return
+
+        refusal = cross_site_refusal(scope["method"], headers)
+        if refusal is not None and principal is not None and principal.via == "session":
+            # Only cookie-borne requests: an API key is never added by a browser on its own.
+            log.warning("cross-site %s %s refused", scope["method"], path)
+            await _text(send, 403, f"Forbidden: {refusal}.")
+            return
 
         state = scope.setdefault("state", {})
         state["session"] = session

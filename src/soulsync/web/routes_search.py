@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from soulsync.providers.base import ProviderError
+from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
 from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
@@ -74,14 +75,19 @@ def _int(data: dict[str, Any], name: str) -> int:
 
 @router.get("/search", include_in_schema=False)
 async def search_page(request: Request, q: str = "") -> Response:
-    """The search page (a ``q`` starts that search at once)."""
+    """The search page; a ``q`` fills the box, and starts the search only from our own pages.
+
+    A link from another site (``/search?q=…``) must not make this browser run
+    a Soulseek search: then the words are shown and the user presses Search.
+    """
     services = services_of(request)
     why = None
     if services is None:
         why = "the services are not running in this process"
     elif services.slskd is None:
         why = services.notes.get("slskd", "slskd is not configured")
-    return render(request, "search.html", {"q": q, "why": why})
+    autostart = bool(q) and not is_cross_site(request.headers)
+    return render(request, "search.html", {"q": q, "why": why, "autostart": autostart})
 
 
 @router.post("/search/start", include_in_schema=False)

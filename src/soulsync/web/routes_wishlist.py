@@ -141,15 +141,19 @@ async def correct(request: Request, entry_id: int) -> Response:
     )
 
 
-@router.get("/wishlist/{entry_id}/candidates", include_in_schema=False)
-async def candidates(request: Request, entry_id: int, q: str = "") -> Response:
-    """Candidates for the user's own search words (none: the engine's own queries)."""
+@router.post("/wishlist/{entry_id}/candidates", include_in_schema=False)
+async def candidates(request: Request, entry_id: int) -> Response:
+    """Candidates for the user's own search words (none: the engine's own queries).
+
+    A POST: it runs a Soulseek search and replaces the entry's listed candidates.
+    """
     services = services_of(request)
     try:
         entry = services.sync.wishlist.get(entry_id)
     except WishlistError as exc:
         return error_response(request, exc, 404)
-    query = " ".join(q.split())[:200] or None
+    data = await _body(request)
+    query = " ".join(str(data.get("q", "")).split())[:200] or None
     found, error = await _search(request, entry, query)
     return render(
         request,
