@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from soulsync.config import Settings, load_config
+from soulsync.demo import DEMO_PASSWORD, DEMO_USER, build_demo_app, prepare_demo
 from soulsync.services.container import AppServices, build_services
 from soulsync.store import Store
 from soulsync.web import create_app
@@ -83,6 +84,40 @@ def start_live(tmp_path: Path, extra: str = "") -> tuple[Live, ThreadedServer]:
     server = ThreadedServer(app).start()
     live = Live(server.url, server.host, server.port, store, settings, services, tmp_path, app)
     return live, server
+
+
+@dataclass
+class DemoLive:
+    """The demo (sandbox Spotify, Deezer, slskd, Plex simulators) served for the suite."""
+
+    url: str
+    app: object
+    services: AppServices
+
+    def login(self) -> tuple[httpx.Client, str]:
+        """A logged-in client and its CSRF token."""
+        c = httpx.Client(base_url=self.url, follow_redirects=False, timeout=60)
+        token = csrf_field(c.get("/login").text)
+        form = {"csrf_token": token, "username": DEMO_USER, "password": DEMO_PASSWORD}
+        r = c.post("/login", data=form)
+        assert r.status_code == 303, r.text[:300]
+        return c, csrf_meta(c.get("/").text)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoLive]:
+    """The demo with every service simulated, for tests that need real workflows behind routes."""
+    root = tmp_path_factory.mktemp("security-demo")
+    prepared = prepare_demo(
+        root, time_scale=20, extra_config={"slskd": {"searches_per_window": 10_000}}
+    )
+    app, services = build_demo_app(prepared)
+    server = ThreadedServer(app).start()
+    try:
+        yield DemoLive(server.url, app, services)
+    finally:
+        server.stop()
+        prepared.close()
 
 
 @pytest.fixture()

@@ -60,7 +60,10 @@ def _search_or_404(request: Request, sid: str) -> LiveSearch:
 async def _body(request: Request) -> dict[str, Any]:
     """JSON or form body as a dict."""
     if "application/json" in request.headers.get("content-type", ""):
-        data = await request.json()
+        try:
+            data = await request.json()
+        except ValueError as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
+            raise HTTPException(400, "the request body is not valid JSON") from exc
         return data if isinstance(data, dict) else {}
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
