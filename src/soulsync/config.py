@@ -401,6 +401,11 @@ class DownloadSettings(_Section):
     concurrency: int = Field(default=2, ge=1, le=16)
     retries: int = Field(default=3, ge=0)
     retry_delay_s: float = Field(default=60, ge=0)
+    # Hosts cover art may be downloaded from (shell-style patterns); the
+    # configured services' own hosts are always allowed. soulsync.services.cover_fetch.
+    cover_hosts: list[str] = Field(
+        default_factory=lambda: ["*.scdn.co", "*.spotifycdn.com", "*.dzcdn.net"]
+    )
 
 
 class SyncSettings(_Section):

@@ -58,6 +58,7 @@ from soulsync.library.layout import LayoutTemplates
 from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
+from soulsync.services.cover_fetch import CoverFetcher, service_hosts
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
@@ -67,7 +68,6 @@ from soulsync.services.downloads.transfer_port import (
 )
 from soulsync.services.events import EventBus
 from soulsync.services.matched import (
-    CoverFetcher,
     FacadeLookup,
     MetadataLookup,
     MetadataResolver,
@@ -136,7 +136,9 @@ class DownloadService:
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
         )
-        self.covers = covers or CoverFetcher()
+        self.covers = covers or CoverFetcher(
+            allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=service_hosts(settings)
+        )
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
             jobs=self.jobs,

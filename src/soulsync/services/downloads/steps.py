@@ -33,6 +33,7 @@ from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
+from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
@@ -44,7 +45,6 @@ from soulsync.services.downloads.transfer_port import (
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
 from soulsync.services.matched import (
-    CoverFetcher,
     MetadataResolver,
     Organiser,
     Resolution,
