@@ -9,7 +9,7 @@ import tomli_w
 from pydantic import SecretStr
 
 from soulsync.config import ENV_DELIMITER, ENV_PREFIX, Settings
-from soulsync.logging_setup import mask
+from soulsync.logging_setup import mask, secret_note
 
 
 def _literal(value: Any) -> str:
@@ -44,9 +44,11 @@ def render_toml(settings: Settings, *, with_env_names: bool = False) -> str:
             comment = f"  # {env}" if with_env_names else ""
             if isinstance(value, SecretStr):
                 secret = value.get_secret_value()
+                # The mask and the length only: no character of the secret is shown.
                 shown = _literal(mask(secret))
-                note = "" if secret else "  # not set"
-                out.append(f"{name} = {shown}{note or comment}")
+                out.append(
+                    f"{name} = {shown}  # {secret_note(secret)}{comment.replace('  #', ';')}"
+                )
             elif value is None:
                 out.append(f"# {name} = (not set){comment}")
             else:

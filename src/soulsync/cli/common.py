@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from soulsync.config import Settings, load_config
+from soulsync.data_dir import ensure_private_dir
 from soulsync.domain import Playlist
 from soulsync.logging_setup import setup_logging
 from soulsync.store import Store
@@ -63,7 +64,11 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def open_store(config: Settings) -> Store:
-    """The database named in the configuration, migrated to the newest schema."""
+    """The database named in the configuration, migrated to the newest schema.
+
+    The data folder is made private (0700) first: it holds the database and keys.
+    """
+    ensure_private_dir(config.paths.data_dir)
     return Store(config.database_path)
 
 

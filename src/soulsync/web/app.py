@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soulsync import __version__
 from soulsync.config import Settings
+from soulsync.data_dir import ensure_private_dir
 from soulsync.store import Store
 from soulsync.web import routes_auth, routes_core, sse
 from soulsync.web.activity import ActivityRecorder
@@ -49,6 +50,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     ``services`` is whatever object the workflows hang off (download queue,
     sync…); routers reach it as ``request.app.state.services``.
     """
+    ensure_private_dir(settings.paths.data_dir)
     secret = load_or_create_secret_key(settings)
     max_age = settings.web.session_max_age_s
     auth = AuthContext(

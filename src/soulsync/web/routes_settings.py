@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from soulsync.config import KNOWN_FORMATS, Settings
 from soulsync.providers.base import ConnectionStatus, ProviderError
 from soulsync.providers.spotify_auth import SpotifyAuth
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
 from soulsync.web.settings_file import SettingsSaveError, apply_changes, config_path
 from soulsync.web.templating import render
@@ -351,6 +352,7 @@ def _auth(request: Request) -> SpotifyAuth:
         redirect_uri=settings.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
+        cipher=cipher_for(settings),
     )
 
 
