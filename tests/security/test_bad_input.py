@@ -5,8 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-
-from conftest import Live
+from security_helpers import Live
 
 
 def _clean(text: str) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from routes import AUTH_PAGES, PUBLIC, fill, route_cases
+from security_helpers import DemoLive, Live
+from security_routes import AUTH_PAGES, PUBLIC, fill, route_cases
 
-from conftest import DemoLive, Live
 from soulsync.web.apikeys import create_api_key
 
 

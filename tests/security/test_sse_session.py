@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
+from security_helpers import Live
 
-from conftest import Live
 from soulsync.web import sse
 
 

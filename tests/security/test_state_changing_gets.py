@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from conftest import Live
+from security_helpers import Live
 
 CROSS_NAV = {
     "Sec-Fetch-Site": "cross-site",
