@@ -23,6 +23,7 @@ What it does right, and why (``shared/reference/soulseek-and-slskd.md``):
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import logging
 import time
 import uuid
@@ -72,6 +73,8 @@ API_PREFIX = "/api/v0"
 
 __all__ = [
     "EnqueueResult",
+    "InvalidSearch",
+    "NotLoggedIn",
     "PeerUnavailable",
     "SlskdClient",
     "SlskdTransfer",
@@ -80,6 +83,32 @@ __all__ = [
 
 class PeerUnavailable(ProviderError):
     """The Soulseek user cannot be reached (offline, or refused the request)."""
+
+
+class InvalidSearch(ProviderError):
+    """slskd refused the search text itself (400), e.g. nothing but one-letter terms.
+
+    Not worth retrying: the same text is refused again. ``SearchesController.Post``
+    (https://github.com/slskd/slskd/blob/master/src/slskd/Search/API/Controllers/SearchesController.cs)
+    turns Soulseek.NET's ``ArgumentException`` into this 400.
+    """
+
+
+class NotLoggedIn(ServiceUnavailable):
+    """slskd runs but is not logged in to the Soulseek network.
+
+    A search gets 409 (Soulseek.NET's ``InvalidOperationException`` "The server
+    connection must be connected and logged in…", mapped to ``Conflict`` by
+    ``SearchesController.Post``); an enqueue gets 500 with that same wording.
+    Nobody's fault but the network connection's: never counted against a peer.
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        message = "slskd is not connected to the Soulseek network"
+        super().__init__(SERVICE, f"{message} ({detail})" if detail else message)
+
+
+_LOGGED_OUT_WORDING = "must be connected and logged in"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -91,7 +120,16 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _brief(response: httpx.Response) -> str:
-    text = response.text.strip().replace("\n", " ")
+    """slskd's error text; ASP.NET sends ``BadRequest("…")`` as a JSON string to JSON clients."""
+    text = response.text.strip()
+    if text.startswith('"'):
+        try:
+            decoded = json_module.loads(text)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            text = decoded
+    text = text.replace("\n", " ")
     return text[:200] if text else response.reason_phrase
 
 
@@ -270,6 +308,8 @@ class SlskdClient:
         the answering peer or file count changes (for live search pages).
 
         Raises:
+            InvalidSearch: slskd refused the text (400), e.g. only one-letter terms.
+            NotLoggedIn: slskd is not connected to the Soulseek network (409).
             RateLimited: slskd kept answering 429 through every retry.
             ServiceUnavailable, AuthError: slskd is down or the key is wrong.
         """
@@ -289,9 +329,17 @@ class SlskdClient:
         }
 
         async def post() -> None:
-            response = await self._request("POST", "/searches", json=body, allow=frozenset({429}))
+            response = await self._request(
+                "POST", "/searches", json=body, allow=frozenset({400, 409, 429})
+            )
             if response.status_code == 429:
                 raise SearchRejected(_retry_after(response))
+            if response.status_code == 409:
+                raise NotLoggedIn(_brief(response))
+            if response.status_code == 400:
+                raise InvalidSearch(
+                    SERVICE, f"slskd refused the search {query!r}: {_brief(response)}"
+                )
 
         try:
             await self.pacer.run(post)
@@ -388,6 +436,9 @@ class SlskdClient:
     ) -> httpx.Response:
         for attempt in range(4):
             response = await self._request("POST", path, json=body, allow=frozenset({429, 500}))
+            if response.status_code == 500 and _LOGGED_OUT_WORDING in response.text:
+                # Soulseek.NET's "must be connected and logged in" surfaces as a 500 here.
+                raise NotLoggedIn(_brief(response))
             if response.status_code == 500:
                 raise PeerUnavailable(
                     SERVICE, f"could not enqueue from {username}: {_brief(response)}"

@@ -27,7 +27,70 @@ TOO_MANY = (
 
 
 def _error(status: int, message: str) -> Response:
-    return Response(message, status_code=status, media_type="text/plain")
+    """An error as slskd sends it: its controllers are ``[Produces("application/json")]``,
+    so ``BadRequest("…")`` and ``StatusCode(429, "…")`` arrive as a JSON *string*.
+    """
+    return JSONResponse(message, status_code=status)
+
+
+def _problem(status: int, title: str) -> Response:
+    """ASP.NET's ProblemDetails, as for a bare ``NotFound()`` or a wrong content type."""
+    body = {
+        "type": f"https://tools.ietf.org/html/rfc9110#section-15.5.{status - 399}",
+        "title": title,
+        "status": status,
+        "traceId": f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-00",
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _json_body(request: Request) -> bool:
+    """``[Consumes("application/json")]``: anything else is refused with 415."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def search_refusal(sim: SimulatorState, body: Any) -> Response | None:
+    """The 400/409 slskd gives a search request before starting it, or None.
+
+    In slskd's order: model validation (``SearchRequest``'s ``[Range(5, …)]``
+    on ``searchTimeout`` and its ``Validate``), then Soulseek.NET's
+    ``SearchAsync`` - empty text, no term, not logged in (``InvalidOperationException``
+    → 409), and no term longer than one character once those are dropped
+    (``ArgumentException`` → 400). See ``SearchesController.cs`` and
+    ``Search/API/DTO/SearchRequest.cs`` in slskd/slskd, ``SoulseekClient.cs``
+    in jpdillingham/Soulseek.NET.
+    """
+    if not isinstance(body, dict):
+        return _error(400, "The request body is not a valid search request.")
+    timeout = body.get("searchTimeout")
+    if isinstance(timeout, int | float) and timeout < 5:
+        return _error(400, "The field SearchTimeout must be between 5 and 2147483647.")
+    text = str(body.get("searchText") or "")
+    if not text.strip():
+        return _error(
+            400, "The field SearchText can not be null, empty, or consist of only whitespace"
+        )
+    tokens = [t for t in text.split(" ")]
+    exclusions = {t for t in tokens if t.startswith("-") and len(t) > 1}
+    terms = [t for t in tokens if t not in exclusions]
+    if not terms:
+        return _error(
+            400, "Search query must contain at least one non-exclusion term (Parameter 'query')"
+        )
+    if "LoggedIn" not in sim.server_state:
+        return _error(
+            409,
+            "The server connection must be connected and logged in to perform a search "
+            f"(currently: {sim.server_state})",
+        )
+    if not any(len(t.encode("utf-16-le")) > 2 for t in terms):
+        return _error(
+            400,
+            "Search query must contain at least one non-exclusion term with length greater "
+            "than 1 (Parameter 'query')",
+        )
+    return None
 
 
 def _is_guid(value: str) -> bool:
@@ -76,12 +139,16 @@ def build_app(sim: SimulatorState) -> FastAPI:
 
     @app.post(API + "/searches")
     async def post_search(request: Request) -> Response:
+        if not _json_body(request):
+            return _problem(415, "Unsupported Media Type")
         try:
             body = await request.json()
         except ValueError:
-            return _error(400, "A non-empty request body is required.")
-        if not isinstance(body, dict) or not str(body.get("searchText") or "").strip():
-            return _error(400, "The SearchText field is required.")
+            return _error(400, "The request body is not valid JSON.")
+        refusal = search_refusal(sim, body)
+        if refusal is not None:
+            sim.counters.searches_refused += 1
+            return refusal
         with sim.lock:
             if sim._busy():
                 sim.counters.searches_rejected_429 += 1
@@ -262,6 +329,14 @@ def build_app(sim: SimulatorState) -> FastAPI:
 
 
 async def _enqueue(sim: SimulatorState, username: str, body: list[Any]) -> Response:
+    if "LoggedIn" not in sim.server_state:
+        # Users.GetIPEndPointAsync → Soulseek.NET's InvalidOperationException, caught by
+        # TransfersController.EnqueueAsync's catch-all and sent as a 500 with its message.
+        return _error(
+            500,
+            "The server connection must be connected and logged in to fetch user endpoint "
+            f"(currently: {sim.server_state})",
+        )
     peer = sim.peers.get(username)
     if peer is None or peer.behaviour == "offline":
         # Soulseek.NET cannot reach the user; slskd lets the exception become a 500.

@@ -62,6 +62,10 @@ def parse_query(text: str, filtered_phrases: Iterable[str] = SERVER_FILTERED_PHR
     suffixes: list[str] = []
     excluded: list[str] = []
     for raw in lowered.split():
+        if len(raw.encode("utf-16-le")) <= 2:
+            # Soulseek.NET drops one-character terms before the network sees them
+            # (SoulseekClient.SearchAsync, removeSingleCharacterSearchTerms).
+            continue
         if raw.startswith("-") and len(raw) > 1:
             excluded.extend(_WORD.findall(raw[1:]))
         elif raw.startswith("*") and len(raw) > 1:

@@ -28,6 +28,7 @@ class SlskdCounters:
     unauthorized: int = 0
     searches_posted: int = 0  # accepted search POSTs (each would reach the network)
     searches_rejected_429: int = 0
+    searches_refused: int = 0  # 400 (e.g. only one-letter terms) or 409 (logged out)
     searches_deleted: int = 0
     enqueue_requests: int = 0
     files_enqueued: int = 0

@@ -25,6 +25,8 @@ class QueueSettings:
     max_candidates: int = 10
     lease_ttl_s: float = 30.0
     search_max_queries: int = 4
+    # How long to wait before looking again while slskd is logged out of Soulseek.
+    network_wait_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> QueueSettings:

@@ -15,8 +15,20 @@ from pathlib import Path
 from soulsync.domain import SearchResponse, SoulseekFile
 from soulsync.library.layout import UnsafePathError
 from soulsync.providers.base import NotFound, ProviderError
-from soulsync.providers.slskd import PeerUnavailable, SlskdClient, SlskdTransfer
-from soulsync.services.downloads.transfer_port import TransferGone, TransferRefused, TransferStatus
+from soulsync.providers.slskd import (
+    InvalidSearch,
+    NotLoggedIn,
+    PeerUnavailable,
+    SlskdClient,
+    SlskdTransfer,
+)
+from soulsync.services.downloads.transfer_port import (
+    NetworkOffline,
+    QueryRefused,
+    TransferGone,
+    TransferRefused,
+    TransferStatus,
+)
 
 __all__ = ["SlskdPort", "status_of"]
 
@@ -48,12 +60,19 @@ class SlskdPort:
 
     async def search(self, query: str) -> list[SearchResponse]:
         """One paced search (the client's process-wide pacer applies)."""
-        return await self.client.search(query, timeout_ms=self.search_timeout_ms)
+        try:
+            return await self.client.search(query, timeout_ms=self.search_timeout_ms)
+        except InvalidSearch as exc:
+            raise QueryRefused(exc.message) from exc
+        except NotLoggedIn as exc:
+            raise NetworkOffline(exc.message) from exc
 
     async def enqueue(self, file: SoulseekFile) -> TransferStatus:
         """Enqueue one file; refused names and offline peers raise TransferRefused."""
         try:
             result = await self.client.enqueue(file.username, [file])
+        except NotLoggedIn as exc:
+            raise NetworkOffline(exc.message) from exc
         except PeerUnavailable as exc:
             raise TransferRefused(exc.message) from exc
         except UnsafePathError as exc:

@@ -37,6 +37,8 @@ from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.transfer_port import (
+    NetworkOffline,
+    QueryRefused,
     TransferGone,
     TransferPort,
     TransferRefused,
@@ -122,6 +124,8 @@ class JobSteps:
                 await self._after_user_cancel(job_id)
                 return
             raise
+        except NetworkOffline as exc:
+            self._wait_for_network(job_id, str(exc))
         except _TRANSIENT as exc:
             self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
         except Exception as exc:
@@ -157,15 +161,27 @@ class JobSteps:
         if want is None:
             self._fail(job.id, "nothing to search for (no wanted track)")
             return
-        texts: list[str] = list(job.extra.get("queries") or [])
-        if not texts:
-            texts = [q.text for q in query_ladder(want)]
+        # Queries given by the caller are sent as given (slskd answers for them);
+        # the ladder's are already in the form slskd accepts.
+        texts = [str(t) for t in job.extra.get("queries") or []]
+        texts = texts or [q.text for q in query_ladder(want)]
         texts = texts[: self.queue.search_max_queries]
+        if not texts:
+            self._fail_search(job, "no search slskd would accept (only one-letter words)")
+            return
         failures = self.jobs.peer_failures()
         seen = rejected = 0
         top_reason = ""
+        refused: list[str] = []
         for text in texts:
-            responses = await self.slskd.search(text)
+            try:
+                responses = await self.slskd.search(text)
+            except QueryRefused as exc:
+                # This rung is invalid for slskd; the next one may not be. Never
+                # a reason to restart the job: the same text would be refused again.
+                log.info("job %s: slskd refused the search %r: %s", job.id, text, exc)
+                refused.append(text)
+                continue
             ranked = rank_soulseek_files(want, responses, self.match, failures)
             seen += len(ranked.candidates) + len(ranked.rejected)
             rejected += len(ranked.rejected)
@@ -185,13 +201,12 @@ class JobSteps:
         detail = f"{seen} files seen, {rejected} rejected"
         if top_reason:
             detail += f"; best rejected: {top_reason}"
-        self._move(
-            job,
-            (JobState.SEARCHING,),
-            JobState.FAILED,
-            result="no_candidate",
-            error=f"no acceptable candidate ({detail})",
-        )
+        if refused:
+            detail += f"; slskd refused {len(refused)} of {len(texts)} searches"
+        self._fail_search(job, f"no acceptable candidate ({detail})")
+
+    def _fail_search(self, job: Job, error: str) -> None:
+        self._move(job, (JobState.SEARCHING,), JobState.FAILED, result="no_candidate", error=error)
 
     # -- downloading ---------------------------------------------------------------------
 
@@ -451,6 +466,26 @@ class JobSteps:
         )
         if failed is not None:
             self._announce(failed)
+
+    def _wait_for_network(self, job_id: int, reason: str) -> None:
+        """slskd is not logged in to Soulseek: look again later without using up a retry.
+
+        Nothing is counted against a peer or against the job's retries; the job
+        keeps its candidates and carries on where it was.
+        """
+        job = self.get(job_id)
+        if job.is_final:
+            return
+        delay = self.queue.network_wait_s
+        requeued = self.jobs.transition(
+            job_id,
+            ACTIVE_STATES,
+            JobState.QUEUED,
+            next_attempt_at=time.time() + delay,
+            error=f"{reason}; waiting {delay:.0f}s",
+        )
+        if requeued is not None:
+            self._announce(requeued)
 
     def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
         job = self.get(job_id)

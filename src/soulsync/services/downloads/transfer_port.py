@@ -15,6 +15,8 @@ from typing import Protocol
 from soulsync.domain import SearchResponse, SoulseekFile
 
 __all__ = [
+    "NetworkOffline",
+    "QueryRefused",
     "TransferGone",
     "TransferPort",
     "TransferRefused",
@@ -81,11 +83,19 @@ class TransferGone(Exception):
     """slskd no longer knows the transfer (removed, or slskd restarted)."""
 
 
+class QueryRefused(Exception):
+    """slskd refused one search text (400): try the next query, not the same one later."""
+
+
+class NetworkOffline(ConnectionError):
+    """slskd is up but not logged in to the Soulseek network: wait, blame no peer."""
+
+
 class TransferPort(Protocol):
     """The slskd operations the queue uses."""
 
     async def search(self, query: str) -> list[SearchResponse]:
-        """Run one paced search and return its responses."""
+        """Run one paced search; :class:`QueryRefused` or :class:`NetworkOffline` if refused."""
         ...
 
     async def enqueue(self, file: SoulseekFile) -> TransferStatus:
