@@ -46,7 +46,13 @@ from soulsync.providers.base import (
     RateLimited,
     ServiceUnavailable,
 )
-from soulsync.providers.slskd_files import locate_download, slskd_relative_path
+from soulsync.providers.slskd_files import (
+    DEFAULT_SUBDIRECTORY,
+    LEGACY_LAYOUT,
+    SlskdLayout,
+    locate_download,
+    slskd_relative_path,
+)
 from soulsync.providers.slskd_models import (
     EnqueueResult,
     SlskdTransfer,
@@ -159,6 +165,7 @@ class SlskdClient:
         api_key: SecretStr | str,
         *,
         downloads_dir: Path | None = None,
+        destination_subdirectory: str | None = None,
         pacer: SearchPacer | None = None,
         timeout_s: float = 15.0,
         poll_interval_s: float = 0.5,
@@ -168,6 +175,11 @@ class SlskdClient:
         register_secret(key)
         self.url = url.rstrip("/")
         self.downloads_dir = downloads_dir
+        # slskd 0.26's destination template, used only when slskd's /options cannot be read.
+        self.destination_subdirectory = destination_subdirectory
+        self._layout: SlskdLayout | None = None
+        # slskd 0.26+ retries failed downloads itself (transfers.download.retry.attempts).
+        self.retry_attempts: int | None = None
         self.pacer = pacer or shared_pacer()
         self.poll_interval_s = poll_interval_s
         self._http = httpx.AsyncClient(
@@ -190,6 +202,7 @@ class SlskdClient:
             sl.url,
             sl.api_key,
             downloads_dir=settings.slskd_downloads_dir,
+            destination_subdirectory=sl.destination_subdirectory,
             pacer=pacer,
             **kwargs,
         )
@@ -263,6 +276,59 @@ class SlskdClient:
         except ValueError:
             return response.text.strip()
         return str(value)
+
+    async def application(self) -> dict[str, Any]:
+        """``GET /application``: version, server connection, shares… ({} if slskd lacks it)."""
+        response = await self._request("GET", "/application", allow=frozenset({404}))
+        if response.status_code == 404:
+            return {}
+        data = response.json()
+        return data if isinstance(data, dict) else {}
+
+    async def layout(self, *, refresh: bool = False) -> SlskdLayout:
+        """How this slskd lays out finished files (detected once, then cached).
+
+        The version comes from ``GET /application`` (``version.current``; the
+        ``State`` record of ``Core/State.cs``), else ``/application/version``.
+        For 0.26+ the destination template and the retry count are read from
+        ``GET /options`` (``transfers.download``, ``Core/Options.cs``); if that
+        cannot be read, the configured ``destination_subdirectory`` is used.
+        """
+        if self._layout is not None and not refresh:
+            return self._layout
+        app = await self.application()
+        version_info = app.get("version")
+        text = ""
+        if isinstance(version_info, dict):
+            text = str(version_info.get("current") or version_info.get("full") or "")
+        version = SlskdLayout.parse_version(text or await self.version())
+        layout = SlskdLayout(version, self.destination_subdirectory or DEFAULT_SUBDIRECTORY)
+        if layout.templated:
+            download = await self._download_options()
+            destination = download.get("destination")
+            template = destination.get("subdirectory") if isinstance(destination, dict) else None
+            if isinstance(template, str) and template.strip():
+                layout = SlskdLayout(version, template)
+            retry = download.get("retry")
+            attempts = retry.get("attempts") if isinstance(retry, dict) else None
+            self.retry_attempts = int(attempts) if isinstance(attempts, int) else 3
+        self._layout = layout
+        log.debug("slskd %s, download layout %s", text, layout)
+        return layout
+
+    @property
+    def known_layout(self) -> SlskdLayout:
+        """The detected layout, or the 0.22-0.25 one before :meth:`layout` ran."""
+        return self._layout or LEGACY_LAYOUT
+
+    async def _download_options(self) -> dict[str, Any]:
+        response = await self._request("GET", "/options", allow=frozenset({401, 403, 404}))
+        if response.status_code != 200:
+            return {}
+        data = response.json()
+        transfers = data.get("transfers") if isinstance(data, dict) else None
+        download = transfers.get("download") if isinstance(transfers, dict) else None
+        return download if isinstance(download, dict) else {}
 
     async def server_state(self) -> dict[str, Any]:
         """slskd's connection to the Soulseek server (``state``, ``isLoggedIn``, ...)."""
@@ -410,8 +476,9 @@ class SlskdClient:
         ]
         if not items:
             raise ValueError("nothing to enqueue")
+        layout = await self.layout()
         for name, _ in items:
-            slskd_relative_path(name)  # raises UnsafeRemoteName
+            slskd_relative_path(name, layout, username)  # raises UnsafeRemoteName
         body = [{"filename": name, "size": size} for name, size in items]
         path = f"/transfers/downloads/{quote(username, safe='')}"
         response = await self._enqueue_post(path, body, username)
@@ -515,8 +582,13 @@ class SlskdClient:
 
     # -- files -------------------------------------------------------------------------
 
-    def local_file(self, remote_filename: str, *, not_before: float | None = None) -> Path:
+    def local_file(
+        self, remote_filename: str, *, not_before: float | None = None, username: str = ""
+    ) -> Path:
         """Where slskd saved a finished download (see :mod:`.slskd_files`).
+
+        Uses the layout :meth:`layout` detected (0.22-0.25 rule until then);
+        ``username`` fills a ``${SOURCE_USERNAME}`` in slskd 0.26's template.
 
         Raises:
             UnsafeRemoteName: the remote name could resolve outside the downloads folder.
@@ -525,9 +597,16 @@ class SlskdClient:
         """
         if self.downloads_dir is None:
             raise ProviderError(SERVICE, "slskd.downloads_dir is not configured")
-        found = locate_download(self.downloads_dir, remote_filename, not_before=not_before)
+        layout = self.known_layout
+        found = locate_download(
+            self.downloads_dir,
+            remote_filename,
+            not_before=not_before,
+            layout=layout,
+            username=username,
+        )
         if found is None:
-            local = slskd_relative_path(remote_filename)
+            local = slskd_relative_path(remote_filename, layout, username)
             raise NotFound(
                 SERVICE,
                 f"finished download not found at {self.downloads_dir / local.relative} "
@@ -550,4 +629,4 @@ class SlskdClient:
                 SERVICE, f"transfer {transfer.id} has no file (state {transfer.state})"
             )
         since = transfer.requested_at.timestamp() - slack_s if transfer.requested_at else None
-        return self.local_file(transfer.filename, not_before=since)
+        return self.local_file(transfer.filename, not_before=since, username=transfer.username)

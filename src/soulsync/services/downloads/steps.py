@@ -275,7 +275,7 @@ class JobSteps:
             size=status.size,
             percent=round(status.percent, 1),
             speed=round(status.speed),
-            transfer_state=status.state,
+            transfer_state=status.describe,
         )
 
     async def _next_candidate(
