@@ -76,6 +76,9 @@ log = logging.getLogger(__name__)
 
 SERVICE = "slskd"
 API_PREFIX = "/api/v0"
+# An enqueue may wait for slskd's 10 s peer connect timeout: allow well beyond it.
+ENQUEUE_TIMEOUT_S = 30.0
+ENQUEUE_429_RETRIES = 5
 
 __all__ = [
     "EnqueueResult",
@@ -180,6 +183,8 @@ class SlskdClient:
         self._layout: SlskdLayout | None = None
         # slskd 0.26+ retries failed downloads itself (transfers.download.retry.attempts).
         self.retry_attempts: int | None = None
+        # First wait after an enqueue 429; doubled per retry (0.5 s: 15.5 s in all).
+        self.enqueue_backoff_s = 0.5
         self.pacer = pacer or shared_pacer()
         self.poll_interval_s = poll_interval_s
         self._http = httpx.AsyncClient(
@@ -227,13 +232,15 @@ class SlskdClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         allow: frozenset[int] = frozenset(),
+        timeout_s: float | None = None,
     ) -> httpx.Response:
         """One call; maps transport failures and error statuses to provider errors.
 
         Statuses in ``allow`` are returned to the caller instead of raising.
         """
+        extra: dict[str, Any] = {} if timeout_s is None else {"timeout": timeout_s}
         try:
-            response = await self._http.request(method, path, json=json, params=params)
+            response = await self._http.request(method, path, json=json, params=params, **extra)
         except httpx.ConnectError as exc:
             raise ServiceUnavailable(SERVICE, f"slskd is not reachable at {self.url}") from exc
         except httpx.TimeoutException as exc:
@@ -501,8 +508,23 @@ class SlskdClient:
     async def _enqueue_post(
         self, path: str, body: list[dict[str, Any]], username: str
     ) -> httpx.Response:
-        for attempt in range(4):
-            response = await self._request("POST", path, json=body, allow=frozenset({429, 500}))
+        """POST an enqueue, waiting out slskd's two enqueue slots.
+
+        slskd holds a slot while it reaches the peer (Soulseek.NET's 10 s connect
+        timeout) and answers a third concurrent enqueue with 429
+        (``TransfersController.EnqueueAsync``: ``SemaphoreSlim(2, 2)``). So the
+        request may take over 10 s, and 429s are retried over more than 10 s
+        (0.5 + 1 + 2 + 4 + 8 s) before giving up with :class:`RateLimited` -
+        never a false "peer offline".
+        """
+        for attempt in range(ENQUEUE_429_RETRIES + 1):
+            response = await self._request(
+                "POST",
+                path,
+                json=body,
+                allow=frozenset({429, 500}),
+                timeout_s=ENQUEUE_TIMEOUT_S,
+            )
             if response.status_code == 500 and _LOGGED_OUT_WORDING in response.text:
                 # Soulseek.NET's "must be connected and logged in" surfaces as a 500 here.
                 raise NotLoggedIn(_brief(response))
@@ -512,8 +534,8 @@ class SlskdClient:
                 )
             if response.status_code != 429:
                 return response
-            # slskd allows two enqueues at a time; wait briefly for a slot.
-            await asyncio.sleep(0.25 * 2**attempt)
+            if attempt < ENQUEUE_429_RETRIES:
+                await asyncio.sleep(self.enqueue_backoff_s * 2**attempt)
         raise RateLimited(SERVICE, "slskd kept refusing the enqueue (429)", 2.0)
 
     async def transfer(self, username: str, transfer_id: str) -> SlskdTransfer:

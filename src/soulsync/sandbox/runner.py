@@ -135,8 +135,9 @@ def start_sandbox(
         started.append(deezer)
         plex = PlexSimulator([music], token=PLEX_TOKEN).start()
         started.append(plex)
+        # The demo behaves as the current slskd (0.26: retries, 0.26 file placement).
         slskd = SlskdSimulator(
-            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale
+            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale, version="0.26.0"
         ).start()
     except BaseException:
         for sim in started:
