@@ -150,7 +150,9 @@ async def test_response_payload_shape(http: httpx.AsyncClient, sim: SlskdSimulat
     by_user = {r["username"]: r for r in responses}
     hires = by_user["hires_hoarder"]
     assert hires["fileCount"] == 0 and hires["lockedFileCount"] == 1
-    assert hires["lockedFiles"][0]["isLocked"] is True
+    # slskd's File.FromSoulseekFile never sets IsLocked (Search/Types/File.cs): the
+    # list a file is in ("lockedFiles") is what says it is locked.
+    assert hires["lockedFiles"][0]["isLocked"] is False
     assert hires["lockedFiles"][0]["sampleRate"] == 96000
     slow = by_user["slowpoke"]
     f = slow["files"][0]
