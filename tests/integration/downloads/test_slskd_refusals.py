@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+import pytest
 from dl_helpers import find_share
 
 from soulsync.domain import JobState, SoulseekFile, Track
@@ -20,6 +21,14 @@ from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.downloads.service import DownloadService
 from soulsync.store import Store
+
+
+@pytest.fixture(autouse=True, params=["0.24.1", "0.26.0"], ids=["slskd-0.24", "slskd-0.26"])
+def version(sim: SlskdSimulator, request: pytest.FixtureRequest) -> str:
+    """Every test here runs against slskd 0.24 and 0.26 behaviour."""
+    sim.version = str(request.param)
+    return sim.version
+
 
 XZIBIT_X = Track("X", ("Xzibit",), album="Restless", duration_ms=254_000)
 
