@@ -27,6 +27,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from soulsync.domain import Album, Artist, Source, Track
 from soulsync.providers.base import (
@@ -115,6 +116,16 @@ class MetadataService:
         self.deezer = deezer
         self.musicbrainz = musicbrainz
         self.last_source: Source | None = None
+
+    def service_hosts(self) -> tuple[str, ...]:
+        """The hosts of the metadata services this facade talks to.
+
+        Cover URLs in their answers may point back at them (a simulator, a
+        self-hosted mirror): the cover fetcher trusts these as it trusts the
+        configured services (soulsync.services.cover_fetch).
+        """
+        bases = [c.api_base for c in (self.spotify, self.deezer) if c is not None]
+        return tuple(sorted({h for h in (urlsplit(b).hostname for b in bases) if h}))
 
     # -- choosing ------------------------------------------------------------------------
 

@@ -149,8 +149,13 @@ class DownloadService:
             ),
             processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
+        # Covers may come from the configured services and from the metadata
+        # services actually in use (their answers carry the cover URLs).
+        trusted = service_hosts(settings)
+        if isinstance(metadata, FacadeLookup):
+            trusted += metadata.facade.service_hosts()
         self.covers = covers or CoverFetcher(
-            allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=service_hosts(settings)
+            allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=trusted
         )
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
