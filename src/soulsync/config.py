@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from soulsync.config_automation import AutomationSettings, NotificationSettings
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.domain import Track
@@ -429,6 +430,8 @@ class Settings(BaseSettings):
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
@@ -450,6 +453,8 @@ class Settings(BaseSettings):
         "matching",
         "downloads",
         "sync",
+        "automation",
+        "notifications",
         "database",
         "log",
     )

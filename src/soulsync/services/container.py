@@ -21,6 +21,9 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.services.automation.notify import Notification, WebhookNotifier
+from soulsync.services.automation.scheduler import AutomationScheduler
+from soulsync.services.automation.watchlist import WatchlistService
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
@@ -47,6 +50,9 @@ class AppServices:
     media_server: MediaServer | None
     downloads: DownloadService | None
     sync: SyncService
+    watchlist: WatchlistService | None = None
+    automation: AutomationScheduler | None = None
+    notifier: WebhookNotifier | None = None
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
     _started: bool = False
 
@@ -57,16 +63,23 @@ class AppServices:
         if self.downloads is not None:
             await self.downloads.start()
         await self.sync.start(schedule=schedule)
+        if schedule and self.automation is not None and self.settings.automation.enabled:
+            self.automation.start()
         self._started = True
 
     async def aclose(self) -> None:
         """Stop workers and close every HTTP client."""
+        if self.automation is not None:
+            await self.automation.stop()
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        closer = getattr(self.media_server, "aclose", None)
+        if closer is not None:
+            await closer()
         self._started = False
 
     async def test_connections(self) -> list[ConnectionStatus]:
@@ -200,6 +213,33 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         bus=bus,
         options=options,
     )
+    notifier = overrides.get("notifier") or WebhookNotifier.from_settings(settings.notifications)
+
+    async def notify(note: Notification) -> None:
+        if notifier is not None:
+            await notifier.notify(note)
+
+    auto = settings.automation
+    watchlist = WatchlistService(
+        store,
+        metadata,
+        sync.wishlist,
+        downloads=sync.downloads,
+        bus=bus,
+        notify=notify,
+        default_types=auto.watch_types,
+        default_live=auto.watch_live,
+        default_action=auto.watch_action,
+    )
+    automation = AutomationScheduler(
+        store,
+        sync,
+        watchlist=watchlist,
+        notify=notify,
+        tick_s=auto.tick_s,
+        jitter_s=auto.jitter_s,
+        watch_interval_s=auto.watch_interval_hours * 3600,
+    )
     return AppServices(
         settings=settings,
         store=store,
@@ -211,5 +251,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         media_server=media_server,
         downloads=downloads,
         sync=sync,
+        watchlist=watchlist,
+        automation=automation,
+        notifier=notifier,
         notes=notes,
     )
