@@ -263,6 +263,17 @@ class Catalogue:
                 found.append(album)
         return found
 
+    def add_release(self, album: CatAlbum, tracks: list[CatTrack]) -> None:
+        """Publish a new release (a watched artist's new single, in tests and the demo)."""
+        self.albums[album.key] = album
+        for track in tracks:
+            self.tracks[track.key] = track
+        spotify, deezer = self._indexes
+        for kind, item in [("album", album), *(("track", t) for t in tracks)]:
+            assert isinstance(item, CatAlbum | CatTrack)
+            spotify[(kind, item.spotify_id)] = item
+            deezer[(kind, item.deezer_id)] = item
+
     def _spotify_index(
         self,
     ) -> dict[tuple[str, str], CatArtist | CatAlbum | CatTrack | CatPlaylist]:

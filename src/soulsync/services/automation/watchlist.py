@@ -270,7 +270,7 @@ class WatchlistService:
         return {row.release_key for row in rows}
 
     async def _check_one(self, watch: Watch) -> list[NewRelease]:
-        albums = (await self.metadata.artist_albums(watch.artist_ref)).value
+        albums = (await self.metadata.artist_albums(watch.artist_ref, fresh=True)).value
         seen = self._seen_keys(watch.id)
         out: list[NewRelease] = []
         for album in sorted(albums, key=lambda a: a.release_date or ""):
