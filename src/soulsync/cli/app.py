@@ -108,6 +108,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "soulsync.cli.downloads",  # soulsync download, queue, history
     "soulsync.cli.sync",  # soulsync sync, wishlist, report
     "soulsync.cli.runner",  # soulsync test-connections
+    "soulsync.cli.schedule",  # soulsync schedule list|set|clear
+    "soulsync.cli.watch",  # soulsync watch add|list|remove|check
 )
 
 
