@@ -150,11 +150,15 @@ class SubsonicMediaServer:
                 songOffset=offset,
             )
             songs = (body.get("searchResult3") or {}).get("song") or []
+            before = len(tracks)
             for song in songs:
                 track = track_from_song(song)
                 tracks.setdefault(track.id, track)
             offset += len(songs)
-            if len(songs) < self.page_size:
+            # Servers cap the page (Navidrome at 500) below what was asked, so a
+            # short page is not the end: only an empty one is. A server that
+            # ignores songOffset would repeat itself; nothing new also ends it.
+            if not songs or len(tracks) == before:
                 break
         log.info("read %d Subsonic songs in %.1f s", len(tracks), time.monotonic() - started)
         return list(tracks.values())
