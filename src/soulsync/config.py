@@ -14,6 +14,7 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -337,6 +338,22 @@ class WebSettings(_Section):
     session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
+    # Reverse proxies (addresses or networks such as "127.0.0.1" or "10.0.0.0/8")
+    # whose X-Forwarded-For header names the real client. From anyone else the
+    # header is ignored, so it cannot be used to dodge the login throttle.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Largest request body accepted (uploads included); larger ones get 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return [entry.strip() for entry in value]
 
     @field_validator("secret_key")
     @classmethod
@@ -382,6 +399,10 @@ class SyncSettings(_Section):
 
     schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
     mode: Literal["mirror", "append"] = "mirror"
+    # The one folder whose playlist files the web pages and the API may sync by
+    # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
+    # any file its user can.
+    playlists_dir: Path | None = None
 
 
 class DatabaseSettings(_Section):
@@ -590,6 +611,7 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("paths", "downloads_dir"),
     ("paths", "transfer_dir"),
     ("slskd", "downloads_dir"),
+    ("sync", "playlists_dir"),
     ("folder_library", "path"),
     ("database", "path"),
 )

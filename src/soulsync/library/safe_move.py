@@ -4,17 +4,18 @@ Steps of :func:`safe_move` (blocking; async callers use a thread):
 
 1. **check**: the destination is a safe relative path under the library
    root and the source is a regular file (not a symlink) under the downloads
-   root. ffprobe is started on the original in the background: it reports
-   the duration and whether the last audio packet reaches it (a truncated
-   FLAC/MP3 keeps its full-length header but its audio stops early).
+   root. A probe of the original starts on a background thread (PyAV,
+   in-process): it reports the duration and whether the last decodable audio
+   reaches it (a truncated FLAC/MP3 keeps its full-length header but its
+   audio stops early).
 2. **copy** the original to ``<dest dir>/.soulsync-tmp-<uuid>-<name>`` and
    compare sizes.
 3. **tag** the temporary copy (the original is never written to).
 4. **verify**: fsync the copy, read the tags back from a fresh mutagen object
-   and compare field by field; collect the ffprobe result (unreadable or
+   and compare field by field; collect the probe result (unreadable or
    truncated audio fails here) and require the copy's duration (mutagen) to
-   match ffprobe's within the tolerance, and ``expected_duration_s`` too if
-   given. ``probe_copy=True`` also runs ffprobe on the tagged copy.
+   match the probe's within the tolerance, and ``expected_duration_s`` too if
+   given. ``probe_copy=True`` also probes the tagged copy.
 5. **place**: hard-link the copy to its final name (``link`` fails instead
    of overwriting, so a different file is never replaced; the next free
    ``Title (2).ext`` is tried), fsync the folder, remove the temporary name.
@@ -270,11 +271,11 @@ def safe_move(
 
     See the module docstring for the steps and crash-safety invariants.
 
-    ``verify_audio`` (default) runs ffprobe on the original while it is being
-    copied and tagged (so the ~70 ms ffprobe start-up is hidden), rejects
-    unreadable or truncated audio, and compares the tagged copy's duration
-    (mutagen, fresh object) with ffprobe's. ``probe_copy=True`` additionally
-    runs ffprobe on the tagged copy itself (costs one more ffprobe run).
+    ``verify_audio`` (default) probes the original (PyAV: its first and last
+    packets are decoded) on a thread while it is being copied and tagged,
+    rejects unreadable or truncated audio, and compares the tagged copy's
+    duration (mutagen, fresh object) with the probe's. ``probe_copy=True``
+    additionally probes the tagged copy itself (a few more milliseconds).
     ``verify_audio=False`` with ``tags=None`` moves any file (a booklet, a
     cover) with the size check only.
 
@@ -357,7 +358,7 @@ def _undo(path: Path, created: list[Path]) -> None:
 
 
 class _AudioCheck:
-    """ffprobe of the original, started at once and collected when needed."""
+    """Probe of the original, started at once and collected when needed."""
 
     def __init__(self, source: Path, expected: float | None, tolerance: float) -> None:
         self.source = source
@@ -473,7 +474,7 @@ def _copy_tag_verify(
             except AudioError as exc:
                 raise MoveError(MoveReason.VERIFY_FAILED, f"copy: {exc.reason}", source) from exc
             check.check_info(info, "copy")
-            check.compare("copy (ffprobe)", info.duration_s)
+            check.compare("copy (probe)", info.duration_s)
             timer.mark("probe_copy")
     finally:
         if copy_probe is not None:

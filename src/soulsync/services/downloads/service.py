@@ -58,7 +58,13 @@ from soulsync.library.layout import LayoutTemplates
 from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
-from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
+from soulsync.services.downloads.jobs_store import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    Job,
+    JobsStore,
+    NewJob,
+)
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
 from soulsync.services.downloads.transfer_port import (
@@ -241,11 +247,13 @@ class DownloadService:
         candidates: Sequence[SoulseekFile] = (),
         batch_id: str | None = None,
         source: str | None = None,
+        accepted_length_s: float | None = None,
     ) -> int:
         """Search, rank, download and organise ``track`` with its own metadata.
 
         ``queries`` overrides the engine's query ladder; ``candidates`` skips
-        the search. A job that finds nothing ends ``failed`` with
+        the search; ``accepted_length_s`` is the length a user confirmed for a
+        file the engine rejected (the download is verified against it). A job that finds nothing ends ``failed`` with
         ``result == "no_candidate"`` (see :meth:`no_candidate`), which the
         sync service tells apart from a failed transfer to wishlist it.
         """
@@ -255,6 +263,8 @@ class DownloadService:
         if candidates:
             # Chosen files (a manual pick) are retried as they are, not searched again.
             extra["fixed_candidates"] = True
+        if accepted_length_s:
+            extra["accepted_length_s"] = float(accepted_length_s)
         job = NewJob(
             JobKind.PLAYLIST_TRACK,
             wanted=track,
@@ -377,9 +387,14 @@ class DownloadService:
         self._announce(fresh)
         return fresh
 
-    async def clear_completed(self) -> int:
-        """Hide finished jobs from the active view (history keeps them); clear them in slskd."""
-        cleared = self.jobs.mark_cleared()
+    async def clear_completed(self, *, include_failed: bool = False) -> int:
+        """Hide completed jobs from the queue view (history keeps them); clear them in slskd.
+
+        Failed and cancelled jobs stay, with their Retry buttons, unless
+        ``include_failed`` asks to clear every finished job.
+        """
+        states = FINAL_STATES if include_failed else (JobState.COMPLETED,)
+        cleared = self.jobs.mark_cleared(states)
         try:
             await self.slskd.clear_completed()
         except (*_TRANSIENT, TransferGone) as exc:

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -316,7 +317,7 @@ class JobSteps:
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
             return
-        resolution = await self._resolution(job)
+        resolution = _with_accepted_length(job, await self._resolution(job))
         if resolution is None:
             self._move(
                 job,
@@ -516,3 +517,17 @@ def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
     if job.wanted is not None:
         data["track"] = codec.track_to(job.wanted)
     return data
+
+
+def _with_accepted_length(job: Job, resolution: Resolution | None) -> Resolution | None:
+    """The length a user accepted for a file the engine rejected ("Pick anyway").
+
+    The download is verified against that length instead of the wanted
+    track's, so the file the user chose is not failed for the very
+    difference they were shown and confirmed.
+    """
+    accepted = job.extra.get("accepted_length_s")
+    if resolution is None or not accepted:
+        return resolution
+    track = replace(resolution.track, duration_ms=round(float(accepted) * 1000))
+    return replace(resolution, track=track)
