@@ -114,14 +114,18 @@ class JellyfinSimulator(LibrarySimulator):
         self.last_task_end: str | None = None
         self.media_updates: list[dict[str, Any]] = []
         self._by_guid: dict[str, int] = {}
+        self._id_of: dict[int, str] = {}
+        self._dto_cache: dict[int, tuple[int, dict[str, Any]]] = {}
         self._playlist_counter = 0
 
     # -- ids ------------------------------------------------------------------------------
 
     def track_id(self, track: SimTrack) -> str:
         """The Jellyfin id of a library track."""
-        item_id = guid("audio", track.rating_key)
-        self._by_guid[item_id] = track.rating_key
+        item_id = self._id_of.get(track.rating_key)
+        if item_id is None:
+            item_id = self._id_of[track.rating_key] = guid("audio", track.rating_key)
+            self._by_guid[item_id] = track.rating_key
         return item_id
 
     def _track(self, item_id: str) -> SimTrack | None:
@@ -221,6 +225,19 @@ class JellyfinSimulator(LibrarySimulator):
         return playlist
 
     def _audio_dto(self, track: SimTrack, fields: set[str]) -> dict[str, Any]:
+        # Built once per track revision (the 50k-track benchmark lists them often).
+        cached = self._dto_cache.get(track.rating_key)
+        if cached is None or cached[0] != track.revision:
+            cached = (track.revision, self._build_dto(track))
+            self._dto_cache[track.rating_key] = cached
+        dto = dict(cached[1])
+        if "path" not in fields:
+            dto.pop("Path")
+        if "providerids" not in fields:
+            dto.pop("ProviderIds")
+        return dto
+
+    def _build_dto(self, track: SimTrack) -> dict[str, Any]:
         artists = [a.strip() for a in track.track_artist.split(" & ") if a.strip()]
         dto: dict[str, Any] = {
             "Name": track.title,
@@ -240,11 +257,9 @@ class JellyfinSimulator(LibrarySimulator):
             "ParentIndexNumber": track.disc,
             "RunTimeTicks": (track.duration_ms or 0) * _TICKS_PER_MS,
             "ProductionYear": track.year,
+            "Path": track.file,
+            "ProviderIds": {},
         }
-        if "path" in fields:
-            dto["Path"] = track.file
-        if "providerids" in fields:
-            dto["ProviderIds"] = {}
         return dto
 
     @staticmethod
