@@ -211,12 +211,28 @@ class SubsonicMediaServer:
     async def replace_playlist_items(
         self, playlist_id: str, track_ids: list[str]
     ) -> RemotePlaylist:
-        """``createPlaylist`` with ``playlistId`` replaces the songs in order; then verify."""
-        if await self.get_playlist(playlist_id) is None:
+        """Make the playlist hold exactly ``track_ids`` in order, then verify.
+
+        When the playlist already starts with what it holds (append-only
+        sync, or new tracks at the end), ``updatePlaylist`` adds just the
+        tail; otherwise ``createPlaylist`` with ``playlistId`` replaces the
+        songs in the given order.
+        """
+        current = await self.get_playlist(playlist_id)
+        if current is None:
             raise NotFound(SERVICE, f"there is no playlist with id {playlist_id} on the server")
-        await self._call(
-            "createPlaylist", _post=True, playlistId=playlist_id, songId=list(track_ids)
-        )
+        have = list(current.item_ids)
+        if have == list(track_ids[: len(have)]) and len(track_ids) > len(have):
+            await self._call(
+                "updatePlaylist",
+                _post=True,
+                playlistId=playlist_id,
+                songIdToAdd=list(track_ids[len(have) :]),
+            )
+        elif have != list(track_ids):
+            await self._call(
+                "createPlaylist", _post=True, playlistId=playlist_id, songId=list(track_ids)
+            )
         result = await self._read(playlist_id)
         _verify(result, track_ids)
         log.info("replaced the songs of Subsonic playlist %r (%d)", result.title, len(track_ids))

@@ -124,3 +124,19 @@ async def test_scan_needs_admin(
     navidrome.admin = False
     with pytest.raises(AuthError, match="error 50"):
         await adapter.scan()
+
+
+async def test_additions_at_the_end_use_update_playlist(
+    adapter: SubsonicMediaServer, navidrome: NavidromeSimulator
+) -> None:
+    ids = [t.id for t in await adapter.all_tracks()]
+    created = await adapter.create_playlist("Growing", ids[:3])
+    navidrome.reset_counters()
+    after = await adapter.replace_playlist_items(created.id, ids[:5])
+    assert list(after.item_ids) == ids[:5]
+    assert navidrome.count("POST", "/rest/updatePlaylist") == 1
+    assert navidrome.count("POST", "/rest/createPlaylist") == 0
+    # Unchanged: nothing is written.
+    navidrome.reset_counters()
+    await adapter.replace_playlist_items(created.id, ids[:5])
+    assert navidrome.count("POST", "/rest/") == 0
