@@ -22,6 +22,7 @@ from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.services.automation.notify import Notification, WebhookNotifier
+from soulsync.services.automation.relay import SyncNotificationRelay
 from soulsync.services.automation.scheduler import AutomationScheduler
 from soulsync.services.automation.watchlist import WatchlistService
 from soulsync.services.downloads.service import DownloadService
@@ -53,6 +54,7 @@ class AppServices:
     watchlist: WatchlistService | None = None
     automation: AutomationScheduler | None = None
     notifier: WebhookNotifier | None = None
+    relay: SyncNotificationRelay | None = None
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
     _started: bool = False
 
@@ -65,12 +67,16 @@ class AppServices:
         await self.sync.start(schedule=schedule)
         if schedule and self.automation is not None and self.settings.automation.enabled:
             self.automation.start()
+        if self.relay is not None:
+            self.relay.start()
         self._started = True
 
     async def aclose(self) -> None:
         """Stop workers and close every HTTP client."""
         if self.automation is not None:
             await self.automation.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
@@ -231,11 +237,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         default_live=auto.watch_live,
         default_action=auto.watch_action,
     )
+    # Sync notifications come from the relay (every run, manual or scheduled),
+    # so the scheduler itself only records its runs in the activity feed.
+    relay = SyncNotificationRelay(bus, sync.sync_store, notify) if notifier is not None else None
     automation = AutomationScheduler(
         store,
         sync,
         watchlist=watchlist,
-        notify=notify,
         tick_s=auto.tick_s,
         jitter_s=auto.jitter_s,
         watch_interval_s=auto.watch_interval_hours * 3600,
@@ -254,5 +262,6 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         watchlist=watchlist,
         automation=automation,
         notifier=notifier,
+        relay=relay,
         notes=notes,
     )

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,11 +15,17 @@ from soulsync.providers.jellyfin import JellyfinMediaServer
 from soulsync.sandbox.jellyfin import JellyfinSimulator
 from soulsync.sandbox.library_seed import library_seed_tracks, seed_library
 from soulsync.sandbox.media import AudioCache
+from soulsync.services.automation.notify import WebhookNotifier
+from soulsync.services.automation.relay import SyncNotificationRelay
 from soulsync.services.automation.scheduler import AutomationScheduler
 from soulsync.services.automation.schedules import ScheduleStore
+from soulsync.services.events import EventBus
 from soulsync.services.sync.run import SyncOptions
 from soulsync.services.sync.service import SyncService
 from soulsync.store import Store
+
+if TYPE_CHECKING:
+    from tests.integration.automation.conftest import Receiver
 
 FAST = SyncOptions(
     poll_interval_s=0.05,
@@ -144,5 +151,34 @@ async def test_due_schedules_run_one_at_a_time(tmp_path: Path, jellyfin: Jellyfi
         schedule = ScheduleStore(store).get(playlist_id)
         assert schedule is not None and schedule.next_run_at is not None
         assert time.localtime(schedule.next_run_at).tm_hour == 3
+    await server.aclose()
+    store.close()
+
+
+async def test_finished_sync_is_announced_once_by_webhook(
+    tmp_path: Path, jellyfin: JellyfinSimulator, receiver: Receiver
+) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    bus = EventBus()
+    server = JellyfinMediaServer(jellyfin.url, api_key=jellyfin.api_key, scan_poll_s=0.05)
+    sync = SyncService(
+        store, sources={}, media_server=server, downloads=None, bus=bus, options=FAST
+    )
+    notifier = WebhookNotifier(receiver.url)
+    relay = SyncNotificationRelay(bus, sync.sync_store, notifier.notify)
+    relay.start()
+    await asyncio.sleep(0.05)  # subscribed before the run starts
+    listing = _playlist_file(tmp_path)
+    run = await sync.wait(await sync.start_sync(f"file:{listing}"))
+    async with asyncio.timeout(10):
+        while True:
+            if notifier.deliveries:
+                break
+            await asyncio.sleep(0.02)
+    await relay.stop()
+    (body,) = receiver.bodies
+    assert body["event"] == "sync.finished"
+    assert body["data"]["run_id"] == run.id and body["data"]["owned"] == len(TITLES)
+    assert "road-trip" in body["title"]
     await server.aclose()
     store.close()
