@@ -115,7 +115,7 @@ class JellyfinSimulator(LibrarySimulator):
         self.media_updates: list[dict[str, Any]] = []
         self._by_guid: dict[str, int] = {}
         self._id_of: dict[int, str] = {}
-        self._dto_cache: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._dto_cache: dict[tuple[int, bool, bool], tuple[int, dict[str, Any]]] = {}
         self._playlist_counter = 0
 
     # -- ids ------------------------------------------------------------------------------
@@ -225,17 +225,20 @@ class JellyfinSimulator(LibrarySimulator):
         return playlist
 
     def _audio_dto(self, track: SimTrack, fields: set[str]) -> dict[str, Any]:
-        # Built once per track revision (the 50k-track benchmark lists them often).
-        cached = self._dto_cache.get(track.rating_key)
+        # Built once per track revision and field choice (the 50k benchmark lists
+        # them often); callers that add keys copy it first.
+        shape = ("path" in fields, "providerids" in fields)
+        key = (track.rating_key, *shape)
+        cached = self._dto_cache.get(key)
         if cached is None or cached[0] != track.revision:
-            cached = (track.revision, self._build_dto(track))
-            self._dto_cache[track.rating_key] = cached
-        dto = dict(cached[1])
-        if "path" not in fields:
-            dto.pop("Path")
-        if "providerids" not in fields:
-            dto.pop("ProviderIds")
-        return dto
+            dto = self._build_dto(track)
+            if not shape[0]:
+                dto.pop("Path")
+            if not shape[1]:
+                dto.pop("ProviderIds")
+            cached = (track.revision, dto)
+            self._dto_cache[key] = cached
+        return cached[1]
 
     def _build_dto(self, track: SimTrack) -> dict[str, Any]:
         artists = [a.strip() for a in track.track_artist.split(" & ") if a.strip()]
@@ -483,7 +486,7 @@ class JellyfinSimulator(LibrarySimulator):
         start, limit = self._page(query, len(tracks))
         rows = []
         for track in tracks[start : start + limit]:
-            dto = self._audio_dto(track, fields)
+            dto = {**self._audio_dto(track, fields)}
             dto["PlaylistItemId"] = dto["Id"]
             rows.append(dto)
         return JSONResponse({"Items": rows, "TotalRecordCount": len(tracks), "StartIndex": start})
