@@ -165,6 +165,15 @@ def per_file_section(args: argparse.Namespace, scratch: Path) -> bool:
         f"{info.bit_depth}-bit, {info.channels} ch; cover {len(cover.data) / 1000:.0f} KB "
         f"(generated in {time.perf_counter() - t0:.1f} s)"
     )
+    probe_ms = []
+    for _ in range(args.runs):
+        t1 = time.perf_counter()
+        probe(master)
+        probe_ms.append((time.perf_counter() - t1) * 1000)
+    print(
+        f"  verification alone (PyAV probe: header, first and last packets decoded): "
+        f"median {statistics.median(probe_ms):.1f} ms"
+    )
     work = scratch / "work"
     # One warm-up move: first-run costs (imports, page cache, FFmpeg's codec set-up)
     # are not what a running service pays per file.

@@ -386,12 +386,51 @@ class MatchingSettings(_Section):
         return self
 
 
+SourceName = Literal["soulseek", "youtube"]
+
+
+def _default_sources() -> list[SourceName]:
+    return ["soulseek", "youtube"]
+
+
 class DownloadSettings(_Section):
     """The download queue."""
 
     concurrency: int = Field(default=2, ge=1, le=16)
     retries: int = Field(default=3, ge=0)
     retry_delay_s: float = Field(default=60, ge=0)
+    # The source chain: each missing track is tried on the first source, then the
+    # next when nothing acceptable is found or every candidate failed.
+    sources: list[SourceName] = Field(default_factory=_default_sources, min_length=1)
+    # A profile that only accepts lossless files never falls back to a lossy
+    # source (YouTube) unless this is on.
+    allow_lossy_fallback: bool = False
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each source may appear once in the chain")
+        return value
+
+
+class YouTubeSettings(_Section):
+    """YouTube through yt-dlp (a second download source; see providers/youtube.py)."""
+
+    enabled: bool = True
+    # yt-dlp search key: "ytsearch" (YouTube); a plugin may add others.
+    search_prefix: str = "ytsearch"
+    watch_url: str = "https://www.youtube.com/watch?v={id}"
+    playlist_url: str = "https://www.youtube.com/playlist?list={id}"
+    # For users YouTube asks to sign in: a Netscape cookies.txt exported from a
+    # browser, and/or a PO token (yt-dlp wiki, "PO Token Guide").
+    cookies_file: Path | None = None
+    po_token: SecretStr = SecretStr("")
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    # Python modules with yt-dlp extractors (``extractors(options)``), added
+    # ahead of yt-dlp's own: yt-dlp's extension point for other sites.
+    plugin_modules: list[str] = Field(default_factory=list)
 
 
 class SyncSettings(_Section):
@@ -450,6 +489,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
@@ -473,6 +513,7 @@ class Settings(BaseSettings):
         "web",
         "matching",
         "downloads",
+        "youtube",
         "sync",
         "automation",
         "notifications",

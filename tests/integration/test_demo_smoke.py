@@ -61,6 +61,9 @@ def test_smoke_syncs_the_road_trip_playlist_end_to_end(tmp_path: Path) -> None:
     assert report["downloaded"] == 20
     assert report["organized"] == 20
     assert report["playlist_synced"] is True
+    # One pasted link of a track no peer shares, fetched from the video site.
+    assert report["link_downloads"] >= 1
+    assert report["youtube_downloaded"] >= 1
     assert report["slskd_searches"] >= 20
     transfer = Path(report["transfer_dir"])
     assert (transfer / "Daft Punk" / "Daft Punk - Discovery" / "03 Digital Love.flac").is_file()

@@ -178,6 +178,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'Download a track ("Artist - Title") or a whole remote folder, organised and tagged.',
     ),
     "queue": ("soulsync.cli.downloads", "The download queue: live progress, cancel, retry, clear."),
+    "get": (
+        "soulsync.cli.get",
+        "Download every track a link names (track, album, playlist, artist, video, file).",
+    ),
     "history": (
         "soulsync.cli.downloads",
         "Finished downloads, newest first, with where each file went.",

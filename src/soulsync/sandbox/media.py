@@ -81,6 +81,9 @@ def _encoding(spec: AudioSpec) -> tuple[Encoding, int]:
         return Encoding("flac", "flac", "flac", sample_fmt="s16"), 2
     if spec.fmt == "mp3":
         return Encoding("libmp3lame", "mp3", "mp3", bit_rate=32_000, rate=22_050), 1
+    if spec.fmt == "m4a":
+        # The video site's audio stream (YouTube's itag 140 is AAC in MP4).
+        return Encoding("aac", "ipod", "m4a", bit_rate=32_000, rate=22_050), 1
     raise MediaError(f"unsupported sandbox format {spec.fmt!r}")
 
 

@@ -21,6 +21,7 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
 from soulsync.services.automation.notify import Notification, WebhookNotifier
 from soulsync.services.automation.relay import SyncNotificationRelay
 from soulsync.services.automation.scheduler import AutomationScheduler
@@ -28,6 +29,8 @@ from soulsync.services.automation.watchlist import WatchlistService
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
+from soulsync.services.links import LinkResolver
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
 from soulsync.services.sync.run import SyncOptions
@@ -56,6 +59,7 @@ class AppServices:
     notifier: WebhookNotifier | None = None
     relay: SyncNotificationRelay | None = None
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
+    video: VideoSource | None = None  # YouTube via yt-dlp, when enabled
     _started: bool = False
 
     async def start(self, *, schedule: bool = True) -> None:
@@ -87,6 +91,20 @@ class AppServices:
         if closer is not None:
             await closer()
         self._started = False
+
+    def link_resolver(self) -> LinkResolver:
+        """A resolver for pasted links, using these services (close it with ``aclose``)."""
+        playlists: dict[Source, PlaylistSource] = {}
+        if self.spotify is not None:
+            playlists[Source.SPOTIFY] = self.spotify
+        if self.deezer is not None:
+            playlists[Source.DEEZER] = self.deezer
+        return LinkResolver(
+            self.metadata,
+            playlists=playlists,
+            video=self.video,
+            match=self.settings.match_settings(),
+        )
 
     async def test_connections(self) -> list[ConnectionStatus]:
         """One status per service, configured or not (never raises)."""
@@ -176,7 +194,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         deezer = DeezerClient.from_settings(store, settings.deezer)
     elif deezer is None:
         notes["deezer"] = "turned off in the configuration"
-    metadata = overrides.get("metadata") or MetadataService(spotify=spotify, deezer=deezer)
+    # MusicBrainz (release types for matching) is used when a client is
+    # passed in; it has no configuration section yet.
+    musicbrainz = overrides.get("musicbrainz")
+    metadata = overrides.get("metadata") or MetadataService(
+        spotify=spotify, deezer=deezer, musicbrainz=musicbrainz
+    )
+    releases = ReleaseTypeService(store, metadata) if metadata.musicbrainz is not None else None
 
     slskd = overrides.get("slskd")
     if slskd is None and settings.slskd.api_key.get_secret_value():
@@ -188,6 +212,12 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     if "media_server" not in overrides:
         media_server = _media_server(settings, store, notes)
 
+    video = overrides.get("video")
+    if video is None and settings.youtube.enabled:
+        video = YtDlpSource(YouTubeOptions.from_settings(settings.youtube))
+    elif video is None:
+        notes["youtube"] = "turned off in the configuration"
+
     downloads = overrides.get("downloads")
     if downloads is None and slskd is not None:
         downloads = DownloadService(
@@ -197,6 +227,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             bus,
             settings,
             match=settings.match_settings(),
+            releases=releases,
+            video=video,
         )
 
     sources: dict[Source, PlaylistSource] = {}
@@ -264,4 +296,5 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         notifier=notifier,
         relay=relay,
         notes=notes,
+        video=video,
     )

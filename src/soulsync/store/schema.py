@@ -226,7 +226,20 @@ wishlist = sa.Table(
     sa.Column("resolved_at", sa.Float, nullable=True),
 )
 
-# -- automation (migration 0004_mediasrv) ------------------------------------------------------
+# Release types from metadata services, keyed by matching keys (migration
+# 0004_matching_release_types).
+release_types = sa.Table(
+    "release_types",
+    metadata,
+    sa.Column("artist_key", sa.String, primary_key=True),
+    sa.Column("album_key", sa.String, primary_key=True),
+    sa.Column("types_json", sa.Text, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("release_group_id", sa.String, nullable=True),
+    sa.Column("fetched_at", sa.Float, nullable=False),
+)
+
+# -- automation (migration 0005_mediasrv_automation) ------------------------------------------------------
 
 sync_schedules = sa.Table(
     "sync_schedules",

@@ -204,3 +204,28 @@ def test_mono_tones(tmp_path: Path, fmt: str) -> None:
     path = generate_tone(tmp_path / f"m.{TONE_FORMATS[fmt].ext}", fmt, 1.0, channels=1)
     assert probe(path).channels == 1
     assert mutagen.File(path).info.channels == 1
+
+
+def _scramble_mp3_tail(path: Path, frames: int = 40) -> Path:
+    """Overwrite the payload of an MP3's last ``frames`` frames, keeping their headers.
+
+    The demuxer still finds frames up to the very end, but none of them
+    decodes: the file looks complete and is not.
+    """
+    data = bytearray(path.read_bytes())
+    frame_len = 627  # 192 kbit/s at 44.1 kHz, without the padding byte
+    tail_from = len(data) - frames * frame_len
+    starts = [i for i in range(tail_from, len(data) - 1) if data[i : i + 2] == b"\xff\xfb"]
+    for start in starts:
+        for k in range(start + 4, min(start + frame_len - 27, len(data))):
+            data[k] = (k * 37) & 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_probe_reports_no_end_when_the_last_frames_do_not_decode(tmp_path: Path) -> None:
+    path = _scramble_mp3_tail(generate_tone(tmp_path / "x.mp3", "mp3", 10.0, noise=True))
+    info = probe(path)
+    assert info.duration_s == pytest.approx(10.0, abs=0.1)
+    assert info.end_s is None
+    assert not info.is_complete

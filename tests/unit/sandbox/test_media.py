@@ -81,3 +81,15 @@ def test_concurrent_renders_leave_one_whole_file_and_no_temporaries(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == [paths[0].name]
     audio = mutagen.File(paths[0])
     assert audio is not None and audio.info.length == pytest.approx(20.0, abs=0.01)
+
+
+def test_renders_without_any_ffmpeg_binary_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    cache = AudioCache(tmp_path / "cache")
+    flac = cache.ensure(AudioSpec("flac", 5_000, 440, 16))
+    mp3 = cache.ensure(AudioSpec("mp3", 5_000, 440))
+    assert probe(flac).is_complete and probe(mp3).is_complete

@@ -58,6 +58,7 @@ from soulsync.library.layout import LayoutTemplates
 from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
+from soulsync.providers.youtube import VideoSource
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -71,6 +72,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferGone,
     TransferPort,
 )
+from soulsync.services.downloads.video_steps import extra_blob
 from soulsync.services.events import EventBus
 from soulsync.services.matched import (
     CoverFetcher,
@@ -79,6 +81,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
 __all__ = [
@@ -123,6 +126,8 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
+        releases: ReleaseTypeService | None = None,
+        video: VideoSource | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -153,7 +158,10 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
+            releases=releases,
+            video=video,
         )
+        self.video = video
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -290,6 +298,21 @@ class DownloadService:
         ]
         return batch, self._insert(rows)
 
+    async def enqueue_track_batch(
+        self, items: Sequence[tuple[Track, dict[str, Any]]]
+    ) -> tuple[str, list[int]]:
+        """Queue playlist-track jobs, each with its own extra (source chain, a fixed upload).
+
+        Used for links: ``extra["sources"]`` overrides the chain for one job and
+        ``extra["video"]`` names the upload to fetch (a YouTube link).
+        """
+        batch = _new_batch_id()
+        rows = [
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=t, batch_id=batch, extra={"queries": [], **x})
+            for t, x in items
+        ]
+        return batch, self._insert(rows)
+
     @staticmethod
     def no_candidate(job: Job) -> bool:
         """True if the job failed because no acceptable file was found."""
@@ -379,6 +402,13 @@ class DownloadService:
             values["file"] = first
         if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
             values["candidates"] = ()
+            # Walk the source chain again from its start.
+            extra = {
+                k: v
+                for k, v in job.extra.items()
+                if k not in ("source_index", "tried_sources", "video", "video_candidates")
+            }
+            values["wanted_json"] = extra_blob(job, extra)
         self.jobs.transition(
             job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
         )

@@ -1,7 +1,7 @@
 """Automation: per-playlist sync schedules, watched artists and the releases they brought.
 
-Revision ID: 0004_mediasrv
-Revises: 0003
+Revision ID: 0005_mediasrv_automation
+Revises: 0004_matching_release_types
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_mediasrv"
-down_revision = "0003"
+revision = "0005_mediasrv_automation"
+down_revision = "0004_matching_release_types"
 branch_labels = None
 depends_on = None
 
