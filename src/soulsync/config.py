@@ -36,6 +36,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from soulsync.config_automation import AutomationSettings, NotificationSettings
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
+from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -495,6 +496,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -519,6 +521,7 @@ class Settings(BaseSettings):
         "notifications",
         "database",
         "log",
+        "processing",
     )
 
     @classmethod

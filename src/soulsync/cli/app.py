@@ -168,7 +168,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "soulsync.cli.sync",
         "Sync a playlist to the library and the media server (live view, then a final table).",
     ),
-    "report": ("soulsync.cli.sync", "Print the last sync runs (or one run's per-track outcome)."),
+    "report": (
+        "soulsync.cli.sync",
+        "Print the last sync runs (or one run's per-track outcome) and processing totals.",
+    ),
     "wishlist": (
         "soulsync.cli.sync",
         "Tracks a sync could not get: show, retry, search by hand, pick, ignore.",
@@ -181,6 +184,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "get": (
         "soulsync.cli.get",
         "Download every track a link names (track, album, playlist, artist, video, file).",
+    ),
+    "process": (
+        "soulsync.cli.process",
+        "Measure loudness and write ReplayGain tags; optionally convert, normalise, trim.",
     ),
     "history": (
         "soulsync.cli.downloads",

@@ -87,6 +87,9 @@ class AppServices:
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        musicbrainz = getattr(self.metadata, "musicbrainz", None)
+        if musicbrainz is not None:
+            await musicbrainz.aclose()
         closer = getattr(self.media_server, "aclose", None)
         if closer is not None:
             await closer()
@@ -227,8 +230,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             bus,
             settings,
             match=settings.match_settings(),
-            releases=releases,
             video=video,
+            releases=releases,
         )
 
     sources: dict[Source, PlaylistSource] = {}

@@ -81,6 +81,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.processing_setup import processing_step
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
@@ -126,8 +127,8 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
-        releases: ReleaseTypeService | None = None,
         video: VideoSource | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -146,6 +147,7 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
+            processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
         self.covers = covers or CoverFetcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -158,8 +160,8 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
-            releases=releases,
             video=video,
+            releases=releases,
         )
         self.video = video
         self._wake = asyncio.Event()

@@ -1,7 +1,7 @@
 """Automation: per-playlist sync schedules, watched artists and the releases they brought.
 
-Revision ID: 0005_mediasrv_automation
-Revises: 0004_matching_release_types
+Revision ID: 0006_mediasrv_automation
+Revises: p0004_processing
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_mediasrv_automation"
-down_revision = "0004_matching_release_types"
+revision = "0006_mediasrv_automation"
+down_revision = "p0004_processing"
 branch_labels = None
 depends_on = None
 
