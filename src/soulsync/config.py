@@ -34,6 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from soulsync.config_automation import AutomationSettings, NotificationSettings
+from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.config_processing import ProcessingSettings
@@ -176,6 +177,11 @@ class FolderLibrarySettings(_Section):
     # Where .m3u8 playlists are written, relative to the library folder (must stay inside it).
     playlists_dir: str = "Playlists"
 
+    @field_validator("path")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
+
     @model_validator(mode="after")
     def _path_when_enabled(self) -> FolderLibrarySettings:
         if self.enabled and self.path is None:
@@ -253,6 +259,11 @@ class PathSettings(_Section):
     @classmethod
     def _template(cls, value: str) -> str:
         return check_template(value)
+
+    @field_validator("data_dir", "downloads_dir", "transfer_dir")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
 
 
 # Formats a file may have (extensions, lower case, no dot).
@@ -406,6 +417,12 @@ class DownloadSettings(_Section):
     # A profile that only accepts lossless files never falls back to a lossy
     # source (YouTube) unless this is on.
     allow_lossy_fallback: bool = False
+
+    # Hosts cover art may be downloaded from (shell-style patterns); the
+    # configured services' own hosts are always allowed. soulsync.services.cover_fetch.
+    cover_hosts: list[str] = Field(
+        default_factory=lambda: ["*.scdn.co", "*.spotifycdn.com", "*.dzcdn.net"]
+    )
 
     @field_validator("sources")
     @classmethod

@@ -21,6 +21,7 @@ from soulsync.config import Settings, load_config
 from soulsync.config_render import toml_text
 from soulsync.providers.musicbrainz import MusicBrainzClient
 from soulsync.providers.spotify_auth import SpotifyAuth
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.runner import Sandbox, start_sandbox
 from soulsync.services.container import AppServices, build_services
@@ -89,6 +90,7 @@ async def spotify_login(settings: Settings, store: Store) -> None:
         redirect_uri=settings.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
+        cipher=cipher_for(settings),
     )
     try:
         if auth.logged_in:

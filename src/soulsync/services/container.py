@@ -21,6 +21,7 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
 from soulsync.services.automation.notify import Notification, WebhookNotifier
 from soulsync.services.automation.relay import SyncNotificationRelay
@@ -189,7 +190,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
 
     spotify = overrides.get("spotify")
     if spotify is None and settings.spotify.client_id:
-        spotify = SpotifyClient.from_settings(store, settings.spotify)
+        spotify = SpotifyClient.from_settings(store, settings.spotify, cipher=cipher_for(settings))
     elif spotify is None:
         notes["spotify"] = "no client id configured"
     deezer = overrides.get("deezer")

@@ -30,8 +30,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-
 from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track
 from soulsync.library.cover import CoverError, write_folder_cover
 from soulsync.library.layout import LayoutTemplates, ResolvedTrack, destination_for
@@ -483,51 +481,6 @@ class Organiser:
             except CoverError as exc:
                 log.warning("cover.jpg not written in %s: %s", result.destination.parent, exc)
         return OrganiseResult(result.destination, result.status, cover_status, result.timings_ms)
-
-
-class CoverFetcher:
-    """Downloads each cover URL once per process (albums share one fetch)."""
-
-    def __init__(
-        self, client: httpx.AsyncClient | None = None, max_bytes: int = 10_000_000
-    ) -> None:
-        self._client = client
-        self._own = client is None
-        self._cache: dict[str, bytes | None] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-        self.max_bytes = max_bytes
-        self.fetches = 0
-
-    async def get(self, url: str | None) -> bytes | None:
-        """The image bytes at ``url``, or None (no URL, or the fetch failed)."""
-        if not url:
-            return None
-        lock = self._locks.setdefault(url, asyncio.Lock())
-        async with lock:
-            if url not in self._cache:
-                self._cache[url] = await self._fetch(url)
-        return self._cache[url]
-
-    async def _fetch(self, url: str) -> bytes | None:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=20, follow_redirects=True)
-        self.fetches += 1
-        try:
-            response = await self._client.get(url)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            log.warning("cover download failed (%s): %s", url, exc)
-            return None
-        if len(response.content) > self.max_bytes:
-            log.warning("cover at %s is larger than %d bytes; skipped", url, self.max_bytes)
-            return None
-        return response.content
-
-    async def close(self) -> None:
-        """Close the HTTP client if this fetcher created it."""
-        if self._own and self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
 
 def genres_for(resolution: Resolution, extra: Any = None) -> tuple[str, ...]:
