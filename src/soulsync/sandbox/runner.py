@@ -187,8 +187,9 @@ def start_sandbox(
         navidrome = NavidromeSimulator([music])
         navidrome.start()
         started.append(navidrome)
+        # The demo behaves as the current slskd (0.26: retries, 0.26 file placement).
         slskd = SlskdSimulator(
-            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale
+            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale, version="0.26.0"
         ).start()
     except BaseException:
         for sim in started:
