@@ -5,6 +5,7 @@ Built by :mod:`soulsync.sandbox.catalogue`; every simulator reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
@@ -263,16 +264,17 @@ class Catalogue:
                 found.append(album)
         return found
 
-    def add_release(self, album: CatAlbum, tracks: list[CatTrack]) -> None:
-        """Publish a new release (a watched artist's new single, in tests and the demo)."""
-        self.albums[album.key] = album
-        for track in tracks:
-            self.tracks[track.key] = track
-        spotify, deezer = self._indexes
-        for kind, item in [("album", album), *(("track", t) for t in tracks)]:
-            assert isinstance(item, CatAlbum | CatTrack)
-            spotify[(kind, item.spotify_id)] = item
-            deezer[(kind, item.deezer_id)] = item
+    def with_release(self, album: CatAlbum, tracks: list[CatTrack]) -> Catalogue:
+        """A copy with one more release (a watched artist's new single, in tests).
+
+        The shared catalogue stays as built: ``build_catalogue`` hands the same
+        object to every simulator in the process.
+        """
+        return dataclasses.replace(
+            self,
+            albums={**self.albums, album.key: album},
+            tracks={**self.tracks, **{t.key: t for t in tracks}},
+        )
 
     def _spotify_index(
         self,

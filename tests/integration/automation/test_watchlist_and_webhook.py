@@ -149,7 +149,7 @@ def _release(
         deezer_id=deezer_id("album", key),
         upc="000000000000",
     )
-    sim.catalogue.add_release(album, [track])
+    sim.catalogue = sim.catalogue.with_release(album, [track])
     return album
 
 

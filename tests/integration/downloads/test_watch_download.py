@@ -48,7 +48,7 @@ def _new_single(sim: DeezerSimulator, artist_key: str, title: str) -> None:
         deezer_id=deezer_id("album", key),
         upc="000000000001",
     )
-    sim.catalogue.add_release(album, [track])
+    sim.catalogue = sim.catalogue.with_release(album, [track])
 
 
 async def test_new_single_is_queued_for_download_once(
