@@ -33,6 +33,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from soulsync.config_automation import AutomationSettings, NotificationSettings
 from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
@@ -512,6 +513,8 @@ class Settings(BaseSettings):
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
@@ -535,6 +538,8 @@ class Settings(BaseSettings):
         "downloads",
         "youtube",
         "sync",
+        "automation",
+        "notifications",
         "database",
         "log",
         "processing",

@@ -201,6 +201,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "soulsync.cli.runner",
         "Check every service: one line each, ok or failing and why (exit 1 if any fails).",
     ),
+    "schedule": (
+        "soulsync.cli.schedule",
+        "Sync followed playlists on a schedule (runs under serve).",
+    ),
+    "watch": (
+        "soulsync.cli.watch",
+        "Watch artists for new releases (to the wishlist or the queue).",
+    ),
     "config": ("soulsync.cli.config", "Inspect the configuration."),
     "api-key": ("soulsync.cli.admin", "Manage API keys for scripts and other programs."),
     "admin": ("soulsync.cli.admin", "Administrator account."),

@@ -219,14 +219,21 @@ class DeezerClient:
         """One artist with the largest picture."""
         return to_artist(await self.get(f"/artist/{artist_id}", ttl_s=self.entity_ttl_s))
 
-    async def artist_albums(self, artist_id: str, limit: int = 50) -> list[Album]:
-        """An artist's releases, newest first as Deezer lists them."""
+    async def artist_albums(
+        self, artist_id: str, limit: int = 50, *, fresh: bool = False
+    ) -> list[Album]:
+        """An artist's releases, newest first as Deezer lists them.
+
+        ``fresh`` asks Deezer even when a cached answer exists (the artist
+        watchlist must see this week's new single), and caches the answer.
+        """
         rows: list[Json] = []
         while len(rows) < limit:
             page = await self.get(
                 f"/artist/{artist_id}/albums",
                 {"index": len(rows), "limit": min(100, limit - len(rows))},
                 ttl_s=WEEK,
+                cached=not fresh,
             )
             data = page.get("data") or []
             rows.extend(data)

@@ -236,12 +236,14 @@ class MetadataService:
         """One artist with an image URL."""
         return await self._by_ref(ref, lambda s, i: s.get_artist(i), lambda d, i: d.get_artist(i))
 
-    async def artist_albums(self, ref: str, limit: int = 50) -> Sourced[list[Album]]:
-        """An artist's releases (without tracklists)."""
+    async def artist_albums(
+        self, ref: str, limit: int = 50, *, fresh: bool = False
+    ) -> Sourced[list[Album]]:
+        """An artist's releases (without tracklists); ``fresh`` skips cached answers."""
         return await self._by_ref(
             ref,
-            lambda s, i: s.artist_albums(i, limit),
-            lambda d, i: d.artist_albums(i, limit),
+            lambda s, i: s.artist_albums(i, limit, fresh=fresh),
+            lambda d, i: d.artist_albums(i, limit, fresh=fresh),
         )
 
 

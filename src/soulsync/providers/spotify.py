@@ -438,8 +438,14 @@ class SpotifyClient:
         artist_id: str,
         limit: int = 50,
         include_groups: str = "album,single,compilation",
+        *,
+        fresh: bool = False,
     ) -> list[Album]:
-        """An artist's releases, paging 10 at a time (the Development Mode maximum)."""
+        """An artist's releases, paging 10 at a time (the Development Mode maximum).
+
+        ``fresh`` asks Spotify even when a cached answer exists (the artist
+        watchlist must see new releases), and caches the answer.
+        """
         albums: list[Album] = []
         offset = 0
         while len(albums) < limit:
@@ -451,6 +457,7 @@ class SpotifyClient:
                     "offset": offset,
                 },
                 ttl_s=WEEK,
+                cached=not fresh,
             )
             rows = page.get("items") or []
             albums.extend(m.to_album(r) for r in rows if r)

@@ -151,11 +151,15 @@ class SubsonicMediaServer:
                 songOffset=offset,
             )
             songs = (body.get("searchResult3") or {}).get("song") or []
+            before = len(tracks)
             for song in songs:
                 track = track_from_song(song)
                 tracks.setdefault(track.id, track)
             offset += len(songs)
-            if len(songs) < self.page_size:
+            # Servers cap the page (Navidrome at 500) below what was asked, so a
+            # short page is not the end: only an empty one is. A server that
+            # ignores songOffset would repeat itself; nothing new also ends it.
+            if not songs or len(tracks) == before:
                 break
         log.info("read %d Subsonic songs in %.1f s", len(tracks), time.monotonic() - started)
         return list(tracks.values())
@@ -208,12 +212,28 @@ class SubsonicMediaServer:
     async def replace_playlist_items(
         self, playlist_id: str, track_ids: list[str]
     ) -> RemotePlaylist:
-        """``createPlaylist`` with ``playlistId`` replaces the songs in order; then verify."""
-        if await self.get_playlist(playlist_id) is None:
+        """Make the playlist hold exactly ``track_ids`` in order, then verify.
+
+        When the playlist already starts with what it holds (append-only
+        sync, or new tracks at the end), ``updatePlaylist`` adds just the
+        tail; otherwise ``createPlaylist`` with ``playlistId`` replaces the
+        songs in the given order.
+        """
+        current = await self.get_playlist(playlist_id)
+        if current is None:
             raise NotFound(SERVICE, f"there is no playlist with id {playlist_id} on the server")
-        await self._call(
-            "createPlaylist", _post=True, playlistId=playlist_id, songId=list(track_ids)
-        )
+        have = list(current.item_ids)
+        if have == list(track_ids[: len(have)]) and len(track_ids) > len(have):
+            await self._call(
+                "updatePlaylist",
+                _post=True,
+                playlistId=playlist_id,
+                songIdToAdd=list(track_ids[len(have) :]),
+            )
+        elif have != list(track_ids):
+            await self._call(
+                "createPlaylist", _post=True, playlistId=playlist_id, songId=list(track_ids)
+            )
         result = await self._read(playlist_id)
         _verify(result, track_ids)
         log.info("replaced the songs of Subsonic playlist %r (%d)", result.title, len(track_ids))

@@ -5,6 +5,7 @@ Built by :mod:`soulsync.sandbox.catalogue`; every simulator reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
@@ -262,6 +263,18 @@ class Catalogue:
             if words and all(any(h.startswith(w) for h in hay) for w in words):
                 found.append(album)
         return found
+
+    def with_release(self, album: CatAlbum, tracks: list[CatTrack]) -> Catalogue:
+        """A copy with one more release (a watched artist's new single, in tests).
+
+        The shared catalogue stays as built: ``build_catalogue`` hands the same
+        object to every simulator in the process.
+        """
+        return dataclasses.replace(
+            self,
+            albums={**self.albums, album.key: album},
+            tracks={**self.tracks, **{t.key: t for t in tracks}},
+        )
 
     def _spotify_index(
         self,

@@ -92,6 +92,7 @@ class NavidromeSimulator(LibrarySimulator):
         self.playlists: dict[str, SubsonicPlaylist] = {}
         self.auth_modes: list[str] = []  # "token" or "password", per authenticated call
         self._next_playlist = 1
+        self._song_cache: dict[int, tuple[int, dict[str, Any]]] = {}
 
     # -- ids ------------------------------------------------------------------------------
 
@@ -104,6 +105,14 @@ class NavidromeSimulator(LibrarySimulator):
         return {self.song_id(t): t for t in self.state.sorted_tracks()}
 
     def _song(self, track: SimTrack) -> dict[str, Any]:
+        # Built once per track revision (the 50k-track benchmark lists them often).
+        cached = self._song_cache.get(track.rating_key)
+        if cached is None or cached[0] != track.revision:
+            cached = (track.revision, self._build_song(track))
+            self._song_cache[track.rating_key] = cached
+        return cached[1]
+
+    def _build_song(self, track: SimTrack) -> dict[str, Any]:
         root = self.library_dirs[0]
         try:
             rel = str(Path(track.file).relative_to(root))

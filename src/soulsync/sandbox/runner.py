@@ -23,9 +23,11 @@ from typing import Any
 
 from soulsync.sandbox.catalogue import Catalogue, build_catalogue
 from soulsync.sandbox.deezer import DeezerSimulator
+from soulsync.sandbox.jellyfin import JellyfinSimulator
 from soulsync.sandbox.library_seed import seed_library
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.musicbrainz import MusicBrainzSimulator
+from soulsync.sandbox.navidrome import NavidromeSimulator
 from soulsync.sandbox.plex import PlexSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
@@ -34,6 +36,7 @@ from soulsync.sandbox.videosite_ytdlp import SEARCH_KEY as VIDEO_SEARCH_KEY
 
 SLSKD_API_KEY = "sandbox-slskd-api-key-0123456789"
 PLEX_TOKEN = "sandbox-plex-token"
+JELLYFIN_API_KEY = "sandbox-jellyfin-api-key"
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Sandbox:
     data_dir: Path
     # Release types for matching (live albums); optional so older callers work.
     musicbrainz: MusicBrainzSimulator | None = None
+    # The same library behind Jellyfin and Navidrome (set [media_server] type to use one).
+    jellyfin: JellyfinSimulator | None = None
+    navidrome: NavidromeSimulator | None = None
     _stopped: bool = field(default=False, repr=False)
 
     def urls(self) -> dict[str, str]:
@@ -63,6 +69,8 @@ class Sandbox:
             "slskd": self.slskd.url,
             "plex": self.plex.url,
             "videosite": self.videosite.url,
+            **({"jellyfin": self.jellyfin.url} if self.jellyfin is not None else {}),
+            **({"navidrome": self.navidrome.url} if self.navidrome is not None else {}),
         }
 
     def config(self, *, web_port: int = 0) -> dict[str, Any]:
@@ -77,6 +85,7 @@ class Sandbox:
             },
             "deezer": {"enabled": True, "api_base": self.deezer.url},
             "plex": {"url": self.plex.url, "token": PLEX_TOKEN, "music_section": "Music"},
+            **self._other_servers(),
             "slskd": {
                 "url": self.slskd.url,
                 "api_key": SLSKD_API_KEY,
@@ -105,6 +114,19 @@ class Sandbox:
             },
         }
 
+    def _other_servers(self) -> dict[str, Any]:
+        """Config sections for the Jellyfin and Navidrome simulators (not chosen by default)."""
+        out: dict[str, Any] = {}
+        if self.jellyfin is not None:
+            out["jellyfin"] = {"url": self.jellyfin.url, "api_key": JELLYFIN_API_KEY}
+        if self.navidrome is not None:
+            out["navidrome"] = {
+                "url": self.navidrome.url,
+                "username": self.navidrome.username,
+                "password": self.navidrome.password,
+            }
+        return out
+
     def stop(self) -> None:
         """Stop every simulator (idempotent)."""
         if self._stopped:
@@ -112,8 +134,9 @@ class Sandbox:
         self._stopped = True
         for sim in (self.spotify, self.deezer, self.plex, self.videosite):
             sim.stop()
-        if self.musicbrainz is not None:
-            self.musicbrainz.stop()
+        for extra in (self.musicbrainz, self.jellyfin, self.navidrome):
+            if extra is not None:
+                extra.stop()
         self.slskd.close()
 
     def __enter__(self) -> Sandbox:
@@ -158,6 +181,12 @@ def start_sandbox(
         started.append(videosite)
         musicbrainz = MusicBrainzSimulator().start()
         started.append(musicbrainz)
+        jellyfin = JellyfinSimulator([music], JELLYFIN_API_KEY)
+        jellyfin.start()
+        started.append(jellyfin)
+        navidrome = NavidromeSimulator([music])
+        navidrome.start()
+        started.append(navidrome)
         # The demo behaves as the current slskd (0.26: retries, 0.26 file placement).
         slskd = SlskdSimulator(
             catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale, version="0.26.0"
@@ -179,4 +208,6 @@ def start_sandbox(
         downloads_dir=downloads,
         data_dir=data,
         musicbrainz=musicbrainz,
+        jellyfin=jellyfin,
+        navidrome=navidrome,
     )

@@ -23,6 +23,10 @@ from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.token_cipher import cipher_for
 from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
+from soulsync.services.automation.notify import Notification, WebhookNotifier
+from soulsync.services.automation.relay import SyncNotificationRelay
+from soulsync.services.automation.scheduler import AutomationScheduler
+from soulsync.services.automation.watchlist import WatchlistService
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
@@ -51,6 +55,10 @@ class AppServices:
     media_server: MediaServer | None
     downloads: DownloadService | None
     sync: SyncService
+    watchlist: WatchlistService | None = None
+    automation: AutomationScheduler | None = None
+    notifier: WebhookNotifier | None = None
+    relay: SyncNotificationRelay | None = None
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
     video: VideoSource | None = None  # YouTube via yt-dlp, when enabled
     _started: bool = False
@@ -62,10 +70,18 @@ class AppServices:
         if self.downloads is not None:
             await self.downloads.start()
         await self.sync.start(schedule=schedule)
+        if schedule and self.automation is not None and self.settings.automation.enabled:
+            self.automation.start()
+        if self.relay is not None:
+            self.relay.start()
         self._started = True
 
     async def aclose(self) -> None:
         """Stop workers and close every HTTP client."""
+        if self.automation is not None:
+            await self.automation.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
@@ -75,6 +91,9 @@ class AppServices:
         musicbrainz = getattr(self.metadata, "musicbrainz", None)
         if musicbrainz is not None:
             await musicbrainz.aclose()
+        closer = getattr(self.media_server, "aclose", None)
+        if closer is not None:
+            await closer()
         self._started = False
 
     def link_resolver(self) -> LinkResolver:
@@ -236,6 +255,35 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         bus=bus,
         options=options,
     )
+    notifier = overrides.get("notifier") or WebhookNotifier.from_settings(settings.notifications)
+
+    async def notify(note: Notification) -> None:
+        if notifier is not None:
+            await notifier.notify(note)
+
+    auto = settings.automation
+    watchlist = WatchlistService(
+        store,
+        metadata,
+        sync.wishlist,
+        downloads=sync.downloads,
+        bus=bus,
+        notify=notify,
+        default_types=auto.watch_types,
+        default_live=auto.watch_live,
+        default_action=auto.watch_action,
+    )
+    # Sync notifications come from the relay (every run, manual or scheduled),
+    # so the scheduler itself only records its runs in the activity feed.
+    relay = SyncNotificationRelay(bus, sync.sync_store, notify) if notifier is not None else None
+    automation = AutomationScheduler(
+        store,
+        sync,
+        watchlist=watchlist,
+        tick_s=auto.tick_s,
+        jitter_s=auto.jitter_s,
+        watch_interval_s=auto.watch_interval_hours * 3600,
+    )
     return AppServices(
         settings=settings,
         store=store,
@@ -247,6 +295,10 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         media_server=media_server,
         downloads=downloads,
         sync=sync,
+        watchlist=watchlist,
+        automation=automation,
+        notifier=notifier,
+        relay=relay,
         notes=notes,
         video=video,
     )

@@ -268,3 +268,62 @@ processing = sa.Table(
     sa.Column("output_bytes", sa.Integer, nullable=True),
     sa.Column("quality", sa.String, nullable=True),
 )
+
+
+# -- automation (migration 0006_mediasrv_automation) ----------------------------------------
+
+sync_schedules = sa.Table(
+    "sync_schedules",
+    metadata,
+    sa.Column(
+        "playlist_id",
+        sa.Integer,
+        sa.ForeignKey("sync_playlists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("every_hours", sa.Float, nullable=True),
+    sa.Column("daily_at", sa.String, nullable=True),  # "HH:MM", local time
+    sa.Column("download_missing", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("next_run_at", sa.Float, nullable=True, index=True),
+    sa.Column("last_run_at", sa.Float, nullable=True),
+    sa.Column("last_run_id", sa.String, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+artist_watches = sa.Table(
+    "artist_watches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("artist_ref", sa.String, nullable=False, unique=True),  # spotify:ID | deezer:ID
+    sa.Column("artist_name", sa.String, nullable=False),
+    sa.Column("since", sa.String, nullable=False),  # "YYYY-MM-DD": releases after this count
+    sa.Column("types", sa.String, nullable=False),  # comma-separated album types
+    sa.Column("include_live", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("action", sa.String, nullable=False, server_default="wishlist"),  # | download
+    sa.Column("last_checked_at", sa.Float, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+watch_releases = sa.Table(
+    "watch_releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "watch_id",
+        sa.Integer,
+        sa.ForeignKey("artist_watches.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("release_ref", sa.String, nullable=False),
+    sa.Column("release_key", sa.String, nullable=False),  # normalised title + type
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("album_type", sa.String, nullable=False),
+    sa.Column("release_date", sa.String, nullable=True),
+    sa.Column("outcome", sa.String, nullable=False),  # wishlisted | queued | failed
+    sa.Column("tracks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("seen_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("watch_id", "release_key", name="uq_watch_releases_key"),
+)

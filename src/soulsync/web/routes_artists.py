@@ -165,6 +165,7 @@ async def _artist_context(request: Request, name: str) -> dict[str, Any]:
             1 for t in tracks if name_similarity(t.album_artist or t.artist or "", name) >= 0.85
         ),
         "can_download": services is not None and services.downloads is not None,
+        "watch": None,
     }
     if services is None:
         return ctx
@@ -179,7 +180,37 @@ async def _artist_context(request: Request, name: str) -> dict[str, Any]:
             releases = []
         ctx["releases"] = discography(list(releases), owned_albums)
     ctx["missing"] = [r for r in ctx["releases"] if not r["owned"] and r["ref"]]
+    ref = qualified_id(artist) if artist is not None else None
+    if ref and services.watchlist is not None:
+        ctx["watch"] = next((w for w in services.watchlist.watches() if w.artist_ref == ref), None)
+        ctx["watch_ref"] = ref
     return ctx
+
+
+@router.post("/artists/{name}/watch", include_in_schema=False)
+async def watch_artist(request: Request, name: str) -> Response:
+    """Watch the artist for new releases (or stop, with ``{"stop": true}``)."""
+    from soulsync.services.automation.watchlist import WatchError
+
+    services = services_of(request)
+    if services is None or services.watchlist is None:
+        return error_response(request, "the services are not running in this process", 503)
+    data = await _body(request)
+    artist, error = await _find_artist(services, name)
+    ref = qualified_id(artist) if artist is not None else None
+    if artist is None or ref is None:
+        return error_response(request, error or f"{name} has no Spotify or Deezer id", 404)
+    try:
+        if data.get("stop"):
+            services.watchlist.remove(ref)
+            message = f"No longer watching {artist.name}"
+        else:
+            watch = await services.watchlist.add(ref)
+            message = f"Watching {artist.name} for new {', '.join(watch.types)}"
+    except (WatchError, ProviderError) as exc:
+        return error_response(request, exc, 409)
+    response = Response(status_code=204, headers={"HX-Refresh": "true"})
+    return with_toast(response, message, "ok")
 
 
 @router.get("/artists/{name}", include_in_schema=False)

@@ -25,6 +25,8 @@ SERVICE_LABELS = {
     "slskd": "Soulseek",
     "library": "Library",
     "plex": "Plex",
+    "jellyfin": "Jellyfin",
+    "navidrome": "Navidrome",
     "folder": "Folder library",
     "spotify": "Spotify",
     "deezer": "Deezer",
@@ -157,8 +159,18 @@ def _context(request: Request, services: Any, library: int | None = None) -> dic
             request, "activity", lambda: request.app.state.store.recent_activity(limit=12)
         ),
         "runs": runs,
+        "schedules": cached(request, "schedules", lambda: schedules(services)),
         "has_services": services is not None,
     }
+
+
+def schedules(services: Any) -> list[Any]:
+    """Per-playlist sync schedules with their next run, soonest first (SQLite only)."""
+    if services is None:
+        return []
+    from soulsync.services.automation.schedules import ScheduleStore
+
+    return ScheduleStore(services.store).all()
 
 
 @router.get("/partials/dashboard/stats", include_in_schema=False)
@@ -174,6 +186,12 @@ async def stats_partial(request: Request) -> Response:
 async def activity_partial(request: Request) -> Response:
     """The activity feed and the last runs (refreshed live)."""
     return render(request, "partials/dash_activity.html", _context(request, services_of(request)))
+
+
+@router.get("/partials/dashboard/schedules", include_in_schema=False)
+async def schedules_partial(request: Request) -> Response:
+    """Scheduled syncs with their next run (refreshed live)."""
+    return render(request, "partials/dash_schedules.html", _context(request, services_of(request)))
 
 
 @router.get("/partials/dashboard/services", include_in_schema=False)

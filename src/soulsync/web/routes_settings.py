@@ -33,7 +33,10 @@ router = APIRouter()
 # The sections the page edits, and which fields of each (in order).
 EDITABLE: dict[str, tuple[str, ...]] = {
     "slskd": ("url", "api_key", "downloads_dir", "search_timeout_ms"),
+    "media_server": ("type",),
     "plex": ("url", "token", "music_section"),
+    "jellyfin": ("url", "api_key", "username", "password", "library"),
+    "navidrome": ("url", "username", "password", "legacy_auth"),
     "folder_library": ("enabled", "path"),
     "spotify": ("client_id", "redirect_uri"),
     "deezer": ("enabled",),
@@ -41,11 +44,16 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     "quality": ("profile", "allowed_formats", "min_bitrate", "strict"),
     "matching": ("owned_threshold", "uncertain_threshold", "accept_threshold", "strong_threshold"),
     "sync": ("schedule_hours", "mode"),
+    "automation": ("enabled", "jitter_s", "watch_interval_hours", "watch_live", "watch_action"),
+    "notifications": ("webhook_url", "format", "retries"),
     "downloads": ("concurrency", "retries"),
 }
 TITLES = {
     "slskd": "Soulseek (slskd)",
+    "media_server": "Media server",
     "plex": "Plex",
+    "jellyfin": "Jellyfin",
+    "navidrome": "Navidrome / Subsonic",
     "folder_library": "Folder library",
     "spotify": "Spotify",
     "deezer": "Deezer",
@@ -53,11 +61,15 @@ TITLES = {
     "quality": "Quality profile",
     "matching": "Matching thresholds",
     "sync": "Sync schedule",
+    "automation": "Automation",
+    "notifications": "Notifications",
     "downloads": "Downloads",
 }
 TESTABLE = {
     "slskd": "slskd",
     "plex": "plex",
+    "jellyfin": "jellyfin",
+    "navidrome": "navidrome",
     "folder_library": "folder",
     "spotify": "spotify",
     "deezer": "deezer",
@@ -67,6 +79,15 @@ HELP = {
     ("slskd", "downloads_dir"): "slskd's downloads folder as SoulSync sees it.",
     ("plex", "token"): "Your X-Plex-Token.",
     ("plex", "music_section"): "The music library's name on the server.",
+    ("media_server", "type"): "Which server holds the library and the mirrored playlists "
+    "(auto: Plex if its URL is set, else the folder library).",
+    ("jellyfin", "api_key"): "Dashboard → API Keys; or leave empty and give a user and password.",
+    ("jellyfin", "username"): "The playlists' owner (with an API key: empty = first admin).",
+    ("navidrome", "username"): "An admin user (scans need admin rights).",
+    ("navidrome", "legacy_auth"): "Send the password instead of a token (detected anyway).",
+    ("automation", "jitter_s"): "Spread scheduled runs by up to this many seconds.",
+    ("automation", "watch_interval_hours"): "Check watched artists every N hours (0 = by hand).",
+    ("notifications", "webhook_url"): "Discord, ntfy or any JSON receiver; empty = off.",
     ("spotify", "redirect_uri"): "Must match the redirect URI of your Spotify app.",
     ("paths", "album_template"): "Where album tracks are filed under the transfer folder.",
     ("quality", "allowed_formats"): "Formats that may be downloaded at all, comma separated.",
@@ -279,6 +300,21 @@ async def test_connection(request: Request, section: str) -> Response:
     return render(request, "partials/settings_test.html", {"status": status})
 
 
+# Test-connection names of the media servers, and the adapter class each one uses.
+_SERVER_CLASSES = {
+    "plex": "PlexMediaServer",
+    "jellyfin": "JellyfinMediaServer",
+    "navidrome": "SubsonicMediaServer",
+    "folder": "FolderLibrary",
+}
+_SERVER_NAMES = {
+    "PlexMediaServer": "Plex",
+    "JellyfinMediaServer": "Jellyfin",
+    "SubsonicMediaServer": "Navidrome/Subsonic",
+    "FolderLibrary": "the folder library",
+}
+
+
 async def _test_one(services: Any, name: str) -> ConnectionStatus:
     server = services.media_server
     server_kind = type(server).__name__ if server is not None else None
@@ -288,14 +324,13 @@ async def _test_one(services: Any, name: str) -> ConnectionStatus:
                 return ConnectionStatus(name, False, services.notes.get("slskd", "not configured"))
             result: ConnectionStatus = await services.slskd.test_connection()
             return result
-        if name in ("plex", "folder"):
-            wanted = "PlexMediaServer" if name == "plex" else "FolderLibrary"
+        if name in _SERVER_CLASSES:
             if server is None:
                 return ConnectionStatus(
                     name, False, services.notes.get("library", "not configured")
                 )
-            if server_kind != wanted:
-                other = "Plex" if server_kind == "PlexMediaServer" else "the folder library"
+            if server_kind != _SERVER_CLASSES[name]:
+                other = _SERVER_NAMES.get(server_kind or "", "another server")
                 return ConnectionStatus(name, False, f"not in use: {other} is the library")
             result = await server.test_connection()
             return result

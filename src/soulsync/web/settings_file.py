@@ -27,7 +27,17 @@ from pydantic import ValidationError
 from soulsync.config import ConfigError, Settings, read_toml, resolve_paths
 from soulsync.config_render import toml_text
 
-SECRET_KEYS = frozenset({("plex", "token"), ("slskd", "api_key"), ("web", "secret_key")})
+SECRET_KEYS = frozenset(
+    {
+        ("plex", "token"),
+        ("jellyfin", "api_key"),
+        ("jellyfin", "password"),
+        ("navidrome", "password"),
+        ("notifications", "webhook_url"),
+        ("slskd", "api_key"),
+        ("web", "secret_key"),
+    }
+)
 
 
 class SettingsSaveError(ValueError):

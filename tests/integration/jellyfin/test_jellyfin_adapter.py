@@ -219,3 +219,25 @@ async def test_down_server_is_unavailable(
     jellyfin_sim.down = True
     status = await adapter.test_connection()
     assert not status.ok and "not available" in status.detail
+
+
+async def test_simulator_moves_like_jellyfins_playlist_manager(
+    adapter: JellyfinMediaServer, jellyfin_sim: JellyfinSimulator
+) -> None:
+    ids = [t.id for t in await adapter.all_tracks()][:4]
+    created = await adapter.create_playlist("Moves", ids)
+    auth = {"Authorization": f'MediaBrowser Token="{jellyfin_sim.api_key}"'}
+    async with httpx.AsyncClient(base_url=jellyfin_sim.url, headers=auth) as client:
+        # MoveItemAsync computes the slot from the item before newIndex: index 0 lands at 1.
+        response = await client.post(f"/Playlists/{created.id}/Items/{ids[3]}/Move/0")
+        assert response.status_code == 204
+        assert _independent_read(jellyfin_sim, created.id) == [ids[0], ids[3], ids[1], ids[2]]
+        # The last index always appends.
+        await client.post(f"/Playlists/{created.id}/Items/{ids[0]}/Move/3")
+        assert _independent_read(jellyfin_sim, created.id) == [ids[3], ids[1], ids[2], ids[0]]
+        # Adding a track already there is skipped, as PlaylistManager does.
+        await client.post(
+            f"/Playlists/{created.id}/Items",
+            params={"ids": ids[1], "userId": jellyfin_sim.user_id},
+        )
+        assert len(_independent_read(jellyfin_sim, created.id)) == 4

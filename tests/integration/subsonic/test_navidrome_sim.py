@@ -75,8 +75,21 @@ async def test_all_songs_in_pages(
     navidrome.reset_counters()
     tracks = await adapter.all_tracks()
     assert sorted(t.title for t in tracks) == sorted(s.title for s in library_seed_tracks())
-    assert navidrome.count("GET", "/rest/search3") == len(tracks) // 5 + 1
+    # 12 songs in pages of 5: 5, 5, 2, then an empty page ends the read.
+    assert navidrome.count("GET", "/rest/search3") == 4
     assert all(t.album_artist for t in tracks)
+
+
+async def test_pages_capped_by_the_server_are_not_taken_for_the_end(
+    navidrome: NavidromeSimulator,
+) -> None:
+    navidrome.add_synthetic_tracks(1200)
+    server = SubsonicMediaServer(
+        navidrome.url, navidrome.username, navidrome.password, page_size=2000
+    )
+    tracks = await server.all_tracks()
+    await server.aclose()
+    assert len(tracks) == 1212  # Navidrome answers at most 500 per page
 
 
 async def test_replace_keeps_repeats_and_order(
@@ -111,3 +124,19 @@ async def test_scan_needs_admin(
     navidrome.admin = False
     with pytest.raises(AuthError, match="error 50"):
         await adapter.scan()
+
+
+async def test_additions_at_the_end_use_update_playlist(
+    adapter: SubsonicMediaServer, navidrome: NavidromeSimulator
+) -> None:
+    ids = [t.id for t in await adapter.all_tracks()]
+    created = await adapter.create_playlist("Growing", ids[:3])
+    navidrome.reset_counters()
+    after = await adapter.replace_playlist_items(created.id, ids[:5])
+    assert list(after.item_ids) == ids[:5]
+    assert navidrome.count("POST", "/rest/updatePlaylist") == 1
+    assert navidrome.count("POST", "/rest/createPlaylist") == 0
+    # Unchanged: nothing is written.
+    navidrome.reset_counters()
+    await adapter.replace_playlist_items(created.id, ids[:5])
+    assert navidrome.count("POST", "/rest/") == 0

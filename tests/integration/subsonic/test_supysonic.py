@@ -116,6 +116,11 @@ async def test_playlist_mirrored_in_exact_order_and_read_back(
     assert _read_with_plain_client(supysonic, str(first.playlist_id)) == [
         tracks[t].id for t in order2
     ]
+    # Append-only growth goes through updatePlaylist (supysonic's api/playlists.py).
+    grown = [*[tracks[t].id for t in order2], tracks["September"].id]
+    after = await adapter.replace_playlist_items(str(first.playlist_id), grown)
+    assert list(after.item_ids) == grown
+    assert _read_with_plain_client(supysonic, str(first.playlist_id)) == grown
     assert await adapter.delete_playlist(str(first.playlist_id)) is True
     assert await adapter.get_playlist(str(first.playlist_id)) is None
 

@@ -1,0 +1,1 @@
+"""Automation: scheduled playlist syncs, the artist watchlist and webhook notifications."""
