@@ -42,6 +42,8 @@ HARD_KINDS = frozenset(
         VersionKind.REPRISE,
         VersionKind.LANGUAGE,
         VersionKind.PROCESSED,
+        VersionKind.EIGHT_D,
+        VersionKind.FAN_MADE,
     }
 )
 MEDIUM_KINDS = frozenset({VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE})
