@@ -68,9 +68,8 @@ class VersionKind(enum.StrEnum):
     # re-recording's. Neutral here; the scorer decides with the wanted
     # release's year and the duration.
     DATED = "dated"
-    # Upload-site versions: a spatial "8D audio" remix and a fan-made edit are
-    # not the released recording (video-site uploads label them in the title).
-    EIGHT_D = "8d audio"
+    # A fan-made edit or video is not the released recording (video-site uploads
+    # label them in the title).
     FAN_MADE = "fan-made"
 
 
@@ -297,8 +296,6 @@ def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
         tags.append(VersionTag(VersionKind.SPED_UP))
     if has(r"\b(?:slowed|reverb|reverbed|chopped|screwed|daycore)\b"):
         tags.append(VersionTag(VersionKind.SLOWED))
-    if has(r"\b(?:8d|16d|3d) ?(?:audio|sound|version|mix)\b|^8d$"):
-        tags.append(VersionTag(VersionKind.EIGHT_D))
     if has(r"\bfan ?(?:made|edit|version|mix)\b|\bunofficial (?:video|edit|version)\b"):
         tags.append(VersionTag(VersionKind.FAN_MADE))
     if has(r"\b(?:a ?cappella|acapella|acappella|vocals only|vocal only)\b"):

@@ -42,7 +42,6 @@ HARD_KINDS = frozenset(
         VersionKind.REPRISE,
         VersionKind.LANGUAGE,
         VersionKind.PROCESSED,
-        VersionKind.EIGHT_D,
         VersionKind.FAN_MADE,
     }
 )

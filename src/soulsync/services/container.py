@@ -217,8 +217,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             bus,
             settings,
             match=settings.match_settings(),
-            releases=releases,
             video=video,
+            releases=releases,
         )
 
     sources: dict[Source, PlaylistSource] = {}

@@ -55,7 +55,7 @@ DECLINED: list[tuple[str, str, float, str]] = [
     ("Aurora Vale - Neon Highway (Sped Up)", "speedy edits", 171, "sped up"),
     ("Aurora Vale - Neon Highway", "speedy edits", 171, "shorter"),
     ("Aurora Vale - Neon Highway (sped up)", "speedy edits", 214, "sped up"),
-    ("Aurora Vale - Neon Highway (8D Audio)", "8D Tunes", 214, "8d audio"),
+    ("Aurora Vale - Neon Highway (8D Audio)", "8D Tunes", 214, "processed upload"),
     ("Aurora Vale - Neon Highway (Karaoke Version)", "Sing King", 214, "karaoke"),
     ("Aurora Vale - Neon Highway (Fan Made Video)", "fanclub", 214, "fan-made"),
     ("Aurora Vale - Neon Highway (Slowed + Reverb)", "chill", 214, "slowed"),
@@ -103,9 +103,9 @@ def test_duplicates_counted_once() -> None:
 @pytest.mark.parametrize(
     ("title", "kind"),
     [
-        ("Song (8D Audio)", VersionKind.EIGHT_D),
-        ("Song [8D]", VersionKind.EIGHT_D),
-        ("Song - 16D Audio", VersionKind.EIGHT_D),
+        ("Song (8D Audio)", VersionKind.PROCESSED),
+        ("Song [8D]", VersionKind.PROCESSED),
+        ("Song - 16D Audio", VersionKind.PROCESSED),
         ("Song (Fan Made)", VersionKind.FAN_MADE),
         ("Song (Unofficial Video)", VersionKind.FAN_MADE),
     ],

@@ -127,8 +127,8 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
-        releases: ReleaseTypeService | None = None,
         video: VideoSource | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -160,8 +160,8 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
-            releases=releases,
             video=video,
+            releases=releases,
         )
         self.video = video
         self._wake = asyncio.Event()

@@ -78,9 +78,9 @@ class JobSteps:
         organiser: Organiser,
         covers: CoverFetcher,
         publish: Callable[..., None],
-        releases: ReleaseTypeService | None = None,
         video: VideoSource | None = None,
         video_dir: Path | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.jobs = jobs
         # Release types (live/remix releases) for candidate folders; None = no look-ups.
