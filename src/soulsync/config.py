@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -151,6 +152,28 @@ class DeezerSettings(_Section):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return _http_url(value)
+
+
+class MusicBrainzSettings(_Section):
+    """MusicBrainz ws/2 (no key): release types, so a live album is not taken for a studio one."""
+
+    enabled: bool = False
+    api_base: str = "https://musicbrainz.org/ws/2"
+    # MusicBrainz asks every client for "App/version ( contact )".
+    user_agent: str = "SoulSync/0.1 ( https://github.com/soulsync/soulsync )"
+
+    @field_validator("api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return _http_url(value)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _descriptive(cls, value: str) -> str:
+        text = value.strip()
+        if not re.fullmatch(r"\S+/\S+ \(.+\)", text):
+            raise ValueError("must look like 'App/1.0 ( you@example.org )' (MusicBrainz rule)")
+        return text
 
 
 # -- media servers -------------------------------------------------------------------
@@ -500,6 +523,7 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    musicbrainz: MusicBrainzSettings = Field(default_factory=MusicBrainzSettings)
     media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
     jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)

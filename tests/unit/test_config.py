@@ -334,3 +334,14 @@ def test_readme_documents_every_key() -> None:
     ]
     assert len(names) > 40
     assert [n for n in names if f"`{n}`" not in readme] == []
+
+
+def test_musicbrainz_section_needs_a_descriptive_user_agent() -> None:
+    settings = Settings()
+    assert settings.musicbrainz.enabled is False  # no outside calls unless asked
+    ok = Settings.model_validate(
+        {"musicbrainz": {"enabled": True, "user_agent": "MySync/2.0 ( me@example.org )"}}
+    )
+    assert ok.musicbrainz.user_agent == "MySync/2.0 ( me@example.org )"
+    with pytest.raises(ValueError, match="MusicBrainz rule"):
+        Settings.model_validate({"musicbrainz": {"user_agent": "python-httpx/0.27"}})

@@ -90,3 +90,21 @@ def test_new_secrets_are_masked(tmp_path: Path) -> None:
         '[navidrome]\nurl = "http://x:4533"\nusername = "a"\npassword = "nd-secret-value-2"\n',
     )
     assert {"jf-secret-value-1", "nd-secret-value-2"} <= set(settings.secret_values())
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+async def test_musicbrainz_release_types_wired_only_when_enabled(
+    tmp_path: Path, store: Store, enabled: bool
+) -> None:
+    text = (
+        '[slskd]\nurl = "http://127.0.0.1:5030"\napi_key = "k-123"\n'
+        f"[musicbrainz]\nenabled = {'true' if enabled else 'false'}\n"
+        'api_base = "http://127.0.0.1:9"\n'
+    )
+    services = build_services(_load(tmp_path, text), store)
+    try:
+        assert services.downloads is not None
+        assert (services.metadata.musicbrainz is not None) is enabled
+        assert (services.downloads.steps.releases is not None) is enabled
+    finally:
+        await services.aclose()

@@ -36,7 +36,8 @@ base + version descriptors), ``credits`` (artist credits), ``filename``
 (Soulseek path anatomy), ``prepared`` (sides reduced to keys, cached),
 ``evidence`` (title/duration/artist evidence), ``versions`` (what a version
 difference costs), ``classical`` (movements in work folders, which
-performance), ``releases`` (release knowledge as data), ``score`` (the
+performance), ``releases`` (release knowledge as data), ``context`` (version
+context, dates and special readings the scorer consults), ``score`` (the
 tiers and the explained :class:`Score`),
 ``rank`` (files), ``folders`` (albums), ``index`` (library), ``queries``,
 ``suggest``, ``remix``, ``settings``, and ``evaluate`` (the corpus CLI, the

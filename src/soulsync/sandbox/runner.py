@@ -84,6 +84,11 @@ class Sandbox:
                 "request_gap_s": 0.0,
             },
             "deezer": {"enabled": True, "api_base": self.deezer.url},
+            **(
+                {"musicbrainz": {"enabled": True, "api_base": self.musicbrainz.url}}
+                if self.musicbrainz is not None
+                else {}
+            ),
             "plex": {"url": self.plex.url, "token": PLEX_TOKEN, "music_section": "Music"},
             **self._other_servers(),
             "slskd": {

@@ -18,6 +18,7 @@ from soulsync.domain import Source
 from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource
 from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import MetadataService
+from soulsync.providers.musicbrainz import MusicBrainzClient
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
@@ -198,9 +199,14 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         deezer = DeezerClient.from_settings(store, settings.deezer)
     elif deezer is None:
         notes["deezer"] = "turned off in the configuration"
-    # MusicBrainz (release types for matching) is used when a client is
-    # passed in; it has no configuration section yet.
+    # MusicBrainz: release types for matching (live albums without "live").
     musicbrainz = overrides.get("musicbrainz")
+    if musicbrainz is None and settings.musicbrainz.enabled:
+        musicbrainz = MusicBrainzClient(
+            store,
+            api_base=settings.musicbrainz.api_base,
+            user_agent=settings.musicbrainz.user_agent,
+        )
     metadata = overrides.get("metadata") or MetadataService(
         spotify=spotify, deezer=deezer, musicbrainz=musicbrainz
     )

@@ -135,3 +135,22 @@ def test_ranking_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("artist", "album", "options", "expected"),
+    [
+        ("Cheap Trick", "At Budokan", [("In Color", "Cheap Trick"), ("Cheap Trick at Budokan", "Cheap Trick")], 1),
+        ("Dire Straits", "Alchemy", [("Alchemy: Dire Straits Live", "Dire Straits")], 0),
+        ("Deep Purple", "Made in Japan", [("Made in Japan", "Deep Purple")], 0),
+        ("Deep Purple", "Made in Japan", [("Made in Japan", "Bonnie Pink")], None),
+        ("Hole", "Live Through This", [("Live at Reading", "Hole")], None),
+        ("", "Legend", [("Legend", "Bob Marley & The Wailers")], 0),
+    ],
+)  # fmt: skip
+def test_choose_release(
+    artist: str, album: str, options: list[tuple[str, str]], expected: int | None
+) -> None:
+    from soulsync.matching.releases import choose_release
+
+    assert choose_release(artist, album, options) == expected
