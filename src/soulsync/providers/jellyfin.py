@@ -258,6 +258,8 @@ class JellyfinMediaServer:
     ) -> None:
         """Ask Jellyfin to scan; with ``wait`` poll its RefreshLibrary task until idle.
 
+        ``expect`` (the protocol's new-file hint) is accepted and not used here.
+
         Without ``wait`` and with a ``path``, only that path is reported as
         changed (``/Library/Media/Updated``): cheaper, but Jellyfin applies
         it after its library-monitor delay and no task shows its progress.
