@@ -35,6 +35,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
+from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -197,6 +199,10 @@ class SlskdSettings(_Section):
     # Where slskd writes finished files, as seen from SoulSync (differs from
     # slskd's own view when it runs in a container). Empty: paths.downloads_dir.
     downloads_dir: Path | None = None
+    # slskd 0.26+ files downloads by its transfers.download.destination.subdirectory
+    # template; SoulSync reads it from slskd's /options and uses this value only
+    # when that cannot be read. Empty: slskd's default, "${SOURCE_DIRECTORY}".
+    destination_subdirectory: str | None = None
     # Soulseek bans bursts: at most this many searches per window, refilled at once.
     searches_per_window: int = Field(default=34, ge=1)
     window_s: float = Field(default=220, gt=0)
@@ -395,17 +401,57 @@ class MatchingSettings(_Section):
         return self
 
 
+SourceName = Literal["soulseek", "youtube"]
+
+
+def _default_sources() -> list[SourceName]:
+    return ["soulseek", "youtube"]
+
+
 class DownloadSettings(_Section):
     """The download queue."""
 
     concurrency: int = Field(default=2, ge=1, le=16)
     retries: int = Field(default=3, ge=0)
     retry_delay_s: float = Field(default=60, ge=0)
+    # The source chain: each missing track is tried on the first source, then the
+    # next when nothing acceptable is found or every candidate failed.
+    sources: list[SourceName] = Field(default_factory=_default_sources, min_length=1)
+    # A profile that only accepts lossless files never falls back to a lossy
+    # source (YouTube) unless this is on.
+    allow_lossy_fallback: bool = False
+
     # Hosts cover art may be downloaded from (shell-style patterns); the
     # configured services' own hosts are always allowed. soulsync.services.cover_fetch.
     cover_hosts: list[str] = Field(
         default_factory=lambda: ["*.scdn.co", "*.spotifycdn.com", "*.dzcdn.net"]
     )
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each source may appear once in the chain")
+        return value
+
+
+class YouTubeSettings(_Section):
+    """YouTube through yt-dlp (a second download source; see providers/youtube.py)."""
+
+    enabled: bool = True
+    # yt-dlp search key: "ytsearch" (YouTube); a plugin may add others.
+    search_prefix: str = "ytsearch"
+    watch_url: str = "https://www.youtube.com/watch?v={id}"
+    playlist_url: str = "https://www.youtube.com/playlist?list={id}"
+    # For users YouTube asks to sign in: a Netscape cookies.txt exported from a
+    # browser, and/or a PO token (yt-dlp wiki, "PO Token Guide").
+    cookies_file: Path | None = None
+    po_token: SecretStr = SecretStr("")
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    # Python modules with yt-dlp extractors (``extractors(options)``), added
+    # ahead of yt-dlp's own: yt-dlp's extension point for other sites.
+    plugin_modules: list[str] = Field(default_factory=list)
 
 
 class SyncSettings(_Section):
@@ -453,7 +499,10 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
+    jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)
+    navidrome: NavidromeSettings = Field(default_factory=NavidromeSettings)
     folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
     slskd: SlskdSettings = Field(default_factory=SlskdSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
@@ -461,9 +510,11 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -471,7 +522,10 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "spotify",
         "deezer",
+        "media_server",
         "plex",
+        "jellyfin",
+        "navidrome",
         "folder_library",
         "slskd",
         "paths",
@@ -479,9 +533,11 @@ class Settings(BaseSettings):
         "web",
         "matching",
         "downloads",
+        "youtube",
         "sync",
         "database",
         "log",
+        "processing",
     )
 
     @classmethod
@@ -509,6 +565,31 @@ class Settings(BaseSettings):
             self.slskd.downloads_dir = self.paths.downloads_dir
         if self.database.path is None:
             self.database.path = data / "soulsync.db"
+        return self
+
+    @property
+    def media_server_type(self) -> str:
+        """The media server in use: plex, jellyfin, navidrome, folder, or "" for none.
+
+        ``[media_server] type = "auto"`` keeps the older rule: Plex when
+        ``plex.url`` is set, else the folder library when it is enabled.
+        """
+        chosen = self.media_server.type
+        if chosen != "auto":
+            return chosen
+        if self.plex.url:
+            return "plex"
+        if self.folder_library.enabled:
+            return "folder"
+        return ""
+
+    @model_validator(mode="after")
+    def _chosen_server_is_set_up(self) -> Settings:
+        chosen = self.media_server.type
+        if chosen in ("plex", "jellyfin", "navidrome") and not getattr(self, chosen).url:
+            raise ValueError(f"media_server.type is {chosen!r} but {chosen}.url is not set")
+        if chosen == "folder" and self.folder_library.path is None:
+            raise ValueError("media_server.type is 'folder' but folder_library.path is not set")
         return self
 
     # Convenience accessors with non-optional types (filled by the validator above).

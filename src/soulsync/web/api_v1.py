@@ -7,7 +7,7 @@ Every route needs a session (plus the CSRF header for changes) or an API key
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
@@ -87,9 +87,11 @@ async def retry_job(request: Request, job_id: RowId) -> dict[str, Any]:
 
 
 @router.post("/jobs/clear")
-async def clear_jobs(request: Request) -> dict[str, int]:
-    """Hide finished jobs from the queue."""
-    return {"cleared": await _downloads(request).clear_completed()}
+async def clear_jobs(
+    request: Request, scope: Literal["completed", "all"] = "completed"
+) -> dict[str, int]:
+    """Hide completed jobs from the queue; ``scope=all`` clears failed and cancelled ones too."""
+    return {"cleared": await _downloads(request).clear_completed(include_failed=scope == "all")}
 
 
 @router.get("/playlists")
