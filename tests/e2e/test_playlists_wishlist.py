@@ -82,3 +82,19 @@ def test_wishlist_correction_by_hand(page: Page, running: Running) -> None:
     wl = running.services.sync.wishlist
     target = next(e for e in wl.entries(include_resolved=True) if e.track.title == "Кукушка")
     assert wait_for(lambda: wl.get(target.id).job_id is not None, 10, "the entry to be queued")
+
+
+def test_a_playlist_file_is_uploaded_and_synced(page: Page, running: Running) -> None:
+    page.goto("/playlists")
+    page.get_by_label("Playlist file to sync (CSV, M3U, text)").set_input_files(
+        files=[
+            {
+                "name": "Upload Mix.txt",
+                "mimeType": "text/plain",
+                "buffer": b"Daft Punk - One More Time\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload and sync").click()
+    expect(page.locator("#toasts")).to_contain_text("Syncing Upload Mix")
+    expect(page.locator(".pcard").filter(has_text="Upload Mix").first).to_be_visible(timeout=60_000)

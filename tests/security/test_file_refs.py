@@ -94,3 +94,25 @@ def test_hostile_uploads_are_refused_without_echo(
     assert "Traceback" not in r.text
     uploads = live.settings.paths.data_dir / "playlist-uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_the_playlists_page_upload_syncs_the_file(live: Live) -> None:
+    c, token = live.login()
+    page = c.get("/playlists")
+    assert 'id="playlist-upload"' in page.text
+    r = c.post(
+        "/playlists/upload",
+        files={"file": ("Mix.txt", b"Adele - Hello\nDaft Punk - One More Time\n")},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "Mix" and r.json()["run_id"]
+    without_token = c.post("/playlists/upload", files={"file": ("Mix.txt", b"A - B\n")})
+    assert without_token.status_code == 403
+    hostile = c.post(
+        "/playlists/upload",
+        files={"file": ("passwd.txt", b"root:x:0:0:root:/root:/bin/bash\n")},
+        headers={"X-CSRF-Token": token},
+    )
+    assert hostile.status_code == 422
+    assert "root:x" not in hostile.text

@@ -26,6 +26,7 @@ from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
+from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
@@ -149,6 +150,9 @@ async def service(
         bus,
         settings,
         queue=FAST_QUEUE,
+        # The simulators serve covers from loopback; a real configuration names
+        # them as its service URLs, which the fetcher trusts (cover_fetch.service_hosts).
+        covers=CoverFetcher(trusted_hosts=["127.0.0.1"]),
     )
     await svc.start()
     yield svc
