@@ -45,7 +45,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
-from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
+from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps, chain_of
 from soulsync.services.matched import (
     CoverFetcher,
     MetadataResolver,
@@ -341,10 +341,36 @@ class JobSteps:
             )
             self._announce(self.get(job.id))
             return
+        if self._chain_continues(job) and self.videos.advance(
+            job, f"every candidate failed; last: {reason}"
+        ):
+            # The source chain: the next source is searched now, not this one later.
+            self._move(
+                self.get(job.id),
+                (JobState.DOWNLOADING,),
+                JobState.SEARCHING,
+                candidates=(),
+                file=None,
+                candidate_index=0,
+                transfer_id=None,
+                bytes_done=0,
+                percent=0.0,
+                speed=0.0,
+                error=f"every Soulseek candidate failed; last: {reason}",
+            )
+            return
         if permanent and len(job.candidates) <= 1:
             self._fail(job.id, reason)
             return
         self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
+
+    def _chain_continues(self, job: Job) -> bool:
+        """True when a searched playlist track has a usable source after this one."""
+        if job.kind is not JobKind.PLAYLIST_TRACK or job.extra.get("fixed_candidates"):
+            return False
+        chain = chain_of(job, self.queue)
+        index = int(job.extra.get("source_index") or 0)
+        return any(self.videos.skip_reason(s) is None for s in chain[index + 1 :])
 
     # -- processing ----------------------------------------------------------------------
 
