@@ -22,7 +22,6 @@ A profile that requires lossless files skips the video site unless
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -146,7 +145,10 @@ class VideoSteps:
     # -- searching -----------------------------------------------------------------------
 
     async def search(self, job: Job, want: Track) -> str | None:
-        """Search the video site; True-ish result: the reason nothing was accepted."""
+        """Search the video site and store the accepted uploads (job -> ``downloading``).
+
+        Returns None on success, else why nothing was accepted.
+        """
         video = self.video
         if video is None:
             return "YouTube is not set up"
@@ -214,8 +216,7 @@ class VideoSteps:
 
     def _progress(self, job_id: int, p: DownloadProgress) -> None:
         percent = 100.0 * p.downloaded / p.total if p.total else 0.0
-        with contextlib.suppress(Exception):
-            self.steps.jobs.update(job_id, bytes_done=p.downloaded, percent=percent, speed=p.speed)
+        self.steps.jobs.update(job_id, bytes_done=p.downloaded, percent=percent, speed=p.speed)
         self.steps._publish(
             "job.progress",
             id=job_id,
