@@ -33,8 +33,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
+from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -174,6 +176,11 @@ class FolderLibrarySettings(_Section):
     # Where .m3u8 playlists are written, relative to the library folder (must stay inside it).
     playlists_dir: str = "Playlists"
 
+    @field_validator("path")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
+
     @model_validator(mode="after")
     def _path_when_enabled(self) -> FolderLibrarySettings:
         if self.enabled and self.path is None:
@@ -251,6 +258,11 @@ class PathSettings(_Section):
     @classmethod
     def _template(cls, value: str) -> str:
         return check_template(value)
+
+    @field_validator("data_dir", "downloads_dir", "transfer_dir")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
 
 
 # Formats a file may have (extensions, lower case, no dot).
@@ -405,6 +417,12 @@ class DownloadSettings(_Section):
     # source (YouTube) unless this is on.
     allow_lossy_fallback: bool = False
 
+    # Hosts cover art may be downloaded from (shell-style patterns); the
+    # configured services' own hosts are always allowed. soulsync.services.cover_fetch.
+    cover_hosts: list[str] = Field(
+        default_factory=lambda: ["*.scdn.co", "*.spotifycdn.com", "*.dzcdn.net"]
+    )
+
     @field_validator("sources")
     @classmethod
     def _unique_sources(cls, value: list[str]) -> list[str]:
@@ -492,6 +510,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -514,6 +533,7 @@ class Settings(BaseSettings):
         "sync",
         "database",
         "log",
+        "processing",
     )
 
     @classmethod

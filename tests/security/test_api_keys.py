@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import Live
+from security_helpers import Live
+
 from soulsync.web.apikeys import create_api_key, list_api_keys
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from conftest import Live
+from security_helpers import Live
 
 
 def _start(live: Live, ref: str) -> tuple[int, str]:

@@ -7,8 +7,7 @@ import socket
 import time
 
 import pytest
-
-from conftest import Live
+from security_helpers import Live
 
 
 def _raw(live: Live, request: bytes, timeout: float = 10.0) -> bytes:

@@ -7,8 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-
-from conftest import PASSWORD, Live, csrf_field, start_live
+from security_helpers import PASSWORD, Live, csrf_field, start_live
 
 
 def _anonymous(live: Live) -> tuple[dict[str, str], str]:

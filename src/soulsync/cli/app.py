@@ -168,7 +168,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "soulsync.cli.sync",
         "Sync a playlist to the library and the media server (live view, then a final table).",
     ),
-    "report": ("soulsync.cli.sync", "Print the last sync runs (or one run's per-track outcome)."),
+    "report": (
+        "soulsync.cli.sync",
+        "Print the last sync runs (or one run's per-track outcome) and processing totals.",
+    ),
     "wishlist": (
         "soulsync.cli.sync",
         "Tracks a sync could not get: show, retry, search by hand, pick, ignore.",
@@ -178,6 +181,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'Download a track ("Artist - Title") or a whole remote folder, organised and tagged.',
     ),
     "queue": ("soulsync.cli.downloads", "The download queue: live progress, cancel, retry, clear."),
+    "get": (
+        "soulsync.cli.get",
+        "Download every track a link names (track, album, playlist, artist, video, file).",
+    ),
+    "process": (
+        "soulsync.cli.process",
+        "Measure loudness and write ReplayGain tags; optionally convert, normalise, trim.",
+    ),
     "history": (
         "soulsync.cli.downloads",
         "Finished downloads, newest first, with where each file went.",
@@ -193,10 +204,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("soulsync.cli.config", "Inspect the configuration."),
     "api-key": ("soulsync.cli.admin", "Manage API keys for scripts and other programs."),
     "admin": ("soulsync.cli.admin", "Administrator account."),
-    "get": (
-        "soulsync.cli.get",
-        "Download every track a link names (track, album, playlist, artist, video, file).",
-    ),
 }
 
 

@@ -107,9 +107,14 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def open_store(config: Settings) -> Store:
-    """The database named in the configuration, migrated to the newest schema."""
+    """The database named in the configuration, migrated to the newest schema.
+
+    The data folder is made private (0700) first: it holds the database and keys.
+    """
+    from soulsync.data_dir import ensure_private_dir
     from soulsync.store import Store
 
+    ensure_private_dir(config.paths.data_dir)
     return Store(config.database_path)
 
 

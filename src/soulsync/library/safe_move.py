@@ -56,7 +56,7 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -269,6 +269,7 @@ def safe_move(
     probe_copy: bool = False,
     expected_duration_s: float | None = None,
     duration_tolerance_s: float = 2.0,
+    after_tag: Callable[[Path], None] | None = None,
 ) -> MoveResult:
     """Copy, tag, verify and place ``source`` at ``library_root / relative_dest``.
 
@@ -280,7 +281,10 @@ def safe_move(
     duration (mutagen, fresh object) with the probe's. ``probe_copy=True``
     additionally probes the tagged copy itself (a few more milliseconds).
     ``verify_audio=False`` with ``tags=None`` moves any file (a booklet, a
-    cover) with the size check only.
+    cover) with the size check only. ``after_tag`` is called with the
+    temporary copy after tagging and before verifying (the processing step
+    adds its ReplayGain fields there); a :class:`TagError` from it fails the
+    move with ``tag_error``.
 
     Raises:
         MoveError: with ``reason`` set; the original is untouched.
@@ -313,7 +317,14 @@ def safe_move(
         if not is_within(dest.parent, library_root):
             raise MoveError(MoveReason.UNSAFE_PATH, "destination escapes the library", source)
         size = _copy_tag_verify(
-            source, temp, tags=tags, id3v23=id3v23, check=check, probe_copy=probe_copy, timer=timer
+            source,
+            temp,
+            tags=tags,
+            id3v23=id3v23,
+            check=check,
+            probe_copy=probe_copy,
+            timer=timer,
+            after_tag=after_tag,
         )
         final, status = _place(source, temp, dest)
         timer.mark("place")
@@ -431,6 +442,7 @@ def _copy_tag_verify(
     check: _AudioCheck | None,
     probe_copy: bool,
     timer: _Timer,
+    after_tag: Callable[[Path], None] | None = None,
 ) -> int:
     audio_at = flac_audio_offset(source) if tags is not None else None
     if audio_at is None:
@@ -458,6 +470,12 @@ def _copy_tag_verify(
         raise MoveError(
             MoveReason.VERIFY_FAILED, f"copy has {copied} bytes, expected {expected}", source
         )
+    if after_tag is not None:
+        try:
+            after_tag(temp)
+        except TagError as exc:
+            raise MoveError(MoveReason.TAG_ERROR, exc.reason, source) from exc
+        timer.mark("after_tag")
     copy_probe = ProbeRun(temp) if (check is not None and probe_copy) else None
     try:
         size = _fsync_and_verify(source, temp, tags=tags, id3v23=id3v23, check=check, timer=timer)

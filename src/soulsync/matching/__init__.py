@@ -24,6 +24,9 @@ Public API (all take an optional :class:`MatchSettings`):
   list[:class:`ArtistSuggestion`]; :func:`metadata_queries_for_path` gives
   the metadata searches whose answers feed it.
 * :func:`remix_credit` (track, policy) -> :class:`RemixCredit`.
+* :class:`ReleaseFacts` — release types a metadata service knows (a live or
+  remix release), passed as ``releases=`` to ranking and library checks;
+  :func:`releases_to_check` says which releases are worth a look-up.
 * :func:`parse_path` (remote path) -> :class:`PathAnatomy`;
   :func:`parse_title` (title) -> :class:`TitleAnatomy`;
   :func:`split_credit` (credit, known) -> tuple of names.
@@ -32,7 +35,9 @@ Modules, one job each: ``normalize`` (text keys), ``anatomy`` (title ->
 base + version descriptors), ``credits`` (artist credits), ``filename``
 (Soulseek path anatomy), ``prepared`` (sides reduced to keys, cached),
 ``evidence`` (title/duration/artist evidence), ``versions`` (what a version
-difference costs), ``score`` (the tiers and the explained :class:`Score`),
+difference costs), ``classical`` (movements in work folders, which
+performance), ``releases`` (release knowledge as data), ``score`` (the
+tiers and the explained :class:`Score`),
 ``rank`` (files), ``folders`` (albums), ``index`` (library), ``queries``,
 ``suggest``, ``remix``, ``settings``, and ``evaluate`` (the corpus CLI, the
 only module that reads files). Results are memoised in bounded caches;
@@ -76,7 +81,9 @@ if TYPE_CHECKING:
         RankResult,
         flatten_responses,
         rank_soulseek_files,
+        releases_to_check,
     )
+    from soulsync.matching.releases import ReleaseFacts, ReleaseInfo, ReleaseQuery
     from soulsync.matching.remix import RemixArtistPolicy, RemixCredit, remix_credit
     from soulsync.matching.score import FieldScore, Score, score_track
     from soulsync.matching.settings import (
@@ -125,6 +132,10 @@ _EXPORTS: dict[str, str] = {
     "RankResult": "soulsync.matching.rank",
     "flatten_responses": "soulsync.matching.rank",
     "rank_soulseek_files": "soulsync.matching.rank",
+    "releases_to_check": "soulsync.matching.rank",
+    "ReleaseFacts": "soulsync.matching.releases",
+    "ReleaseInfo": "soulsync.matching.releases",
+    "ReleaseQuery": "soulsync.matching.releases",
     "RemixArtistPolicy": "soulsync.matching.remix",
     "RemixCredit": "soulsync.matching.remix",
     "remix_credit": "soulsync.matching.remix",
@@ -171,6 +182,9 @@ __all__ = [
     "RankedFile",
     "RankedFolder",
     "Reading",
+    "ReleaseFacts",
+    "ReleaseInfo",
+    "ReleaseQuery",
     "RemixArtistPolicy",
     "RemixCredit",
     "Score",
@@ -196,6 +210,7 @@ __all__ = [
     "query_ladder",
     "rank_album_folders",
     "rank_soulseek_files",
+    "releases_to_check",
     "remix_credit",
     "score_track",
     "split_credit",

@@ -33,7 +33,7 @@ from soulsync.domain import LibraryTrack, Track
 from soulsync.matching.anatomy import parse_title
 from soulsync.matching.credits import split_credit
 from soulsync.matching.normalize import ascii_key, bulk_key, text_key
-from soulsync.matching.prepared import Prepared, with_release_kinds
+from soulsync.matching.prepared import Prepared, collector_paused, with_release_kinds
 from soulsync.matching.releases import ReleaseFacts
 from soulsync.matching.score import Score, compare, prepare
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
@@ -215,8 +215,13 @@ class LibraryIndex:
         )
 
     def check_many(self, wants: Sequence[Track] | Iterable[Track]) -> list[OwnedMatch]:
-        """:meth:`check` for a whole playlist, in order."""
-        return [self.check(w) for w in wants]
+        """:meth:`check` for a whole playlist, in order.
+
+        The cyclic garbage collector is paused meanwhile: every full
+        collection would rescan the whole index (see ``prepared.collector_paused``).
+        """
+        with collector_paused():
+            return [self.check(w) for w in wants]
 
     def _shortlist(self, want: Track, ids: list[int]) -> list[int]:
         """The few blocked tracks worth a full score, by a batch pre-score.

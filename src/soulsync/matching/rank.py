@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from soulsync.domain import SearchResponse, SoulseekFile, Track
 from soulsync.matching.filename import extension_of
-from soulsync.matching.prepared import with_release_kinds
+from soulsync.matching.prepared import collector_paused, with_release_kinds
 from soulsync.matching.releases import ReleaseFacts, ReleaseQuery, release_key
 from soulsync.matching.score import (
     CompareMemo,
@@ -244,6 +244,17 @@ def rank_prepared(
     releases: ReleaseFacts | None = None,
 ) -> RankResult:
     """:func:`rank_soulseek_files` for an already prepared wanted track."""
+    with collector_paused():
+        return _rank_prepared(want, files, settings, peer_failures, releases)
+
+
+def _rank_prepared(
+    want: Prepared,
+    files: Iterable[SoulseekFile],
+    settings: MatchSettings,
+    peer_failures: Mapping[str, int] | None,
+    releases: ReleaseFacts | None,
+) -> RankResult:
     failures = peer_failures or {}
     if releases:
         want = _with_release(want, want.artists[0] if want.artists else None, releases)

@@ -75,11 +75,35 @@ __all__ = [
     "PeerUnavailable",
     "SlskdClient",
     "SlskdTransfer",
+    "UnusablePeerName",
+    "peer_segment",
 ]
 
 
 class PeerUnavailable(ProviderError):
     """The Soulseek user cannot be reached (offline, or refused the request)."""
+
+
+class UnusablePeerName(PeerUnavailable):
+    """A Soulseek user name that cannot be put in an slskd API path (see ``peer_segment``)."""
+
+
+def peer_segment(username: str) -> str:
+    """``username`` as one path segment of slskd's API, or UnusablePeerName.
+
+    ``quote(..., safe='')`` leaves ``.`` alone, and both httpx and slskd's
+    server remove dot segments, so ``/users/../directory`` would become
+    ``/directory``; a ``/`` (even as ``%2F``) is not decoded back into the
+    name by ASP.NET Core's routing, so slskd would look up another user. Such
+    names are refused for that one peer (the caller moves on to the next).
+    """
+    if username in ("", ".", "..") or "/" in username or "\\" in username:
+        raise UnusablePeerName(
+            SERVICE,
+            f"the Soulseek user name {username[:80]!r} cannot be used in slskd's API "
+            "(it would change the request path); skipping this peer",
+        )
+    return quote(username, safe="")
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -365,7 +389,7 @@ class SlskdClient:
         for name, _ in items:
             slskd_relative_path(name)  # raises UnsafeRemoteName
         body = [{"filename": name, "size": size} for name, size in items]
-        path = f"/transfers/downloads/{quote(username, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}"
         response = await self._enqueue_post(path, body, username)
         data = response.json() if response.content else None
         if isinstance(data, dict) and "enqueued" in data:
@@ -404,7 +428,7 @@ class SlskdClient:
         Raises:
             NotFound: slskd does not know it (or it was removed).
         """
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}"
         return transfer_from_json((await self._request("GET", path)).json())
 
     async def transfers(
@@ -420,7 +444,7 @@ class SlskdClient:
                 )
             ).json()
             return transfers_from_groups(data or [])
-        path = f"/transfers/downloads/{quote(username, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}"
         response = await self._request("GET", path, allow=frozenset({404}))
         if response.status_code == 404:
             return []
@@ -428,7 +452,9 @@ class SlskdClient:
 
     async def queue_position(self, username: str, transfer_id: str) -> int | None:
         """Place in the peer's upload queue, if slskd knows one."""
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}/position"
+        path = (
+            f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}/position"
+        )
         response = await self._request("GET", path, allow=frozenset({404}))
         if response.status_code == 404:
             return None
@@ -437,7 +463,7 @@ class SlskdClient:
 
     async def cancel(self, username: str, transfer_id: str, *, remove: bool = False) -> None:
         """Cancel a download; with ``remove`` also drop it from slskd's lists."""
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}"
         await self._request("DELETE", path, params={"remove": str(remove).lower()})
 
     async def clear_completed(self) -> None:
@@ -452,7 +478,7 @@ class SlskdClient:
         Raises:
             PeerUnavailable: the user is offline or did not answer.
         """
-        path = f"/users/{quote(username, safe='')}/directory"
+        path = f"/users/{peer_segment(username)}/directory"
         response = await self._request(
             "POST", path, json={"directory": directory}, allow=frozenset({404, 500})
         )

@@ -113,13 +113,17 @@ class SpotifyClient:
 
     @classmethod
     def from_settings(cls, store: Store, settings: Any, **kwargs: Any) -> SpotifyClient:
-        """Build from a ``SpotifySettings`` section (client id, bases, scopes, gap)."""
+        """Build from a ``SpotifySettings`` section (client id, bases, scopes, gap).
+
+        ``cipher`` (a ``TokenCipher``) stores the tokens encrypted.
+        """
         auth = SpotifyAuth(
             store,
             client_id=settings.client_id,
             redirect_uri=settings.redirect_uri,
             accounts_base=settings.accounts_base,
             scopes=tuple(settings.scopes),
+            cipher=kwargs.pop("cipher", None),
         )
         return cls(
             store,

@@ -25,6 +25,7 @@ from soulsync.sandbox.catalogue import Catalogue, build_catalogue
 from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.library_seed import seed_library
 from soulsync.sandbox.media import AudioCache
+from soulsync.sandbox.musicbrainz import MusicBrainzSimulator
 from soulsync.sandbox.plex import PlexSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
@@ -50,6 +51,8 @@ class Sandbox:
     transfer_dir: Path
     downloads_dir: Path
     data_dir: Path
+    # Release types for matching (live albums); optional so older callers work.
+    musicbrainz: MusicBrainzSimulator | None = None
     _stopped: bool = field(default=False, repr=False)
 
     def urls(self) -> dict[str, str]:
@@ -109,6 +112,8 @@ class Sandbox:
         self._stopped = True
         for sim in (self.spotify, self.deezer, self.plex, self.videosite):
             sim.stop()
+        if self.musicbrainz is not None:
+            self.musicbrainz.stop()
         self.slskd.close()
 
     def __enter__(self) -> Sandbox:
@@ -151,6 +156,8 @@ def start_sandbox(
         started.append(plex)
         videosite = VideoSite(catalogue, cache).start()
         started.append(videosite)
+        musicbrainz = MusicBrainzSimulator().start()
+        started.append(musicbrainz)
         slskd = SlskdSimulator(
             catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale
         ).start()
@@ -170,4 +177,5 @@ def start_sandbox(
         transfer_dir=transfer,
         downloads_dir=downloads,
         data_dir=data,
+        musicbrainz=musicbrainz,
     )

@@ -21,6 +21,7 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
@@ -71,6 +72,9 @@ class AppServices:
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        musicbrainz = getattr(self.metadata, "musicbrainz", None)
+        if musicbrainz is not None:
+            await musicbrainz.aclose()
         self._started = False
 
     def link_resolver(self) -> LinkResolver:
@@ -178,7 +182,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
 
     spotify = overrides.get("spotify")
     if spotify is None and settings.spotify.client_id:
-        spotify = SpotifyClient.from_settings(store, settings.spotify)
+        spotify = SpotifyClient.from_settings(store, settings.spotify, cipher=cipher_for(settings))
     elif spotify is None:
         notes["spotify"] = "no client id configured"
     deezer = overrides.get("deezer")

@@ -19,7 +19,7 @@ from soulsync.services.sync.service import SyncError
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
 from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
-from soulsync.web.ui import error_text, read_upload, services_of
+from soulsync.web.ui import RowId, error_text, read_upload, services_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -63,7 +63,7 @@ async def jobs(
 
 
 @router.post("/jobs/{job_id}/cancel")
-async def cancel_job(request: Request, job_id: int) -> dict[str, Any]:
+async def cancel_job(request: Request, job_id: RowId) -> dict[str, Any]:
     """Cancel a job."""
     try:
         job = await _downloads(request).cancel(job_id)
@@ -75,7 +75,7 @@ async def cancel_job(request: Request, job_id: int) -> dict[str, Any]:
 
 
 @router.post("/jobs/{job_id}/retry")
-async def retry_job(request: Request, job_id: int) -> dict[str, Any]:
+async def retry_job(request: Request, job_id: RowId) -> dict[str, Any]:
     """Retry a failed or cancelled job."""
     try:
         job = await _downloads(request).retry(job_id)
@@ -192,7 +192,7 @@ async def wishlist(request: Request, include_resolved: bool = False) -> list[dic
 
 
 @router.post("/wishlist/{entry_id}/retry")
-async def wishlist_retry(request: Request, entry_id: int) -> dict[str, Any]:
+async def wishlist_retry(request: Request, entry_id: RowId) -> dict[str, Any]:
     """Search and download an entry again now."""
     try:
         jobs = await _services(request).sync.wishlist.retry(entry_id)

@@ -17,6 +17,7 @@ from soulsync.domain import Album, Artist, LibraryTrack
 from soulsync.matching import ascii_key, name_similarity
 from soulsync.providers.base import ProviderError
 from soulsync.providers.metadata import qualified_id
+from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast
@@ -183,7 +184,24 @@ async def _artist_context(request: Request, name: str) -> dict[str, Any]:
 
 @router.get("/artists/{name}", include_in_schema=False)
 async def artist_page(request: Request, name: str) -> Response:
-    """One artist: discography from the metadata source, owned vs missing."""
+    """One artist: discography from the metadata source, owned vs missing.
+
+    Reached by a link from another site, the page asks the metadata services
+    nothing (no requests, no cache writes on someone else's behalf).
+    """
+    if is_cross_site(request.headers):
+        ctx: dict[str, Any] = {
+            "name": name,
+            "artist": None,
+            "releases": [],
+            "missing": [],
+            "error": "Opened from another site: open the artist from the Artists page to load its discography.",
+            "why": None,
+            "owned_titles": [],
+            "track_count": 0,
+            "can_download": False,
+        }
+        return render(request, "artist.html", ctx)
     return render(request, "artist.html", await _artist_context(request, name))
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from soulsync.services.downloads.service import Job, JobNotFound
 from soulsync.web.formatting import plural
 from soulsync.web.templating import render
-from soulsync.web.ui import error_response, services_of, with_toast
+from soulsync.web.ui import RowId, error_response, services_of, with_toast
 
 router = APIRouter()
 
@@ -107,7 +107,7 @@ async def queue_partial(request: Request, tab: str = "active") -> Response:
 
 
 @router.post("/queue/{job_id}/cancel", include_in_schema=False)
-async def cancel(request: Request, job_id: int) -> Response:
+async def cancel(request: Request, job_id: RowId) -> Response:
     """Cancel a job."""
     services = services_of(request)
     if services is None or services.downloads is None:
@@ -121,7 +121,7 @@ async def cancel(request: Request, job_id: int) -> Response:
 
 
 @router.post("/queue/{job_id}/retry", include_in_schema=False)
-async def retry(request: Request, job_id: int) -> Response:
+async def retry(request: Request, job_id: RowId) -> Response:
     """Put a failed or cancelled job back in the queue."""
     services = services_of(request)
     if services is None or services.downloads is None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import HTTPException, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from soulsync.providers.base import CoolingDown, ProviderError
 
 log = logging.getLogger(__name__)
+
+# A database row id in a path: SQLite integers are 64-bit, so anything larger
+# is refused with 422 instead of overflowing into a 500.
+RowId = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 
 def services_of(request: Request) -> Any:

@@ -6,6 +6,7 @@ mutagen, a second reader that shares no code with FFmpeg.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import mutagen
@@ -173,6 +174,10 @@ def test_probe_run_overlaps_and_cancels(tmp_path: Path) -> None:
     assert run.result().codec == "flac"
     cancelled = ProbeRun(path)
     cancelled.cancel()  # never raises, whether or not the probe had finished
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(AudioError, match="probe cancelled"):
+        probe(path, stop)
     with pytest.raises(AudioError, match="no such file"):
         ProbeRun(tmp_path / "missing.flac")
 

@@ -120,3 +120,18 @@ def test_romaji_both_ways_and_va_library_titles() -> None:
     )
     assert index.check(Track("For Your Eyes Only", ("Sheena Easton",), None, 182000)).owned
     assert not index.check(Track("For Your Eyes Only", ("Bill Conti",), None, 182000)).owned
+
+
+def test_ranking_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    want = Track("Song", ("Artist",), None, duration_ms=200000)
+    assert gc.isenabled()
+    rank_soulseek_files(want, [_file("@@p\\Artist - Song.mp3", 200)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rank_soulseek_files(want, [_file("@@p\\Artist - Song.mp3", 200)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

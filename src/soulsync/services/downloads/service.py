@@ -59,6 +59,7 @@ from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.youtube import VideoSource
+from soulsync.services.cover_fetch import CoverFetcher, service_hosts
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -75,12 +76,12 @@ from soulsync.services.downloads.transfer_port import (
 from soulsync.services.downloads.video_steps import extra_blob
 from soulsync.services.events import EventBus
 from soulsync.services.matched import (
-    CoverFetcher,
     FacadeLookup,
     MetadataLookup,
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.processing_setup import processing_step
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
@@ -146,8 +147,11 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
+            processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
-        self.covers = covers or CoverFetcher()
+        self.covers = covers or CoverFetcher(
+            allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=service_hosts(settings)
+        )
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
             jobs=self.jobs,

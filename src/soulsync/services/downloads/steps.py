@@ -35,6 +35,7 @@ from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
 from soulsync.providers.youtube import VideoSource
+from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
@@ -47,7 +48,6 @@ from soulsync.services.downloads.transfer_port import (
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
 from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps, chain_of
 from soulsync.services.matched import (
-    CoverFetcher,
     MetadataResolver,
     Organiser,
     Resolution,
@@ -416,6 +416,7 @@ class JobSteps:
                 resolution,
                 cover=cover,
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                job_id=job.id,
             )
         except MoveError as exc:
             self._fail(

@@ -90,6 +90,11 @@
         retryMs = Math.min(retryMs * 2, 15000);
       }
     };
+    // The server ends the stream when the session is gone (logout, password reset).
+    source.addEventListener("logout", function () {
+      source.close();
+      window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    });
     TOPICS.forEach(function (t) {
       source.addEventListener(t, function (ev) {
         var data = {};
