@@ -46,7 +46,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
-from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps, chain_of
+from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
 from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
@@ -229,19 +229,9 @@ class JobSteps:
             self._announce(self.get(job.id))
             return
         fresh = self.get(job.id)
-        tried = fresh.extra.get("tried_sources") or []
-        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
-        if len(searched) > 1:
-            error = f"nothing acceptable ({self.videos.tried_text(fresh)})"
-        else:
-            # One source searched: its own words (the others were skipped, see extra).
-            error = searched[0] if searched else outcome
+        error = self.videos.exhausted_error(fresh, outcome)
         self._move(
-            fresh,
-            (JobState.SEARCHING,),
-            JobState.FAILED,
-            result="no_candidate",
-            error=error,
+            fresh, (JobState.SEARCHING,), JobState.FAILED, result="no_candidate", error=error
         )
 
     # -- downloading ---------------------------------------------------------------------
@@ -341,7 +331,7 @@ class JobSteps:
             )
             self._announce(self.get(job.id))
             return
-        if self._chain_continues(job) and self.videos.advance(
+        if self.videos.has_next_source(job) and self.videos.advance(
             job, f"every candidate failed; last: {reason}"
         ):
             # The source chain: the next source is searched now, not this one later.
@@ -363,14 +353,6 @@ class JobSteps:
             self._fail(job.id, reason)
             return
         self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
-
-    def _chain_continues(self, job: Job) -> bool:
-        """True when a searched playlist track has a usable source after this one."""
-        if job.kind is not JobKind.PLAYLIST_TRACK or job.extra.get("fixed_candidates"):
-            return False
-        chain = chain_of(job, self.queue)
-        index = int(job.extra.get("source_index") or 0)
-        return any(self.videos.skip_reason(s) is None for s in chain[index + 1 :])
 
     # -- processing ----------------------------------------------------------------------
 

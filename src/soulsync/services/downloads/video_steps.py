@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from soulsync.domain import JobState, Track, VideoCandidate
+from soulsync.domain import JobKind, JobState, Track, VideoCandidate
 from soulsync.matching.settings import MatchSettings
 from soulsync.matching.video import lossy_source_allowed, rank_videos
 from soulsync.providers.youtube import DownloadProgress, VideoSource, VideoUnavailable
@@ -135,6 +135,23 @@ class VideoSteps:
             extra.pop(key, None)
         self.steps.jobs.update(job.id, wanted_json=extra_blob(job, extra))
         return index < len(chain)
+
+    def has_next_source(self, job: Job) -> bool:
+        """True when a searched playlist track has a usable source after the current one."""
+        if job.kind is not JobKind.PLAYLIST_TRACK or job.extra.get("fixed_candidates"):
+            return False
+        chain = chain_of(job, self.queue)
+        index = int(job.extra.get("source_index") or 0)
+        return any(self.skip_reason(s) is None for s in chain[index + 1 :])
+
+    def exhausted_error(self, job: Job, outcome: str) -> str:
+        """The error of a job no source could serve: every source's words if several searched."""
+        tried = job.extra.get("tried_sources") or []
+        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
+        if len(searched) > 1:
+            return f"nothing acceptable ({self.tried_text(job)})"
+        # One source searched: its own words (the skipped ones are in extra["tried_sources"]).
+        return searched[0] if searched else outcome
 
     @staticmethod
     def tried_text(job: Job) -> str:
