@@ -199,6 +199,10 @@ class SlskdSettings(_Section):
     # Where slskd writes finished files, as seen from SoulSync (differs from
     # slskd's own view when it runs in a container). Empty: paths.downloads_dir.
     downloads_dir: Path | None = None
+    # slskd 0.26+ files downloads by its transfers.download.destination.subdirectory
+    # template; SoulSync reads it from slskd's /options and uses this value only
+    # when that cannot be read. Empty: slskd's default, "${SOURCE_DIRECTORY}".
+    destination_subdirectory: str | None = None
     # Soulseek bans bursts: at most this many searches per window, refilled at once.
     searches_per_window: int = Field(default=34, ge=1)
     window_s: float = Field(default=220, gt=0)

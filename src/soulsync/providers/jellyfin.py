@@ -31,6 +31,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import PurePath
 from typing import Any, TypeVar
 
 import httpx
@@ -252,7 +253,9 @@ class JellyfinMediaServer:
             return False
         return True
 
-    async def scan(self, path: str | None = None, wait: bool = True) -> None:
+    async def scan(
+        self, path: str | None = None, wait: bool = True, *, expect: Sequence[str] = ()
+    ) -> None:
         """Ask Jellyfin to scan; with ``wait`` poll its RefreshLibrary task until idle.
 
         Without ``wait`` and with a ``path``, only that path is reported as
@@ -281,13 +284,22 @@ class JellyfinMediaServer:
                 seen_running = True
             elif seen_running or _last_end(task) != _last_end(before):
                 return
-            elif time.monotonic() - started > self.scan_start_grace_s:
-                return  # never saw it run: quicker than a poll, or nothing to do
+            elif time.monotonic() - started > self.scan_start_grace_s and (
+                not expect or await self._have_files(expect)
+            ):
+                # Never saw it run (quicker than a poll, or queued): done once the
+                # files the caller expects are listed; without any, trust the grace.
+                return
             if time.monotonic() - started > self.scan_timeout_s:
                 raise ProviderError(
                     SERVICE, f"Jellyfin did not finish scanning within {self.scan_timeout_s:g} s"
                 )
             await asyncio.sleep(self.scan_poll_s)
+
+    async def _have_files(self, expect: Sequence[str]) -> bool:
+        """True when the library lists a track for every expected file (by file name)."""
+        names = {PurePath(t.path).name for t in await self.all_tracks() if t.path}
+        return all(PurePath(e).name in names for e in expect)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

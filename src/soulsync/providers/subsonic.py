@@ -31,6 +31,7 @@ import logging
 import secrets
 import time
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -228,7 +229,9 @@ class SubsonicMediaServer:
             raise
         return True
 
-    async def scan(self, path: str | None = None, wait: bool = True) -> None:
+    async def scan(
+        self, path: str | None = None, wait: bool = True, *, expect: Sequence[str] = ()
+    ) -> None:
         """``startScan`` (the API has no per-folder scan) and poll ``getScanStatus`` until done."""
         before = await self._scan_status()
         started_status = await self._call("startScan")
@@ -243,13 +246,22 @@ class SubsonicMediaServer:
                 seen_running = True
             elif seen_running or status.get("lastScan") != before.get("lastScan"):
                 return
-            elif time.monotonic() - started > self.scan_start_grace_s:
-                return  # never saw it run: quicker than one poll
+            elif time.monotonic() - started > self.scan_start_grace_s and (
+                not expect or await self._have_files(expect)
+            ):
+                # Never saw it run (quicker than a poll, or queued): done once the
+                # files the caller expects are listed; without any, trust the grace.
+                return
             if time.monotonic() - started > self.scan_timeout_s:
                 raise ProviderError(
                     SERVICE, f"the server did not finish scanning within {self.scan_timeout_s:g} s"
                 )
             await asyncio.sleep(self.scan_poll_s)
+
+    async def _have_files(self, expect: Sequence[str]) -> bool:
+        """True when the library lists a track for every expected file (by file name)."""
+        names = {PurePath(t.path).name for t in await self.all_tracks() if t.path}
+        return all(PurePath(e).name in names for e in expect)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

@@ -158,8 +158,9 @@ def start_sandbox(
         started.append(videosite)
         musicbrainz = MusicBrainzSimulator().start()
         started.append(musicbrainz)
+        # The demo behaves as the current slskd (0.26: retries, 0.26 file placement).
         slskd = SlskdSimulator(
-            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale
+            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale, version="0.26.0"
         ).start()
     except BaseException:
         for sim in started:

@@ -29,6 +29,8 @@ class QueueSettings:
     sources: tuple[str, ...] = ("soulseek", "youtube")
     allow_lossy_fallback: bool = False
     video_search_limit: int = 10
+    # How long to wait before looking again while slskd is logged out of Soulseek.
+    network_wait_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> QueueSettings:

@@ -40,6 +40,8 @@ from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.transfer_port import (
+    NetworkOffline,
+    QueryRefused,
     TransferGone,
     TransferPort,
     TransferRefused,
@@ -141,6 +143,8 @@ class JobSteps:
                 await self._after_user_cancel(job_id)
                 return
             raise
+        except NetworkOffline as exc:
+            self._wait_for_network(job_id, str(exc))
         except _TRANSIENT as exc:
             self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
         except Exception as exc:
@@ -186,15 +190,27 @@ class JobSteps:
             if declined is not None:
                 self._next_source(job, declined)
             return
-        texts: list[str] = list(job.extra.get("queries") or [])
-        if not texts:
-            texts = [q.text for q in query_ladder(want)]
+        # Queries given by the caller are sent as given (slskd answers for them);
+        # the ladder's are already in the form slskd accepts.
+        texts = [str(t) for t in job.extra.get("queries") or []]
+        texts = texts or [q.text for q in query_ladder(want)]
         texts = texts[: self.queue.search_max_queries]
+        if not texts:
+            self._next_source(job, "no search slskd would accept (only one-letter words)")
+            return
         failures = self.jobs.peer_failures()
         seen = rejected = 0
         top_reason = ""
+        refused: list[str] = []
         for text in texts:
-            responses = await self.slskd.search(text)
+            try:
+                responses = await self.slskd.search(text)
+            except QueryRefused as exc:
+                # This rung is invalid for slskd; the next one may not be. Never
+                # a reason to restart the job: the same text would be refused again.
+                log.info("job %s: slskd refused the search %r: %s", job.id, text, exc)
+                refused.append(text)
+                continue
             ranked = rank_soulseek_files(want, responses, self.match, failures)
             if self.releases is not None and ranked.candidates:
                 # Only folders that are otherwise acceptable are looked up.
@@ -221,6 +237,8 @@ class JobSteps:
         detail = f"{seen} files seen, {rejected} rejected"
         if top_reason:
             detail += f"; best rejected: {top_reason}"
+        if refused:
+            detail += f"; slskd refused {len(refused)} of {len(texts)} searches"
         self._next_source(job, f"no acceptable candidate ({detail})")
 
     def _next_source(self, job: Job, outcome: str) -> None:
@@ -301,7 +319,7 @@ class JobSteps:
             size=status.size,
             percent=round(status.percent, 1),
             speed=round(status.speed),
-            transfer_state=status.state,
+            transfer_state=status.describe,
         )
 
     async def _next_candidate(
@@ -511,6 +529,26 @@ class JobSteps:
         )
         if failed is not None:
             self._announce(failed)
+
+    def _wait_for_network(self, job_id: int, reason: str) -> None:
+        """slskd is not logged in to Soulseek: look again later without using up a retry.
+
+        Nothing is counted against a peer or against the job's retries; the job
+        keeps its candidates and carries on where it was.
+        """
+        job = self.get(job_id)
+        if job.is_final:
+            return
+        delay = self.queue.network_wait_s
+        requeued = self.jobs.transition(
+            job_id,
+            ACTIVE_STATES,
+            JobState.QUEUED,
+            next_attempt_at=time.time() + delay,
+            error=f"{reason}; waiting {delay:.0f}s",
+        )
+        if requeued is not None:
+            self._announce(requeued)
 
     def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
         job = self.get(job_id)
