@@ -48,3 +48,13 @@ def test_a_stopped_service_is_named_with_the_reason(demo: Demo) -> None:
     assert rows["slskd"].startswith("failing") and "not reachable" in rows["slskd"]
     assert rows["plex"].startswith("failing") and "503" in rows["plex"]
     assert rows["spotify"].startswith("ok")
+
+
+def test_youtube_line_says_which_yt_dlp_answers(demo: Demo) -> None:
+    code, rows = _lines(demo)
+    assert code == 0, rows
+    assert rows["youtube"].startswith("ok") and "yt-dlp" in rows["youtube"], rows
+    demo.sandbox.videosite.stop()
+    code, rows = _lines(demo)
+    assert code == 1
+    assert rows["youtube"].startswith("failing"), rows

@@ -100,6 +100,10 @@ class VideoSource(Protocol):
         """Uploads for a free-text query, in the site's order."""
         ...
 
+    async def check(self) -> str:
+        """One search without retries: a one-line status, or raise ``ProviderError``."""
+        ...
+
     async def video(self, video_id: str) -> VideoCandidate:
         """One upload by id (for pasted links)."""
         ...
@@ -265,6 +269,23 @@ class YtDlpSource:
 
         info = await self._with_retries(f"search {query!r}", run)
         return [v for v in (_candidate(e, self.options) for e in _entries(info)) if v is not None]
+
+    async def check(self) -> str:
+        """One search, no retries, for "Test connection": yt-dlp's version and a count."""
+        import yt_dlp
+
+        key = f"{self.options.search_prefix}1:music"
+
+        def run() -> Any:
+            with self._ydl(extract_flat="in_playlist") as ydl:
+                return ydl.extract_info(key, download=False)
+
+        try:
+            info = await asyncio.to_thread(run)
+        except Exception as exc:
+            raise _classify(exc, "search") from exc
+        found = len(_entries(info))
+        return f"yt-dlp {yt_dlp.version.__version__}, search answers ({found} result)"
 
     async def video(self, video_id: str) -> VideoCandidate:
         """One upload by id, with its duration and channel."""

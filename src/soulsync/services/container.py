@@ -15,7 +15,7 @@ from typing import Any
 
 from soulsync.config import Settings
 from soulsync.domain import Source
-from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource
+from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource, ProviderError
 from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.musicbrainz import MusicBrainzClient
@@ -126,6 +126,7 @@ class AppServices:
             )
         results.append(await _spotify_status(self))
         results.append(await _deezer_status(self))
+        results.append(await _youtube_status(self))
         return results
 
 
@@ -142,6 +143,16 @@ async def _spotify_status(services: AppServices) -> ConnectionStatus:
     return ConnectionStatus(
         "spotify", True, f"logged in as {me.get('display_name') or me.get('id')}"
     )
+
+
+async def _youtube_status(services: AppServices) -> ConnectionStatus:
+    if services.video is None:
+        return ConnectionStatus("youtube", False, services.notes.get("youtube", "turned off"))
+    try:
+        detail = await services.video.check()
+    except ProviderError as exc:
+        return ConnectionStatus("youtube", False, exc.message)
+    return ConnectionStatus("youtube", True, detail)
 
 
 async def _deezer_status(services: AppServices) -> ConnectionStatus:

@@ -14,11 +14,13 @@ from pydantic import BaseModel, Field
 
 from soulsync.providers.base import ProviderError
 from soulsync.services.downloads.service import JobNotFound
+from soulsync.services.links import LinkError, LinkResolver
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.service import SyncError
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
 from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
+from soulsync.web.routes_links import SOURCES, badges_for, narrowed
 from soulsync.web.ui import RowId, error_text, read_upload, services_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -158,6 +160,57 @@ async def start_sync(request: Request, body: SyncRequest) -> dict[str, str]:
     except ProviderError as exc:
         raise HTTPException(502, error_text(exc)) from exc
     return {"run_id": run_id}
+
+
+class LinkRequest(BaseModel):
+    """A pasted link to resolve (and, unless ``dry_run``, to download)."""
+
+    url: str = Field(min_length=1, max_length=2000)
+    source: Literal["auto", "soulseek", "youtube"] = "auto"
+    dry_run: bool = False
+
+
+@router.post("/links")
+async def link_download(request: Request, body: LinkRequest) -> dict[str, Any]:
+    """Resolve a Spotify/Deezer/YouTube/M3U/CSV link: its tracks with owned/downloaded/queued
+    badges; unless ``dry_run``, the tracks not owned are queued as one batch."""
+    services = _services(request)
+    resolver = services.link_resolver()
+    try:
+        resolved = await resolver.resolve(body.url)
+    except LinkError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    finally:
+        await resolver.aclose()
+    badges, _why = await badges_for(services, resolved)
+    answer: dict[str, Any] = {
+        "title": resolved.title,
+        "kind": str(resolved.link.kind),
+        "source": resolved.source,
+        "problems": list(resolved.problems),
+        "tracks": [
+            {
+                "artist": item.track.display_artist,
+                "title": item.track.title,
+                "album": item.track.album,
+                "duration_ms": item.track.duration_ms,
+                "isrc": item.track.isrc,
+                "badge": str(badge) if badge else None,
+                "video": item.video.url if item.video else None,
+            }
+            for item, badge in zip(resolved.tracks, badges, strict=True)
+        ],
+        "batch_id": None,
+        "job_ids": [],
+    }
+    keep, wanted = narrowed(resolved, badges)
+    if body.dry_run or not keep:
+        return answer
+    batch, ids = await LinkResolver.enqueue(
+        _downloads(request), wanted, sources=SOURCES[body.source]
+    )
+    answer.update(batch_id=batch, job_ids=ids)
+    return answer
 
 
 @router.get("/syncs")

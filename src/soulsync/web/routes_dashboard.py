@@ -30,6 +30,7 @@ SERVICE_LABELS = {
     "folder": "Folder library",
     "spotify": "Spotify",
     "deezer": "Deezer",
+    "youtube": "YouTube",
 }
 
 

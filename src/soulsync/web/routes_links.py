@@ -29,7 +29,11 @@ router = APIRouter()
 
 _KEEP = 64  # previews kept per process
 _TTL_S = 3600.0
-_SOURCES = {"auto": None, "soulseek": ["soulseek"], "youtube": ["youtube"]}
+SOURCES: dict[str, list[str] | None] = {
+    "auto": None,
+    "soulseek": ["soulseek"],
+    "youtube": ["youtube"],
+}
 
 
 def _previews(request: Request) -> OrderedDict[str, tuple[float, ResolvedLink]]:
@@ -54,6 +58,29 @@ def _length(ms: int | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+async def badges_for(
+    services: Any, resolved: ResolvedLink
+) -> tuple[list[Badge | None], str | None]:
+    """Owned / downloaded / queued for each resolved track, and why the library was not read."""
+    snapshot, why = await services.sync.library.get()
+    queue = services.downloads
+    jobs = [*queue.history(1000), *queue.list_active()] if queue is not None else []
+    badges = track_badges(
+        [t.track for t in resolved.tracks],
+        library=snapshot,
+        jobs=jobs,
+        settings=services.settings.match_settings(),
+    )
+    return badges, why
+
+
+def narrowed(resolved: ResolvedLink, badges: list[Badge | None]) -> tuple[list[int], ResolvedLink]:
+    """The 1-based positions of the tracks not owned, and the link holding only those."""
+    keep = [i for i, badge in enumerate(badges, 1) if badge is not Badge.OWNED]
+    tracks = tuple(resolved.tracks[i - 1] for i in keep)
+    return keep, ResolvedLink(resolved.link, resolved.title, tracks, resolved.source)
+
+
 @router.post("/links/resolve", include_in_schema=False)
 async def resolve_link(request: Request) -> Response:
     """Resolve a pasted link; answers ``{"token", "html", "count"}``."""
@@ -68,15 +95,8 @@ async def resolve_link(request: Request) -> Response:
         return error_response(request, str(exc), 422)
     finally:
         await resolver.aclose()
-    snapshot, why = await services.sync.library.get()
+    badges, why = await badges_for(services, resolved)
     queue = services.downloads
-    jobs = [*queue.history(1000), *queue.list_active()] if queue is not None else []
-    badges = track_badges(
-        [t.track for t in resolved.tracks],
-        library=snapshot,
-        jobs=jobs,
-        settings=services.settings.match_settings(),
-    )
     token = secrets.token_urlsafe(12)
     _previews(request)[token] = (time.monotonic(), resolved)
     rows: list[dict[str, Any]] = [
@@ -114,31 +134,17 @@ async def download_link(request: Request, token: str) -> Response:
         return error_response(request, "this preview has expired; paste the link again", 404)
     resolved = kept[1]
     source = str((await _body(request)).get("source", "auto"))
-    if source not in _SOURCES:
+    if source not in SOURCES:
         return error_response(request, f"unknown source {source!r}", 400)
-    queue = services.downloads
-    jobs = [*queue.history(1000), *queue.list_active()]
-    badges = track_badges(
-        [t.track for t in resolved.tracks],
-        library=services.sync.library.cached,
-        jobs=jobs,
-        settings=services.settings.match_settings(),
-    )
-    keep = [
-        (i, item)
-        for i, (item, badge) in enumerate(zip(resolved.tracks, badges, strict=True), 1)
-        if badge is not Badge.OWNED
-    ]
+    badges, _why = await badges_for(services, resolved)
+    keep, wanted = narrowed(resolved, badges)
     if not keep:
         return error_response(request, "nothing to download: every track is owned", 409)
-    narrowed = ResolvedLink(
-        resolved.link, resolved.title, tuple(item for _, item in keep), resolved.source
-    )
-    batch, ids = await LinkResolver.enqueue(queue, narrowed, sources=_SOURCES[source])
+    batch, ids = await LinkResolver.enqueue(services.downloads, wanted, sources=SOURCES[source])
     return JSONResponse(
         {
             "batch_id": batch,
-            "jobs": {str(n): job_id for (n, _), job_id in zip(keep, ids, strict=True)},
+            "jobs": {str(n): job_id for n, job_id in zip(keep, ids, strict=True)},
             "message": f"Queued {len(ids)} track(s) of {resolved.title}",
         }
     )

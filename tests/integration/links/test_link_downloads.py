@@ -153,3 +153,31 @@ async def test_stream_failing_twice_is_retried_with_backoff_then_filed(
     assert 2.0 <= gaps[1] < 2.4 + 0.8, gaps
     assert job.attempts == 0  # retried inside the source, not re-queued
     assert job.destination is not None and _is_file(job.destination)
+
+
+async def test_every_soulseek_candidate_failing_moves_to_youtube(
+    demo: Demo, services: AppServices
+) -> None:
+    catalogue = demo.sandbox.catalogue
+    key = next(k for k, t in catalogue.tracks.items() if t.title == "Hello")
+    sharers = {s.username for s in catalogue.shares if s.track_key == key}
+    assert sharers
+    for user in sharers:
+        demo.sandbox.slskd.set_peer(user, behaviour="fail")
+    try:
+        resolver = services.link_resolver()
+        resolved = await resolver.resolve(f"spotify:track:{catalogue.tracks[key].spotify_id}")
+        await resolver.aclose()
+        assert services.downloads is not None
+        _, [job_id] = await resolver.enqueue(
+            services.downloads, resolved, sources=["soulseek", "youtube"]
+        )
+        job = await services.downloads.wait_job(job_id, within_s=120)
+    finally:
+        demo.sandbox.slskd.reset_peers()
+    assert job.state is JobState.COMPLETED, job.error
+    tried = job.extra["tried_sources"]
+    assert tried[0]["source"] == "soulseek"
+    assert tried[0]["outcome"].startswith("every candidate failed")
+    assert job.extra.get("video") is not None
+    assert job.destination is not None and job.destination.endswith("Hello.m4a")

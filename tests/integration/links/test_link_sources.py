@@ -119,3 +119,43 @@ async def test_not_a_link_is_a_clear_error(services: AppServices) -> None:
     with pytest.raises(LinkError, match="not a Deezer track"):
         await resolver.resolve("https://www.deezer.com/en/podcast/1")
     await resolver.aclose()
+
+
+async def test_youtube_playlist_link_matches_each_upload(demo: Demo, services: AppServices) -> None:
+    from soulsync.sandbox.videosite import PLAYLIST_ID
+
+    resolver = services.link_resolver()
+    try:
+        resolved = await resolver.resolve(f"https://music.youtube.com/playlist?list={PLAYLIST_ID}")
+    finally:
+        await resolver.aclose()
+    assert resolved.is_batch and resolved.source == "youtube"
+    assert [t.track.title for t in resolved.tracks] == [
+        "One More Time",
+        "Blinding Lights",
+        "The Boxer",
+    ]
+    assert all(t.matched and t.video is not None for t in resolved.tracks)
+    # Metadata from the catalogue, not from the uploads: albums and ISRCs.
+    assert resolved.tracks[0].track.album == "Discovery"
+    assert all(t.track.isrc for t in resolved.tracks)
+
+
+async def test_artist_and_deezer_track_links(demo: Demo, services: AppServices) -> None:
+    catalogue = demo.sandbox.catalogue
+    kino = catalogue.artists["kino"]
+    resolver = services.link_resolver()
+    try:
+        artist = await resolver.resolve(f"https://open.spotify.com/artist/{kino.spotify_id}")
+        key = "gruppa-krovi/Кукушка"
+        one = await resolver.resolve(
+            f"https://www.deezer.com/en/track/{catalogue.tracks[key].deezer_id}"
+        )
+    finally:
+        await resolver.aclose()
+    assert artist.title == "Кино" and artist.is_batch
+    titles = {t.track.title for t in artist.tracks}
+    assert {"Группа крови", "Кукушка"} <= titles
+    assert all("Кино" in t.track.artists for t in artist.tracks)
+    [item] = one.tracks
+    assert one.source == "deezer" and item.track.title == "Кукушка"

@@ -247,19 +247,9 @@ class JobSteps:
             self._announce(self.get(job.id))
             return
         fresh = self.get(job.id)
-        tried = fresh.extra.get("tried_sources") or []
-        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
-        if len(searched) > 1:
-            error = f"nothing acceptable ({self.videos.tried_text(fresh)})"
-        else:
-            # One source searched: its own words (the others were skipped, see extra).
-            error = searched[0] if searched else outcome
+        error = self.videos.exhausted_error(fresh, outcome)
         self._move(
-            fresh,
-            (JobState.SEARCHING,),
-            JobState.FAILED,
-            result="no_candidate",
-            error=error,
+            fresh, (JobState.SEARCHING,), JobState.FAILED, result="no_candidate", error=error
         )
 
     # -- downloading ---------------------------------------------------------------------
@@ -358,6 +348,24 @@ class JobSteps:
                 error=f"previous candidate failed: {reason}",
             )
             self._announce(self.get(job.id))
+            return
+        if self.videos.has_next_source(job) and self.videos.advance(
+            job, f"every candidate failed; last: {reason}"
+        ):
+            # The source chain: the next source is searched now, not this one later.
+            self._move(
+                self.get(job.id),
+                (JobState.DOWNLOADING,),
+                JobState.SEARCHING,
+                candidates=(),
+                file=None,
+                candidate_index=0,
+                transfer_id=None,
+                bytes_done=0,
+                percent=0.0,
+                speed=0.0,
+                error=f"every Soulseek candidate failed; last: {reason}",
+            )
             return
         if permanent and len(job.candidates) <= 1:
             self._fail(job.id, reason)

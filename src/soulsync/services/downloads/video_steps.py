@@ -22,14 +22,13 @@ A profile that requires lossless files skips the video site unless
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from soulsync.domain import JobState, Track, VideoCandidate
+from soulsync.domain import JobKind, JobState, Track, VideoCandidate
 from soulsync.matching.settings import MatchSettings
 from soulsync.matching.video import lossy_source_allowed, rank_videos
 from soulsync.providers.youtube import DownloadProgress, VideoSource, VideoUnavailable
@@ -137,6 +136,23 @@ class VideoSteps:
         self.steps.jobs.update(job.id, wanted_json=extra_blob(job, extra))
         return index < len(chain)
 
+    def has_next_source(self, job: Job) -> bool:
+        """True when a searched playlist track has a usable source after the current one."""
+        if job.kind is not JobKind.PLAYLIST_TRACK or job.extra.get("fixed_candidates"):
+            return False
+        chain = chain_of(job, self.queue)
+        index = int(job.extra.get("source_index") or 0)
+        return any(self.skip_reason(s) is None for s in chain[index + 1 :])
+
+    def exhausted_error(self, job: Job, outcome: str) -> str:
+        """The error of a job no source could serve: every source's words if several searched."""
+        tried = job.extra.get("tried_sources") or []
+        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
+        if len(searched) > 1:
+            return f"nothing acceptable ({self.tried_text(job)})"
+        # One source searched: its own words (the skipped ones are in extra["tried_sources"]).
+        return searched[0] if searched else outcome
+
     @staticmethod
     def tried_text(job: Job) -> str:
         """ "soulseek: no acceptable file; youtube: …" for error messages."""
@@ -146,7 +162,10 @@ class VideoSteps:
     # -- searching -----------------------------------------------------------------------
 
     async def search(self, job: Job, want: Track) -> str | None:
-        """Search the video site; True-ish result: the reason nothing was accepted."""
+        """Search the video site and store the accepted uploads (job -> ``downloading``).
+
+        Returns None on success, else why nothing was accepted.
+        """
         video = self.video
         if video is None:
             return "YouTube is not set up"
@@ -214,8 +233,7 @@ class VideoSteps:
 
     def _progress(self, job_id: int, p: DownloadProgress) -> None:
         percent = 100.0 * p.downloaded / p.total if p.total else 0.0
-        with contextlib.suppress(Exception):
-            self.steps.jobs.update(job_id, bytes_done=p.downloaded, percent=percent, speed=p.speed)
+        self.steps.jobs.update(job_id, bytes_done=p.downloaded, percent=percent, speed=p.speed)
         self.steps._publish(
             "job.progress",
             id=job_id,
