@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ from soulsync.library.process.safe_write import place_new, temp_path_for
 from soulsync.library.process.trim import find_trim
 from soulsync.library.tags import TagError, TagSet, diff_tags, read_tags, write_tags
 
-__all__ = ["ProcessResult", "plan_target", "process_file"]
+__all__ = ["ProcessResult", "Progress", "plan_target", "process_file"]
+
+# progress(stage, fraction 0..1)
+Progress = Callable[[str, float], None]
 
 # Decoder names -> the format that re-encodes them.
 _FORMAT_OF_CODEC = {
@@ -148,11 +152,15 @@ def _copy_tags(tags: TagSet | None, dest: Path) -> None:
         raise ProcessError("verify_failed", f"tags differ after the copy: {', '.join(diff)}", dest)
 
 
-def _produce(src: Path, target: Target, profile: Profile, temp: Path) -> tuple[int, float | None]:
+def _produce(
+    src: Path, target: Target, profile: Profile, temp: Path, progress: Progress | None = None
+) -> tuple[int, float | None]:
     """Decode ``src``, trim and normalise as asked, encode into ``temp``.
 
     Returns the trimmed milliseconds and the normalisation gain (dB).
     """
+    if progress is not None:
+        progress("decoding", 0.0)
     source, pcm = decode_all(src)
     trimmed_ms = 0
     if profile.trim is not None:
@@ -164,7 +172,15 @@ def _produce(src: Path, target: Target, profile: Profile, temp: Path) -> tuple[i
             pcm, source.rate, source.channel_weights(), profile.normalize
         )
         pcm = apply_gain(pcm, gain)
-    encode(pcm, source.rate, source.layout, temp, target)
+    label = f"converting to {target.label()}"
+    encode(
+        pcm,
+        source.rate,
+        source.layout,
+        temp,
+        target,
+        (lambda done: progress(label, 0.05 + 0.75 * done)) if progress is not None else None,
+    )
     return trimmed_ms, gain
 
 
@@ -219,11 +235,13 @@ def process_file(
     out_dir: Path | None = None,
     cache: ProcessCache | None = None,
     lossy_copy_rel: Path | None = None,
+    progress: Progress | None = None,
 ) -> ProcessResult:
     """Process one file as ``profile`` says; in place unless ``out_dir`` is given.
 
     ``lossy_copy_rel`` is the folder, relative to ``profile.lossy_copy_dir``,
     for the lossy copy (the library-relative folder of the file).
+    ``progress(stage, fraction)`` is told what is happening (for the queue page).
 
     Raises:
         ProcessError: with a clear reason; the original file is untouched.
@@ -256,6 +274,8 @@ def process_file(
                 raise ProcessError(os_error_reason(exc), f"copying failed ({exc})", temp) from exc
             loud = cache.get_analysis(src_hash) if cache is not None and src_hash else None
             if loud is None:
+                if progress is not None:
+                    progress("measuring loudness", 0.1)
                 _, loud = analyse_file(src, measure_true_peak=profile.true_peak)
         else:
             key = ProcessCache.output_key(src_hash, profile.audio_key()) if src_hash else None
@@ -266,8 +286,10 @@ def process_file(
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
                 trimmed_ms, norm_gain, cached = int(meta["trimmed_ms"]), meta["normalized_db"], True
             else:
-                trimmed_ms, norm_gain = _produce(src, target, profile, temp)
+                trimmed_ms, norm_gain = _produce(src, target, profile, temp, progress)
                 _copy_tags(_read_source_tags(src), temp)
+            if progress is not None:
+                progress("verifying", 0.8)
             _, loud = analyse_file(temp, measure_true_peak=profile.true_peak)
             _check_length(source, loud, trimmed_ms, temp)
             if profile.normalize is not None:

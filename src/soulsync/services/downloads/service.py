@@ -136,7 +136,9 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
-            processing=processing_step(settings, store) if settings.processing.enabled else None,
+            processing=processing_step(settings, store, bus.publish if bus is not None else None)
+            if settings.processing.enabled
+            else None,
         )
         self.covers = covers or CoverFetcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}
