@@ -1,4 +1,4 @@
-"""The settings page edits the [processing] profile; the saved file loads back."""
+"""The settings page edits the [processing] profile; the dashboard shows processing totals."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from soulsync.config import load_config
 from soulsync.store import Store
+from soulsync.store.processing_log import ProcessingLog
 from soulsync.web import create_app
 from soulsync.web.server import ThreadedServer
 
@@ -18,7 +19,7 @@ PASSWORD = "processing-pass-123"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, Path]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, Path, Store]]:
     root = tmp_path_factory.mktemp("web-processing")
     config = root / "config.toml"
     config.write_text('[paths]\ndata_dir = "data"\n', encoding="utf-8")
@@ -38,7 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Clien
             },
         )
         assert r.status_code == 303
-        yield c, config
+        yield c, config, store
     store.close()
 
 
@@ -70,8 +71,8 @@ def _form(**overrides: str) -> dict[str, str]:
     return form
 
 
-def test_page_shows_the_processing_profile(site: tuple[httpx.Client, Path]) -> None:
-    client, _ = site
+def test_page_shows_the_processing_profile(site: tuple[httpx.Client, Path, Store]) -> None:
+    client, _, _ = site
     page = client.get("/settings").text
     assert "Audio processing" in page
     for name in ("convert", "bitrate_kbps", "replaygain", "trim_silence", "lossy_copy_dir"):
@@ -80,8 +81,8 @@ def test_page_shows_the_processing_profile(site: tuple[httpx.Client, Path]) -> N
     assert re.search(r'id="processing-mp3_vbr"[^>]*value=""', page)
 
 
-def test_saving_the_profile_writes_the_config_file(site: tuple[httpx.Client, Path]) -> None:
-    client, config = site
+def test_saving_the_profile_writes_the_config_file(site: tuple[httpx.Client, Path, Store]) -> None:
+    client, config, _ = site
     r = client.post(
         "/settings/section/processing", data=_form(), headers={"X-CSRF-Token": _csrf(client)}
     )
@@ -115,9 +116,9 @@ def test_saving_the_profile_writes_the_config_file(site: tuple[httpx.Client, Pat
     ],
 )
 def test_bad_values_are_not_saved(
-    site: tuple[httpx.Client, Path], overrides: dict[str, str], complaint: str
+    site: tuple[httpx.Client, Path, Store], overrides: dict[str, str], complaint: str
 ) -> None:
-    client, config = site
+    client, config, _ = site
     before = config.read_text(encoding="utf-8")
     r = client.post(
         "/settings/section/processing",
@@ -126,3 +127,40 @@ def test_bad_values_are_not_saved(
     )
     assert "Not saved" in r.text and complaint in r.text, r.text[:800]
     assert config.read_text(encoding="utf-8") == before
+
+
+def test_dashboard_shows_processing_totals(site: tuple[httpx.Client, Path, Store]) -> None:
+    client, _, store = site
+    assert "Processing" not in client.get("/partials/dashboard/stats").text  # nothing yet
+    log = ProcessingLog(store)
+    log.add(
+        source="soulseek",
+        path="/d/a.flac",
+        output="/l/a.mp3",
+        outcome="ok",
+        quality="mp3 192k",
+        seconds=1.5,
+        input_bytes=30_000_000,
+        output_bytes=7_000_000,
+    )
+    log.add(
+        source="soulseek",
+        path="/d/b.flac",
+        output="/l/b.mp3",
+        outcome="cached",
+        quality="mp3 192k",
+        seconds=0.5,
+        input_bytes=20_000_000,
+        output_bytes=5_000_000,
+    )
+    log.add(
+        source="soulseek",
+        path="/d/c.flac",
+        outcome="failed",
+        error="unreadable: truncated",
+        seconds=0.1,
+    )
+    html = client.get("/").text
+    card = html[html.index('<div class="label">Processing</div>') :][:600]
+    assert "2<span" in card and "/ 3" in card
+    assert "1 failed" in card and "2 converted" in card and "38.0 MB saved" in card
