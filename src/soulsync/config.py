@@ -14,6 +14,7 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -33,6 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
@@ -336,6 +338,22 @@ class WebSettings(_Section):
     session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
+    # Reverse proxies (addresses or networks such as "127.0.0.1" or "10.0.0.0/8")
+    # whose X-Forwarded-For header names the real client. From anyone else the
+    # header is ignored, so it cannot be used to dodge the login throttle.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Largest request body accepted (uploads included); larger ones get 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return [entry.strip() for entry in value]
 
     @field_validator("secret_key")
     @classmethod
@@ -368,12 +386,51 @@ class MatchingSettings(_Section):
         return self
 
 
+SourceName = Literal["soulseek", "youtube"]
+
+
+def _default_sources() -> list[SourceName]:
+    return ["soulseek", "youtube"]
+
+
 class DownloadSettings(_Section):
     """The download queue."""
 
     concurrency: int = Field(default=2, ge=1, le=16)
     retries: int = Field(default=3, ge=0)
     retry_delay_s: float = Field(default=60, ge=0)
+    # The source chain: each missing track is tried on the first source, then the
+    # next when nothing acceptable is found or every candidate failed.
+    sources: list[SourceName] = Field(default_factory=_default_sources, min_length=1)
+    # A profile that only accepts lossless files never falls back to a lossy
+    # source (YouTube) unless this is on.
+    allow_lossy_fallback: bool = False
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each source may appear once in the chain")
+        return value
+
+
+class YouTubeSettings(_Section):
+    """YouTube through yt-dlp (a second download source; see providers/youtube.py)."""
+
+    enabled: bool = True
+    # yt-dlp search key: "ytsearch" (YouTube); a plugin may add others.
+    search_prefix: str = "ytsearch"
+    watch_url: str = "https://www.youtube.com/watch?v={id}"
+    playlist_url: str = "https://www.youtube.com/playlist?list={id}"
+    # For users YouTube asks to sign in: a Netscape cookies.txt exported from a
+    # browser, and/or a PO token (yt-dlp wiki, "PO Token Guide").
+    cookies_file: Path | None = None
+    po_token: SecretStr = SecretStr("")
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    # Python modules with yt-dlp extractors (``extractors(options)``), added
+    # ahead of yt-dlp's own: yt-dlp's extension point for other sites.
+    plugin_modules: list[str] = Field(default_factory=list)
 
 
 class SyncSettings(_Section):
@@ -381,6 +438,10 @@ class SyncSettings(_Section):
 
     schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
     mode: Literal["mirror", "append"] = "mirror"
+    # The one folder whose playlist files the web pages and the API may sync by
+    # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
+    # any file its user can.
+    playlists_dir: Path | None = None
 
 
 class DatabaseSettings(_Section):
@@ -417,7 +478,10 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
+    jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)
+    navidrome: NavidromeSettings = Field(default_factory=NavidromeSettings)
     folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
     slskd: SlskdSettings = Field(default_factory=SlskdSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
@@ -425,6 +489,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
@@ -436,7 +501,10 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "spotify",
         "deezer",
+        "media_server",
         "plex",
+        "jellyfin",
+        "navidrome",
         "folder_library",
         "slskd",
         "paths",
@@ -444,6 +512,7 @@ class Settings(BaseSettings):
         "web",
         "matching",
         "downloads",
+        "youtube",
         "sync",
         "database",
         "log",
@@ -475,6 +544,31 @@ class Settings(BaseSettings):
             self.slskd.downloads_dir = self.paths.downloads_dir
         if self.database.path is None:
             self.database.path = data / "soulsync.db"
+        return self
+
+    @property
+    def media_server_type(self) -> str:
+        """The media server in use: plex, jellyfin, navidrome, folder, or "" for none.
+
+        ``[media_server] type = "auto"`` keeps the older rule: Plex when
+        ``plex.url`` is set, else the folder library when it is enabled.
+        """
+        chosen = self.media_server.type
+        if chosen != "auto":
+            return chosen
+        if self.plex.url:
+            return "plex"
+        if self.folder_library.enabled:
+            return "folder"
+        return ""
+
+    @model_validator(mode="after")
+    def _chosen_server_is_set_up(self) -> Settings:
+        chosen = self.media_server.type
+        if chosen in ("plex", "jellyfin", "navidrome") and not getattr(self, chosen).url:
+            raise ValueError(f"media_server.type is {chosen!r} but {chosen}.url is not set")
+        if chosen == "folder" and self.folder_library.path is None:
+            raise ValueError("media_server.type is 'folder' but folder_library.path is not set")
         return self
 
     # Convenience accessors with non-optional types (filled by the validator above).
@@ -556,6 +650,7 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("paths", "downloads_dir"),
     ("paths", "transfer_dir"),
     ("slskd", "downloads_dir"),
+    ("sync", "playlists_dir"),
     ("folder_library", "path"),
     ("database", "path"),
 )

@@ -393,11 +393,15 @@ def wishlist_pick(
     ctx: typer.Context,
     entry_id: Annotated[int, typer.Argument()],
     number: Annotated[int, typer.Argument(help="The candidate's N from `wishlist search`.")],
+    anyway: Annotated[
+        bool,
+        typer.Option("--anyway", help="Download it even though the engine rejected it."),
+    ] = False,
 ) -> None:
     """Download the chosen candidate of the last search for an entry."""
 
     async def body(services: AppServices) -> None:
-        job_id = await services.sync.wishlist.pick(entry_id, index=number - 1)
+        job_id = await services.sync.wishlist.pick(entry_id, index=number - 1, confirmed=anyway)
         console.print(f"Queued job {job_id}.")
 
     _run(ctx, body, workers=False)

@@ -41,6 +41,7 @@ __all__ = [
     "clean_query",
     "metadata_queries_for_path",
     "query_ladder",
+    "wildcard_filtered",
 ]
 
 
@@ -259,3 +260,30 @@ def metadata_queries_for_path(path: str, limit: int = 4) -> list[str]:
     for title in titles[:2]:
         add(title)
     return queries[:limit]
+
+
+def wildcard_filtered(text: str) -> tuple[str, tuple[str, ...]]:
+    """A hand-typed search with server-filtered names made findable.
+
+    The Soulseek server drops searches containing some names ("beatles"):
+    their first letter becomes ``*`` ("the *eatles abbey road"), the same
+    trick the query ladder's wildcard rung uses. Returns the text to send and
+    the words that were changed (empty when nothing was filtered).
+
+    >>> wildcard_filtered("The Beatles Abbey Road")
+    ('The *eatles Abbey Road', ('Beatles',))
+    """
+    words = text.split()
+    keys = [ascii_key(w, drop_the=True) for w in words]
+    changed: list[int] = []
+    for phrase in SERVER_FILTERED:
+        for start in range(len(words)):
+            span = range(start, start + len(phrase))
+            if span.stop <= len(words) and {keys[i] for i in span} == set(phrase):
+                changed.append(start)  # one wildcard per phrase hides it from the filter
+    out = list(words)
+    for i in sorted(set(changed)):
+        if len(out[i]) > 1 and not out[i].startswith("*"):
+            out[i] = "*" + out[i][1:]
+    done = tuple(words[i] for i in sorted(set(changed)) if out[i] != words[i])
+    return " ".join(out), done

@@ -226,6 +226,20 @@ wishlist = sa.Table(
     sa.Column("resolved_at", sa.Float, nullable=True),
 )
 
+# Release types from metadata services, keyed by matching keys (migration
+# 0004_matching_release_types).
+release_types = sa.Table(
+    "release_types",
+    metadata,
+    sa.Column("artist_key", sa.String, primary_key=True),
+    sa.Column("album_key", sa.String, primary_key=True),
+    sa.Column("types_json", sa.Text, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("release_group_id", sa.String, nullable=True),
+    sa.Column("fetched_at", sa.Float, nullable=False),
+)
+
+
 # -- audio processing (migration p0004_processing) ------------------------------------------
 
 processing = sa.Table(

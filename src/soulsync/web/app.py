@@ -28,6 +28,7 @@ from soulsync.store import Store
 from soulsync.web import routes_auth, routes_core, sse
 from soulsync.web.activity import ActivityRecorder
 from soulsync.web.auth import LoginLimiter
+from soulsync.web.client_address import parse_networks
 from soulsync.web.middleware import (
     AuthContext,
     AuthMiddleware,
@@ -57,6 +58,8 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         cookie_secure=settings.web.cookie_secure,
         max_age_s=max_age,
         csp=content_security_policy(image_origins(settings)),
+        trusted_proxies=parse_networks(settings.web.trusted_proxies),
+        max_body_bytes=settings.web.max_body_bytes,
     )
     # The Swagger page loads scripts from a CDN, which the CSP forbids; the
     # schema itself stays available (behind auth) at /api/openapi.json.

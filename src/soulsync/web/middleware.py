@@ -6,7 +6,8 @@ and ``/static/`` are open. For each HTTP request it
 
 1. decodes the session cookie (a new anonymous session if there is none),
 2. finds the principal: a logged-in session, or an API key sent as
-   ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``,
+   ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` (on ``/api/*``
+   only; a read-scoped key only for GET/HEAD),
 3. sends everyone to ``/setup`` until the admin password is set,
 4. answers 401 JSON on ``/api/*`` and redirects pages to ``/login`` when there
    is no principal,
@@ -35,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
+from soulsync.web.client_address import Network
 from soulsync.web.sessions import COOKIE_NAME, Session, SessionCodec, SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ class AuthContext:
     cookie_secure: bool
     max_age_s: int
     csp: bytes = SECURITY_HEADERS[-1][1]
+    trusted_proxies: tuple[Network, ...] = ()
+    max_body_bytes: int = 1_000_000
 
 
 def is_api_path(path: str) -> bool:
@@ -138,7 +142,17 @@ class AuthMiddleware:
                 log.warning("rejected an invalid API key for %s %s", scope["method"], path)
                 await _json(send, 401, {"error": "invalid API key"}, bearer=True)
                 return
-            principal = Principal(user=f"api:{info.name}", via="api_key", api_key_id=info.id)
+            principal = Principal(
+                user=f"api:{info.name}",
+                via="api_key",
+                api_key_id=info.id,
+                scope="full" if info.scope == "full" else "read",
+            )
+            refusal = _key_refusal(principal, api, scope["method"])
+            if refusal is not None:
+                log.warning("API key %s refused for %s %s", info.id, scope["method"], path)
+                await _json(send, 403, {"error": refusal})
+                return
 
         state = scope.setdefault("state", {})
         state["session"] = session
@@ -227,6 +241,19 @@ class AuthMiddleware:
         _add_security_headers(start)
         await send(start)
         await send({"type": "http.response.body", "body": b""})
+
+
+def _key_refusal(principal: Principal, api: bool, method: str) -> str | None:
+    """Why an API key may not make this request, or None.
+
+    Keys open the JSON API only: the pages (and so key management and the
+    settings forms) need a session and its CSRF token. A read key may only read.
+    """
+    if not api:
+        return "API keys are for /api/ routes only; the web pages need a login"
+    if method not in SAFE_METHODS and principal.scope != "full":
+        return "this API key is read-only (create a key with the full scope to make changes)"
+    return None
 
 
 def _cookie(header: str) -> str | None:

@@ -451,9 +451,14 @@ async def create_key(request: Request) -> Response:
     """Create an API key; it is shown once."""
     form = await request.form()
     name = form.get("name")
+    scope = form.get("scope")
     store = request.app.state.store
     try:
-        info, key = create_api_key(store, name if isinstance(name, str) else "")
+        info, key = create_api_key(
+            store,
+            name if isinstance(name, str) else "",
+            scope if isinstance(scope, str) and scope else "read",
+        )
     except ValueError as exc:
         return render(
             request,

@@ -170,15 +170,11 @@ async def pick(request: Request, entry_id: int) -> Response:
             raise WishlistError("that candidate is no longer listed; search again")
         wl = services.sync.wishlist
         entry = wl.get(entry_id)
-        if entry.state == "queued":
-            raise WishlistError("this track is already being downloaded")
-        port = services.sync.downloads
-        if port is None:
+        if services.sync.downloads is None:
             raise WishlistError("Soulseek is not configured")
-        job_id = await port.enqueue_file(
-            entry.track, shown[index].file, batch_id=f"wishlist:{entry_id}"
+        await wl.enqueue_candidate(
+            entry_id, shown[index], confirmed=str(data.get("confirm", "")) == "1"
         )
-        wl.mark_queued(entry_id, job_id)
     except (ValueError, WishlistError, ProviderError) as exc:
         return error_response(request, exc, 409)
     response = render(request, "partials/wishlist_list.html", _context(request, "open"))

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,10 @@ import httpx
 from soulsync.domain import JobKind, JobState, SoulseekFile
 from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
-from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
+from soulsync.providers.youtube import VideoSource
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
@@ -43,6 +45,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
+from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
 from soulsync.services.matched import (
     CoverFetcher,
     MetadataResolver,
@@ -50,6 +53,7 @@ from soulsync.services.matched import (
     Resolution,
     genres_for,
 )
+from soulsync.services.release_types import ReleaseTypeService
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
@@ -74,8 +78,13 @@ class JobSteps:
         organiser: Organiser,
         covers: CoverFetcher,
         publish: Callable[..., None],
+        video: VideoSource | None = None,
+        video_dir: Path | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.jobs = jobs
+        # Release types (live/remix releases) for candidate folders; None = no look-ups.
+        self.releases = releases
         self.slskd = slskd
         self.queue = queue
         self.match = match
@@ -89,6 +98,14 @@ class JobSteps:
         self.user_cancelled: dict[int, JobState] = {}
         # Metadata resolutions started while the transfer runs.
         self.resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+        # The source chain and the video-site (YouTube) steps.
+        self.videos = VideoSteps(
+            self,
+            video=video,
+            video_dir=video_dir or organiser.downloads_dir / "youtube",
+            queue=queue,
+            match=match,
+        )
 
     def get(self, job_id: int) -> Job:
         """One job (it must exist)."""
@@ -113,6 +130,8 @@ class JobSteps:
                     self._begin(job)
                 elif job.state is JobState.SEARCHING:
                     await self._search(job)
+                elif job.state is JobState.DOWNLOADING and job.extra.get("video"):
+                    await self.videos.download(job)
                 elif job.state is JobState.DOWNLOADING:
                     await self._download(job)
                 elif job.state is JobState.PROCESSING:
@@ -132,12 +151,12 @@ class JobSteps:
         """queued → the state that can continue the job."""
         if job.local_path and _is_file(job.local_path):
             target = JobState.PROCESSING
-        elif job.file is not None or job.candidates:
+        elif job.file is not None or job.candidates or job.extra.get("video"):
             target = JobState.DOWNLOADING
         else:
             target = JobState.SEARCHING
         values: dict[str, Any] = {"started_at": job.started_at or time.time()}
-        if target is JobState.DOWNLOADING and job.file is None:
+        if target is JobState.DOWNLOADING and job.file is None and job.candidates:
             values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
         self._move(job, (JobState.QUEUED,), target, **values)
 
@@ -157,6 +176,16 @@ class JobSteps:
         if want is None:
             self._fail(job.id, "nothing to search for (no wanted track)")
             return
+        source = self.videos.current_source(job)
+        skipped = self.videos.skip_reason(source)
+        if skipped is not None:
+            self._next_source(job, f"skipped: {skipped}")
+            return
+        if source != SOULSEEK:
+            declined = await self.videos.search(job, want)
+            if declined is not None:
+                self._next_source(job, declined)
+            return
         texts: list[str] = list(job.extra.get("queries") or [])
         if not texts:
             texts = [q.text for q in query_ladder(want)]
@@ -167,6 +196,13 @@ class JobSteps:
         for text in texts:
             responses = await self.slskd.search(text)
             ranked = rank_soulseek_files(want, responses, self.match, failures)
+            if self.releases is not None and ranked.candidates:
+                # Only folders that are otherwise acceptable are looked up.
+                facts = await self.releases.facts_for(releases_to_check(want, ranked))
+                if facts:
+                    ranked = rank_soulseek_files(
+                        want, responses, self.match, failures, releases=facts
+                    )
             seen += len(ranked.candidates) + len(ranked.rejected)
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
@@ -185,12 +221,27 @@ class JobSteps:
         detail = f"{seen} files seen, {rejected} rejected"
         if top_reason:
             detail += f"; best rejected: {top_reason}"
+        self._next_source(job, f"no acceptable candidate ({detail})")
+
+    def _next_source(self, job: Job, outcome: str) -> None:
+        """Nothing acceptable on this source: search the next one, or fail ``no_candidate``."""
+        if self.videos.advance(job, outcome):
+            self._announce(self.get(job.id))
+            return
+        fresh = self.get(job.id)
+        tried = fresh.extra.get("tried_sources") or []
+        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
+        if len(searched) > 1:
+            error = f"nothing acceptable ({self.videos.tried_text(fresh)})"
+        else:
+            # One source searched: its own words (the others were skipped, see extra).
+            error = searched[0] if searched else outcome
         self._move(
-            job,
+            fresh,
             (JobState.SEARCHING,),
             JobState.FAILED,
             result="no_candidate",
-            error=f"no acceptable candidate ({detail})",
+            error=error,
         )
 
     # -- downloading ---------------------------------------------------------------------
@@ -316,7 +367,7 @@ class JobSteps:
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
             return
-        resolution = await self._resolution(job)
+        resolution = _with_accepted_length(job, await self._resolution(job))
         if resolution is None:
             self._move(
                 job,
@@ -517,3 +568,17 @@ def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
     if job.wanted is not None:
         data["track"] = codec.track_to(job.wanted)
     return data
+
+
+def _with_accepted_length(job: Job, resolution: Resolution | None) -> Resolution | None:
+    """The length a user accepted for a file the engine rejected ("Pick anyway").
+
+    The download is verified against that length instead of the wanted
+    track's, so the file the user chose is not failed for the very
+    difference they were shown and confirmed.
+    """
+    accepted = job.extra.get("accepted_length_s")
+    if resolution is None or not accepted:
+        return resolution
+    track = replace(resolution.track, duration_ms=round(float(accepted) * 1000))
+    return replace(resolution, track=track)

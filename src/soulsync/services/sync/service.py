@@ -126,6 +126,7 @@ class SyncService:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._executors: dict[str, RunExecutor] = {}
         self._queue_lock = asyncio.Lock()  # "sync --all" runs one playlist at a time
+        self._wishlist_follower: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -142,8 +143,13 @@ class SyncService:
             # One after another, oldest first, as "sync --all" would have run them.
             self._launch(run.id, serial=True)
             resumed.append(run.id)
-        # Wishlist downloads that finished while the process was down.
+        # Wishlist downloads that finished while the process was down, and from
+        # now on each one as it finishes.
         await self.wishlist.reconcile()
+        if self._wishlist_follower is None or self._wishlist_follower.done():
+            self._wishlist_follower = asyncio.create_task(
+                self.wishlist.follow_jobs(), name="wishlist-follow-jobs"
+            )
         if schedule and self.scheduler is not None:
             self.scheduler.start()
         return resumed
@@ -152,6 +158,11 @@ class SyncService:
         """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
         if self.scheduler is not None:
             await self.scheduler.stop()
+        follower, self._wishlist_follower = self._wishlist_follower, None
+        if follower is not None:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
         tasks = list(self._tasks.items())
         for run_id, task in tasks:
             executor = self._executors.get(run_id)

@@ -1,7 +1,7 @@
 """Audio processing: one record per processed file.
 
 Revision ID: p0004_processing
-Revises: 0003
+Revises: 0004_matching_release_types
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "p0004_processing"
-down_revision = "0003"
+down_revision = "0004_matching_release_types"
 branch_labels = None
 depends_on = None
 
