@@ -280,6 +280,13 @@ class ProcessingStep:
 
     # -- records -------------------------------------------------------------------------
 
+    def _kind_of(self, source: Path) -> str:
+        """``youtube`` for files under the downloads folder's ``youtube`` folder (where the
+        video source saves), else the step's own kind (``soulseek``)."""
+        if source.is_relative_to(self.staging_root / "youtube"):
+            return "youtube"
+        return self.source_kind
+
     def _record_success(self, staged: Staged, final: Path, job_id: int | None) -> None:
         if self.records is None:
             return
@@ -289,7 +296,7 @@ class ProcessingStep:
         try:
             self.records.add(
                 job_id=job_id,
-                source=self.source_kind,
+                source=self._kind_of(staged.source),
                 path=str(staged.source),
                 output=str(final),
                 outcome="cached" if r is not None and r.cached else "ok",
@@ -324,7 +331,7 @@ class ProcessingStep:
         try:
             self.records.add(
                 job_id=job_id,
-                source=self.source_kind,
+                source=self._kind_of(source),
                 path=str(source),
                 outcome="failed",
                 error=f"{exc.reason}: {exc}",

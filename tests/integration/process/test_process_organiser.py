@@ -99,6 +99,7 @@ def test_album_is_converted_tagged_and_gets_one_album_gain(
     assert len(rows) == 3
     assert {r["outcome"] for r in rows} == {"ok"}
     assert {r["quality"] for r in rows} == {"mp3 192k"}
+    assert {r["source"] for r in rows} == {"soulseek"}
     assert {round(r["album_gain_db"], 2) for r in rows} == {round(gains[0].album_gain_db, 2)}
     assert records.stats().bytes_saved > 0
     # The queue page saw each job's processing stages, percent rising within a stage.
@@ -135,3 +136,11 @@ def test_a_broken_download_fails_and_stays(
     (row,) = records.recent()
     assert row["outcome"] == "failed" and row["error"].startswith("unreadable:")
     assert "truncated" in row["error"]
+
+
+def test_records_name_the_source(setup: tuple[Organiser, Path, Path, ProcessingLog]) -> None:
+    organiser, downloads, _, _ = setup
+    step = organiser.processing
+    assert step is not None
+    assert step._kind_of(downloads / "youtube" / "Artist - Song [abc].m4a") == "youtube"
+    assert step._kind_of(downloads / "peer" / "Record" / "01.flac") == "soulseek"
