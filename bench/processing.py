@@ -47,15 +47,26 @@ from soulsync.services.processing_batch import process_paths
 RATE = 44100
 
 
+_BASE: dict[int, np.ndarray] = {}
+
+
+def _base(n: int) -> np.ndarray:
+    """Band-limited stereo noise of ``n`` samples, made once per length."""
+    if n not in _BASE:
+        rng = np.random.default_rng(1)
+        b, a = signal.butter(2, [60 / (RATE / 2), 9000 / (RATE / 2)], btype="band")
+        x = signal.lfilter(b, a, rng.standard_normal((2, n)).astype(np.float32), axis=1)
+        _BASE[n] = (x / np.abs(x).max()).astype(np.float32)
+    return _BASE[n]
+
+
 def make_flac(path: Path, seconds: float, seed: int) -> Path:
-    """Write band-limited stereo noise with a slow level change as 16-bit FLAC."""
-    rng = np.random.default_rng(seed)
+    """Write the noise, shifted and with its own slow level change, as 16-bit FLAC."""
     n = int(RATE * seconds)
-    b, a = signal.butter(2, [60 / (RATE / 2), 9000 / (RATE / 2)], btype="band")
-    x = signal.lfilter(b, a, rng.standard_normal((2, n)).astype(np.float32), axis=1)
-    env = 0.1 + 0.2 * (0.5 + 0.5 * np.sin(2 * np.pi * np.arange(n) / (RATE * 11.0)))
-    x = (x * env / np.abs(x).max() * 0.9).astype(np.float32)
-    encode(x, RATE, "stereo", path, Target("flac"))
+    x = np.roll(_base(n), seed * 7919, axis=1)
+    phase = seed * 0.7
+    env = 0.1 + 0.2 * (0.5 + 0.5 * np.sin(2 * np.pi * np.arange(n) / (RATE * 11.0) + phase))
+    encode((x * env * 0.9).astype(np.float32), RATE, "stereo", path, Target("flac"))
     return path
 
 
