@@ -281,3 +281,12 @@ def test_read_only_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert info.value.reason == "read_only"
     assert src.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]
+
+
+def test_nothing_to_do_leaves_the_file_alone(tmp_path: Path) -> None:
+    src = _tagged_flac(tmp_path)
+    before = (src.read_bytes(), src.stat().st_mtime_ns)
+    result = process_file(src, Profile(replaygain="off"))
+    assert (src.read_bytes(), src.stat().st_mtime_ns) == before
+    assert result.output == str(src) and result.track_gain_db is None
+    assert result.integrated_lufs is not None  # still measured
