@@ -465,7 +465,7 @@ class Organiser:
             )
         except MoveError:
             if staged is not None and self.processing is not None:
-                self.processing.discard(staged)
+                self.processing.discard(staged, job_id=job_id)
             raise
         if staged is not None and self.processing is not None:
             if staged.rewritten:

@@ -28,6 +28,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -90,6 +91,7 @@ class ProcessingStep:
         cache: ProcessCache | None = None,
         records: ProcessingLog | None = None,
         source_kind: str = "soulseek",
+        publish: Callable[..., object] | None = None,
     ) -> None:
         self.profile = profile
         self.staging_root = Path(staging_root)
@@ -100,6 +102,31 @@ class ProcessingStep:
         self._slots = threading.BoundedSemaphore(profile.workers or default_workers())
         self._album_locks: dict[Path, threading.Lock] = {}
         self._guard = threading.Lock()
+        # Job id -> (stage, percent) while a job is being processed (the queue page shows it).
+        self.stages: dict[int, tuple[str, float]] = {}
+        self._publish = publish
+
+    # -- progress ------------------------------------------------------------------------
+
+    def stage_of(self, job_id: int) -> tuple[str, float] | None:
+        """What job ``job_id`` is doing right now, or None."""
+        return self.stages.get(job_id)
+
+    def _stage(self, job_id: int | None, stage: str, fraction: float) -> None:
+        if job_id is None:
+            return
+        percent = round(max(0.0, min(1.0, fraction)) * 100, 1)
+        old = self.stages.get(job_id)
+        # A new stage always, the same stage every 5 %: enough for a progress bar.
+        if old is not None and old[0] == stage and percent - old[1] < 5 and percent < 100:
+            return
+        self.stages[job_id] = (stage, percent)
+        if self._publish is not None:
+            self._publish("job.stage", id=job_id, stage=stage, percent=percent)
+
+    def _done(self, job_id: int | None) -> None:
+        if job_id is not None:
+            self.stages.pop(job_id, None)
 
     # -- before the move ---------------------------------------------------------------
 
@@ -118,18 +145,25 @@ class ProcessingStep:
             ProcessError: recorded as a failed row; the download is untouched.
         """
         started = time.perf_counter()
+        self._stage(job_id, "waiting to process", 0.0)
         try:
             with self._slots:
-                return self._prepare(Path(source), started)
+                return self._prepare(Path(source), started, job_id)
         except ProcessError as exc:
+            self._done(job_id)
             self._record_failure(Path(source), exc, started, job_id)
             raise
 
-    def _prepare(self, source: Path, started: float) -> Staged:
+    def _prepare(self, source: Path, started: float, job_id: int | None) -> Staged:
         info = open_audio(source)
         target = plan_target(info, self.profile)
         quality = target.label() if target is not None else "keep"
+
+        def progress(stage: str, fraction: float) -> None:
+            self._stage(job_id, stage, fraction)
+
         if target is None:
+            progress("measuring loudness", 0.1)
             loud = self._analysis(source)
             gains = track_gains(loud) if self.profile.replaygain != "off" else None
             return Staged(source, source, None, loud, gains, started, quality)
@@ -137,7 +171,9 @@ class ProcessingStep:
         # Gains are written during the move (its tag write clears every field).
         staging_profile = replace(self.profile, replaygain="off", lossy_copy_dir=None)
         try:
-            result = process_file(source, staging_profile, out_dir=stage, cache=self.cache)
+            result = process_file(
+                source, staging_profile, out_dir=stage, cache=self.cache, progress=progress
+            )
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -146,6 +182,7 @@ class ProcessingStep:
             result.loudness if result.loudness is not None else analyse_file(Path(result.output))[1]
         )
         gains = track_gains(loud) if self.profile.replaygain != "off" else None
+        progress("filing", 0.9)
         return Staged(source, Path(result.output), result, loud, gains, started, quality)
 
     def _analysis(self, path: Path) -> Loudness:
@@ -159,8 +196,9 @@ class ProcessingStep:
             self.cache.put_analysis(digest, loud)
         return loud
 
-    def discard(self, staged: Staged) -> None:
+    def discard(self, staged: Staged, *, job_id: int | None = None) -> None:
         """Remove a staged file that will not be filed (the move failed)."""
+        self._done(job_id)
         if staged.rewritten:
             shutil.rmtree(staged.path.parent, ignore_errors=True)
 
@@ -185,12 +223,17 @@ class ProcessingStep:
             with contextlib.suppress(OSError):
                 self.cache.put_analysis(file_hash(final), staged.loudness)
         self._record_success(staged, final, job_id)
-        if self.profile.lossy_copy_dir is not None:
-            self._lossy_copy(final)
-        if self.profile.replaygain == "album" and album is not None:
-            total = album.total_tracks or len(album.tracks)
-            if total:
-                self.album_gain_if_complete(final.parent, album.title, total)
+        try:
+            if self.profile.lossy_copy_dir is not None:
+                self._stage(job_id, "lossy copy", 0.92)
+                self._lossy_copy(final)
+            if self.profile.replaygain == "album" and album is not None:
+                total = album.total_tracks or len(album.tracks)
+                if total:
+                    self._stage(job_id, "album gain", 0.96)
+                    self.album_gain_if_complete(final.parent, album.title, total)
+        finally:
+            self._done(job_id)
 
     def _lossy_copy(self, final: Path) -> None:
         copy_profile = Profile(
@@ -237,6 +280,13 @@ class ProcessingStep:
 
     # -- records -------------------------------------------------------------------------
 
+    def _kind_of(self, source: Path) -> str:
+        """``youtube`` for files under the downloads folder's ``youtube`` folder (where the
+        video source saves), else the step's own kind (``soulseek``)."""
+        if source.is_relative_to(self.staging_root / "youtube"):
+            return "youtube"
+        return self.source_kind
+
     def _record_success(self, staged: Staged, final: Path, job_id: int | None) -> None:
         if self.records is None:
             return
@@ -246,7 +296,7 @@ class ProcessingStep:
         try:
             self.records.add(
                 job_id=job_id,
-                source=self.source_kind,
+                source=self._kind_of(staged.source),
                 path=str(staged.source),
                 output=str(final),
                 outcome="cached" if r is not None and r.cached else "ok",
@@ -281,7 +331,7 @@ class ProcessingStep:
         try:
             self.records.add(
                 job_id=job_id,
-                source=self.source_kind,
+                source=self._kind_of(source),
                 path=str(source),
                 outcome="failed",
                 error=f"{exc.reason}: {exc}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from soulsync.config import Settings
@@ -18,7 +19,9 @@ def processing_cache_dir(settings: Settings) -> str:
     return str(settings.paths.data_dir / "cache" / "processing")
 
 
-def processing_step(settings: Settings, store: Store | None) -> ProcessingStep:
+def processing_step(
+    settings: Settings, store: Store | None, publish: Callable[..., object] | None = None
+) -> ProcessingStep:
     """The download pipeline's processing step for ``settings.processing``."""
     from soulsync.library.process.cache import ProcessCache
     from soulsync.services.processing import ProcessingStep
@@ -33,4 +36,5 @@ def processing_step(settings: Settings, store: Store | None) -> ProcessingStep:
         if conf.cache
         else None,
         records=ProcessingLog(store) if store is not None else None,
+        publish=publish,
     )

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from soulsync.providers.base import ConnectionStatus
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES
+from soulsync.store.processing_log import ProcessingLog
 from soulsync.web.templating import render
 from soulsync.web.ui import services_of
 
@@ -162,6 +163,9 @@ def _context(request: Request, services: Any, library: int | None = None) -> dic
         "runs": runs,
         "schedules": cached(request, "schedules", lambda: schedules(services)),
         "has_services": services is not None,
+        "processing": cached(
+            request, "processing", lambda: ProcessingLog(request.app.state.store).stats()
+        ),
     }
 
 

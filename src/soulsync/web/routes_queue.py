@@ -77,6 +77,12 @@ def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     jobs = services.downloads.list_active()
     transfer = services.settings.transfer_dir
     active = [row(j) for j in jobs if not j.is_final]
+    processing = getattr(getattr(services.downloads, "organiser", None), "processing", None)
+    if processing is not None:
+        for item in active:
+            stage = processing.stage_of(item["id"])
+            if stage is not None:
+                item["stage"], item["stage_percent"] = stage
     finished = [row(j) for j in reversed(jobs) if j.is_final]
     for item in finished:
         item["short"] = short_path(item["path"], transfer)

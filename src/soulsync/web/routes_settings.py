@@ -47,6 +47,27 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     "automation": ("enabled", "jitter_s", "watch_interval_hours", "watch_live", "watch_action"),
     "notifications": ("webhook_url", "format", "retries"),
     "downloads": ("concurrency", "retries"),
+    "processing": (
+        "enabled",
+        "convert",
+        "bitrate_kbps",
+        "mp3_vbr",
+        "convert_lossless_only",
+        "replaygain",
+        "true_peak",
+        "normalize",
+        "normalize_lufs",
+        "true_peak_db",
+        "trim_silence",
+        "trim_threshold_db",
+        "trim_min_ms",
+        "trim_max_ms",
+        "lossy_copy",
+        "lossy_copy_dir",
+        "lossy_copy_format",
+        "lossy_copy_bitrate_kbps",
+        "workers",
+    ),
 }
 TITLES = {
     "slskd": "Soulseek (slskd)",
@@ -64,6 +85,7 @@ TITLES = {
     "automation": "Automation",
     "notifications": "Notifications",
     "downloads": "Downloads",
+    "processing": "Audio processing",
 }
 TESTABLE = {
     "slskd": "slskd",
@@ -94,6 +116,18 @@ HELP = {
     ("sync", "schedule_hours"): "Wishlist retry and scheduled sync every N hours (0 = off).",
     ("matching", "owned_threshold"): "A library match at least this sure counts as owned.",
     ("matching", "accept_threshold"): "A Soulseek file below this score is never downloaded.",
+    ("processing", "convert"): "keep leaves every file in its format; lossless stays lossless.",
+    ("processing", "bitrate_kbps"): "Empty: 320 (mp3), 160 (opus), 256 (aac).",
+    ("processing", "mp3_vbr"): "0-9 for LAME VBR (0 = V0) instead of a constant bit rate.",
+    (
+        "processing",
+        "replaygain",
+    ): "ReplayGain 2.0 tags (-18 LUFS); album gain once the album is complete.",
+    ("processing", "normalize"): "Rewrites the audio to the target (one gain, never clipping).",
+    ("processing", "trim_silence"): "Cuts silence at the very start and end only.",
+    ("processing", "trim_max_ms"): "Never trims more than this at either end.",
+    ("processing", "lossy_copy_dir"): "A second tree of lossy copies (e.g. for a phone).",
+    ("processing", "workers"): "Files processed at once; 0 = number of cores.",
 }
 
 
@@ -137,7 +171,7 @@ def fields(settings: Settings, section: str) -> list[dict[str, Any]]:
             is_set = value is not None
         if kind == "list":
             shown = ", ".join(value or [])
-        if kind == "path":
+        if kind in ("path", "int", "float"):
             shown = str(value) if value is not None else ""
         out.append(
             {
@@ -184,6 +218,8 @@ def parse_form(settings: Settings, section: str, form: Any) -> dict[str, Any]:
             changes[name] = [v.strip() for v in raw.split(",") if v.strip()]
         elif kind == "path":
             changes[name] = raw or None
+        elif kind in ("int", "float") and not raw and _optional(info.annotation):
+            changes[name] = None  # an empty optional number: back to the default
         elif kind == "int":
             changes[name] = _number(raw, int, name)
         elif kind == "float":
@@ -191,6 +227,11 @@ def parse_form(settings: Settings, section: str, form: Any) -> dict[str, Any]:
         else:
             changes[name] = raw
     return changes
+
+
+def _optional(annotation: Any) -> bool:
+    """True for ``X | None`` annotations."""
+    return type(None) in typing.get_args(annotation)
 
 
 def _number(raw: str, kind: type, name: str) -> Any:

@@ -48,13 +48,16 @@ def setup(tmp_path: Path, store: Store) -> tuple[Organiser, Path, Path, Processi
     (downloads / "peer" / "Record").mkdir(parents=True)
     transfer.mkdir()
     records = ProcessingLog(store)
+    events: list[dict[str, object]] = []
     step = ProcessingStep(
         Profile(convert="mp3", bitrate_kbps=192, replaygain="album"),
         staging_root=downloads,
         library_root=transfer,
         cache=ProcessCache(tmp_path / "cache"),
         records=records,
+        publish=lambda topic, **data: events.append({"topic": topic, **data}),
     )
+    step.events = events  # type: ignore[attr-defined]
     organiser = Organiser(transfer_dir=transfer, downloads_dir=downloads, processing=step)
     return organiser, downloads, transfer, records
 
@@ -96,8 +99,23 @@ def test_album_is_converted_tagged_and_gets_one_album_gain(
     assert len(rows) == 3
     assert {r["outcome"] for r in rows} == {"ok"}
     assert {r["quality"] for r in rows} == {"mp3 192k"}
+    assert {r["source"] for r in rows} == {"soulseek"}
     assert {round(r["album_gain_db"], 2) for r in rows} == {round(gains[0].album_gain_db, 2)}
     assert records.stats().bytes_saved > 0
+    # The queue page saw each job's processing stages, percent rising within a stage.
+    step = organiser.processing
+    assert step is not None
+    events = step.events  # type: ignore[attr-defined]
+    assert {e["topic"] for e in events} == {"job.stage"}
+    for job_id in (1, 2, 3):
+        stages = [(e["stage"], e["percent"]) for e in events if e["id"] == job_id]
+        names = [name for name, _ in stages]
+        assert names[0] == "waiting to process"
+        assert "converting to mp3 192k" in names and "verifying" in names and "filing" in names
+        converting = [p for name, p in stages if name == "converting to mp3 192k"]
+        assert converting == sorted(converting) and len(converting) >= 2
+        assert step.stage_of(job_id) is None  # cleared once filed
+    assert "album gain" in [e["stage"] for e in events if e["id"] == 3]
 
 
 def test_a_broken_download_fails_and_stays(
@@ -118,3 +136,11 @@ def test_a_broken_download_fails_and_stays(
     (row,) = records.recent()
     assert row["outcome"] == "failed" and row["error"].startswith("unreadable:")
     assert "truncated" in row["error"]
+
+
+def test_records_name_the_source(setup: tuple[Organiser, Path, Path, ProcessingLog]) -> None:
+    organiser, downloads, _, _ = setup
+    step = organiser.processing
+    assert step is not None
+    assert step._kind_of(downloads / "youtube" / "Artist - Song [abc].m4a") == "youtube"
+    assert step._kind_of(downloads / "peer" / "Record" / "01.flac") == "soulseek"

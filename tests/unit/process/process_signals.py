@@ -55,3 +55,26 @@ def write_audio(
     layout = "mono" if samples.shape[0] == 1 else "stereo"
     encode(samples, rate, layout, path, Target(fmt, bitrate_kbps=kbps))
     return path
+
+
+def write_ogg_vorbis(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """Ogg Vorbis through FFmpeg's own (experimental) Vorbis encoder: only for tag tests."""
+    import av
+
+    layout = "mono" if samples.shape[0] == 1 else "stereo"
+    container = av.open(str(path), "w", format="ogg")
+    stream = container.add_stream(
+        "vorbis", rate=rate, layout=layout, options={"strict": "experimental"}
+    )
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples, dtype=np.float32), format="fltp", layout=layout
+    )
+    frame.sample_rate = rate
+    for out in [*resampler.resample(frame), *resampler.resample(None)]:
+        for packet in stream.encode(out):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+    container.close()
+    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 import mutagen
 import pytest
 from mutagen.id3 import TXXX
-from process_signals import music_like, sine, write_audio
+from process_signals import music_like, sine, write_audio, write_ogg_vorbis
 
 from soulsync.library.process import ProcessError
 from soulsync.library.process.gain_tags import GainTags, read_gain, write_gain
@@ -36,7 +36,9 @@ def _raw(path: Path) -> dict[str, str]:
 @pytest.fixture()
 def files(tmp_path: Path) -> dict[str, Path]:
     x = sine(48000, 3.0, channels=2)
-    return {fmt: write_audio(tmp_path / f"t.{ext}", x, 48000, fmt) for fmt, ext in FORMATS}
+    made = {fmt: write_audio(tmp_path / f"t.{ext}", x, 48000, fmt) for fmt, ext in FORMATS}
+    made["vorbis"] = write_ogg_vorbis(tmp_path / "t.ogg", x, 48000)
+    return made
 
 
 @pytest.mark.parametrize(
@@ -69,6 +71,15 @@ def files(tmp_path: Path) -> dict[str, Path]:
                 "----:com.apple.iTunes:replaygain_album_peak": "1.012500",
             },
         ),
+        (
+            "vorbis",
+            {
+                "REPLAYGAIN_TRACK_GAIN": "-6.52 dB",
+                "REPLAYGAIN_TRACK_PEAK": "0.988525",
+                "REPLAYGAIN_ALBUM_GAIN": "-5.25 dB",
+                "REPLAYGAIN_ALBUM_PEAK": "1.012500",
+            },
+        ),
         # Opus: Q7.8 towards -23 LUFS: (-6.52 - 5) * 256 = -2949.12 -> -2949.
         ("opus", {"R128_TRACK_GAIN": "-2949", "R128_ALBUM_GAIN": "-2624"}),
     ],
@@ -79,7 +90,7 @@ def test_fields_are_the_containers_own(
     write_gain(files[fmt], GAINS)
     raw = _raw(files[fmt])
     gain_keys = {k: v for k, v in raw.items() if "replaygain" in k.lower() or "r128" in k.lower()}
-    if fmt == "flac":
+    if fmt in ("flac", "vorbis"):
         gain_keys = {k.upper(): v for k, v in gain_keys.items()}
     if fmt == "opus":
         gain_keys = {k.upper(): v for k, v in gain_keys.items()}
@@ -92,7 +103,7 @@ def test_fields_are_the_containers_own(
         assert back.album_peak == pytest.approx(1.0125)
 
 
-@pytest.mark.parametrize("fmt", [f for f, _ in FORMATS])
+@pytest.mark.parametrize("fmt", [*(f for f, _ in FORMATS), "vorbis"])
 def test_rewriting_replaces_old_values_and_keeps_other_tags(
     files: dict[str, Path], fmt: str
 ) -> None:

@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from PIL import Image
-from process_signals import music_like, sine, write_audio
+from process_signals import music_like, sine, write_audio, write_ogg_vorbis
 
 from soulsync.library.process import ProcessError, safe_write
 from soulsync.library.process import pipeline as pipeline_module
@@ -244,15 +244,16 @@ def test_bad_input_is_a_clear_error_and_the_original_is_kept(tmp_path: Path, dam
 
 def test_unsupported_rewrite_is_refused(tmp_path: Path) -> None:
     # Ogg Vorbis can be measured but not re-encoded (no libvorbis in PyAV's FFmpeg).
-    from soulsync.library.process.decode import AudioSource
-    from soulsync.library.process.pipeline import plan_target
-
-    vorbis = AudioSource(
-        tmp_path / "x.ogg", "ogg", "vorbis", 44100, 2, ("FL", "FR"), "stereo", 160000, 10.0
-    )
-    with pytest.raises(ProcessError) as info:
-        plan_target(vorbis, Profile(trim=TrimSettings()))
+    src = write_ogg_vorbis(tmp_path / "song.ogg", music_like(RATE, 3.0), RATE)
+    before = src.read_bytes()
+    with pytest.raises(ProcessError, match="cannot re-encode vorbis") as info:
+        process_file(src, Profile(trim=TrimSettings()))
     assert info.value.reason == "unsupported"
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.ogg"]
+    # Tags only is fine for it.
+    result = process_file(src, Profile(replaygain="track"))
+    assert read_gain(src).track_gain_db == pytest.approx(result.track_gain_db)
 
 
 def test_disk_full_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,3 +282,12 @@ def test_read_only_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert info.value.reason == "read_only"
     assert src.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]
+
+
+def test_nothing_to_do_leaves_the_file_alone(tmp_path: Path) -> None:
+    src = _tagged_flac(tmp_path)
+    before = (src.read_bytes(), src.stat().st_mtime_ns)
+    result = process_file(src, Profile(replaygain="off"))
+    assert (src.read_bytes(), src.stat().st_mtime_ns) == before
+    assert result.output == str(src) and result.track_gain_db is None
+    assert result.integrated_lufs is not None  # still measured

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,8 +119,17 @@ def _out_layout(fmt: str, layout: str, channels: int) -> str:
     return name or default_layout(channels)
 
 
-def encode(samples: np.ndarray, rate: int, layout: str, dest: Path, target: Target) -> None:
+def encode(
+    samples: np.ndarray,
+    rate: int,
+    layout: str,
+    dest: Path,
+    target: Target,
+    progress: Callable[[float], None] | None = None,
+) -> None:
     """Encode ``samples`` (channels x n, float, full scale 1.0) into a new file ``dest``.
+
+    ``progress`` is called with the fraction done (0..1) as blocks are encoded.
 
     Raises:
         ProcessError: ``encode_failed`` (FFmpeg refused), ``disk_full`` or
@@ -161,6 +171,8 @@ def encode(samples: np.ndarray, rate: int, layout: str, dest: Path, target: Targ
                 for out in resampler.resample(frame):
                     for packet in stream.encode(out):
                         container.mux(packet)
+                if progress is not None:
+                    progress(min(1.0, (start + _BLOCK) / max(1, data.shape[1])))
             for out in resampler.resample(None):
                 for packet in stream.encode(out):
                     container.mux(packet)

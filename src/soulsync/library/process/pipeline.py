@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ from soulsync.library.process.safe_write import place_new, temp_path_for
 from soulsync.library.process.trim import find_trim
 from soulsync.library.tags import TagError, TagSet, diff_tags, read_tags, write_tags
 
-__all__ = ["ProcessResult", "plan_target", "process_file"]
+__all__ = ["ProcessResult", "Progress", "plan_target", "process_file"]
+
+# progress(stage, fraction 0..1)
+Progress = Callable[[str, float], None]
 
 # Decoder names -> the format that re-encodes them.
 _FORMAT_OF_CODEC = {
@@ -148,11 +152,17 @@ def _copy_tags(tags: TagSet | None, dest: Path) -> None:
         raise ProcessError("verify_failed", f"tags differ after the copy: {', '.join(diff)}", dest)
 
 
-def _produce(src: Path, target: Target, profile: Profile, temp: Path) -> tuple[int, float | None]:
+def _produce(
+    src: Path, target: Target, profile: Profile, temp: Path, progress: Progress | None = None
+) -> tuple[int, float | None, float]:
     """Decode ``src``, trim and normalise as asked, encode into ``temp``.
 
-    Returns the trimmed milliseconds and the normalisation gain (dB).
+    Returns the trimmed milliseconds, the normalisation gain (dB) and the
+    length (s) of what was encoded: the decoded source, not its header,
+    which for a VBR MP3 without a Xing frame is only an estimate.
     """
+    if progress is not None:
+        progress("decoding", 0.0)
     source, pcm = decode_all(src)
     trimmed_ms = 0
     if profile.trim is not None:
@@ -164,8 +174,16 @@ def _produce(src: Path, target: Target, profile: Profile, temp: Path) -> tuple[i
             pcm, source.rate, source.channel_weights(), profile.normalize
         )
         pcm = apply_gain(pcm, gain)
-    encode(pcm, source.rate, source.layout, temp, target)
-    return trimmed_ms, gain
+    label = f"converting to {target.label()}"
+    encode(
+        pcm,
+        source.rate,
+        source.layout,
+        temp,
+        target,
+        (lambda done: progress(label, 0.05 + 0.75 * done)) if progress is not None else None,
+    )
+    return trimmed_ms, gain, pcm.shape[1] / source.rate
 
 
 def _clip_guard(pcm_peak: float, temp: Path) -> None:
@@ -175,10 +193,9 @@ def _clip_guard(pcm_peak: float, temp: Path) -> None:
         )
 
 
-def _check_length(source: AudioSource, loud: Loudness, trimmed_ms: int, temp: Path) -> None:
-    if not source.duration_s:
+def _check_length(want: float | None, loud: Loudness, temp: Path) -> None:
+    if not want:
         return
-    want = source.duration_s - trimmed_ms / 1000
     if abs(loud.duration_s - want) > _LENGTH_SLACK_S + want * 0.01:
         raise ProcessError(
             "verify_failed",
@@ -219,11 +236,13 @@ def process_file(
     out_dir: Path | None = None,
     cache: ProcessCache | None = None,
     lossy_copy_rel: Path | None = None,
+    progress: Progress | None = None,
 ) -> ProcessResult:
     """Process one file as ``profile`` says; in place unless ``out_dir`` is given.
 
     ``lossy_copy_rel`` is the folder, relative to ``profile.lossy_copy_dir``,
     for the lossy copy (the library-relative folder of the file).
+    ``progress(stage, fraction)`` is told what is happening (for the queue page).
 
     Raises:
         ProcessError: with a clear reason; the original file is untouched.
@@ -247,6 +266,17 @@ def process_file(
         raise ProcessError("exists", "the converted file's name is taken", final)
     temp = temp_path_for(final)
     trimmed_ms, norm_gain, cached = 0, None, False
+    if (
+        target is None
+        and profile.replaygain == "off"
+        and out_dir is None
+        and profile.lossy_copy_dir is None
+    ):
+        # Nothing to change: measure only, never rewrite the file for nothing.
+        _, loud = analyse_file(src, measure_true_peak=profile.true_peak)
+        return _result(
+            src, source, src, None, loud, None, 0, None, started, in_bytes, converted=False
+        )
     try:
         src_hash = file_hash(src) if cache is not None else None
         if target is None:
@@ -254,9 +284,12 @@ def process_file(
                 shutil.copy2(src, temp)
             except OSError as exc:
                 raise ProcessError(os_error_reason(exc), f"copying failed ({exc})", temp) from exc
-            loud = cache.get_analysis(src_hash) if cache is not None and src_hash else None
-            if loud is None:
-                _, loud = analyse_file(src, measure_true_peak=profile.true_peak)
+            known = cache.get_analysis(src_hash) if cache is not None and src_hash else None
+            if known is None:
+                if progress is not None:
+                    progress("measuring loudness", 0.1)
+                _, known = analyse_file(src, measure_true_peak=profile.true_peak)
+            loud = known
         else:
             key = ProcessCache.output_key(src_hash, profile.audio_key()) if src_hash else None
             hit = cache.get_output(key, ext) if cache is not None and key else None
@@ -265,18 +298,27 @@ def process_file(
                 shutil.copyfile(hit, temp)
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
                 trimmed_ms, norm_gain, cached = int(meta["trimmed_ms"]), meta["normalized_db"], True
+                expected_s = meta.get("expected_s")
             else:
-                trimmed_ms, norm_gain = _produce(src, target, profile, temp)
+                trimmed_ms, norm_gain, expected_s = _produce(src, target, profile, temp, progress)
                 _copy_tags(_read_source_tags(src), temp)
+            if progress is not None:
+                progress("verifying", 0.8)
             _, loud = analyse_file(temp, measure_true_peak=profile.true_peak)
-            _check_length(source, loud, trimmed_ms, temp)
+            _check_length(expected_s, loud, temp)
             if profile.normalize is not None:
                 _clip_guard(loud.sample_peak, temp)
             if cache is not None and key and not cached:
                 cache.put_output(key, temp)
                 with contextlib.suppress(OSError):
                     (cache.root / "outputs" / f"{key}.json").write_text(
-                        json.dumps({"trimmed_ms": trimmed_ms, "normalized_db": norm_gain})
+                        json.dumps(
+                            {
+                                "trimmed_ms": trimmed_ms,
+                                "normalized_db": norm_gain,
+                                "expected_s": expected_s,
+                            }
+                        )
                     )
         gains: GainTags | None = None
         if profile.replaygain != "off":
@@ -295,7 +337,6 @@ def process_file(
                 temp.unlink()
     if cache is not None:
         cache.put_analysis(file_hash(placed), loud)
-    out_info = open_audio(placed)
     lossy_copy: str | None = None
     if profile.lossy_copy_dir is not None:
         copy_profile = Profile(
@@ -307,6 +348,38 @@ def process_file(
         copy_dir = Path(profile.lossy_copy_dir) / (lossy_copy_rel or Path())
         copy = process_file(placed, copy_profile, out_dir=copy_dir, cache=cache)
         lossy_copy = copy.output
+    return _result(
+        src,
+        source,
+        placed,
+        gains,
+        loud,
+        norm_gain,
+        trimmed_ms,
+        lossy_copy,
+        started,
+        in_bytes,
+        converted=target is not None,
+        cached=cached,
+    )
+
+
+def _result(
+    src: Path,
+    source: AudioSource,
+    placed: Path,
+    gains: GainTags | None,
+    loud: Loudness,
+    norm_gain: float | None,
+    trimmed_ms: int,
+    lossy_copy: str | None,
+    started: float,
+    in_bytes: int,
+    *,
+    converted: bool,
+    cached: bool = False,
+) -> ProcessResult:
+    out_info = open_audio(placed)
     return ProcessResult(
         path=str(src),
         output=str(placed),
@@ -324,7 +397,7 @@ def process_file(
         seconds=round(time.perf_counter() - started, 3),
         input_bytes=in_bytes,
         output_bytes=placed.stat().st_size,
-        converted=target is not None,
+        converted=converted,
         cached=cached,
         lossy_copy=lossy_copy,
         loudness=loud,

@@ -147,7 +147,9 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
-            processing=processing_step(settings, store) if settings.processing.enabled else None,
+            processing=processing_step(settings, store, bus.publish if bus is not None else None)
+            if settings.processing.enabled
+            else None,
         )
         # Covers may come from the configured services and from the metadata
         # services actually in use (their answers carry the cover URLs).

@@ -74,7 +74,7 @@
     document.dispatchEvent(new CustomEvent("ss:event", { detail: { topic: topic, data: data } }));
   }
 
-  var TOPICS = ["job.state", "job.progress", "job.cleared", "sync.state", "sync.progress", "sync.track",
+  var TOPICS = ["job.state", "job.progress", "job.stage", "job.cleared", "sync.state", "sync.progress", "sync.track",
     "sync.download", "sync.mirror", "wishlist.added", "wishlist.resolved", "wishlist.picked",
     "wishlist.failed", "wishlist.retry", "wishlist.ignored", "wishlist.unignored", "activity"];
 

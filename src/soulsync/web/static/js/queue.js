@@ -32,6 +32,17 @@
     var eta = li.querySelector(".eta");
     if (eta) eta.textContent = size && d.speed ? fmtDur((size - (d.bytes || 0)) / d.speed) + " left" : "";
   });
+  // The processing step (convert, measure, album gain) after the download: its stage and share done.
+  SS.on("job.stage", function (d) {
+    var li = document.querySelector('.job[data-job-id="' + d.id + '"]');
+    if (!li) return;
+    var bar = li.querySelector("progress");
+    if (bar) { bar.value = d.percent || 0; bar.setAttribute("aria-label", "Processing"); }
+    var pct = li.querySelector(".pct"); if (pct) pct.textContent = Math.round(d.percent || 0) + "%";
+    var spd = li.querySelector(".spd"); if (spd) spd.textContent = "";
+    var eta = li.querySelector(".eta"); if (eta) eta.textContent = "";
+    var st = li.querySelector(".state"); if (st) { st.textContent = d.stage; st.className = "state processing stage"; }
+  });
   document.addEventListener("htmx:afterSwap", counts);
   document.addEventListener("ss:live-updated", counts);
 })();
