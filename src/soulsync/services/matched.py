@@ -35,7 +35,12 @@ import httpx
 from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track
 from soulsync.library.cover import CoverError, write_folder_cover
 from soulsync.library.layout import LayoutTemplates, ResolvedTrack, destination_for
-from soulsync.library.safe_move import MoveResult, safe_move
+from soulsync.library.safe_move import (
+    MoveResult,
+    finish_replacement,
+    replacing_name,
+    safe_move,
+)
 from soulsync.library.tags import Picture, TagError, TagSet, tagset_for
 from soulsync.matching.credits import compare_artists, is_various
 from soulsync.matching.filename import parse_path
@@ -398,8 +403,13 @@ class Organiser:
         *,
         cover: bytes | None = None,
         genres: Sequence[str] = (),
+        replaces: Path | None = None,
     ) -> OrganiseResult:
         """Tag, verify and move ``source``; write ``cover.jpg`` beside it once.
+
+        ``replaces`` names a worse file of the same recording: it is replaced
+        (atomically when it has the destination's name), never kept beside
+        the new one as a numbered copy.
 
         Raises:
             soulsync.library.safe_move.MoveError: the original is untouched.
@@ -407,6 +417,11 @@ class Organiser:
         self.transfer_dir.mkdir(parents=True, exist_ok=True)
         dest = self.destination(source, resolution)
         rel = PurePosixPath(dest.relative_to(self.transfer_dir).as_posix())
+        staged = replaces is not None and Path(replaces) == dest
+        if staged:
+            # A better copy of the recording already filed under this name: place it
+            # beside, verified, then swap it in atomically (never a "(2)" copy).
+            rel = rel.with_name(replacing_name(rel.name))
         tags = self.tags(resolution, cover, genres)
         expected = (resolution.track.duration_ms or 0) / 1000 or None
         result: MoveResult = safe_move(
@@ -420,6 +435,14 @@ class Organiser:
             expected_duration_s=expected,
             duration_tolerance_s=duration_tolerance_s(expected),
         )
+        final = result.destination
+        if staged:
+            final = finish_replacement(result.destination)
+        elif replaces is not None and Path(replaces) != final:
+            # The worse copy had another name (another format): the better one is in place.
+            with contextlib.suppress(FileNotFoundError):
+                Path(replaces).unlink()
+        result = replace(result, destination=final)
         cover_status: str | None = None
         if cover:
             try:

@@ -45,11 +45,14 @@ import functools
 import logging
 import os
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from soulsync.config import Settings
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
@@ -93,6 +96,11 @@ _TRANSIENT = TRANSIENT_ERRORS
 
 class QueueBusy(RuntimeError):
     """Another live process is already working the download queue."""
+
+    def __init__(self, message: str, *, pid: int | None = None, command: str | None = None):
+        super().__init__(message)
+        self.pid = pid
+        self.command = command
 
 
 class JobNotFound(KeyError):
@@ -369,9 +377,15 @@ class DownloadService:
             values["file"] = first
         if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
             values["candidates"] = ()
-        self.jobs.transition(
-            job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
-        )
+        try:
+            self.jobs.transition(
+                job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
+            )
+        except sa.exc.IntegrityError as exc:
+            # The recording has another live or completed job (uq_jobs_wanted_live).
+            raise ValueError(
+                f"job {job_id}: this track is already queued or downloaded by another job"
+            ) from exc
         self._wake.set()
         fresh = self.get(job_id)
         self._announce(fresh)
@@ -501,9 +515,12 @@ class DownloadService:
         if isinstance(lease, dict) and lease.get("owner") != self._lease_owner:
             fresh = float(lease.get("heartbeat", 0)) + self.queue.lease_ttl_s > now
             if fresh and _alive(lease):
+                command = lease.get("command") or "another SoulSync process"
                 raise QueueBusy(
                     f"the download queue is already being worked by process {lease.get('pid')} "
-                    f"on {lease.get('host')}"
+                    f"on {lease.get('host')} ({command})",
+                    pid=lease.get("pid"),
+                    command=command,
                 )
         self._renew_lease()
 
@@ -514,6 +531,7 @@ class DownloadService:
                 "owner": self._lease_owner,
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
+                "command": _command_line(),
                 "heartbeat": time.time(),
             },
         )
@@ -568,6 +586,20 @@ class DownloadService:
         self.steps.moving.discard(job_id)
         self._wake.set()
         self._changed.set()
+
+
+def _command_line() -> str:
+    """What this process is, for another process's "who works the queue" message."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if name in ("__main__.py", "-m", "-c"):
+        name = "soulsync"
+    # Sub-command and its first argument; option values (paths) are left out.
+    words = [w for w in sys.argv[1:] if not w.startswith("-") and not _looks_like_path(w)][:2]
+    return " ".join([name, *words])
+
+
+def _looks_like_path(word: str) -> bool:
+    return "/" in word or "\\" in word or word.endswith((".toml", ".json"))
 
 
 def _new_batch_id() -> str:

@@ -26,14 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Connection
 
 from soulsync.domain import JobKind, JobState, SoulseekFile
-from soulsync.library.safe_move import MoveError
+from soulsync.library.safe_move import MoveError, prune_empty_dirs
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
 from soulsync.services.downloads import job_codec as codec
+from soulsync.services.downloads.duplicates import (
+    ExistingCopy,
+    existing_copy,
+    keep_new,
+    quality_of_file,
+)
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.transfer_port import (
@@ -43,6 +50,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
+from soulsync.services.filed import FiledTracks, filed_row
 from soulsync.services.matched import (
     CoverFetcher,
     MetadataResolver,
@@ -82,6 +90,7 @@ class JobSteps:
         self.resolver = resolver
         self.organiser = organiser
         self.covers = covers
+        self.filed = FiledTracks(jobs.store)
         self._publish_fn = publish
         # Jobs whose (atomic) file move is running: a cancel waits for it.
         self.moving: set[int] = set()
@@ -310,8 +319,18 @@ class JobSteps:
             return
         if not _is_file(source):
             if job.destination and _is_file(job.destination):
-                # A move finished just before a crash: it is done.
-                self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="moved")
+                # A move (or a duplicate's removal) finished just before a crash: it is done.
+                await asyncio.to_thread(_drop_superseded, job)
+                rank, quality = await asyncio.to_thread(
+                    quality_of_file, Path(job.destination), self.match
+                )
+                self._move(
+                    job,
+                    (JobState.PROCESSING,),
+                    JobState.COMPLETED,
+                    result=job.result or "moved",
+                    also=self._filed_writer(job, Path(job.destination), rank, quality),
+                )
                 await self._clear_transfer(job)
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
@@ -326,10 +345,30 @@ class JobSteps:
                 error="no metadata match; kept in the downloads folder",
             )
             return
-        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
         dest = self.organiser.destination(source, resolution)
+        descriptions = [t for t in (job.wanted, resolution.track) if t is not None]
+        existing = await asyncio.to_thread(
+            existing_copy, self.filed, descriptions, dest, self.match
+        )
+        replaces: Path | None = None
+        if existing is not None:
+            rank, quality = await asyncio.to_thread(quality_of_file, source, self.match)
+            if not keep_new(rank, existing):
+                await self._keep_existing(job, source, existing, resolution)
+                return
+            log.info(
+                "job %s: %s replaces %s (%s)", job.id, quality, existing.path, existing.quality
+            )
+            replaces = existing.path
+        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
+        extra = dict(self.get(job.id).extra)
+        extra["replaces"] = str(replaces) if replaces is not None else None
         self.jobs.update(
-            job.id, destination=str(dest), track=resolution.track, album=resolution.album
+            job.id,
+            destination=str(dest),
+            track=resolution.track,
+            album=resolution.album,
+            wanted_json=codec.dumps(_wanted_blob(job, extra)),
         )
         self.moving.add(job.id)
         try:
@@ -339,6 +378,7 @@ class JobSteps:
                 resolution,
                 cover=cover,
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                replaces=replaces,
             )
         except MoveError as exc:
             self._fail(
@@ -349,13 +389,15 @@ class JobSteps:
             return
         finally:
             self.moving.discard(job.id)
+        rank, quality = await asyncio.to_thread(quality_of_file, outcome.destination, self.match)
         done = self.jobs.transition(
             job.id,
             (JobState.PROCESSING,),
             JobState.COMPLETED,
             destination=str(outcome.destination),
-            result=outcome.status,
+            result="replaced_worse_copy" if replaces is not None else outcome.status,
             error=None,
+            also=self._filed_writer(self.get(job.id), outcome.destination, rank, quality),
         )
         if done is None:
             # Cancelled while the (atomic) move ran: record where the file went.
@@ -366,6 +408,59 @@ class JobSteps:
             )
         self._announce(self.get(job.id))
         await self._clear_transfer(job)
+
+    async def _keep_existing(
+        self, job: Job, source: Path, existing: ExistingCopy, resolution: Resolution
+    ) -> None:
+        """The filed copy is as good or better: complete with it and remove the download."""
+        log.info(
+            "job %s: %s already filed as %s (%s, %s); the download is removed",
+            job.id,
+            job.title,
+            existing.path,
+            existing.quality,
+            existing.how,
+        )
+        # Destination first: a crash after the removal completes the job on resume.
+        self.jobs.update(
+            job.id,
+            destination=str(existing.path),
+            track=resolution.track,
+            album=resolution.album,
+            result="duplicate_kept_existing",
+        )
+        await asyncio.to_thread(_remove_download, source, self.organiser.downloads_dir)
+        fresh = self.get(job.id)
+        self._move(
+            fresh,
+            (JobState.PROCESSING,),
+            JobState.COMPLETED,
+            result="duplicate_kept_existing",
+            error=None,
+            also=self._filed_writer(fresh, existing.path, existing.quality_rank, existing.quality),
+        )
+        await self._clear_transfer(job)
+
+    def _filed_writer(
+        self,
+        job: Job,
+        path: Path,
+        rank: int | None,
+        quality: str | None,
+    ) -> Callable[[Connection], None] | None:
+        """Records ``path`` as the job's recording in the completing transaction."""
+        descriptions = [t for t in (job.wanted, job.track) if t is not None]
+        if not descriptions:
+            return None
+        values = filed_row(
+            descriptions,
+            str(path),
+            quality_rank=rank,
+            quality=quality,
+            size=path.stat().st_size if path.exists() else None,
+            job_id=job.id,
+        )
+        return lambda conn: FiledTracks.record_in(conn, values)
 
     def _start_resolving(self, job: Job) -> None:
         """Resolve metadata while the transfer runs (matched kinds only)."""
@@ -494,6 +589,19 @@ class JobSteps:
                 await self.slskd.cancel(job.file.username, transfer_id, remove=True)
         except (*_TRANSIENT, TransferGone) as exc:
             log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
+
+
+def _remove_download(source: Path, downloads_root: Path) -> None:
+    """Delete a download that duplicates a filed copy, and its folders left empty."""
+    source.unlink(missing_ok=True)
+    prune_empty_dirs(source.parent, downloads_root)
+
+
+def _drop_superseded(job: Job) -> None:
+    """After a crash: remove the worse copy a finished replacement left behind."""
+    old = job.extra.get("replaces")
+    if old and job.destination and Path(old) != Path(job.destination):
+        Path(old).unlink(missing_ok=True)
 
 
 def _album_cover(resolution: Resolution) -> str | None:

@@ -32,6 +32,7 @@ from soulsync.providers.base import (
     ServiceUnavailable,
 )
 from soulsync.services.events import EventBus
+from soulsync.services.filed import FiledTracks
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.mirror import MirrorResult, mirror_playlist
@@ -245,8 +246,30 @@ class RunExecutor(RunRecorder):
         candidates = [s for s in self.slots if s.status is TrackStatus.MISSING and s.job_id is None]
         if not candidates:
             return
-        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
+        tracks = [s.verdict.track for s in candidates if s.verdict.track]
         server = self.server.name if self.server else "the media server"
+        # SoulSync's own record of filed tracks comes first: it is written in the
+        # transaction that completes a download, so nothing filed is fetched twice.
+        filed = await asyncio.to_thread(FiledTracks(self.store).find_many, tracks)
+        for slot in candidates:
+            hit = filed.get(slot.verdict.key or "")
+            if hit is None:
+                continue
+            if server_reachable:
+                slot.destination = hit.path
+                self._set(
+                    slot,
+                    TrackStatus.DOWNLOADED,
+                    f"downloaded earlier to {hit.path}; waiting for the library to list it",
+                )
+            else:
+                self._set(
+                    slot,
+                    TrackStatus.OWNED,
+                    f"owned: {hit.path} (filed by SoulSync; {server} could not confirm it)",
+                )
+        candidates = [s for s in candidates if s.status is TrackStatus.MISSING]
+        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
         for slot in candidates:
             for decision in decisions.get(slot.verdict.key or "", []):
                 path = decision.library_path
@@ -368,11 +391,18 @@ class RunExecutor(RunRecorder):
                     f"in the wishlist until {when}: {entry.reason}",
                 )
                 continue
+            batch = f"sync:{self.run_id}"
             job_id = await port.enqueue_playlist_track(
-                track, batch_id=f"sync:{self.run_id}", playlist_name=playlist.name
+                track, batch_id=batch, playlist_name=playlist.name
             )
-            self.created_jobs.append(job_id)
             active[key] = job_id
+            report = port.report(job_id)
+            if report is not None and report.batch_id != batch:
+                # The recording already had a job (another run or process queued it,
+                # or it completed before a crash): follow that one, do not own it.
+                self._set(slot, TrackStatus.QUEUED, f"already queued (job {job_id})", job_id=job_id)
+                continue
+            self.created_jobs.append(job_id)
             self._save_resume()
             if entry is not None:
                 self.wishlist.mark_queued(entry.id, job_id)

@@ -31,6 +31,7 @@ from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
+from soulsync.services.sync.owners import HEARTBEAT_S, new_owner, owner_alive
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
 from soulsync.services.sync.store import (
@@ -126,6 +127,8 @@ class SyncService:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._executors: dict[str, RunExecutor] = {}
         self._queue_lock = asyncio.Lock()  # "sync --all" runs one playlist at a time
+        self.owner = new_owner()  # names this process on the runs it works
+        self._heartbeat: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -135,9 +138,9 @@ class SyncService:
         Returns the ids of the resumed runs.
         """
         resumed = []
-        for run in self.sync_store.unfinished_runs():
-            if run.id in self._tasks:
-                continue
+        for run in self._orphaned_runs():
+            if not self._claim(run):
+                continue  # another process resumed it a moment ago
             log.info("resuming sync run %s (%s)", run.id, run.playlist_name)
             # One after another, oldest first, as "sync --all" would have run them.
             self._launch(run.id, serial=True)
@@ -148,8 +151,50 @@ class SyncService:
             self.scheduler.start()
         return resumed
 
+    def _orphaned_runs(self) -> list[RunRecord]:
+        """Unfinished runs whose process is gone (not this one, not another live one)."""
+        runs = [r for r in self.sync_store.unfinished_runs() if r.id not in self._tasks]
+        owners = self.sync_store.run_owners([r.id for r in runs])
+        return [r for r in runs if not owner_alive(*owners.get(r.id, (None, None)))]
+
+    def _claim(self, run: RunRecord) -> bool:
+        owner, _beat = self.sync_store.run_owners([run.id]).get(run.id, (None, None))
+        return self.sync_store.claim_run(run.id, self.owner, expected=owner)
+
+    def _recover_orphans(self, source: Source, source_id: str) -> str | None:
+        """At start-up of a sync: resume this playlist's interrupted run, mark the others.
+
+        Returns the id of the run to resume (now owned by this process), if any.
+        """
+        resume: str | None = None
+        for run in self._orphaned_runs():
+            mine = (run.source, run.source_id) == (source.value, source_id)
+            if mine and resume is None and self._claim(run):
+                log.info("resuming interrupted sync run %s (%s)", run.id, run.playlist_name)
+                resume = run.id
+            elif run.state is not RunState.INTERRUPTED:
+                self.sync_store.update_run(
+                    run.id,
+                    state=RunState.INTERRUPTED,
+                    phase="interrupted",
+                    message="interrupted: its process stopped before the end "
+                    "(resumed by the next sync of this playlist or by soulsync serve)",
+                )
+                self._publish_state(run.id, RunState.INTERRUPTED)
+        return resume
+
+    async def _heartbeat_loop(self) -> None:
+        while self._tasks:
+            await asyncio.to_thread(self.sync_store.heartbeat, list(self._tasks), self.owner)
+            await asyncio.sleep(HEARTBEAT_S)
+
     async def stop(self) -> None:
         """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
         if self.scheduler is not None:
             await self.scheduler.stop()
         tasks = list(self._tasks.items())
@@ -161,6 +206,8 @@ class SyncService:
         for _run_id, task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Left resumable and owned by nobody: the next start (any process) resumes them.
+        self.sync_store.release_runs([run_id for run_id, _task in tasks], self.owner)
 
     # -- playlists --------------------------------------------------------------------------------
 
@@ -272,6 +319,13 @@ class SyncService:
             run = self.sync_store.get_run(run_id)
             if run is not None and (run.source, run.source_id) == (source.value, source_id):
                 return run_id
+        resumed = self._recover_orphans(source, source_id)
+        if resumed is not None:
+            # A restarted CLI goes on with the run its killed predecessor left: its jobs
+            # are followed to their end, nothing is queued twice.
+            if launch:
+                self._launch(resumed)
+            return resumed
         chosen = mode or (record.mode if record is not None else self.options.mode)
         run_id = self.sync_store.create_run(
             playlist_row_id=record.id if record else None,
@@ -282,6 +336,7 @@ class SyncService:
             download_missing=download_missing,
             dry_run=dry_run,
             media_server=self.media_server.name if self.media_server else None,
+            owner=self.owner,
         )
         self._publish_state(run_id, RunState.PENDING)
         if launch:
@@ -326,6 +381,8 @@ class SyncService:
         self._tasks[run_id] = task
         self._executors[run_id] = executor
         task.add_done_callback(lambda t: self._done(run_id, t))
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="sync-heartbeat")
 
     def _done(self, run_id: str, task: asyncio.Task[None]) -> None:
         self._tasks.pop(run_id, None)
