@@ -51,3 +51,24 @@ def test_kill_after_first_completed_job_then_restart_with_its_peer_gone(world: C
     assert all(sid for _, sid in filed)
     # One server playlist, all 30 tracks.
     assert world.server_playlists("Road Trip") == [30]
+
+
+def test_a_killed_run_is_reported_interrupted_not_running(world: CliWorld) -> None:
+    """Issue 18 item 4: runs killed mid-way stayed "running" forever in ``soulsync report``."""
+    proc = world.spawn("sync", road_trip_ref(), "--download-missing", "--json")
+    world.kill_when(
+        proc, lambda: bool(world.scalar("select count(*) from jobs where state = 'downloading'"))
+    )
+    assert world.query("select state from sync_runs") == [("running",)]
+    code, out, err = world.finish(world.spawn("report", "--json"))
+    assert code == 0, f"{out}\n{err}"
+    run = json.loads(out.strip().splitlines()[0])
+    assert run["state"] == "interrupted"
+    assert "interrupted" in (run["message"] or "")
+    # A later sync of the same playlist picks it up again and finishes it.
+    code, out, err = world.finish(
+        world.spawn("sync", road_trip_ref(), "--download-missing", "--json")
+    )
+    assert code == 0, f"{out}\n{err}"
+    assert json.loads(out.strip().splitlines()[-1])["id"] == run["id"]
+    assert world.query("select state from sync_runs") == [("completed",)]

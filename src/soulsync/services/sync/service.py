@@ -31,7 +31,7 @@ from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
-from soulsync.services.sync.owners import HEARTBEAT_S, new_owner, owner_alive
+from soulsync.services.sync.owners import RunOwnership, new_owner
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
 from soulsync.services.sync.store import (
@@ -92,7 +92,7 @@ class PlaylistStatus:
         }
 
 
-class SyncService:
+class SyncService(RunOwnership):
     """Playlist sync for the web UI, the CLI and schedules. One per process."""
 
     def __init__(
@@ -150,43 +150,6 @@ class SyncService:
         if schedule and self.scheduler is not None:
             self.scheduler.start()
         return resumed
-
-    def _orphaned_runs(self) -> list[RunRecord]:
-        """Unfinished runs whose process is gone (not this one, not another live one)."""
-        runs = [r for r in self.sync_store.unfinished_runs() if r.id not in self._tasks]
-        owners = self.sync_store.run_owners([r.id for r in runs])
-        return [r for r in runs if not owner_alive(*owners.get(r.id, (None, None)))]
-
-    def _claim(self, run: RunRecord) -> bool:
-        owner, _beat = self.sync_store.run_owners([run.id]).get(run.id, (None, None))
-        return self.sync_store.claim_run(run.id, self.owner, expected=owner)
-
-    def _recover_orphans(self, source: Source, source_id: str) -> str | None:
-        """At start-up of a sync: resume this playlist's interrupted run, mark the others.
-
-        Returns the id of the run to resume (now owned by this process), if any.
-        """
-        resume: str | None = None
-        for run in self._orphaned_runs():
-            mine = (run.source, run.source_id) == (source.value, source_id)
-            if mine and resume is None and self._claim(run):
-                log.info("resuming interrupted sync run %s (%s)", run.id, run.playlist_name)
-                resume = run.id
-            elif run.state is not RunState.INTERRUPTED:
-                self.sync_store.update_run(
-                    run.id,
-                    state=RunState.INTERRUPTED,
-                    phase="interrupted",
-                    message="interrupted: its process stopped before the end "
-                    "(resumed by the next sync of this playlist or by soulsync serve)",
-                )
-                self._publish_state(run.id, RunState.INTERRUPTED)
-        return resume
-
-    async def _heartbeat_loop(self) -> None:
-        while self._tasks:
-            await asyncio.to_thread(self.sync_store.heartbeat, list(self._tasks), self.owner)
-            await asyncio.sleep(HEARTBEAT_S)
 
     async def stop(self) -> None:
         """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
@@ -404,10 +367,6 @@ class SyncService:
                 error=f"internal error: {type(exc).__name__}: {exc}",
             )
             self._publish_state(run_id, RunState.FAILED)
-
-    def _publish_state(self, run_id: str, state: RunState) -> None:
-        if self.bus is not None:
-            self.bus.publish("sync.state", run_id=run_id, state=state.value, phase=state.value)
 
     async def cancel(self, run_id: str) -> RunRecord:
         """Cancel a run: its unfinished downloads are cancelled, the run is recorded cancelled.
