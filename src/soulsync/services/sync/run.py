@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import os
 import time
@@ -35,7 +36,7 @@ from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
-from soulsync.services.sync.mirror import MirrorResult, mirror_playlist
+from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
 from soulsync.services.sync.models import RunState, SyncMode, TrackStatus, track_key
 from soulsync.services.sync.ports import DownloadPort, JobOutcome, JobReport
 from soulsync.services.sync.record import RunRecorder, Slot
@@ -313,8 +314,15 @@ class RunExecutor(RunRecorder):
             else None
         )
         verdicts = [self._current_verdict(s) for s in self.slots]
+        intent_at = self._playlist_intent(playlist_row_id, stored)
         result = await mirror_playlist(
-            self.server, self.playlist.name, verdicts, stored_id=stored, mode=mode
+            self.server,
+            self.playlist.name,
+            verdicts,
+            stored_id=stored,
+            mode=mode,
+            marker=playlist_marker(self.playlist.source.value, self.playlist.id),
+            intent_at=intent_at,
         )
         self.mirror = result
         if result.playlist_id and not result.error:
@@ -322,6 +330,7 @@ class RunExecutor(RunRecorder):
                 playlist_row_id,
                 server_name=self.server.name,
                 server_playlist_id=result.playlist_id,
+                server_playlist_intent=None,
             )
         self.ss.update_run(
             self.run_id,
@@ -332,6 +341,23 @@ class RunExecutor(RunRecorder):
         )
         self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
         return result
+
+    def _playlist_intent(self, playlist_row_id: int, stored: str | None) -> float | None:
+        """Record "about to create the server playlist" before any create call.
+
+        An intent left by an interrupted run keeps its time, so the playlist
+        that run created (maybe without its marker yet) is found again.
+        """
+        if stored is not None:
+            return None
+        row = self.ss.get_playlist_intent(playlist_row_id)
+        if row is not None:
+            return float(row.get("at", time.time()))
+        intent = {"server": self.server.name if self.server else None, "at": time.time()}
+        self.ss.update_playlist(playlist_row_id, server_playlist_intent=json.dumps(intent))
+        # A fresh intent: no earlier create can exist, so no same-title playlist
+        # (maybe the user's own) is ever taken for ours.
+        return None
 
     def _current_verdict(self, slot: Slot) -> TrackVerdict:
         return dataclasses.replace(slot.verdict, status=slot.status, reason=slot.reason)

@@ -289,6 +289,15 @@ class SyncStore(DecisionRows):
         with self.store.write() as conn:
             conn.execute(sa.update(t).where(t.c.id == row_id).values(**values))
 
+    def get_playlist_intent(self, row_id: int) -> dict[str, Any] | None:
+        """The recorded "creating its server playlist" intent of a playlist, if any."""
+        t = schema.sync_playlists
+        with self.store.read() as conn:
+            value = conn.execute(
+                sa.select(t.c.server_playlist_intent).where(t.c.id == row_id)
+            ).scalar()
+        return dict(json.loads(value)) if value else None
+
     def cached_playlist(self, row_id: int) -> Playlist | None:
         """The playlist as last fetched (entries in order), without asking the source."""
         t = schema.sync_playlists
