@@ -20,6 +20,7 @@ from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
+from soulsync.providers.slskd_ledger import SqliteSearchLedger
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
@@ -64,6 +65,10 @@ class AppServices:
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
+        if self.slskd is not None:
+            ledger = self.slskd.pacer.ledger
+            if isinstance(ledger, SqliteSearchLedger) and ledger.store is self.store:
+                self.slskd.pacer.ledger = None  # the pacer may outlive this database
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
@@ -150,6 +155,10 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         slskd = SlskdClient.from_settings(settings)
     elif slskd is None:
         notes["slskd"] = "no slskd API key configured"
+    if slskd is not None and slskd.pacer.ledger is None:
+        # The search budget is shared by every process on this database and
+        # survives restarts (the Soulseek server counts per account, not per process).
+        slskd.pacer.ledger = SqliteSearchLedger(store)
 
     media_server = overrides.get("media_server")
     if "media_server" not in overrides:

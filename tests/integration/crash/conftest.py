@@ -21,9 +21,19 @@ def audio_cache() -> AudioCache:
 
 
 @pytest.fixture()
-def world(tmp_path: Path, audio_cache: AudioCache) -> Iterator[CliWorld]:
+def world_config() -> dict[str, dict[str, object]]:
+    """Extra configuration for the demo (a test overrides this fixture to change it)."""
+    return {}
+
+
+@pytest.fixture()
+def world(
+    tmp_path: Path, audio_cache: AudioCache, world_config: dict[str, dict[str, object]]
+) -> Iterator[CliWorld]:
     """The demo sandbox (fast transfers) and an environment for CLI processes."""
-    demo = prepare_demo(tmp_path / "demo", time_scale=20, audio_cache=audio_cache)
+    demo = prepare_demo(
+        tmp_path / "demo", time_scale=20, audio_cache=audio_cache, extra_config=world_config
+    )
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SOULSYNC_")}
     env.update(
         XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
