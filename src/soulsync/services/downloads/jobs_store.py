@@ -23,8 +23,8 @@ from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Trac
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.sync.models import track_key
 from soulsync.store import Store
+from soulsync.store.schema import bad_files, peer_stats
 from soulsync.store.schema import jobs as jobs_table
-from soulsync.store.schema import peer_stats
 
 __all__ = ["FINAL_STATES", "Job", "JobsStore", "NewJob", "wanted_identity"]
 
@@ -503,6 +503,26 @@ class JobsStore:
         )
         with self.store.write() as conn:
             conn.execute(insert.on_conflict_do_update(index_elements=[t.c.username], set_=values))
+
+    def mark_bad_file(self, username: str, filename: str, reason: str) -> None:
+        """Remember that this peer's file failed verification: it is never picked again."""
+        t = bad_files
+        insert = sqlite_insert(t).values(
+            username=username, filename=filename, reason=reason, at=time.time()
+        )
+        with self.store.write() as conn:
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[t.c.username, t.c.filename],
+                    set_={"reason": reason, "at": time.time()},
+                )
+            )
+
+    def bad_files(self) -> set[tuple[str, str]]:
+        """Every remembered bad ``(username, filename)`` pair."""
+        t = bad_files
+        with self.store.read() as conn:
+            return {(r.username, r.filename) for r in conn.execute(sa.select(t)).all()}
 
     def peer_failures(self) -> dict[str, int]:
         """Net failure count per peer (failures minus successes, never below 0).

@@ -26,23 +26,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import Connection
 
 from soulsync.domain import JobKind, JobState, SoulseekFile
-from soulsync.library.safe_move import MoveError, prune_empty_dirs
+from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError
 from soulsync.services.downloads import job_codec as codec
-from soulsync.services.downloads.duplicates import (
-    ExistingCopy,
-    existing_copy,
-    keep_new,
-    quality_of_file,
-)
+from soulsync.services.downloads.duplicates import existing_copy, keep_new, quality_of_file
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.steps_filing import (
+    BAD_FILE_REASONS,
+    FilingSteps,
+    drop_superseded,
+)
 from soulsync.services.downloads.transfer_port import (
     TransferGone,
     TransferPort,
@@ -50,7 +49,7 @@ from soulsync.services.downloads.transfer_port import (
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
-from soulsync.services.filed import FiledTracks, filed_row
+from soulsync.services.filed import FiledTracks
 from soulsync.services.matched import (
     CoverFetcher,
     MetadataResolver,
@@ -61,6 +60,7 @@ from soulsync.services.matched import (
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
+
 log = logging.getLogger(__name__)
 
 # Errors worth retrying later: the service may be back then.
@@ -68,7 +68,7 @@ TRANSIENT_ERRORS = (httpx.HTTPError, ProviderError, ConnectionError, TimeoutErro
 _TRANSIENT = TRANSIENT_ERRORS
 
 
-class JobSteps:
+class JobSteps(FilingSteps):
     """Runs jobs through their states; shared by every worker of one service."""
 
     def __init__(
@@ -148,6 +148,12 @@ class JobSteps:
         values: dict[str, Any] = {"started_at": job.started_at or time.time()}
         if target is JobState.DOWNLOADING and job.file is None:
             values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
+        if target is JobState.DOWNLOADING and job.candidates:
+            chosen = self._skip_bad_files(job, values.get("file") or job.file)
+            if chosen is None:
+                self._fail(job.id, "every candidate failed verification before")
+                return
+            values.update(chosen)
         self._move(job, (JobState.QUEUED,), target, **values)
 
     def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool:
@@ -171,6 +177,7 @@ class JobSteps:
             texts = [q.text for q in query_ladder(want)]
         texts = texts[: self.queue.search_max_queries]
         failures = self.jobs.peer_failures()
+        bad = self.jobs.bad_files()  # files that failed verification before: never again
         seen = rejected = 0
         top_reason = ""
         for text in texts:
@@ -180,8 +187,9 @@ class JobSteps:
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
                 top_reason = ranked.rejected[0].rejected_because or ""
-            if ranked.candidates:
-                files = tuple(r.file for r in ranked.candidates[: self.queue.max_candidates])
+            usable = [r for r in ranked.candidates if (r.file.username, r.file.filename) not in bad]
+            if usable:
+                files = tuple(r.file for r in usable[: self.queue.max_candidates])
                 self._move(
                     job,
                     (JobState.SEARCHING,),
@@ -227,7 +235,7 @@ class JobSteps:
                 job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
             )
             return
-        self.jobs.record_peer(file.username, ok=True)
+        # The peer's success is counted once the file passed verification (processing).
         self._move(
             job,
             (JobState.DOWNLOADING,),
@@ -278,13 +286,7 @@ class JobSteps:
         file = job.file
         if file is not None and peer_fault:
             self.jobs.record_peer(file.username, ok=False, error=reason)
-        failures = self.jobs.peer_failures()
-        index = job.candidate_index + 1
-        while index < len(job.candidates):
-            nxt = job.candidates[index]
-            if failures.get(nxt.username, 0) < self.match.fails_to_ignore:
-                break
-            index += 1
+        index = self._next_usable(job)
         log.info("job %s: %s failed (%s)", job.id, file.username if file else "?", reason)
         if index < len(job.candidates):
             self.jobs.update(
@@ -315,12 +317,14 @@ class JobSteps:
             if not _is_file(source):
                 self._fail(job.id, f"downloaded file is gone: {source}")
                 return
+            if job.file is not None:
+                self.jobs.record_peer(job.file.username, ok=True)
             self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="plain")
             return
         if not _is_file(source):
             if job.destination and _is_file(job.destination):
                 # A move (or a duplicate's removal) finished just before a crash: it is done.
-                await asyncio.to_thread(_drop_superseded, job)
+                await asyncio.to_thread(drop_superseded, job)
                 rank, quality = await asyncio.to_thread(
                     quality_of_file, Path(job.destination), self.match
                 )
@@ -381,6 +385,10 @@ class JobSteps:
                 replaces=replaces,
             )
         except MoveError as exc:
+            self.moving.discard(job.id)
+            if exc.reason in BAD_FILE_REASONS:
+                await self._bad_file(self.get(job.id), source, exc)
+                return
             self._fail(
                 job.id,
                 f"could not file the download ({exc}); original kept at {source}",
@@ -389,6 +397,8 @@ class JobSteps:
             return
         finally:
             self.moving.discard(job.id)
+        if job.file is not None:
+            self.jobs.record_peer(job.file.username, ok=True)
         rank, quality = await asyncio.to_thread(quality_of_file, outcome.destination, self.match)
         done = self.jobs.transition(
             job.id,
@@ -408,59 +418,6 @@ class JobSteps:
             )
         self._announce(self.get(job.id))
         await self._clear_transfer(job)
-
-    async def _keep_existing(
-        self, job: Job, source: Path, existing: ExistingCopy, resolution: Resolution
-    ) -> None:
-        """The filed copy is as good or better: complete with it and remove the download."""
-        log.info(
-            "job %s: %s already filed as %s (%s, %s); the download is removed",
-            job.id,
-            job.title,
-            existing.path,
-            existing.quality,
-            existing.how,
-        )
-        # Destination first: a crash after the removal completes the job on resume.
-        self.jobs.update(
-            job.id,
-            destination=str(existing.path),
-            track=resolution.track,
-            album=resolution.album,
-            result="duplicate_kept_existing",
-        )
-        await asyncio.to_thread(_remove_download, source, self.organiser.downloads_dir)
-        fresh = self.get(job.id)
-        self._move(
-            fresh,
-            (JobState.PROCESSING,),
-            JobState.COMPLETED,
-            result="duplicate_kept_existing",
-            error=None,
-            also=self._filed_writer(fresh, existing.path, existing.quality_rank, existing.quality),
-        )
-        await self._clear_transfer(job)
-
-    def _filed_writer(
-        self,
-        job: Job,
-        path: Path,
-        rank: int | None,
-        quality: str | None,
-    ) -> Callable[[Connection], None] | None:
-        """Records ``path`` as the job's recording in the completing transaction."""
-        descriptions = [t for t in (job.wanted, job.track) if t is not None]
-        if not descriptions:
-            return None
-        values = filed_row(
-            descriptions,
-            str(path),
-            quality_rank=rank,
-            quality=quality,
-            size=path.stat().st_size if path.exists() else None,
-            job_id=job.id,
-        )
-        return lambda conn: FiledTracks.record_in(conn, values)
 
     def _start_resolving(self, job: Job) -> None:
         """Resolve metadata while the transfer runs (matched kinds only)."""
@@ -589,19 +546,6 @@ class JobSteps:
                 await self.slskd.cancel(job.file.username, transfer_id, remove=True)
         except (*_TRANSIENT, TransferGone) as exc:
             log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
-
-
-def _remove_download(source: Path, downloads_root: Path) -> None:
-    """Delete a download that duplicates a filed copy, and its folders left empty."""
-    source.unlink(missing_ok=True)
-    prune_empty_dirs(source.parent, downloads_root)
-
-
-def _drop_superseded(job: Job) -> None:
-    """After a crash: remove the worse copy a finished replacement left behind."""
-    old = job.extra.get("replaces")
-    if old and job.destination and Path(old) != Path(job.destination):
-        Path(old).unlink(missing_ok=True)
 
 
 def _album_cover(resolution: Resolution) -> str | None:
