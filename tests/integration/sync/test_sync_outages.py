@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -52,10 +53,14 @@ def queue_settings() -> QueueSettings:
 async def test_slskd_down_jobs_wait_and_retry_then_finish(sandbox) -> None:  # type: ignore[no-untyped-def]
     sandbox.slskd_sim.unavailable = True
     run_id = await sandbox.sync.start_sync(sandbox.ref("road-trip"), download_missing=True)
-    # Jobs are queued and retried while slskd answers 503...
+    # Jobs are queued and wait (the queue is paused) while slskd answers 503...
     await sandbox.wait_for(
-        lambda: any(j.attempts >= 2 for j in sandbox.queue.jobs.in_states([JobState.QUEUED]))
+        lambda: any(
+            "waiting for slskd" in (j.error or "")
+            for j in sandbox.queue.jobs.in_states([JobState.QUEUED])
+        )
     )
+    await asyncio.sleep(1)
     assert not sandbox.queue.jobs.in_states([JobState.FAILED])
     assert not sandbox.sync.run(run_id).state.is_final
     # ...and finish once it is back: nothing lost, nothing failed.

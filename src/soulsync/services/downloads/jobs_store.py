@@ -504,6 +504,20 @@ class JobsStore:
         with self.store.write() as conn:
             conn.execute(insert.on_conflict_do_update(index_elements=[t.c.username], set_=values))
 
+    def release_waiting(self, service: str) -> int:
+        """Queued jobs waiting for ``service`` may start now; returns how many."""
+        c = jobs_table.c
+        with self.store.write() as conn:
+            result = conn.execute(
+                sa.update(jobs_table)
+                .where(
+                    c.state == str(JobState.QUEUED),
+                    c.error.like(f"waiting for {service} since%"),
+                )
+                .values(next_attempt_at=None, updated_at=time.time())
+            )
+        return int(result.rowcount or 0)
+
     def mark_bad_file(self, username: str, filename: str, reason: str) -> None:
         """Remember that this peer's file failed verification: it is never picked again."""
         t = bad_files

@@ -76,6 +76,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.outage import OutageBook
 from soulsync.store import Store
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _LEASE_KEY = "downloads.worker_lease"
+SLSKD = "slskd"  # the service name slskd's provider errors carry
 _MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | {"wav", "aif", "aiff", "ape", "wv", "alac"}
 # Errors worth retrying later: the service may be back then.
 _TRANSIENT = TRANSIENT_ERRORS
@@ -145,6 +147,7 @@ class DownloadService:
             ),
         )
         self.covers = covers or CoverFetcher()
+        self.outages = OutageBook(store, settings.outages)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
             jobs=self.jobs,
@@ -155,6 +158,7 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
+            outages=self.outages,
         )
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
@@ -550,13 +554,45 @@ class DownloadService:
             if time.monotonic() - last_beat > self.queue.lease_ttl_s / 3:
                 await asyncio.to_thread(self._renew_lease)
                 last_beat = time.monotonic()
-            self._fill()
             timeout = 1.0
+            paused_for = await self._slskd_paused()
+            if paused_for is None:
+                self._fill()
+            else:
+                timeout = max(0.01, min(timeout, paused_for))
             due = self.jobs.next_due_time()
             if due is not None:
                 timeout = max(0.01, min(timeout, due - time.time()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _slskd_paused(self) -> float | None:
+        """While slskd is down no job starts: seconds until the next probe, or None if up.
+
+        When the probe time comes, one cheap request tells whether slskd is
+        back; if it is, the waiting jobs are released at once.
+        """
+        outage = await asyncio.to_thread(self.outages.get, SLSKD)
+        if outage is None:
+            return None
+        now = time.time()
+        if outage.next_try > now:
+            return outage.next_try - now
+        try:
+            await self.slskd.ping()
+        except _TRANSIENT as exc:
+            again = await asyncio.to_thread(self.outages.down, SLSKD, str(exc))
+            if self.outages.gave_up(again):
+                log.warning("slskd unreachable since %s: giving up waiting", again.since)
+                await asyncio.to_thread(self.outages.up, SLSKD)
+                return None
+            self._publish("service.outage", **self.outages.as_dict(again))
+            return max(0.01, again.next_try - time.time())
+        await asyncio.to_thread(self.outages.up, SLSKD)
+        released = await asyncio.to_thread(self.jobs.release_waiting, SLSKD)
+        log.info("slskd is back; %d waiting jobs continue", released)
+        self._publish("service.outage", service=SLSKD, message="", resolved=True)
+        return None
 
     def _fill(self) -> None:
         free = self.queue.concurrency - len(self._tasks)

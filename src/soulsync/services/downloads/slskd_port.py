@@ -46,6 +46,10 @@ class SlskdPort:
         self.client = client
         self.search_timeout_ms = search_timeout_ms
 
+    async def ping(self) -> None:
+        """Raise ``ServiceUnavailable`` if slskd is down (one cheap request)."""
+        await self.client.server_state()
+
     async def search(self, query: str) -> list[SearchResponse]:
         """One paced search (the client's process-wide pacer applies)."""
         return await self.client.search(query, timeout_ms=self.search_timeout_ms)

@@ -32,7 +32,7 @@ from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files
 from soulsync.matching.settings import MatchSettings
-from soulsync.providers.base import ProviderError
+from soulsync.providers.base import ProviderError, ServiceUnavailable
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.duplicates import existing_copy, keep_new, quality_of_file
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
@@ -57,6 +57,7 @@ from soulsync.services.matched import (
     Resolution,
     genres_for,
 )
+from soulsync.services.outage import OutageBook
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
@@ -82,6 +83,7 @@ class JobSteps(FilingSteps):
         organiser: Organiser,
         covers: CoverFetcher,
         publish: Callable[..., None],
+        outages: OutageBook,
     ) -> None:
         self.jobs = jobs
         self.slskd = slskd
@@ -91,6 +93,7 @@ class JobSteps(FilingSteps):
         self.organiser = organiser
         self.covers = covers
         self.filed = FiledTracks(jobs.store)
+        self.outages = outages
         self._publish_fn = publish
         # Jobs whose (atomic) file move is running: a cancel waits for it.
         self.moving: set[int] = set()
@@ -131,6 +134,8 @@ class JobSteps(FilingSteps):
                 await self._after_user_cancel(job_id)
                 return
             raise
+        except ServiceUnavailable as exc:
+            self._wait_for_service(job_id, exc)
         except _TRANSIENT as exc:
             self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
         except Exception as exc:
@@ -527,6 +532,28 @@ class JobSteps(FilingSteps):
         requeued = self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values)
         if requeued is not None:
             self._announce(requeued)
+
+    def _wait_for_service(self, job_id: int, exc: ServiceUnavailable) -> None:
+        """A service is down: the job waits for it without a retry counted against it.
+
+        The job goes back to the queue as it is (its transfer, its downloaded
+        file), so it continues where it stopped once the service is back; only
+        an outage longer than ``[outages] max_wait_min`` counts as a failure.
+        """
+        outage = self.outages.down(exc.service, exc.message)
+        if self.outages.gave_up(outage):
+            self._retry_later(job_id, f"{exc.service} unreachable for too long: {exc.message}")
+            return
+        self._publish("service.outage", **self.outages.as_dict(outage))
+        waiting = self.jobs.transition(
+            job_id,
+            ACTIVE_STATES,
+            JobState.QUEUED,
+            next_attempt_at=outage.next_try,
+            error=f"{outage.describe()} ({exc.message})",
+        )
+        if waiting is not None:
+            self._announce(waiting)
 
     async def _after_user_cancel(self, job_id: int) -> None:
         # Only a transfer still under way is cancelled; a finished download stays on disk.

@@ -84,6 +84,10 @@ class TransferGone(Exception):
 class TransferPort(Protocol):
     """The slskd operations the queue uses."""
 
+    async def ping(self) -> None:
+        """Raise (a provider error) if slskd cannot be reached; return if it answers."""
+        ...
+
     async def search(self, query: str) -> list[SearchResponse]:
         """Run one paced search and return its responses."""
         ...

@@ -34,6 +34,7 @@ from soulsync.providers.base import (
 )
 from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
+from soulsync.services.outage import OutageBook
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
@@ -444,7 +445,17 @@ class RunExecutor(RunRecorder):
             return
         self._phase("downloading", f"downloading {len(waiting)} tracks")
         last_percent: dict[int, float] = {}
+        outages = OutageBook(self.store)
+        shown: str | None = None
         while waiting:
+            # A service outage pauses the queue: say so on the run, live.
+            outage = await asyncio.to_thread(outages.get, "slskd")
+            if outage is not None and outage.describe() != shown:
+                shown = outage.describe()
+                self._phase("waiting", shown)
+            elif outage is None and shown is not None:
+                shown = None
+                self._phase("downloading", f"slskd is back: downloading {len(waiting)} tracks")
             reports = port.reports(list(waiting))
             for job_id, slots in list(waiting.items()):
                 report = reports.get(job_id)
