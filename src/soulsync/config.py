@@ -18,6 +18,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -542,8 +543,20 @@ class Settings(BaseSettings):
 
 
 def _http_url(value: str) -> str:
+    """An http(s) URL with a host and a valid port (1-65535), without a trailing slash."""
     if not value.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain spaces")
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise ValueError("has no host name (e.g. http://127.0.0.1:5030)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port outside 1-65535") from None
+    if port == 0:
+        raise ValueError("has a port outside 1-65535")
     return value.rstrip("/")
 
 

@@ -8,6 +8,7 @@ and say so through :meth:`AppServices.describe` rather than failing later.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 from soulsync.config import Settings
 from soulsync.domain import Source
+from soulsync.library.folder_checks import check_folder
 from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource
 from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import MetadataService
@@ -89,6 +91,7 @@ class AppServices:
             )
         results.append(await _spotify_status(self))
         results.append(await _deezer_status(self))
+        results.append(await asyncio.to_thread(_folders_status, self.settings))
         return results
 
 
@@ -115,6 +118,18 @@ async def _deezer_status(services: AppServices) -> ConnectionStatus:
     except Exception as exc:  # noqa: BLE001 - any failure is reported as the status line
         return ConnectionStatus("deezer", False, str(exc))
     return ConnectionStatus("deezer", True, f"public API answers ({len(found)} result)")
+
+
+def _folders_status(settings: Settings) -> ConnectionStatus:
+    folders = (
+        ("the Transfer folder", settings.transfer_dir),
+        ("the downloads folder", settings.slskd_downloads_dir),
+        ("the data folder", settings.paths.data_dir),
+    )
+    problems = [why for label, path in folders if (why := check_folder(path, label)) is not None]
+    if problems:
+        return ConnectionStatus("folders", False, "; ".join(problems))
+    return ConnectionStatus("folders", True, "Transfer, downloads and data folders are writable")
 
 
 def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
@@ -186,6 +201,10 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         folder_library=settings.folder_library.enabled and not settings.plex.url,
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
+        write_folders=(
+            ("the Transfer folder", str(settings.transfer_dir)),
+            ("the downloads folder", str(settings.slskd_downloads_dir)),
+        ),
     )
     sync = SyncService(
         store,

@@ -22,8 +22,10 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from soulsync.domain import Playlist, Source
+from soulsync.library.folder_checks import check_folder
 from soulsync.providers.base import (
     CoolingDown,
     MediaServer,
@@ -375,6 +377,14 @@ class RunExecutor(RunRecorder):
                     slot, TrackStatus.MISSING, slot.reason + "; no download source configured"
                 )
             return
+        problems = [
+            why
+            for label, folder in self.options.write_folders
+            if (why := await asyncio.to_thread(check_folder, Path(folder), label)) is not None
+        ]
+        if problems:
+            # Pre-flight: a folder that cannot be written fails the run now, not 20 jobs later.
+            raise SyncError(f"nothing was downloaded: {'; '.join(problems)}")
         self._phase("queueing", f"queueing {len(missing)} missing tracks")
         tracks = [s.verdict.track for s in missing if s.verdict.track is not None]
         active = self.ss.active_jobs_for([track_key(t) for t in tracks])
