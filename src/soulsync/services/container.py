@@ -27,6 +27,7 @@ from soulsync.providers.spotify import SpotifyClient
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
+from soulsync.services.outage import note_search_wait
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
 from soulsync.services.sync.run import SyncOptions
@@ -71,6 +72,7 @@ class AppServices:
             ledger = self.slskd.pacer.ledger
             if isinstance(ledger, SqliteSearchLedger) and ledger.store is self.store:
                 self.slskd.pacer.ledger = None  # the pacer may outlive this database
+                self.slskd.pacer.on_wait = None
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
@@ -174,6 +176,12 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         # The search budget is shared by every process on this database and
         # survives restarts (the Soulseek server counts per account, not per process).
         slskd.pacer.ledger = SqliteSearchLedger(store)
+
+        def budget_wait(seconds: float) -> None:
+            # A silent 3-minute stall otherwise: said in the run and the activity feed.
+            bus.publish("search.budget", message=note_search_wait(store, seconds))
+
+        slskd.pacer.on_wait = budget_wait
 
     media_server = overrides.get("media_server")
     if "media_server" not in overrides:

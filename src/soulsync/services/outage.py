@@ -22,9 +22,35 @@ from typing import Any
 from soulsync.config_outage import OutageSettings
 from soulsync.store import Store
 
-__all__ = ["Outage", "OutageBook"]
+__all__ = ["SEARCH_WAIT_KEY", "Outage", "OutageBook", "note_search_wait", "search_budget_wait"]
 
 _KEY = "outage."
+# Until when the Soulseek search budget holds searches back (epoch seconds).
+SEARCH_WAIT_KEY = "slskd.search_wait_until"
+
+
+def _minutes(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def note_search_wait(store: Store, seconds: float, *, now: float | None = None) -> str:
+    """Record that searches wait ``seconds`` for the budget; returns the message to show."""
+    now = time.time() if now is None else now
+    store.set_setting(SEARCH_WAIT_KEY, now + seconds)
+    message = f"search budget: next search in {_minutes(seconds)}"
+    store.add_activity("search", message, {"until": now + seconds})
+    return message
+
+
+def search_budget_wait(store: Store, *, now: float | None = None) -> str | None:
+    """``search budget: next search in 2 min 40 s`` while the budget holds searches back."""
+    until = store.get_setting(SEARCH_WAIT_KEY)
+    now = time.time() if now is None else now
+    if not isinstance(until, int | float) or until <= now:
+        return None
+    return f"search budget: next search in {_minutes(until - now)}"
 
 
 @dataclass(frozen=True, slots=True)

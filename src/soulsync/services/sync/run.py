@@ -36,7 +36,7 @@ from soulsync.providers.base import (
 )
 from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
-from soulsync.services.outage import OutageBook
+from soulsync.services.outage import OutageBook, search_budget_wait
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
@@ -160,8 +160,14 @@ class RunExecutor(RunRecorder):
         cached_row = self.ss.find_playlist(source, source_id)
         if provider is None:
             raise SyncError(f"no {source.value} playlist source is configured")
+        stale_before = getattr(provider, "stale_served", 0)
         try:
             playlist = await provider.get_playlist(source_id)
+            if getattr(provider, "stale_served", 0) > stale_before:
+                # The client answered from its stored copy: the run's summary says so.
+                self.notes.append(
+                    f"{source.value} was not reachable: used the copy of the playlist read earlier"
+                )
         except (ServiceUnavailable, CoolingDown, RateLimited) as exc:
             cached = self.ss.cached_playlist(cached_row.id) if cached_row else None
             if cached is None:
@@ -460,12 +466,14 @@ class RunExecutor(RunRecorder):
         while waiting:
             # A service outage pauses the queue: say so on the run, live.
             outage = await asyncio.to_thread(outages.get, "slskd")
-            if outage is not None and outage.describe() != shown:
-                shown = outage.describe()
-                self._phase("waiting", shown)
-            elif outage is None and shown is not None:
+            budget = await asyncio.to_thread(search_budget_wait, self.store)
+            say = outage.describe() if outage is not None else budget
+            if say is not None and say != shown:
+                shown = say
+                self._phase("waiting", say)
+            elif say is None and shown is not None:
                 shown = None
-                self._phase("downloading", f"slskd is back: downloading {len(waiting)} tracks")
+                self._phase("downloading", f"downloading {len(waiting)} tracks")
             reports = port.reports(list(waiting))
             for job_id, slots in list(waiting.items()):
                 report = reports.get(job_id)
