@@ -44,6 +44,7 @@ from soulsync.services.sync.models import RunState, SyncMode, TrackStatus, track
 from soulsync.services.sync.ports import DownloadPort, JobOutcome, JobReport
 from soulsync.services.sync.record import RunRecorder, Slot
 from soulsync.services.sync.store import DecisionKind, SyncStore
+from soulsync.services.sync.vanished import drop_vanished
 from soulsync.services.wishlist.service import WishlistService
 from soulsync.store import Store
 
@@ -130,6 +131,11 @@ class RunExecutor(RunRecorder):
 
         self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
         verdicts = await self._analyse(playlist, snapshot, why)
+        verdicts, gone = await asyncio.to_thread(drop_vanished, verdicts)
+        if gone:
+            # The server lists deleted files until its next scan: read it afresh later.
+            self.library.invalidate()
+            self.notes.append(f"{gone} file(s) the library still lists were deleted: fetched again")
         self.slots = [Slot(v, v.status, v.reason) for v in verdicts]
         for slot in self.slots:
             key = slot.verdict.key
