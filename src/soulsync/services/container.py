@@ -209,6 +209,9 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         folder_library=settings.folder_library.enabled and not settings.plex.url,
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
+        fallback_folders=tuple(
+            str(p) for p in (settings.transfer_dir, settings.folder_library.path) if p is not None
+        ),
         write_folders=(
             ("the Transfer folder", str(settings.transfer_dir)),
             ("the downloads folder", str(settings.slskd_downloads_dir)),

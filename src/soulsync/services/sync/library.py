@@ -47,6 +47,9 @@ class SyncOptions:
     # Folders downloads are written to, checked before anything is queued
     # ((label, path) pairs; empty: no pre-flight).
     write_folders: tuple[tuple[str, str], ...] = ()
+    # Folders read (tags) when the media server cannot be reached, before the
+    # "everything is missing" fallback: the Transfer tree, a library folder.
+    fallback_folders: tuple[str, ...] = ()
 
 
 class LibraryCache:

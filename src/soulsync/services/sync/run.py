@@ -38,6 +38,7 @@ from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
 from soulsync.services.outage import OutageBook, search_budget_wait
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
+from soulsync.services.sync.fallback import disk_snapshot, mark_fallback
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
 from soulsync.services.sync.models import RunState, SyncMode, TrackStatus, track_key
@@ -126,11 +127,26 @@ class RunExecutor(RunRecorder):
             server_reachable=snapshot is not None,
             media_server=self.server.name if self.server else None,
         )
-        if snapshot is None:
-            self.notes.append(f"{why}: every track counts as missing")
+        judged_by = snapshot
+        if snapshot is None and self.options.fallback_folders:
+            self._phase("library", f"{why}: reading the files on disk instead")
+            judged_by = await asyncio.to_thread(
+                disk_snapshot, self.options.fallback_folders, self.options.match
+            )
 
         self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
-        verdicts = await self._analyse(playlist, snapshot, why)
+        verdicts = await self._analyse(playlist, judged_by, why)
+        if snapshot is None:
+            server = self.server.name if self.server else "the media server"
+            if judged_by is not None:
+                verdicts = mark_fallback(verdicts, server)
+                found = sum(1 for v in verdicts if v.status is TrackStatus.OWNED)
+                self.notes.append(
+                    f"{why}: {found} track(s) were judged owned from the files on disk "
+                    f"({', '.join(self.options.fallback_folders)}); the rest counts as missing"
+                )
+            else:
+                self.notes.append(f"{why}: every track counts as missing")
         verdicts, gone = await asyncio.to_thread(drop_vanished, verdicts)
         if gone:
             # The server lists deleted files until its next scan: read it afresh later.
