@@ -43,9 +43,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
-import socket
-import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -62,6 +59,7 @@ from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
+from soulsync.services.downloads.lease import QueueBusy, QueueLease
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
 from soulsync.services.downloads.transfer_port import (
@@ -89,20 +87,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_LEASE_KEY = "downloads.worker_lease"
 SLSKD = "slskd"  # the service name slskd's provider errors carry
 _MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | {"wav", "aif", "aiff", "ape", "wv", "alac"}
 # Errors worth retrying later: the service may be back then.
 _TRANSIENT = TRANSIENT_ERRORS
-
-
-class QueueBusy(RuntimeError):
-    """Another live process is already working the download queue."""
-
-    def __init__(self, message: str, *, pid: int | None = None, command: str | None = None):
-        super().__init__(message)
-        self.pid = pid
-        self.command = command
 
 
 class JobNotFound(KeyError):
@@ -164,7 +152,7 @@ class DownloadService:
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._running = False
-        self._lease_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = QueueLease(store, self.queue.lease_ttl_s)
 
     # =================================================================== enqueue API
 
@@ -435,7 +423,7 @@ class DownloadService:
         """
         if self._running:
             return
-        self._take_lease()
+        self.lease.take()
         # Leftover temporary copies of an interrupted move are never the only copy.
         report = await asyncio.to_thread(recover_incomplete, self.settings.transfer_dir)
         if report.removed_files:
@@ -463,7 +451,7 @@ class DownloadService:
         for resolving in self.steps.resolving.values():
             resolving.cancel()
         self.steps.resolving.clear()
-        self._release_lease()
+        self.lease.release()
         await self.covers.close()
 
     @property
@@ -513,38 +501,6 @@ class DownloadService:
 
     # =================================================================== internals: lease
 
-    def _take_lease(self) -> None:
-        lease = self.store.get_setting(_LEASE_KEY)
-        now = time.time()
-        if isinstance(lease, dict) and lease.get("owner") != self._lease_owner:
-            fresh = float(lease.get("heartbeat", 0)) + self.queue.lease_ttl_s > now
-            if fresh and _alive(lease):
-                command = lease.get("command") or "another SoulSync process"
-                raise QueueBusy(
-                    f"the download queue is already being worked by process {lease.get('pid')} "
-                    f"on {lease.get('host')} ({command})",
-                    pid=lease.get("pid"),
-                    command=command,
-                )
-        self._renew_lease()
-
-    def _renew_lease(self) -> None:
-        self.store.set_setting(
-            _LEASE_KEY,
-            {
-                "owner": self._lease_owner,
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "command": _command_line(),
-                "heartbeat": time.time(),
-            },
-        )
-
-    def _release_lease(self) -> None:
-        lease = self.store.get_setting(_LEASE_KEY)
-        if isinstance(lease, dict) and lease.get("owner") == self._lease_owner:
-            self.store.delete_setting(_LEASE_KEY)
-
     # =================================================================== internals: dispatch
 
     async def _dispatch_loop(self) -> None:
@@ -552,7 +508,7 @@ class DownloadService:
         while self._running:
             self._wake.clear()
             if time.monotonic() - last_beat > self.queue.lease_ttl_s / 3:
-                await asyncio.to_thread(self._renew_lease)
+                await asyncio.to_thread(self.lease.renew)
                 last_beat = time.monotonic()
             timeout = 1.0
             paused_for = await self._slskd_paused()
@@ -624,35 +580,8 @@ class DownloadService:
         self._changed.set()
 
 
-def _command_line() -> str:
-    """What this process is, for another process's "who works the queue" message."""
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    if name in ("__main__.py", "-m", "-c"):
-        name = "soulsync"
-    # Sub-command and its first argument; option values (paths) are left out.
-    words = [w for w in sys.argv[1:] if not w.startswith("-") and not _looks_like_path(w)][:2]
-    return " ".join([name, *words])
-
-
-def _looks_like_path(word: str) -> bool:
-    return "/" in word or "\\" in word or word.endswith((".toml", ".json"))
-
-
 def _new_batch_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def _alive(lease: dict[str, Any]) -> bool:
-    """False when the lease holder is a process on this host that no longer exists."""
-    if lease.get("host") != socket.gethostname():
-        return True  # cannot tell; trust the heartbeat
-    try:
-        os.kill(int(lease.get("pid", 0)), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
 
 
 def _is_file(path: str | Path | None) -> bool:
