@@ -48,14 +48,18 @@ class FilingSteps:
         """One job (it must exist)."""
         return self.jobs.require(job_id)
 
+    # Provided by JobSteps (the state machine); declared here for the type checker.
     def _move(self, job: Job, src: Any, dst: JobState, **values: Any) -> bool:
-        raise NotImplementedError
+        """Compare-and-set move of the job to ``dst`` (JobSteps implements it)."""
+        raise NotImplementedError("JobSteps provides _move")
 
     def _fail(self, job_id: int, reason: str, **values: Any) -> None:
-        raise NotImplementedError
+        """Fail the job with ``reason`` (JobSteps implements it)."""
+        raise NotImplementedError("JobSteps provides _fail")
 
     async def _clear_transfer(self, job: Job) -> None:
-        raise NotImplementedError
+        """Remove the job's finished transfer from slskd (JobSteps implements it)."""
+        raise NotImplementedError("JobSteps provides _clear_transfer")
 
     def _next_usable(self, job: Job) -> int:
         """Index of the next candidate whose peer is not ignored and whose file is not bad."""
