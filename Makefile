@@ -19,15 +19,17 @@ demo: $(STAMP)
 	$(BIN)/soulsync demo
 
 ## Lint, type-check and run every test (unit, integration, browser).
+## Installs Chromium for the browser tests when it is missing (scripts/ensure_browser.py).
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/python scripts/ensure_browser.py
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -39,10 +41,11 @@ integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
 
 e2e: $(STAMP)
+	$(BIN)/python scripts/ensure_browser.py
 	$(BIN)/pytest -q tests/e2e
 
 bench: $(STAMP)
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .demo

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
+from _report import target
 from soulsync.domain import LibraryTrack, SearchResponse, SoulseekFile, Track
 from soulsync.matching import LibraryIndex, OwnedStatus, rank_soulseek_files
 
@@ -368,7 +369,20 @@ def main(argv: list[str] | None = None) -> int:
         f"memory: index {rss_index - rss_before:.0f} MB (target < 500 MB); "
         f"process peak RSS {rss_peak:.0f} MB (synthetic data included)"
     )
-    return 0
+    index_mb = rss_index - rss_before
+    results = [
+        target(
+            f"library index of {len(index):,} tracks", "< 20 s", f"{build_s:.2f} s", build_s < 20
+        ),
+        target(
+            f"playlist check, {len(playlist):,} tracks", "< 2 s", f"{check_s:.2f} s", check_s < 2
+        ),
+        target(
+            f"ranking {ranked:,} files, first search", "< 0.2 s", f"{rank_s:.3f} s", rank_s < 0.2
+        ),
+        target("library index memory", "< 500 MB", f"{index_mb:.0f} MB", index_mb < 500),
+    ]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _report import target
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.sandbox.spotify import SpotifySimulator, login_headless
@@ -75,9 +76,17 @@ def main() -> int:
         finally:
             store.close()
     ok = results["cold_requests"] <= COLD_TARGET and results["warm_requests"] <= WARM_TARGET
-    print(
-        f"targets: cold <= {COLD_TARGET} (got {results['cold_requests']:.0f}), "
-        f"warm {WARM_TARGET} (got {results['warm_requests']:.0f}) -> {'OK' if ok else 'MISSED'}"
+    target(
+        "Spotify requests, 500-track playlist cold",
+        f"<= {COLD_TARGET}",
+        f"{results['cold_requests']:.0f}",
+        results["cold_requests"] <= COLD_TARGET,
+    )
+    target(
+        "Spotify requests, same playlist warm",
+        f"<= {WARM_TARGET}",
+        f"{results['warm_requests']:.0f}",
+        results["warm_requests"] <= WARM_TARGET,
     )
     print(json.dumps({"playlist_size": SIZE, **results, "ok": ok}))
     return 0 if ok else 1

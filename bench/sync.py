@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _report import target
 from soulsync.domain import LibraryTrack, Playlist, PlaylistEntry, Source, Track
 from soulsync.sandbox.library_seed import SeedTrack, synthetic_tracks
 from soulsync.services.sync.analysis import LibrarySnapshot, analyse_playlist
@@ -148,7 +149,12 @@ def bench_analysis(args: argparse.Namespace, scratch: Path) -> bool:
     args.results["analysis_counts"] = counts
     args.results["analysis_present"] = have
     args.results["analysis_absent"] = lack
-    return analysed < ANALYSIS_TARGET_S
+    return target(
+        f"playlist analysis against a {args.library:,}-track library",
+        f"< {ANALYSIS_TARGET_S:.0f} s",
+        f"{analysed:.2f} s",
+        analysed < ANALYSIS_TARGET_S,
+    )
 
 
 async def _spotify(scratch: Path) -> tuple[int, int]:
@@ -187,7 +193,13 @@ def bench_spotify(args: argparse.Namespace, scratch: Path) -> bool:
     )
     args.results["spotify_cold"] = cold
     args.results["spotify_warm"] = warm
-    return cold <= COLD_TARGET and warm <= WARM_TARGET
+    cold_ok = target(
+        "Spotify requests, 500-track sync cold", f"<= {COLD_TARGET}", str(cold), cold <= COLD_TARGET
+    )
+    warm_ok = target(
+        "Spotify requests, 500-track sync warm", f"<= {WARM_TARGET}", str(warm), warm <= WARM_TARGET
+    )
+    return cold_ok and warm_ok
 
 
 async def _searches(scratch: Path) -> dict[str, Any]:
@@ -233,7 +245,12 @@ def bench_searches(args: argparse.Namespace, scratch: Path) -> bool:
     args.results["searches"] = r["searches"]
     args.results["found"] = r["downloaded"]
     args.results["searches_per_found"] = round(per_found, 3)
-    return per_found <= SEARCH_TARGET
+    return target(
+        "Soulseek searches per found track",
+        f"<= {SEARCH_TARGET}",
+        f"{per_found:.2f}",
+        per_found <= SEARCH_TARGET,
+    )
 
 
 SECTIONS = {"analysis": bench_analysis, "spotify": bench_spotify, "searches": bench_searches}

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from _report import target
+
 TARGET_P95_MS = 150.0
 
 
@@ -222,7 +224,14 @@ async def load(
         print(f"  {path:32} n={len(values):5}  p95 {values[int(0.95 * (len(values) - 1))]:.1f} ms")
     print(f"sync after the run: {result['sync']}")
     print(json.dumps(result))
-    return 0 if (p95 < TARGET_P95_MS and not errors) else 1
+    met = target(
+        f"page latency p95, {clients} clients" + (" during a sync" if sync else ""),
+        f"< {TARGET_P95_MS:.0f} ms",
+        f"{p95:.0f} ms",
+        p95 < TARGET_P95_MS,
+    )
+    clean = target("request errors under load", "0", str(len(errors)), not errors)
+    return 0 if (met and clean) else 1
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ registered with the logging filter as soon as the configuration is loaded.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -33,8 +34,11 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
+from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
 from soulsync.config_outage import OutageSettings
+from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
     DEFAULT_ALBUM_TEMPLATE,
@@ -174,6 +178,11 @@ class FolderLibrarySettings(_Section):
     # Where .m3u8 playlists are written, relative to the library folder (must stay inside it).
     playlists_dir: str = "Playlists"
 
+    @field_validator("path")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
+
     @model_validator(mode="after")
     def _path_when_enabled(self) -> FolderLibrarySettings:
         if self.enabled and self.path is None:
@@ -192,6 +201,10 @@ class SlskdSettings(_Section):
     # Where slskd writes finished files, as seen from SoulSync (differs from
     # slskd's own view when it runs in a container). Empty: paths.downloads_dir.
     downloads_dir: Path | None = None
+    # slskd 0.26+ files downloads by its transfers.download.destination.subdirectory
+    # template; SoulSync reads it from slskd's /options and uses this value only
+    # when that cannot be read. Empty: slskd's default, "${SOURCE_DIRECTORY}".
+    destination_subdirectory: str | None = None
     # Soulseek bans bursts: at most this many searches per window, refilled at once.
     searches_per_window: int = Field(default=34, ge=1)
     window_s: float = Field(default=220, gt=0)
@@ -251,6 +264,11 @@ class PathSettings(_Section):
     @classmethod
     def _template(cls, value: str) -> str:
         return check_template(value)
+
+    @field_validator("data_dir", "downloads_dir", "transfer_dir")
+    @classmethod
+    def _not_system(cls, value: Path | None) -> Path | None:
+        return check_not_system_folder(value)
 
 
 # Formats a file may have (extensions, lower case, no dot).
@@ -337,6 +355,22 @@ class WebSettings(_Section):
     session_max_age_s: int = Field(default=14 * 24 * 3600, ge=60)
     # Set when SoulSync is served over https (e.g. behind a TLS reverse proxy).
     cookie_secure: bool = False
+    # Reverse proxies (addresses or networks such as "127.0.0.1" or "10.0.0.0/8")
+    # whose X-Forwarded-For header names the real client. From anyone else the
+    # header is ignored, so it cannot be used to dodge the login throttle.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Largest request body accepted (uploads included); larger ones get 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return [entry.strip() for entry in value]
 
     @field_validator("secret_key")
     @classmethod
@@ -369,12 +403,57 @@ class MatchingSettings(_Section):
         return self
 
 
+SourceName = Literal["soulseek", "youtube"]
+
+
+def _default_sources() -> list[SourceName]:
+    return ["soulseek", "youtube"]
+
+
 class DownloadSettings(_Section):
     """The download queue."""
 
     concurrency: int = Field(default=2, ge=1, le=16)
     retries: int = Field(default=3, ge=0)
     retry_delay_s: float = Field(default=60, ge=0)
+    # The source chain: each missing track is tried on the first source, then the
+    # next when nothing acceptable is found or every candidate failed.
+    sources: list[SourceName] = Field(default_factory=_default_sources, min_length=1)
+    # A profile that only accepts lossless files never falls back to a lossy
+    # source (YouTube) unless this is on.
+    allow_lossy_fallback: bool = False
+
+    # Hosts cover art may be downloaded from (shell-style patterns); the
+    # configured services' own hosts are always allowed. soulsync.services.cover_fetch.
+    cover_hosts: list[str] = Field(
+        default_factory=lambda: ["*.scdn.co", "*.spotifycdn.com", "*.dzcdn.net"]
+    )
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each source may appear once in the chain")
+        return value
+
+
+class YouTubeSettings(_Section):
+    """YouTube through yt-dlp (a second download source; see providers/youtube.py)."""
+
+    enabled: bool = True
+    # yt-dlp search key: "ytsearch" (YouTube); a plugin may add others.
+    search_prefix: str = "ytsearch"
+    watch_url: str = "https://www.youtube.com/watch?v={id}"
+    playlist_url: str = "https://www.youtube.com/playlist?list={id}"
+    # For users YouTube asks to sign in: a Netscape cookies.txt exported from a
+    # browser, and/or a PO token (yt-dlp wiki, "PO Token Guide").
+    cookies_file: Path | None = None
+    po_token: SecretStr = SecretStr("")
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+    # Python modules with yt-dlp extractors (``extractors(options)``), added
+    # ahead of yt-dlp's own: yt-dlp's extension point for other sites.
+    plugin_modules: list[str] = Field(default_factory=list)
 
 
 class SyncSettings(_Section):
@@ -382,6 +461,10 @@ class SyncSettings(_Section):
 
     schedule_hours: float = Field(default=6, ge=0)  # 0 turns the schedule off
     mode: Literal["mirror", "append"] = "mirror"
+    # The one folder whose playlist files the web pages and the API may sync by
+    # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
+    # any file its user can.
+    playlists_dir: Path | None = None
 
 
 class DatabaseSettings(_Section):
@@ -418,7 +501,10 @@ class Settings(BaseSettings):
 
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
     deezer: DeezerSettings = Field(default_factory=DeezerSettings)
+    media_server: MediaServerSettings = Field(default_factory=MediaServerSettings)
     plex: PlexSettings = Field(default_factory=PlexSettings)
+    jellyfin: JellyfinSettings = Field(default_factory=JellyfinSettings)
+    navidrome: NavidromeSettings = Field(default_factory=NavidromeSettings)
     folder_library: FolderLibrarySettings = Field(default_factory=FolderLibrarySettings)
     slskd: SlskdSettings = Field(default_factory=SlskdSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
@@ -426,10 +512,12 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     downloads: DownloadSettings = Field(default_factory=DownloadSettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     outages: OutageSettings = Field(default_factory=OutageSettings)
+    processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -437,7 +525,10 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "spotify",
         "deezer",
+        "media_server",
         "plex",
+        "jellyfin",
+        "navidrome",
         "folder_library",
         "slskd",
         "paths",
@@ -445,9 +536,11 @@ class Settings(BaseSettings):
         "web",
         "matching",
         "downloads",
+        "youtube",
         "sync",
         "database",
         "log",
+        "processing",
     )
 
     @classmethod
@@ -475,6 +568,31 @@ class Settings(BaseSettings):
             self.slskd.downloads_dir = self.paths.downloads_dir
         if self.database.path is None:
             self.database.path = data / "soulsync.db"
+        return self
+
+    @property
+    def media_server_type(self) -> str:
+        """The media server in use: plex, jellyfin, navidrome, folder, or "" for none.
+
+        ``[media_server] type = "auto"`` keeps the older rule: Plex when
+        ``plex.url`` is set, else the folder library when it is enabled.
+        """
+        chosen = self.media_server.type
+        if chosen != "auto":
+            return chosen
+        if self.plex.url:
+            return "plex"
+        if self.folder_library.enabled:
+            return "folder"
+        return ""
+
+    @model_validator(mode="after")
+    def _chosen_server_is_set_up(self) -> Settings:
+        chosen = self.media_server.type
+        if chosen in ("plex", "jellyfin", "navidrome") and not getattr(self, chosen).url:
+            raise ValueError(f"media_server.type is {chosen!r} but {chosen}.url is not set")
+        if chosen == "folder" and self.folder_library.path is None:
+            raise ValueError("media_server.type is 'folder' but folder_library.path is not set")
         return self
 
     # Convenience accessors with non-optional types (filled by the validator above).
@@ -568,6 +686,7 @@ _PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("paths", "downloads_dir"),
     ("paths", "transfer_dir"),
     ("slskd", "downloads_dir"),
+    ("sync", "playlists_dir"),
     ("folder_library", "path"),
     ("database", "path"),
 )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import SecretStr
 
 from soulsync.config import ENV_DELIMITER, ENV_PREFIX, Settings
-from soulsync.logging_setup import mask
+from soulsync.logging_setup import mask, secret_note
 
 
 def _literal(value: Any) -> str:
@@ -18,10 +18,10 @@ def _literal(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, Path):
-        return json.dumps(str(value), ensure_ascii=False)
+        return _literal(str(value))
     if isinstance(value, str):
-        # JSON string escapes are a subset of TOML basic-string escapes.
-        return json.dumps(value, ensure_ascii=False)
+        # tomli_w escapes every character TOML forbids raw (json.dumps leaves DEL).
+        return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     raise TypeError(f"cannot render {type(value).__name__} as TOML")
@@ -44,9 +44,11 @@ def render_toml(settings: Settings, *, with_env_names: bool = False) -> str:
             comment = f"  # {env}" if with_env_names else ""
             if isinstance(value, SecretStr):
                 secret = value.get_secret_value()
-                shown = json.dumps(mask(secret), ensure_ascii=False)
-                note = "" if secret else "  # not set"
-                out.append(f"{name} = {shown}{note or comment}")
+                # The mask and the length only: no character of the secret is shown.
+                shown = _literal(mask(secret))
+                out.append(
+                    f"{name} = {shown}  # {secret_note(secret)}{comment.replace('  #', ';')}"
+                )
             elif value is None:
                 out.append(f"# {name} = (not set){comment}")
             else:
@@ -55,10 +57,14 @@ def render_toml(settings: Settings, *, with_env_names: bool = False) -> str:
 
 
 def toml_text(data: dict[str, dict[str, Any]], header: str = "") -> str:
-    """A two-level ``{section: {key: value}}`` dict as TOML text (values shown as given)."""
-    out = [f"# {line}" for line in header.splitlines()]
-    for section, values in data.items():
-        out.append("")
-        out.append(f"[{section}]")
-        out.extend(f"{key} = {_literal(value)}" for key, value in values.items())
-    return "\n".join(out).lstrip("\n") + "\n"
+    """A two-level ``{section: {key: value}}`` dict as TOML text, written by ``tomli_w``.
+
+    A real TOML writer escapes what TOML forbids raw in strings (control
+    characters such as DEL), so the file always loads again.
+    """
+    plain = {
+        section: {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}
+        for section, values in data.items()
+    }
+    out = "".join(f"# {line}\n" for line in header.splitlines())
+    return out + ("\n" if out else "") + tomli_w.dumps(plain)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from soulsync.config import Settings, load_config
 from soulsync.config_render import toml_text
+from soulsync.providers.musicbrainz import MusicBrainzClient
 from soulsync.providers.spotify_auth import SpotifyAuth
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.runner import Sandbox, start_sandbox
 from soulsync.services.container import AppServices, build_services
@@ -87,6 +90,7 @@ async def spotify_login(settings: Settings, store: Store) -> None:
         redirect_uri=settings.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
+        cipher=cipher_for(settings),
     )
     try:
         if auth.logged_in:
@@ -104,7 +108,11 @@ async def spotify_login(settings: Settings, store: Store) -> None:
 
 def build_demo_services(demo: Demo) -> AppServices:
     """Every service, wired to the sandbox (not started: the web app's lifespan starts them)."""
-    return build_services(demo.settings, demo.store)
+    extra: dict[str, Any] = {}
+    if demo.sandbox.musicbrainz is not None:
+        # Release types for matching come from the MusicBrainz simulator.
+        extra["musicbrainz"] = MusicBrainzClient(demo.store, api_base=demo.sandbox.musicbrainz.url)
+    return build_services(demo.settings, demo.store, **extra)
 
 
 def build_demo_app(demo: Demo) -> tuple[FastAPI, AppServices]:

@@ -226,6 +226,24 @@ class SearchResponse:
     locked_files: tuple[SoulseekFile, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class VideoCandidate:
+    """One upload on a video site (YouTube), as a search or a link reports it.
+
+    ``url`` is the watch page yt-dlp downloads from; ``channel`` is the
+    uploader's display name (``"Artist - Topic"`` for YouTube's auto-generated
+    release uploads). The title is hostile input like a Soulseek file name.
+    """
+
+    id: str
+    title: str
+    channel: str
+    url: str
+    duration_ms: int | None = None
+    channel_verified: bool = False
+    view_count: int | None = None
+
+
 class JobState(enum.StrEnum):
     """Lifecycle of a download job."""
 

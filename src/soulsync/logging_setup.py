@@ -69,16 +69,18 @@ def register_secret(value: str | None) -> None:
 
 
 def mask(value: str | None) -> str:
-    """A display form of a secret: the first 4 characters of a long one, then a mask.
+    """A display form of a secret: the mask only, never any of its characters.
 
-    Empty stays empty (so "not set" is visible); values under 16 characters show
-    nothing of themselves, since 4 characters of a short secret give too much away.
+    Empty stays empty (so "not set" is visible). Showing even a few characters
+    narrows a guess and lets a screenshot confirm a leaked key; the length
+    (:func:`secret_note`) is enough to tell "set" from "set to something odd".
     """
-    if not value:
-        return ""
-    if len(value) >= 16:
-        return f"{value[:4]}…{MASK}"
-    return MASK
+    return MASK if value else ""
+
+
+def secret_note(value: str | None) -> str:
+    """``"set, N characters"`` or ``"not set"``, to show next to a masked secret."""
+    return f"set, {len(value)} characters" if value else "not set"
 
 
 def mask_secrets(text: str) -> str:

@@ -31,8 +31,14 @@ SMOKE_KEYS = (
     "downloaded",
     "organized",
     "playlist_synced",
+    "link_downloads",
+    "youtube_downloaded",
 )
 SMOKE_PLAYLIST = "road-trip"
+# A pasted Spotify link of a track no Soulseek peer shares: the source chain
+# (Soulseek, then YouTube) finds it on the sandbox's video site.
+SMOKE_LINK_TRACK = "gruppa-krovi/Кукушка"
+SMOKE_CHAIN = ("soulseek", "youtube")
 
 
 @dataclass
@@ -45,6 +51,8 @@ class SmokeResult:
     downloaded: int | None = None
     organized: int | None = None
     playlist_synced: bool | None = None
+    link_downloads: int | None = None
+    youtube_downloaded: int | None = None
     problems: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
@@ -63,6 +71,8 @@ class SmokeResult:
             "downloaded": self.downloaded,
             "organized": self.organized,
             "playlist_synced": self.playlist_synced,
+            "link_downloads": self.link_downloads,
+            "youtube_downloaded": self.youtube_downloaded,
         }
 
 
@@ -106,6 +116,9 @@ async def _smoke(demo: Demo, timeout_s: float) -> SmokeResult:
         if record.state is not RunState.COMPLETED:
             result.problems.append(f"sync ended {record.state.value}")
         await _check(services, run_id, result)
+        await _link_download(
+            services, sandbox.catalogue.tracks[SMOKE_LINK_TRACK].spotify_id, result
+        )
     finally:
         await services.aclose()
     result.spotify_requests = sandbox.spotify.api_requests
@@ -151,3 +164,27 @@ async def _check(services: AppServices, run_id: str, result: SmokeResult) -> Non
         result.lines.append(
             f"  left out: {item.get('artist')} - {item.get('title')} ({item.get('reason') or item.get('status')})"
         )
+
+
+async def _link_download(services: AppServices, spotify_id: str, result: SmokeResult) -> None:
+    """Paste a Spotify track link that only the video site can serve; count what arrived."""
+    downloads = services.downloads
+    if downloads is None:
+        result.problems.append("no download queue for the link download")
+        return
+    resolver = services.link_resolver()
+    try:
+        resolved = await resolver.resolve(f"https://open.spotify.com/track/{spotify_id}?si=smoke")
+    finally:
+        await resolver.aclose()
+    batch, _ids = await resolver.enqueue(downloads, resolved, sources=SMOKE_CHAIN)
+    jobs = await downloads.wait_batch(batch, within_s=120)
+    done = [j for j in jobs if j.state is JobState.COMPLETED]
+    result.link_downloads = len(done)
+    result.youtube_downloaded = sum(1 for j in done if j.extra.get("video"))
+    for job in jobs:
+        where = job.destination or job.error or job.state.value
+        tried = ", ".join(t["source"] for t in job.extra.get("tried_sources") or [])
+        result.lines.append(f"link: {job.title} -> {where} (tried: {tried or 'none'})")
+    if not result.link_downloads or not result.youtube_downloaded:
+        result.problems.append("the link download did not arrive through YouTube")

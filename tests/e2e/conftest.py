@@ -43,19 +43,29 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_path() -> str:
-    """Debian's chromium binary (never Playwright's own download)."""
-    path = os.environ.get("SOULSYNC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    return path
+def chromium_path() -> str | None:
+    """The Chromium to drive: as ``scripts/ensure_browser.py`` finds it.
+
+    ``SOULSYNC_CHROMIUM``, a system ``chromium``, else None for Playwright's own
+    downloaded Chromium (``make test`` installs one of them when both are missing).
+    """
+    configured = os.environ.get("SOULSYNC_CHROMIUM")
+    if configured:
+        return configured
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _require_chromium() -> None:
-    path = chromium_path()
-    if not Path(path).is_file():
+def _require_chromium(playwright_instance: Playwright) -> None:
+    path = chromium_path() or playwright_instance.chromium.executable_path
+    if not path or not Path(path).is_file():
         pytest.fail(
-            f"the browser tests need Chromium at {path}: install it with "
-            "`apt-get install -y chromium` (or set SOULSYNC_CHROMIUM)",
+            "the browser tests need Chromium: `make test` installs it "
+            "(python scripts/ensure_browser.py), or `apt-get install -y chromium`, "
+            "or set SOULSYNC_CHROMIUM",
             pytrace=False,
         )
 

@@ -52,3 +52,26 @@ def test_search_shows_progress_then_grouped_results(page: Page) -> None:
     ]
     assert sizes == sorted(sizes, reverse=True)
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_filtered_name_is_searched_with_a_wildcard_and_said(page: Page) -> None:
+    page.goto("/search")
+    page.get_by_label("Artist, album or track").fill("beatles come together")
+    page.get_by_role("button", name="Search", exact=True).click()
+    status = page.locator("#search-status")
+    expect(status).to_contain_text("results", timeout=60_000)
+    expect(status).to_contain_text("filters “beatles”")
+    expect(page.locator("#results .result").first).to_be_visible()
+
+
+def test_no_results_says_fewer_words_only_for_several_words(page: Page) -> None:
+    page.goto("/search")
+    box = page.get_by_label("Artist, album or track")
+    box.fill("zzqxv")
+    page.get_by_role("button", name="Search", exact=True).click()
+    status = page.locator("#search-status")
+    expect(status).to_contain_text("No results", timeout=60_000)
+    expect(status).not_to_contain_text("fewer words")
+    box.fill("zzqxv wwqpl")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(status).to_contain_text("fewer words", timeout=60_000)

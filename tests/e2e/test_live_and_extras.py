@@ -72,10 +72,18 @@ def test_dashboard_shows_the_spotify_cool_down(page: Page, running: Running) -> 
 
 
 def test_spotify_login_from_settings(page: Page, running: Running) -> None:
-    start = page.request.get(running.url + "/settings/spotify/login", max_redirects=0)
-    assert start.status == 303
-    authorize = start.headers["location"]
-    assert "code_challenge_method=S256" in authorize
+    page.goto("/settings#spotify")
+    # The button POSTs (with the CSRF token) and opens Spotify's page in a new tab.
+    with page.context.expect_event(
+        "request", lambda r: "code_challenge_method=S256" in r.url
+    ) as sent:
+        page.get_by_role("button", name="Log in with Spotify").click()
+    authorize = sent.value.url
+    for other in page.context.pages:
+        if other is not page:
+            other.close()
+    # A plain link (GET) cannot start a login any more.
+    assert page.request.get(running.url + "/settings/spotify/login").status == 405
     # The sandbox's authorize page sends the browser back to the loopback redirect URI.
     back = httpx.get(authorize, follow_redirects=False)
     landed = back.headers["location"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import mutagen
 import pytest
 from e2e_helpers import Running, wait_for
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -153,8 +153,21 @@ def test_cancel_from_the_queue(page: Page, running: Running) -> None:
         cancelled = page.locator("li.job").filter(has_text="Come Together")
         expect(cancelled.locator(".state")).to_have_text("cancelled")
         expect(cancelled.get_by_role("button", name="Retry")).to_be_visible()
+        # "Clear completed" keeps a cancelled job (it has a Retry button)...
         page.get_by_role("button", name="Clear completed").click()
+        expect(page.locator("#toasts")).to_contain_text("kept for retry")
+        expect(cancelled.get_by_role("button", name="Retry")).to_be_visible()
+        # ...and "Clear all finished" asks first, then clears it too.
+        dialogs: list[str] = []
+
+        def accept(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", accept)
+        page.get_by_role("button", name="Clear all finished").click()
         expect(page.locator("#queue-list")).to_contain_text("No finished downloads")
+        assert dialogs and "failed and cancelled ones included" in dialogs[0]
         expect(page.get_by_role("tab", name="Finished")).to_have_attribute("aria-selected", "true")
     finally:
         sim.set_peer("flacfan", transfer_speed=None)

@@ -61,6 +61,7 @@ def test_secrets_are_write_only_and_saving_writes_the_file(page: Page, running: 
 def test_api_key_create_use_revoke(page: Page, running: Running) -> None:
     page.goto("/settings#api-keys")
     page.get_by_label("Name of the new key").fill("e2e-script")
+    page.get_by_label("Scope of the new key").select_option("full")
     page.get_by_role("button", name="Create key").click()
     key = page.locator("#new-api-key").inner_text().strip()
     assert key.startswith("ss_")
@@ -72,9 +73,12 @@ def test_api_key_create_use_revoke(page: Page, running: Running) -> None:
     assert "Road Trip" in {p["name"] for p in lists.json()}
     status = httpx.get(running.url + "/api/v1/status", headers=auth).json()
     assert {s["service"] for s in status["services"]} >= {"slskd", "spotify", "deezer"}
-    # A key needs no CSRF token (a browser never sends it on its own).
+    # A full key needs no CSRF token (a browser never sends it on its own)...
     cleared = httpx.post(running.url + "/api/v1/jobs/clear", headers=auth)
     assert cleared.status_code == 200 and "cleared" in cleared.json()
+    # ...but it opens no page, so it cannot mint keys or change settings.
+    minted = httpx.post(running.url + "/settings/api-keys", headers=auth, data={"name": "x"})
+    assert minted.status_code == 403
     page.on("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Revoke e2e-script").click()
     expect(page.locator("#api-key-list")).not_to_contain_text("e2e-script", timeout=10_000)

@@ -133,7 +133,12 @@ def test_setup_flow_validates_then_logs_in(server: Running) -> None:
     dashboard = c.get("/")
     assert dashboard.status_code == 200
     assert "<h1>Dashboard</h1>" in dashboard.text
-    assert c.get("/api/me").json() == {"user": "admin", "via": "session", "api_key_id": None}
+    assert c.get("/api/me").json() == {
+        "user": "admin",
+        "via": "session",
+        "api_key_id": None,
+        "scope": "full",
+    }
 
 
 def test_setup_cannot_be_repeated(server: Running) -> None:
@@ -192,15 +197,23 @@ def test_api_keys(server: Running) -> None:
     c = client(server)
     bearer = c.get("/api/me", headers={"Authorization": f"Bearer {key}"})
     assert bearer.status_code == 200
-    assert bearer.json() == {"user": "api:scripts", "via": "api_key", "api_key_id": info.id}
+    assert bearer.json() == {
+        "user": "api:scripts",
+        "via": "api_key",
+        "api_key_id": info.id,
+        "scope": "read",
+    }
     header = c.get("/api/me", headers={"X-API-Key": key})
     assert header.status_code == 200
     assert "set-cookie" not in header.headers  # API clients get no session cookie
     wrong = c.get("/api/me", headers={"X-API-Key": key[:-2] + "xx"})
     assert wrong.status_code == 401
     assert wrong.json() == {"error": "invalid API key"}
-    # Requests authenticated by a key need no CSRF token (405: it reached the route).
-    assert c.post("/api/me", headers={"X-API-Key": key}).status_code == 405
+    # A read key may not change anything; a full key needs no CSRF token (405: it
+    # reached the route).
+    assert c.post("/api/me", headers={"X-API-Key": key}).status_code == 403
+    _full_info, full = create_api_key(server.store, "full scripts", "full")
+    assert c.post("/api/me", headers={"X-API-Key": full}).status_code == 405
     assert revoke_api_key(server.store, info.id)
     assert c.get("/api/me", headers={"X-API-Key": key}).status_code == 401
 

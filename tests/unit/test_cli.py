@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from soulsync.cli import app as cli
 from soulsync.store import Store
+from soulsync.web.apikeys import create_api_key, list_api_keys
 from soulsync.web.auth import set_initial_admin, verify_admin
 
 runner = CliRunner()
@@ -47,7 +48,8 @@ def test_config_show_masks_secrets_and_is_toml(tmp_path: Path) -> None:
     assert code == 0, err
     assert api_key not in out
     assert "tok-12345" not in out
-    assert 'api_key = "slsk…••••"' in out
+    assert 'api_key = "••••"  # set, 30 characters' in out
+    assert "slskd-api" not in out
     data = tomllib.loads(out)
     assert data["paths"]["data_dir"] == str(tmp_path / "data")
     assert data["web"]["port"] == 8008
@@ -165,11 +167,14 @@ def test_admin_reset_password(tmp_path: Path) -> None:
     store = Store(tmp_path / "data" / "soulsync.db")
     try:
         set_initial_admin(store, "admin", "old-password-1", "old-password-1")
+        create_api_key(store, "old script", "full")
         code, out, err = run(
             "-c", str(path), "admin", "reset-password", input="new-password-2\nnew-password-2\n"
         )
         assert code == 0, err
         assert "Password changed" in out
+        assert "1 API key(s) revoked" in out
+        assert list_api_keys(store) == []
         assert verify_admin(store, "admin", "new-password-2")
         assert not verify_admin(store, "admin", "old-password-1")
         code, _, err = run("-c", str(path), "admin", "reset-password", input="short\nshort\n")
@@ -185,7 +190,7 @@ def test_log_level_must_be_known(tmp_path: Path) -> None:
     assert "--log-level" in err
 
 
-def test_registration_adds_listed_modules_and_fails_loudly_for_missing_ones(
+def test_command_modules_load_and_fail_loudly_for_missing_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "ss_fake_cmd.py").write_text(
@@ -197,23 +202,52 @@ def test_registration_adds_listed_modules_and_fails_loudly_for_missing_ones(
     )
     (tmp_path / "ss_broken_cmd.py").write_text("import a_dependency_that_is_not_installed\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_fake_cmd",))
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Root."""
-
-    cli._register_all(app)
-    result = runner.invoke(app, ["hello"])
-    assert result.exit_code == 0
-    assert "hi from a registered module" in result.stdout
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_broken_cmd",))
+    monkeypatch.setitem(cli.COMMANDS, "hello", ("ss_fake_cmd", "Say hello."))
+    assert "hello" in run("--help")[1]
+    code, out, _ = run("hello")
+    assert code == 0
+    assert "hi from a registered module" in out
     with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
-        cli._register_all(typer.Typer())
+        cli.load_commands("ss_broken_cmd")
     # A listed module that is not there is a packaging mistake, not something to hide.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ss_module_not_written",))
     with pytest.raises(ModuleNotFoundError, match="ss_module_not_written"):
-        cli._register_all(typer.Typer())
+        cli.load_commands("ss_module_not_written")
     for name in ("ss_fake_cmd", "ss_broken_cmd"):
         sys.modules.pop(name, None)
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_listed_help_is_the_commands_own(name: str) -> None:
+    module_name, summary = cli.COMMANDS[name]
+    command = cli.load_commands(module_name)[name]
+    assert summary == command.get_short_help_str(limit=200)
+
+
+def test_every_command_module_is_listed() -> None:
+    folder = Path(cli.__file__).parent
+    listed = {module for module, _ in cli.COMMANDS.values()}
+    modules = {
+        f"soulsync.cli.{p.stem}"
+        for p in folder.glob("*.py")
+        if p.stem not in ("__init__", "app", "common")
+    }
+    defined = {m for m in modules if cli.load_commands(m)}
+    assert defined == listed
+
+
+def test_help_imports_no_heavy_module() -> None:
+    # A fresh interpreter: this test process has long imported everything.
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from soulsync.cli.app import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = ('sqlalchemy', 'fastapi', 'av', 'scipy', 'numpy', 'plexapi', 'pydantic')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print('serve' in result.output and 'test-connections' in result.output)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "True"]

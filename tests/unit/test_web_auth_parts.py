@@ -117,13 +117,34 @@ def test_session_registry_expires_old_sessions(store: Store) -> None:
 def test_login_limiter_window() -> None:
     limiter = LoginLimiter(max_failures=3, window_s=100)
     for t in (0.0, 1.0, 2.0):
-        assert limiter.retry_after("1.2.3.4", now=t) == 0
-        limiter.failed("1.2.3.4", now=t)
-    assert limiter.retry_after("1.2.3.4", now=3.0) == pytest.approx(97.0)
-    assert limiter.retry_after("5.6.7.8", now=3.0) == 0  # per client
-    assert limiter.retry_after("1.2.3.4", now=100.5) == 0  # the first failure aged out
-    limiter.succeeded("1.2.3.4")
-    assert limiter.retry_after("1.2.3.4", now=3.0) == 0
+        assert limiter.reserve("1.2.3.4", f"user{t}", now=t) == 0
+    assert limiter.reserve("1.2.3.4", "admin", now=3.0) == pytest.approx(97.0)
+    assert limiter.reserve("5.6.7.8", "admin", now=3.0) == 0  # per client
+    assert limiter.reserve("1.2.3.4", "admin", now=100.5) == 0  # the first attempt aged out
+    limiter.succeeded("1.2.3.4", "admin")
+    assert limiter.reserve("1.2.3.4", "admin", now=101.0) == 0
+
+
+def test_login_limiter_reserves_before_the_password_is_checked() -> None:
+    # Parallel requests: every reserve happens before any result is known.
+    limiter = LoginLimiter(max_failures=5, window_s=300)
+    granted = [limiter.reserve("9.9.9.9", "admin", now=1.0) == 0 for _ in range(40)]
+    assert granted.count(True) == 5
+
+
+def test_login_limiter_backs_off_per_account_across_addresses() -> None:
+    limiter = LoginLimiter(max_failures=5, window_s=300, account_free=3)
+    for i in range(3):
+        assert limiter.reserve(f"10.0.0.{i}", "Admin", now=10.0) == 0
+    # The fourth failure on the account, from a fresh address: wait 1 s, then 2 s, 4 s...
+    assert limiter.reserve("10.0.1.1", "admin ", now=10.0) == pytest.approx(1.0)
+    assert limiter.reserve("10.0.1.1", "admin", now=11.5) == 0
+    assert limiter.reserve("10.0.1.2", "admin", now=12.0) == pytest.approx(1.5)
+    assert limiter.reserve("10.0.1.2", "admin", now=13.5) == 0
+    assert limiter.reserve("10.0.1.3", "admin", now=14.0) == pytest.approx(3.5)
+    assert limiter.reserve("10.0.1.3", "someone-else", now=14.0) == 0  # per account
+    limiter.succeeded("10.0.1.3", "admin")
+    assert limiter.reserve("10.0.1.4", "admin", now=14.0) == 0
 
 
 @pytest.mark.parametrize(

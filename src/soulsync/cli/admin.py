@@ -9,7 +9,13 @@ import typer
 from rich.table import Table
 
 from soulsync.cli.common import CliError, console, open_store, settings
-from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
+from soulsync.web.apikeys import (
+    SCOPES,
+    create_api_key,
+    list_api_keys,
+    revoke_all_api_keys,
+    revoke_api_key,
+)
 from soulsync.web.auth import SetupError, change_admin_password
 from soulsync.web.sessions import SessionRegistry
 
@@ -25,18 +31,24 @@ def _when(ts: float | None) -> str:
 
 @api_key_app.command("create")
 def create(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="What the key is for.")]
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="What the key is for.")],
+    scope: Annotated[
+        str,
+        typer.Option(help=f"One of {', '.join(SCOPES)}: read-only, or changes too."),
+    ] = "read",
 ) -> None:
     """Create a key and print it once (only its hash is stored)."""
     store = open_store(settings(ctx))
     try:
-        info, key = create_api_key(store, name)
+        info, key = create_api_key(store, name, scope)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     finally:
         store.close()
     console.print(
-        f"Created API key {info.name!r} (id {info.id}). Copy it now; it is not shown again:"
+        f"Created {info.scope} API key {info.name!r} (id {info.id}). "
+        "Copy it now; it is not shown again:"
     )
     console.print(key, markup=False, soft_wrap=True)
 
@@ -52,9 +64,14 @@ def list_keys(ctx: typer.Context) -> None:
     if not keys:
         console.print("No API keys.")
         return
-    table = Table("id", "name", "starts with", "created", "last used")
+    table = Table("id")
+    table.add_column("name", no_wrap=True)
+    for title in ("scope", "starts with", "created", "last used"):
+        table.add_column(title)
     for k in keys:
-        table.add_row(k.id, k.name, k.hint + "…", _when(k.created_at), _when(k.last_used_at))
+        table.add_row(
+            k.id, k.name, k.scope, k.hint + "…", _when(k.created_at), _when(k.last_used_at)
+        )
     console.print(table)
 
 
@@ -83,17 +100,21 @@ def reset_password(
         ),
     ],
 ) -> None:
-    """Set a new admin password and log every browser out."""
+    """Set a new admin password, log every browser out and revoke every API key."""
     config = settings(ctx)
     store = open_store(config)
     try:
         change_admin_password(store, password, password)
         SessionRegistry(store, config.web.session_max_age_s).revoke_all()
+        # A reset usually means the password leaked; a key made with it may have too.
+        revoked = revoke_all_api_keys(store)
     except SetupError as exc:
         raise CliError(str(exc)) from exc
     finally:
         store.close()
-    console.print("Password changed; all sessions were logged out.")
+    console.print(
+        f"Password changed; all sessions were logged out and {revoked} API key(s) revoked."
+    )
 
 
 def register(app: typer.Typer) -> None:

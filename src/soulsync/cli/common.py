@@ -10,19 +10,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.config import Settings, load_config
-from soulsync.domain import Playlist
-from soulsync.logging_setup import setup_logging
-from soulsync.store import Store
+if TYPE_CHECKING:
+    # Imported where used: pydantic and SQLAlchemy cost more than `soulsync --help` may.
+    from soulsync.config import Settings
+    from soulsync.domain import Playlist
+    from soulsync.store import Store
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Cell padding rich puts around each column (one space each side) plus a border.
+_COLUMN_CHROME = 3
+
+
+def fit_table(table: Table, width: int) -> Table:
+    """Make ``table`` readable at ``width`` columns: wrap cells, never cut a header.
+
+    Every column is at least as wide as its header and its cells fold onto
+    more lines instead of ending in "…". When even the headers do not fit,
+    columns are dropped from the right (the first two always stay) and the
+    caption says how many are hidden.
+    """
+    for column in table.columns:
+        header = str(column.header)
+        column.min_width = max(column.min_width or 0, len(header))
+        column.overflow = "fold"
+    hidden = 0
+    while len(table.columns) > 2:
+        needed = sum((c.min_width or 0) + _COLUMN_CHROME for c in table.columns) + 1
+        if needed <= width:
+            break
+        table.columns.pop()
+        hidden += 1
+    if hidden:
+        note = f"{hidden} column{'s' if hidden != 1 else ''} hidden: widen the terminal"
+        table.caption = f"{table.caption}; {note}" if table.caption else note
+    return table
+
+
+class FittingConsole(Console):
+    """A console that fits every table it prints to its width (see :func:`fit_table`)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        for item in objects:
+            if isinstance(item, Table):
+                fit_table(item, self.width)
+        super().print(*objects, **kwargs)
+
+
+console = FittingConsole(highlight=False)
+err_console = FittingConsole(stderr=True, highlight=False)
 
 
 class CliError(Exception):
@@ -53,6 +94,9 @@ def state(ctx: typer.Context) -> CliState:
 
 def settings(ctx: typer.Context) -> Settings:
     """The effective configuration (loaded once); also configures logging."""
+    from soulsync.config import load_config
+    from soulsync.logging_setup import setup_logging
+
     st = state(ctx)
     if st._settings is None:
         loaded = load_config(st.config_path)
@@ -63,7 +107,14 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def open_store(config: Settings) -> Store:
-    """The database named in the configuration, migrated to the newest schema."""
+    """The database named in the configuration, migrated to the newest schema.
+
+    The data folder is made private (0700) first: it holds the database and keys.
+    """
+    from soulsync.data_dir import ensure_private_dir
+    from soulsync.store import Store
+
+    ensure_private_dir(config.paths.data_dir)
     return Store(config.database_path)
 
 

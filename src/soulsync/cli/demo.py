@@ -82,12 +82,19 @@ def demo(
             temp.cleanup()
 
 
+SANDBOX_CONFIG_NAME = "sandbox-config.toml"
+
+
 def sandbox(
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Folder for the sandbox (default: temporary).")
     ] = None,
 ) -> None:
-    """Start only the simulated services and print their URLs and a matching config."""
+    """Start only the simulated services and print their URLs and a matching config.
+
+    The config is written to ``sandbox-config.toml`` in the sandbox folder (its
+    path is printed), ready for ``soulsync --config PATH …``.
+    """
     from soulsync.config_render import toml_text
     from soulsync.sandbox.runner import start_sandbox
     from soulsync.sandbox.server import ServerStartError
@@ -102,8 +109,13 @@ def sandbox(
         try:
             for name, url in world.urls().items():
                 console.print(f"{name:<8} {url}")
-            console.print("\n# settings for these services (save as a file for --config):")
-            typer.echo(toml_text(world.config()))
+            config_file = root / SANDBOX_CONFIG_NAME
+            text = toml_text(world.config(), header="soulsync sandbox: settings for its services")
+            # 0600 like every config SoulSync writes: it holds the simulators' keys.
+            config_file.touch(mode=0o600)
+            config_file.write_text(text, encoding="utf-8")
+            console.print(f"\nconfig for these services written to {config_file}", soft_wrap=True)
+            console.print(f"try: soulsync --config {config_file} test-connections", soft_wrap=True)
             console.print("Ctrl-C stops the sandbox.")
             threading.Event().wait()
         except KeyboardInterrupt:

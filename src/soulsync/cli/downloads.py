@@ -25,7 +25,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from soulsync.cli.common import CliError, console, err_console
+from soulsync.cli.common import CliError, console, err_console, fit_table
 from soulsync.cli.runner import run_with_services
 from soulsync.domain import Album, Artist, JobState, Track
 from soulsync.matching.credits import compare_artists
@@ -105,7 +105,7 @@ def jobs_table(jobs: list[Job], title: str | None = None) -> Table:
             speed,
             escape(result or ""),
         )
-    return table
+    return fit_table(table, console.width)
 
 
 async def _watch(service: DownloadService, ids: list[int] | None, title: str) -> list[Job]:
@@ -319,13 +319,20 @@ def queue_retry(ctx: typer.Context, job_id: Annotated[int, typer.Argument()]) ->
 
 
 @queue_app.command("clear")
-def queue_clear(ctx: typer.Context) -> None:
-    """Clear finished jobs from the queue view (history keeps them) and in slskd."""
+def queue_clear(
+    ctx: typer.Context,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Also clear failed and cancelled jobs.")
+    ] = False,
+) -> None:
+    """Clear completed jobs from the queue view (history keeps them) and in slskd."""
 
     async def body(services: AppServices) -> int:
-        return await _downloads(services).clear_completed()
+        return await _downloads(services).clear_completed(include_failed=everything)
 
-    console.print(f"cleared {_run(ctx, body, workers=False)} finished job(s)")
+    cleared = _run(ctx, body, workers=False)
+    kind = "finished" if everything else "completed"
+    console.print(f"cleared {cleared} {kind} job{'' if cleared == 1 else 's'}")
 
 
 # -- soulsync history -------------------------------------------------------------------------

@@ -23,9 +23,13 @@ from soulsync.providers.base import MediaServer, ProviderError
 app = typer.Typer(help="Scan, count and search your music library.", no_args_is_help=True)
 
 _T = TypeVar("_T")
+_SOURCES = ("plex", "jellyfin", "navidrome", "folder")
 SourceOption = Annotated[
     str | None,
-    typer.Option("--source", help="plex or folder (default: plex if configured, else folder)."),
+    typer.Option(
+        "--source",
+        help="plex, jellyfin, navidrome or folder (default: [media_server] type).",
+    ),
 ]
 
 
@@ -33,13 +37,13 @@ def choose_source(config: Settings, source: str | None) -> str:
     """Which library to use: the ``--source`` option, else Plex if set up, else the folder."""
     if source is not None:
         chosen = source.strip().lower()
-        if chosen not in ("plex", "folder"):
-            raise CliError(f"--source must be plex or folder, not {source!r}", exit_code=2)
+        if chosen not in _SOURCES:
+            raise CliError(
+                f"--source must be one of {', '.join(_SOURCES)}, not {source!r}", exit_code=2
+            )
         return chosen
-    if config.plex.url:
-        return "plex"
-    if config.folder_library.enabled:
-        return "folder"
+    if config.media_server_type:
+        return config.media_server_type
     raise CliError(
         "no library is configured: set [plex] url and token, "
         "or [folder_library] enabled = true and path"
@@ -54,6 +58,18 @@ def open_library(config: Settings, source: str) -> MediaServer:
         from soulsync.providers.plex import PlexMediaServer
 
         return PlexMediaServer.from_settings(config.plex)
+    if source == "jellyfin":
+        if not config.jellyfin.url:
+            raise CliError("[jellyfin] url is not set")
+        from soulsync.providers.jellyfin import JellyfinMediaServer
+
+        return JellyfinMediaServer.from_settings(config.jellyfin)
+    if source == "navidrome":
+        if not config.navidrome.url:
+            raise CliError("[navidrome] url is not set")
+        from soulsync.providers.subsonic import SubsonicMediaServer
+
+        return SubsonicMediaServer.from_settings(config.navidrome)
     if config.folder_library.path is None:
         raise CliError("[folder_library] path is not set")
     from soulsync.providers.folder import FolderLibrary

@@ -23,6 +23,7 @@ from soulsync.config import Settings
 from soulsync.providers.base import ProviderError
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.store import Store
 
 T = TypeVar("T")
@@ -44,6 +45,7 @@ def _auth(config: Settings, store: Store) -> SpotifyAuth:
             redirect_uri=section.redirect_uri,
             accounts_base=section.accounts_base,
             scopes=tuple(section.scopes),
+            cipher=cipher_for(config),
         )
     except (ValueError, ProviderError) as exc:
         raise CliError(str(exc)) from exc

@@ -35,6 +35,7 @@ from soulsync.services.sync.reports import format_duration, recent_runs, run_rep
 from soulsync.services.sync.service import SyncError, SyncService
 from soulsync.services.sync.store import RunRecord
 from soulsync.services.wishlist.service import WishlistError
+from soulsync.store.processing_log import ProcessingLog
 
 _T = TypeVar("_T")
 
@@ -392,11 +393,15 @@ def wishlist_pick(
     ctx: typer.Context,
     entry_id: Annotated[int, typer.Argument()],
     number: Annotated[int, typer.Argument(help="The candidate's N from `wishlist search`.")],
+    anyway: Annotated[
+        bool,
+        typer.Option("--anyway", help="Download it even though the engine rejected it."),
+    ] = False,
 ) -> None:
     """Download the chosen candidate of the last search for an entry."""
 
     async def body(services: AppServices) -> None:
-        job_id = await services.sync.wishlist.pick(entry_id, index=number - 1)
+        job_id = await services.sync.wishlist.pick(entry_id, index=number - 1, confirmed=anyway)
         console.print(f"Queued job {job_id}.")
 
     _run(ctx, body, workers=False)
@@ -410,10 +415,20 @@ def report_command(
     run_id: Annotated[str | None, typer.Argument(help="One run, track by track.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=500)] = 10,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    processing: Annotated[
+        bool, typer.Option("--processing", help="Audio processing statistics only.")
+    ] = False,
 ) -> None:
-    """Print the last sync runs (or one run's per-track outcome)."""
+    """Print the last sync runs (or one run's per-track outcome) and processing totals."""
 
     async def body(services: AppServices) -> None:
+        stats = ProcessingLog(services.store).stats()
+        if processing:
+            if as_json:
+                typer.echo(json.dumps(stats.as_dict()))
+            else:
+                console.print(stats.summary())
+            return
         store = services.sync.sync_store
         # Runs whose process was killed are shown as interrupted, not "running".
         services.sync.mark_interrupted()
@@ -448,6 +463,8 @@ def report_command(
             return
         if not runs:
             console.print("No sync has run yet.")
+            if stats.files:
+                console.print(stats.summary())
             return
         table = Table(title="Last sync runs")
         for name in (
@@ -484,6 +501,8 @@ def report_command(
                 synced,
             )
         console.print(table)
+        if stats.files:
+            console.print(stats.summary())
 
     _run(ctx, body, workers=False)
 

@@ -4,7 +4,8 @@
   sanitising, checks that a relative path cannot escape its root.
 * :mod:`~soulsync.library.tags` - mutagen: write/read tags and embedded covers
   (data model in ``tag_model``, per-container mapping in ``tag_formats``).
-* :mod:`~soulsync.library.audio` - ffmpeg/ffprobe: probe, test-tone generation.
+* :mod:`~soulsync.library.audio` - PyAV, in-process: probe and integrity check,
+  test-audio generation.
 * :mod:`~soulsync.library.safe_move` - copy, tag, verify, place, delete original;
   crash recovery.
 * :mod:`~soulsync.library.cover` - ``cover.jpg`` in album folders.

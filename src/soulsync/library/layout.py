@@ -261,6 +261,33 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
+# A format spec may pad a number (``{track:02d}``) or shorten a text (``{title:.40}``);
+# a huge width (``{title:>2000000000}``) would allocate gigabytes for every filed track.
+MAX_SPEC_WIDTH = 10
+MAX_SPEC_PRECISION = 255
+_SPEC = re.compile(
+    r"^(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d+)?[_,]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?$",
+    re.DOTALL,
+)
+
+
+def _check_spec(name: str, spec: str) -> None:
+    if "{" in spec:
+        raise TemplateError(f"{{{name}:{spec}}}: nested fields in a format spec are not allowed")
+    match = _SPEC.match(spec)
+    if match is None:
+        if re.search(r"\d{4,}", spec):
+            raise TemplateError(f"{{{name}:{spec}}}: a width over {MAX_SPEC_WIDTH} is not allowed")
+        return  # not a valid spec at all: formatting says why
+    width, precision = match.group("width"), match.group("precision")
+    if width is not None and (len(width) > 3 or int(width) > MAX_SPEC_WIDTH):
+        raise TemplateError(f"{{{name}:{spec}}}: a width over {MAX_SPEC_WIDTH} is not allowed")
+    if precision is not None and (len(precision) > 4 or int(precision) > MAX_SPEC_PRECISION):
+        raise TemplateError(
+            f"{{{name}:{spec}}}: a precision over {MAX_SPEC_PRECISION} is not allowed"
+        )
+
+
 def _check_template(template: str) -> None:
     try:
         parsed = list(_FORMATTER.parse(template))
@@ -270,6 +297,9 @@ def _check_template(template: str) -> None:
     for name in names:
         if name not in _ALLOWED_FIELDS:
             raise TemplateError(f"unknown template field {{{name}}} in {template!r}")
+    for _lit, field, spec, _conv in parsed:
+        if field is not None and spec:
+            _check_spec(field, spec)
     if not template.endswith("{ext}"):
         raise TemplateError(f"template must end with .{{ext}}: {template!r}")
     if template.startswith("/") or ".." in template.split("/"):

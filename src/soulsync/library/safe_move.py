@@ -4,17 +4,21 @@ Steps of :func:`safe_move` (blocking; async callers use a thread):
 
 1. **check**: the destination is a safe relative path under the library
    root and the source is a regular file (not a symlink) under the downloads
-   root. ffprobe is started on the original in the background: it reports
-   the duration and whether the last audio packet reaches it (a truncated
-   FLAC/MP3 keeps its full-length header but its audio stops early).
+   root. A probe of the original starts on a background thread (PyAV,
+   in-process): it reports the duration and whether the last decodable audio
+   reaches it (a truncated FLAC/MP3 keeps its full-length header but its
+   audio stops early).
 2. **copy** the original to ``<dest dir>/.soulsync-tmp-<uuid>-<name>`` and
    compare sizes.
-3. **tag** the temporary copy (the original is never written to).
+3. **tag** the temporary copy (the original is never written to). A plain
+   FLAC is copied in two parts instead: its metadata blocks, which are
+   tagged, then its audio frames appended (see :mod:`.file_copy`), so a
+   cover bigger than the padding does not make mutagen rewrite 30 MB.
 4. **verify**: fsync the copy, read the tags back from a fresh mutagen object
-   and compare field by field; collect the ffprobe result (unreadable or
+   and compare field by field; collect the probe result (unreadable or
    truncated audio fails here) and require the copy's duration (mutagen) to
-   match ffprobe's within the tolerance, and ``expected_duration_s`` too if
-   given. ``probe_copy=True`` also runs ffprobe on the tagged copy.
+   match the probe's within the tolerance, and ``expected_duration_s`` too if
+   given. ``probe_copy=True`` also probes the tagged copy.
 5. **place**: hard-link the copy to its final name (``link`` fails instead
    of overwriting, so a different file is never replaced; the next free
    ``Title (2).ext`` is tried), fsync the folder, remove the temporary name.
@@ -50,10 +54,9 @@ import enum
 import errno
 import hashlib
 import os
-import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -61,6 +64,7 @@ from typing import Literal
 import mutagen
 
 from soulsync.library.audio import AudioError, AudioInfo, ProbeRun
+from soulsync.library.file_copy import append_range, copy_file, flac_audio_offset
 from soulsync.library.layout import (
     UnsafePathError,
     _cut_bytes,
@@ -292,18 +296,22 @@ def safe_move(
     probe_copy: bool = False,
     expected_duration_s: float | None = None,
     duration_tolerance_s: float = 2.0,
+    after_tag: Callable[[Path], None] | None = None,
 ) -> MoveResult:
     """Copy, tag, verify and place ``source`` at ``library_root / relative_dest``.
 
     See the module docstring for the steps and crash-safety invariants.
 
-    ``verify_audio`` (default) runs ffprobe on the original while it is being
-    copied and tagged (so the ~70 ms ffprobe start-up is hidden), rejects
-    unreadable or truncated audio, and compares the tagged copy's duration
-    (mutagen, fresh object) with ffprobe's. ``probe_copy=True`` additionally
-    runs ffprobe on the tagged copy itself (costs one more ffprobe run).
+    ``verify_audio`` (default) probes the original (PyAV: its first and last
+    packets are decoded) on a thread while it is being copied and tagged,
+    rejects unreadable or truncated audio, and compares the tagged copy's
+    duration (mutagen, fresh object) with the probe's. ``probe_copy=True``
+    additionally probes the tagged copy itself (a few more milliseconds).
     ``verify_audio=False`` with ``tags=None`` moves any file (a booklet, a
-    cover) with the size check only.
+    cover) with the size check only. ``after_tag`` is called with the
+    temporary copy after tagging and before verifying (the processing step
+    adds its ReplayGain fields there); a :class:`TagError` from it fails the
+    move with ``tag_error``.
 
     Raises:
         MoveError: with ``reason`` set; the original is untouched.
@@ -336,7 +344,14 @@ def safe_move(
         if not is_within(dest.parent, library_root):
             raise MoveError(MoveReason.UNSAFE_PATH, "destination escapes the library", source)
         size = _copy_tag_verify(
-            source, temp, tags=tags, id3v23=id3v23, check=check, probe_copy=probe_copy, timer=timer
+            source,
+            temp,
+            tags=tags,
+            id3v23=id3v23,
+            check=check,
+            probe_copy=probe_copy,
+            timer=timer,
+            after_tag=after_tag,
         )
         final, status = _place(source, temp, dest)
         timer.mark("place")
@@ -384,7 +399,7 @@ def _undo(path: Path, created: list[Path]) -> None:
 
 
 class _AudioCheck:
-    """ffprobe of the original, started at once and collected when needed."""
+    """Probe of the original, started at once and collected when needed."""
 
     def __init__(self, source: Path, expected: float | None, tolerance: float) -> None:
         self.source = source
@@ -417,7 +432,11 @@ class _AudioCheck:
         return info
 
     def check_info(self, info: AudioInfo, what: str) -> None:
-        if info.end_s is not None and info.end_s < info.duration_s - self.tolerance:
+        if info.end_s is None:
+            raise MoveError(
+                MoveReason.CORRUPT_AUDIO, f"{what}: no audio decodes at the end", self.source
+            )
+        if info.end_s < info.duration_s - self.tolerance:
             raise MoveError(
                 MoveReason.CORRUPT_AUDIO,
                 f"{what}: audio stops at {info.end_s:.1f}s of {info.duration_s:.1f}s (truncated)",
@@ -441,30 +460,6 @@ class _AudioCheck:
             )
 
 
-def copy_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to a new file ``target`` (never an existing one).
-
-    Uses ``copy_file_range``, which clones instantly on CoW filesystems
-    (btrfs, XFS reflink) and copies server-side on NFS; falls back to a plain
-    read/write copy where the kernel call is unsupported.
-    """
-    with source.open("rb") as src, open(target, "xb") as dst:
-        remaining = os.fstat(src.fileno()).st_size
-        try:
-            while remaining > 0:
-                done = os.copy_file_range(src.fileno(), dst.fileno(), min(remaining, 1 << 30))
-                if done == 0:
-                    break  # the source shrank underneath us; the size check reports it
-                remaining -= done
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-            src.seek(0)
-            dst.seek(0)
-            dst.truncate()
-            shutil.copyfileobj(src, dst, 1 << 20)
-
-
 def _copy_tag_verify(
     source: Path,
     temp: Path,
@@ -474,23 +469,40 @@ def _copy_tag_verify(
     check: _AudioCheck | None,
     probe_copy: bool,
     timer: _Timer,
+    after_tag: Callable[[Path], None] | None = None,
 ) -> int:
-    with _os_errors(source, "copy failed"):
-        copy_file(source, temp)
-        copied, original = temp.stat().st_size, source.stat().st_size
-    if copied != original:
-        raise MoveError(
-            MoveReason.VERIFY_FAILED, f"copy has {copied} bytes, original {original}", source
-        )
-    timer.mark("copy")
-    if tags is not None:
-        try:
-            write_tags(temp, tags, id3v23=id3v23)
-        except TagError as exc:
-            if check is not None:
-                check.original()  # a broken original is the better explanation
-            raise MoveError(MoveReason.TAG_ERROR, exc.reason, source) from exc
+    audio_at = flac_audio_offset(source) if tags is not None else None
+    if audio_at is None:
+        with _os_errors(source, "copy failed"):
+            copy_file(source, temp)
+            copied, expected = temp.stat().st_size, source.stat().st_size
+        timer.mark("copy")
+        if tags is not None:
+            _tag(source, temp, tags, id3v23, check)
+            timer.mark("tag")
+    else:
+        # FLAC: copy and tag the metadata blocks alone, then append the audio
+        # frames, so a cover that outgrows the padding costs no rewrite.
+        with _os_errors(source, "copy failed"):
+            copy_file(source, temp, length=audio_at)
+        assert tags is not None  # audio_at is only looked up when tagging
+        _tag(source, temp, tags, id3v23, check)
         timer.mark("tag")
+        with _os_errors(source, "copy failed"):
+            header = temp.stat().st_size
+            expected = header + append_range(source, temp, audio_at)
+            copied = temp.stat().st_size
+        timer.mark("copy")
+    if copied != expected:
+        raise MoveError(
+            MoveReason.VERIFY_FAILED, f"copy has {copied} bytes, expected {expected}", source
+        )
+    if after_tag is not None:
+        try:
+            after_tag(temp)
+        except TagError as exc:
+            raise MoveError(MoveReason.TAG_ERROR, exc.reason, source) from exc
+        timer.mark("after_tag")
     copy_probe = ProbeRun(temp) if (check is not None and probe_copy) else None
     try:
         size = _fsync_and_verify(source, temp, tags=tags, id3v23=id3v23, check=check, timer=timer)
@@ -500,12 +512,21 @@ def _copy_tag_verify(
             except AudioError as exc:
                 raise MoveError(MoveReason.VERIFY_FAILED, f"copy: {exc.reason}", source) from exc
             check.check_info(info, "copy")
-            check.compare("copy (ffprobe)", info.duration_s)
+            check.compare("copy (probe)", info.duration_s)
             timer.mark("probe_copy")
     finally:
         if copy_probe is not None:
             copy_probe.cancel()
     return size
+
+
+def _tag(source: Path, temp: Path, tags: TagSet, id3v23: bool, check: _AudioCheck | None) -> None:
+    try:
+        write_tags(temp, tags, id3v23=id3v23)
+    except TagError as exc:
+        if check is not None:
+            check.original()  # a broken original is the better explanation
+        raise MoveError(MoveReason.TAG_ERROR, exc.reason, source) from exc
 
 
 def _fsync_and_verify(

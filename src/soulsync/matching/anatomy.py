@@ -33,6 +33,7 @@ __all__ = [
     "album_context",
     "parse_title",
     "versions_in_text",
+    "weak_album_context",
 ]
 
 
@@ -59,6 +60,17 @@ class VersionKind(enum.StrEnum):
     RERECORDED = "re-recorded"
     REPRISE = "reprise"
     ALTERNATE = "alternate version"
+    # Another language or region's recording ("-Japanese ver.-", "(Versión en Español)").
+    LANGUAGE = "language version"
+    # A re-processed upload of the original: 8D, bass boosted, 432 Hz.
+    PROCESSED = "processed upload"
+    # A bare year after the title ("Song (2012)"): the release year, or a
+    # re-recording's. Neutral here; the scorer decides with the wanted
+    # release's year and the duration.
+    DATED = "dated"
+    # A fan-made edit or video is not the released recording (video-site uploads
+    # label them in the title).
+    FAN_MADE = "fan-made"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +136,7 @@ _FEAT_RE = re.compile(r"^(?:feat|ft|featuring|with|w)\b\s*(?P<names>.+)$")
 _FEAT_ANYWHERE_RE = re.compile(r"\b(?:feat|ft|featuring)\b\s+(?P<names>.+)$")
 _PART_RE = re.compile(r"^(?:part|volume|chapter|act|number|opus|book)\s+\w+$")
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR_ONLY_RE = re.compile(r"(?:19|20)\d{2}")
 
 # Brackets that say nothing about the recording: packaging, upload noise,
 # provenance. Matched against the whole ASCII key of the bracket content.
@@ -168,6 +181,30 @@ _REMIX_WORDS = (
 )
 
 
+# Language and region versions. K-pop and J-pop acts release Japanese,
+# Korean, Chinese and English recordings of one song; Latin and Italian
+# singers release Spanish or English ones. The word "version"/"ver" must be
+# there ("Japanese" alone may be a title word), or the Spanish phrasing.
+_LANGUAGES = {
+    "jp": "japanese", "japan": "japanese", "jpn": "japanese", "kr": "korean", "kor": "korean",
+    "cn": "chinese", "mandarin": "chinese", "eng": "english", "en": "english", "espanol": "spanish",
+    "spanish": "spanish", "english": "english", "japanese": "japanese", "korean": "korean",
+    "chinese": "chinese", "cantonese": "cantonese", "french": "french", "francais": "french",
+    "italian": "italian", "italiano": "italian", "german": "german", "deutsch": "german",
+    "portuguese": "portuguese", "russian": "russian", "thai": "thai", "ingles": "english",
+}  # fmt: skip
+_LANG_WORDS = "|".join(sorted(_LANGUAGES, key=len, reverse=True))
+_LANGUAGE_RE = re.compile(
+    rf"\b(?P<lang>{_LANG_WORDS}) (?:ver|vers|version|versions)\b"
+    rf"|\bversion (?:en |in )?(?P<lang2>espanol|ingles|english|spanish|italiano|francais)\b"
+)
+# Re-processed uploads of the original master: never the original.
+_PROCESSED_PATTERN = (
+    r"\b(?:8 ?d(?: audio| version| mix| sound)?|16 ?d audio|bass ?boost(?:ed)?|boosted bass"
+    r"|432 ?hz|528 ?hz|in 432|hz tuning|earrape)\b"
+)
+
+
 def _remaster_tag(key: str) -> VersionTag:
     year = _YEAR_RE.search(key)
     return VersionTag(VersionKind.REMASTER, year.group(0) if year else "")
@@ -208,6 +245,8 @@ def _classify_uncached(content: str) -> tuple[list[VersionTag], list[str], str]:
         return [], [raw.strip()], "feat"
     if _PART_RE.match(key):
         return [], [], "part"
+    if _YEAR_ONLY_RE.fullmatch(key):
+        return [VersionTag(VersionKind.DATED, key)], [], "version"
     tags = versions_in_text(key, bracketed=True)
     featured: list[str] = []
     inner_feat = _FEAT_ANYWHERE_RE.search(key)
@@ -238,16 +277,27 @@ def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
     tags: list[VersionTag] = []
     has = lambda pattern: _compiled(pattern).search(key) is not None  # noqa: E731
 
-    if has(r"\b(?:taylors version|from the vault|re ?record(?:ed|ing)?|rerecorded)\b"):
+    if has(
+        r"\b(?:taylors version|from the vault|re ?record(?:ed|ing|s)?|rerecorded|new recording)\b"
+        r"|^(?:new version|new stereo recording|\d{4} version|(?:19|20)\d{2} re ?recording)$"
+    ):
         tags.append(VersionTag(VersionKind.RERECORDED))
+    language = _LANGUAGE_RE.search(key)
+    if language:
+        word = language.group("lang") or language.group("lang2") or ""
+        tags.append(VersionTag(VersionKind.LANGUAGE, _LANGUAGES.get(word, word)))
+    if has(_PROCESSED_PATTERN):
+        tags.append(VersionTag(VersionKind.PROCESSED))
     if has(r"\bkaraoke\b|\bin the style of\b|\bmade famous by\b|\boriginally performed by\b"):
         tags.append(VersionTag(VersionKind.KARAOKE))
     if has(r"\b(?:cover|covered by|tribute)\b"):
         tags.append(VersionTag(VersionKind.COVER))
-    if has(r"\b(?:sped up|speed up|nightcore|\d+ faster)\b"):
+    if has(r"\b(?:sped up|speed up|spedup|nightcore|\d+ faster)\b"):
         tags.append(VersionTag(VersionKind.SPED_UP))
-    if has(r"\b(?:slowed|reverb|reverbed|chopped|screwed)\b"):
+    if has(r"\b(?:slowed|reverb|reverbed|chopped|screwed|daycore)\b"):
         tags.append(VersionTag(VersionKind.SLOWED))
+    if has(r"\bfan ?(?:made|edit|version|mix)\b|\bunofficial (?:video|edit|version)\b"):
+        tags.append(VersionTag(VersionKind.FAN_MADE))
     if has(r"\b(?:a ?cappella|acapella|acappella|vocals only|vocal only)\b"):
         tags.append(VersionTag(VersionKind.ACAPPELLA))
     if has(r"\b(?:instrumental|inst|off vocal|no vocals?)\b"):
@@ -320,7 +370,9 @@ def _versions_in_text(key: str, bracketed: bool) -> tuple[VersionTag, ...]:
             mix_word and not remix_word and detail in {"", "original", "album", "radio", "main"}
         ):
             tags.append(VersionTag(VersionKind.REMIX, detail))
-    if bracketed and not tags and has(r"\b(?:version|take|versione|versión|mix)\b"):
+    # The version word closes the descriptor ("Piano Version", "Take 2",
+    # "Dub Mix"); "Take My Breath Away" after a dash is a title.
+    if bracketed and not tags and has(r"\b(?:version|versione|mix)$|^take \d+$|\btake \d+$"):
         words = [w for w in key.split() if w not in {"version", "take", "mix"}]
         if words and not set(words) <= _NEUTRAL_VERSION_WORDS:
             tags.append(VersionTag(VersionKind.ALTERNATE, " ".join(words)))
@@ -342,14 +394,22 @@ _BARE_TRAILING_RE = re.compile(
     r"|remix|rmx|acoustic version|live version|instrumental version|instrumental"
     r"|a ?cappella|acapella|sped up|slowed(?: (?:and|\+|&) reverb(?:ed)?)?|nightcore"
     r"|karaoke(?: version)?|(?:\d{4} )?remaster(?:ed)?(?: \d{4})?(?: version)?"
-    r"|taylor'?s version|live at [\w .']+)$",
+    r"|taylor'?s version|live at [\w .']+|8d audio|bass boosted|daycore|\d{3} ?hz)$",
     re.IGNORECASE,
 )
 
 
+# "Home Sweet Home '91" but not "Summer of '69" or "Class of '99".
+_APOSTROPHE_YEAR_RE = re.compile(
+    r"(?<!\bof)(?<!\bin)(?<!\bsince)(?<!\bfrom)(?<!\bclass)(?<!\bsummer)(?<!\bback)"
+    r"\s+['’‘](?P<year>\d\d)$",
+    re.IGNORECASE,
+)
+
 _NEEDS_PARSE_RE = re.compile(
     r"[(\[{<\-–—~|]|\b(?:feat|ft|featuring|remix|rmx|edit|mix|version|instrumental|cappella"
-    r"|acapella|sped|slowed|nightcore|karaoke|remaster|remastered|live|taylor'?s)\b",
+    r"|acapella|sped|slowed|nightcore|daycore|karaoke|remaster|remastered|live|taylor'?s"
+    r"|8d|boosted|\d{3} ?hz|ver)\b|'\d\d$",
     re.IGNORECASE,
 )
 
@@ -405,6 +465,12 @@ def parse_title(title: str) -> TitleAnatomy:
     if bare_feat:
         featured.append(bare_feat.group("names").strip())
         text = text[: bare_feat.start()]
+    dated = _APOSTROPHE_YEAR_RE.search(text)
+    if dated and dated.start() > 0:
+        # "Home Sweet Home '91", "Smalltown Boy '91": a new recording or mix
+        # of an old hit, named by its year.
+        versions.append(VersionTag(VersionKind.RERECORDED, dated.group("year")))
+        text = text[: dated.start()]
     bare = _BARE_TRAILING_RE.search(text)
     if bare and bare.start() > 0:
         tags = versions_in_text(ascii_key(bare.group("phrase")), bracketed=True)
@@ -464,9 +530,28 @@ def album_context(album: str) -> frozenset[VersionKind]:
     # Live albums are often just "Live <something>" (Live Killers, Live Rust,
     # Live After Death). "Live Through This" is the price: it is treated as
     # live unless the wanted album is that album too.
-    if key.startswith("live ") or key == "live":
-        kinds.add(VersionKind.LIVE)
+    kinds |= weak_album_context(album)
     for pattern, kind in _PLURALS:
         if pattern.search(key):
             kinds.add(kind)
     return frozenset(kinds & _CONTEXT_KINDS)
+
+
+@lru_cache(maxsize=4096)
+def weak_album_context(album: str) -> frozenset[VersionKind]:
+    """The part of :func:`album_context` that rests on a guess ("Live ...", "Stripped").
+
+    "Live Killers" and "Live Rust" are live albums, "Live Through This" is a
+    studio album and "Live" is a band. Callers let this guess count only
+    where nothing contradicts it: the wanted album's guess never excuses a
+    candidate's own "(Live)" marker unless the candidate sits in that very
+    album, and a band named "Live" does not make its own folders live.
+    """
+    key = ascii_key(album)
+    if key == "stripped" or key.startswith("stripped "):
+        # Christina Aguilera's "Stripped" is a studio album; the Stones' is not.
+        return frozenset({VersionKind.ACOUSTIC})
+    if not (key.startswith("live ") or key == "live"):
+        return frozenset()
+    strong = {t.kind for t in versions_in_text(key)} | set(parse_title(album).kinds)
+    return frozenset() if VersionKind.LIVE in strong else frozenset({VersionKind.LIVE})

@@ -208,7 +208,13 @@ def name_similarity(a: str, b: str) -> float:
                 continue
             if fa == fb:
                 return 1.0
-            score = max(fuzz.ratio(fa, fb), fuzz.ratio(fa.replace(" ", ""), fb.replace(" ", "")))
+            score = max(
+                fuzz.ratio(fa, fb),
+                fuzz.ratio(fa.replace(" ", ""), fb.replace(" ", "")),
+                # "Utada Hikaru" / "Hikaru Utada": Japanese names are
+                # written family name first in Japan, given name first abroad.
+                0.95 * fuzz.token_sort_ratio(fa, fb) if " " in fa and " " in fb else 0.0,
+            )
             best = max(best, score / 100.0)
             # A surname alone ("Orff", "Bowie") for the full name.
             short, long = sorted((fa, fb), key=len)
@@ -216,7 +222,7 @@ def name_similarity(a: str, b: str) -> float:
                 best = max(best, 0.85)
             # Initials for the full name ("ELO", "RHCP"): the way fans and
             # folder names abbreviate bands.
-            words = [w for w in long.split() if w not in {"and", "of", "the"}]
+            words = [w for w in long.split() if w not in {"and", "of", "the", "in"}]
             if (
                 " " not in short
                 and 2 <= len(short) <= 5

@@ -4,20 +4,29 @@ PATH is a JSON Lines file or a folder of them (``*.jsonl``, recursively).
 Each line is one case:
 
 * ``{"id", "kind": "soulseek", "want": TRACK, "candidates": [FILE, ...], "expect": [i, ...]}``
-  where TRACK is ``{"title", "artists", "album", "duration_ms", "isrc"?}`` and
+  where TRACK is ``{"title", "artists", "album", "duration_ms", "isrc"?,
+  "release_date"?}`` and
   FILE uses slskd's field names ``{"username", "filename", "size", "length"?,
   "bitRate"?, "sampleRate"?, "bitDepth"?, "isVariableBitRate"?, "isLocked"?,
   "hasFreeUploadSlot", "uploadSpeed", "queueLength"}``;
 * ``{"id", "kind": "library", "want": TRACK, "candidates": [{"title", "artist",
   "album", "duration_ms", "isrc"?}, ...], "expect": [...]}``.
 
+Either kind may carry ``"releases": [{"artist"?, "album", "types", "source"?},
+...]``: release types a metadata service would report (MusicBrainz wording,
+"Live", "Compilation"), handed to the engine as data.
+
 ``expect`` lists the acceptable candidates; ``[]`` means the engine must
 decline. For Soulseek cases the pick is the top file after filtering; for
 library cases it is the index's track when the verdict is "owned".
 
-Prints the failures with the engine's reasons, then per kind and overall
-precision (correct picks / picks), recall (correct picks / cases with a
-non-empty expect) and wrong-version picks. The last line is exactly
+Prints the failures with the engine's reasons, then per kind, per failure
+class and overall precision (correct picks / picks), recall (correct picks /
+cases with a non-empty expect) and wrong-version picks (a wrong pick that is
+another recording: remix, live, re-recording, language version, processed
+upload, ...). A case's class is the ``c<N>`` token of its id
+("h26-c3-07" is class 3, see ``CLASS_NAMES``); cases without one are
+counted under their kind only. The last line is exactly
 ``precision P recall R cases N``. A malformed line is an error naming the
 file and line (exit status 2). This module is the only part of
 ``soulsync.matching`` that reads files.
@@ -26,6 +35,7 @@ file and line (exit status 2). This module is the only part of
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,11 +46,36 @@ from soulsync.domain import LibraryTrack, SoulseekFile, Track
 from soulsync.matching.anatomy import parse_title
 from soulsync.matching.filename import parse_path
 from soulsync.matching.index import LibraryIndex
+from soulsync.matching.prepared import prepare_path
 from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.releases import ReleaseFacts, ReleaseInfo
 from soulsync.matching.score import HARD_KINDS
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
-__all__ = ["Case", "CorpusError", "KindReport", "Report", "evaluate", "load_cases", "main"]
+__all__ = [
+    "CLASS_NAMES",
+    "Case",
+    "CorpusError",
+    "KindReport",
+    "Report",
+    "case_class",
+    "evaluate",
+    "load_cases",
+    "main",
+]
+
+# The failure classes of issue 17; a case id carries its class as "-c<N>-".
+CLASS_NAMES = {
+    "1": "version-word titles and band names",
+    "2": "live albums without a marker",
+    "3": "re-recordings",
+    "4": "language and region versions",
+    "5": "processed uploads",
+    "6": "classical performers and years",
+    "7": "other scripts and romanisation",
+    "8": "alternate titles and tagging habits",
+}
+_CLASS_RE = re.compile(r"(?:^|-)c(\d)(?:-|$)")
 
 _TRACK_REQUIRED = {
     "title": str,
@@ -48,7 +83,7 @@ _TRACK_REQUIRED = {
     "album": (str, type(None)),
     "duration_ms": (int, type(None)),
 }
-_TRACK_OPTIONAL = {"isrc": (str, type(None))}
+_TRACK_OPTIONAL = {"isrc": (str, type(None)), "release_date": (str, type(None))}
 _FILE_REQUIRED = {
     "username": str,
     "filename": str,
@@ -72,6 +107,7 @@ _LIB_REQUIRED = {
     "duration_ms": (int, type(None)),
 }
 _LIB_OPTIONAL = {"isrc": (str, type(None))}
+_RELEASE_OPTIONAL = {"artist": (str, type(None)), "source": str}
 
 
 class CorpusError(ValueError):
@@ -88,6 +124,7 @@ class Case:
     candidates: tuple[SoulseekFile, ...] | tuple[LibraryTrack, ...]
     expect: frozenset[int]
     origin: str  # "file:line"
+    releases: ReleaseFacts = field(default_factory=ReleaseFacts)
 
 
 def _check_fields(obj: Any, required: dict[str, Any], optional: dict[str, Any], what: str) -> None:
@@ -116,6 +153,7 @@ def _track(obj: Any) -> Track:
         album=obj["album"],
         duration_ms=obj["duration_ms"],
         isrc=obj.get("isrc"),
+        release_date=obj.get("release_date"),
     )
 
 
@@ -149,10 +187,26 @@ def _library(obj: Any, i: int) -> LibraryTrack:
     )
 
 
+def _releases(raw: Any) -> ReleaseFacts:
+    """Release knowledge a case hands the engine, as a metadata service would."""
+    if raw is None:
+        return ReleaseFacts()
+    if not isinstance(raw, list):
+        raise ValueError("releases must be a list")
+    entries: list[tuple[str | None, str, ReleaseInfo]] = []
+    for i, item in enumerate(raw):
+        _check_fields(item, {"album": str, "types": list}, _RELEASE_OPTIONAL, f"release {i}")
+        if not all(isinstance(t, str) for t in item["types"]):
+            raise ValueError(f"release {i} types must be strings")
+        info = ReleaseInfo(tuple(item["types"]), item.get("source") or "MusicBrainz")
+        entries.append((item.get("artist"), item["album"], info))
+    return ReleaseFacts.of(entries)
+
+
 def _case(raw: Any) -> tuple[str, str, Track, tuple[Any, ...], frozenset[int]]:
     if not isinstance(raw, dict):
         raise ValueError("a case must be a JSON object")
-    unknown = set(raw) - {"id", "kind", "want", "candidates", "expect"}
+    unknown = set(raw) - {"id", "kind", "want", "candidates", "expect", "releases"}
     if unknown:
         raise ValueError(f"case has unknown field(s) {sorted(unknown)}")
     case_id, kind = raw.get("id"), raw.get("kind")
@@ -201,6 +255,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
                 try:
                     raw = json.loads(line)
                     case_id, kind, want, candidates, expect = _case(raw)
+                    releases = _releases(raw.get("releases"))
                 except (json.JSONDecodeError, ValueError) as exc:
                     raise CorpusError(f"{origin}: {exc}") from exc
                 if case_id in ids:
@@ -208,7 +263,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
                         f"{origin}: duplicate case id {case_id!r} (first at {ids[case_id]})"
                     )
                 ids[case_id] = origin
-                cases.append(Case(case_id, kind, want, candidates, expect, origin))
+                cases.append(Case(case_id, kind, want, candidates, expect, origin, releases))
     return cases
 
 
@@ -240,6 +295,7 @@ class Report:
     """Results of one evaluation run."""
 
     by_kind: dict[str, KindReport] = field(default_factory=dict)
+    by_class: dict[str, KindReport] = field(default_factory=dict)
     total: KindReport = field(default_factory=KindReport)
     failures: list[str] = field(default_factory=list)
 
@@ -248,7 +304,7 @@ def _pick(case: Case, settings: MatchSettings) -> tuple[int | None, str]:
     """The engine's pick (candidate index or None) and its reasons."""
     if case.kind == "soulseek":
         files = [f for f in case.candidates if isinstance(f, SoulseekFile)]
-        result = rank_soulseek_files(case.want, files, settings)
+        result = rank_soulseek_files(case.want, files, settings, releases=case.releases)
         if result.best is None:
             top = result.rejected[0] if result.rejected else None
             why = "; ".join(top.reasons[:4]) if top else "no candidates"
@@ -256,14 +312,24 @@ def _pick(case: Case, settings: MatchSettings) -> tuple[int | None, str]:
         index = next(i for i, f in enumerate(files) if f is result.best.file)
         return index, "; ".join(result.best.reasons[:6])
     lib = [t for t in case.candidates if isinstance(t, LibraryTrack)]
-    answer = LibraryIndex(lib, settings).check(case.want)
+    answer = LibraryIndex(lib, settings).check(case.want, case.releases)
     if not answer.owned or answer.track is None:
         return None, answer.explain()
     return int(answer.track.id), answer.explain()
 
 
+def case_class(case_id: str) -> str | None:
+    """The failure class named by a case id ("h26-c3-07" -> "3"), or None."""
+    match = _CLASS_RE.search(case_id)
+    return match.group(1) if match else None
+
+
 def _is_wrong_version(case: Case, index: int) -> bool:
-    """A wrong pick whose version kinds differ from the wanted ones (hard kinds)."""
+    """A wrong pick whose version kinds differ from the wanted ones (hard kinds).
+
+    Re-recordings, language versions and processed uploads are hard kinds,
+    so picking one of them counts here.
+    """
     want = parse_title(case.want.title).kinds
     cand = case.candidates[index]
     if isinstance(cand, SoulseekFile):
@@ -272,6 +338,9 @@ def _is_wrong_version(case: Case, index: int) -> bool:
             for r in parse_path(cand.filename).readings
             for v in parse_title(r.title).versions
         }
+        file_versions = prepare_path(cand.filename).file_versions
+        if file_versions is not None:
+            kinds |= file_versions.kinds
     else:
         kinds = set(parse_title(cand.title).kinds)
     return bool((want ^ kinds) & HARD_KINDS)
@@ -282,8 +351,12 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
     report = Report()
     for case in cases:
         kind = report.by_kind.setdefault(case.kind, KindReport())
+        reps = [kind, report.total]
+        klass = case_class(case.id)
+        if klass is not None:
+            reps.append(report.by_class.setdefault(klass, KindReport()))
         pick, why = _pick(case, settings)
-        for rep in (kind, report.total):
+        for rep in reps:
             rep.cases += 1
             if case.expect:
                 rep.positives += 1
@@ -291,8 +364,8 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
                 rep.negatives += 1
         if pick is None:
             if not case.expect:
-                kind.correct_declines += 1
-                report.total.correct_declines += 1
+                for rep in reps:
+                    rep.correct_declines += 1
             else:
                 report.failures.append(
                     f"MISS {case.id} ({case.origin}): expected {sorted(case.expect)}, {why}"
@@ -300,7 +373,7 @@ def evaluate(cases: Sequence[Case], settings: MatchSettings = DEFAULT_SETTINGS) 
             continue
         correct = pick in case.expect
         wrong_version = not correct and _is_wrong_version(case, pick)
-        for rep in (kind, report.total):
+        for rep in reps:
             rep.picks += 1
             rep.correct_picks += int(correct)
             rep.wrong_version_picks += int(wrong_version)
@@ -336,6 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(failure)
     for name in sorted(report.by_kind):
         print(_line(name, report.by_kind[name]))
+    for klass in sorted(report.by_class):
+        label = f"class {klass} ({CLASS_NAMES.get(klass, 'unnamed')})"
+        print(_line(label, report.by_class[klass]))
     print(_line("overall", report.total))
     print(
         f"precision {report.total.precision:.4f} recall {report.total.recall:.4f} cases {report.total.cases}"

@@ -32,7 +32,24 @@ def string_similarity(a: str, b: str) -> float:
 
 
 def _best(forms_a: Sequence[str], forms_b: Sequence[str]) -> float:
-    return max((string_similarity(a, b) for a in forms_a for b in forms_b if a and b), default=0.0)
+    best = max((string_similarity(a, b) for a in forms_a for b in forms_b if a and b), default=0.0)
+    if best < 0.9 and (len(forms_a) > 1 or len(forms_b) > 1):
+        # Transliterations split words differently ("yoru ni kake ru" /
+        # "Yoru ni Kakeru", "YueLiangDaiBiao" / "Yue Liang Dai Biao"):
+        # compare them with the spaces removed too.
+        best = max(
+            best,
+            max(
+                (
+                    string_similarity(a.replace(" ", ""), b.replace(" ", ""))
+                    for a in forms_a
+                    for b in forms_b
+                    if a and b
+                ),
+                default=0.0,
+            ),
+        )
+    return best
 
 
 @lru_cache(maxsize=16384)
@@ -110,7 +127,7 @@ def _path_mention(name: str, cand: Prepared, reading: PreparedTitle) -> tuple[fl
         return (1.0 if len(key) >= 4 or " " in key else 0.85), f"artist {name!r} named in path"
     words = key.split()
     if len(words) >= 2:
-        initials = "".join(w[0] for w in words if w not in {"and", "of", "the"})
+        initials = "".join(w[0] for w in words if w not in {"and", "of", "the", "in"})
         if (
             len(initials) >= 3 and whole_word_in(initials, cand.path_key)
         ) or initials in cand.folder_keys:
@@ -158,6 +175,9 @@ def artist_evidence(
     best: tuple[float, str] | None = None
     if not cand.path_key:
         # A library track or a streaming result: its credit is all there is.
+        if reading.artist:
+            match = compare_artists(want.artists, reading.artist)
+            return match.similarity, f"{match.reason} (named in the title)"
         if not cand.artists:
             return None
         if all(is_various(a) for a in cand.artists):

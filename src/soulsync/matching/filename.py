@@ -211,7 +211,10 @@ def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
         and stem.count("-") >= 2
     ):
         parts = [p.strip() for p in stem.split("-") if p.strip()]
-    parts = [p for p in parts if not _PURE_NUMBER_RE.fullmatch(p)]  # "Artist - 03 - Title"
+    # "Artist - 03 - Title": a bare number is a track number - except in the title's
+    # place at the end ("Taylor Swift - 01 - 22", "Catfish and the Bottlemen - 7").
+    last = len(parts) - 1
+    parts = [p for i, p in enumerate(parts) if i == last or not _PURE_NUMBER_RE.fullmatch(p)]
     if not parts:
         return [Reading(stem, folder_artist, "whole name")]
     if len(parts) == 1:

@@ -33,6 +33,8 @@ from soulsync.domain import LibraryTrack, Track
 from soulsync.matching.anatomy import parse_title
 from soulsync.matching.credits import split_credit
 from soulsync.matching.normalize import ascii_key, bulk_key, text_key
+from soulsync.matching.prepared import Prepared, collector_paused, with_release_kinds
+from soulsync.matching.releases import ReleaseFacts
 from soulsync.matching.score import Score, compare, prepare
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
@@ -83,6 +85,13 @@ def _artist_keys(artist: str) -> set[str]:
     if any(sep in lowered for sep in _SEPARATOR_HINT):
         keys.update(ascii_key(n, drop_the=True) for n in split_credit(artist))
     return {k for k in keys if k}
+
+
+def _with_release(side: Prepared, artist: str | None, releases: ReleaseFacts) -> Prepared:
+    info = releases.lookup(artist, side.album)
+    if info is None:
+        return side
+    return with_release_kinds(side, info.kinds, info.describe())
 
 
 class LibraryIndex:
@@ -162,16 +171,29 @@ class LibraryIndex:
             return []
         return np.unique(np.concatenate(chosen)).tolist()
 
-    def check(self, want: Track) -> OwnedMatch:
-        """Is ``want`` owned? Returns the verdict with the best library track and why."""
+    def check(self, want: Track, releases: ReleaseFacts | None = None) -> OwnedMatch:
+        """Is ``want`` owned? Returns the verdict with the best library track and why.
+
+        ``releases`` (release types from a metadata service) apply the same
+        rule as for Soulseek folders: a track owned only from a live
+        release is not the studio recording.
+        """
         ids = self.block(want)
         if not ids:
             return OwnedMatch(want, OwnedStatus.MISSING)
         shortlist = self._shortlist(want, ids)
         prepared_want = prepare(want)
+        lead = want.artists[0] if want.artists else None
+        if releases:
+            prepared_want = _with_release(prepared_want, lead, releases)
+
+        def side(track: LibraryTrack) -> Prepared:
+            prepared = prepare(track)
+            return _with_release(prepared, track.artist, releases) if releases else prepared
+
         scored = sorted(
             (
-                (self._tracks[i], compare(prepared_want, prepare(self._tracks[i]), self.settings))
+                (self._tracks[i], compare(prepared_want, side(self._tracks[i]), self.settings))
                 for i in shortlist
             ),
             key=lambda pair: pair[1].value,
@@ -193,8 +215,13 @@ class LibraryIndex:
         )
 
     def check_many(self, wants: Sequence[Track] | Iterable[Track]) -> list[OwnedMatch]:
-        """:meth:`check` for a whole playlist, in order."""
-        return [self.check(w) for w in wants]
+        """:meth:`check` for a whole playlist, in order.
+
+        The cyclic garbage collector is paused meanwhile: every full
+        collection would rescan the whole index (see ``prepared.collector_paused``).
+        """
+        with collector_paused():
+            return [self.check(w) for w in wants]
 
     def _shortlist(self, want: Track, ids: list[int]) -> list[int]:
         """The few blocked tracks worth a full score, by a batch pre-score.

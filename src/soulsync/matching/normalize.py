@@ -18,6 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
+from pykakasi import kakasi
 
 __all__ = [
     "ascii_key",
@@ -26,6 +27,7 @@ __all__ = [
     "forms",
     "has_digits",
     "number_tokens",
+    "romaji_key",
     "strip_diacritics",
     "text_key",
     "whole_word_in",
@@ -200,10 +202,48 @@ def forms(text: str, *, drop_the: bool = False) -> tuple[str, ...]:
 
     Comparing every form of one side with every form of the other lets a
     transliterated file name match a native-script title and vice versa.
+    Japanese text gets a third form, its Hepburn romanisation ("夜に駆ける"
+    -> "yoru ni kake ru"), because anyascii reads kanji as Chinese pinyin
+    while Japanese peers and services write romaji.
     """
+    if text.isascii():
+        a = ascii_key(text, drop_the=drop_the)
+        return (a,)
+    return _forms(text, drop_the)
+
+
+@lru_cache(maxsize=32768)
+def _forms(text: str, drop_the: bool) -> tuple[str, ...]:
     a = ascii_key(text, drop_the=drop_the)
     t = text_key(text, drop_the=drop_the)
-    return (a,) if a == t or not t else (a, t)
+    found = [a] if a == t or not t else [a, t]
+    if _JAPANESE_RE.search(text):
+        r = romaji_key(text)
+        if r and r not in found:
+            found.append(r)
+    return tuple(found)
+
+
+# Hiragana, katakana (also half-width) and CJK ideographs.
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u4e00-\u9fff]")
+_KAKASI: list[kakasi] = []
+
+
+@lru_cache(maxsize=16384)
+def romaji_key(text: str) -> str:
+    """Comparison key of ``text`` romanised as Japanese (Hepburn) with pykakasi.
+
+    pykakasi (https://codeberg.org/miurahr/pykakasi) splits the text into
+    words and gives each a Hepburn reading; kanji get their Japanese reading
+    ("久石譲" -> "hisaishi yuzuru"). Text with no Japanese characters is
+    returned as its ASCII key.
+    """
+    if not _JAPANESE_RE.search(text):
+        return ascii_key(text)
+    if not _KAKASI:
+        _KAKASI.append(kakasi())
+    words = [item["hepburn"] or item["orig"] for item in _KAKASI[0].convert(text)]
+    return bulk_key(" ".join(words))
 
 
 def number_tokens(key: str) -> tuple[str, ...]:

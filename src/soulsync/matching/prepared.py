@@ -9,7 +9,10 @@ the same relative path shared by many peers is parsed once.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -20,12 +23,23 @@ from soulsync.matching.anatomy import (
     VersionTag,
     album_context,
     parse_title,
+    versions_in_text,
+    weak_album_context,
 )
-from soulsync.matching.credits import split_credit
+from soulsync.matching.credits import is_various, split_credit
 from soulsync.matching.filename import is_generic_folder, parse_path, split_remote_path
 from soulsync.matching.normalize import ascii_key, number_tokens
 
-__all__ = ["Candidate", "Prepared", "PreparedTitle", "canonical_path", "prepare", "prepare_path"]
+__all__ = [
+    "Candidate",
+    "Prepared",
+    "PreparedTitle",
+    "canonical_path",
+    "collector_paused",
+    "prepare",
+    "prepare_path",
+    "with_release_kinds",
+]
 
 Candidate = Track | LibraryTrack | SoulseekFile
 
@@ -60,8 +74,14 @@ class Prepared:
     duration_ms: int | None = None
     isrc: str | None = None
     explicit: bool | None = None
+    year: int | None = None  # the wanted release's year, when the source says
     path_key: str = ""  # whole remote path (Soulseek) for whole-word evidence
     context: frozenset[VersionKind] = field(default_factory=frozenset)
+    # The part of ``context`` that is only a guess from a name starting with
+    # "Live" (see anatomy.weak_album_context).
+    weak_context: frozenset[VersionKind] = field(default_factory=frozenset)
+    context_folders: tuple[str, ...] = ()  # the folder names ``context`` was read from
+    release_note: str = ""  # where release-type context came from ("MusicBrainz: Live")
     folder_artist: str | None = None
     # Soulseek: descriptors found anywhere in the file name, whichever reading
     # is used for the title ("Song - Chromatics Remix" read as title "Song").
@@ -111,6 +131,14 @@ _MOVEMENT_PREFIX_RE = re.compile(r"^\s*[IVX]{1,4}\.\s+")
 _SEGMENT_RE = re.compile(r":\s+|\s+[-–]\s+")
 
 
+_DATED_STEM_RE = re.compile(r"[(\[]((?:19|20)\d{2})[)\]][^\\]*$")
+# Cheap test before the full descriptor scan of a whole file name.
+_PROCESSED_HINT_RE = re.compile(
+    r"nightcore|daycore|8 ?d|boost|\d{3} ?hz|slowed|sped|speed|reverb|faster|chopped|screwed",
+    re.IGNORECASE,
+)
+_PROCESSED_KINDS = frozenset({VersionKind.SPED_UP, VersionKind.SLOWED, VersionKind.PROCESSED})
+
 _ALBUM_NOISE_RE = re.compile(
     r"\b(?:original )?(?:motion picture |broadway |cast )?(?:soundtrack|ost|score|cast recording)\b"
     r"|\b(?:super )?(?:deluxe|expanded|remastered|special|collectors|legacy|anniversary|bonus track)"
@@ -133,9 +161,23 @@ def prepare(item: Candidate) -> Prepared:
         return _prepare_file(canonical_path(item.filename), item.length)
     if isinstance(item, LibraryTrack):
         return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
+    year = _year_of(item.release_date)
     return _prepare_track(
-        item.title, tuple(item.artists), item.album, item.duration_ms, item.isrc, item.explicit
+        item.title,
+        tuple(item.artists),
+        item.album,
+        item.duration_ms,
+        item.isrc,
+        item.explicit,
+        year,
     )
+
+
+def _year_of(release_date: str | None) -> int | None:
+    """The year of a "YYYY", "YYYY-MM" or "YYYY-MM-DD" release date."""
+    if release_date and len(release_date) >= 4 and release_date[:4].isdigit():
+        return int(release_date[:4])
+    return None
 
 
 @lru_cache(maxsize=16384)
@@ -146,6 +188,7 @@ def _prepare_track(
     duration_ms: int | None,
     isrc: str | None,
     explicit: bool | None,
+    year: int | None = None,
 ) -> Prepared:
     pt = _prepared_title(title)
     names = list(artists)
@@ -158,7 +201,9 @@ def _prepare_track(
         duration_ms=duration_ms,
         isrc=(isrc or "").strip().upper() or None,
         explicit=explicit,
+        year=year,
         context=album_context(album) if album else frozenset(),
+        weak_context=weak_album_context(album) if album else frozenset(),
     )
 
 
@@ -169,14 +214,22 @@ def _prepare_library(
     pt = _prepared_title(title)
     names = [artist] if artist else []
     names.extend(f for f in pt.anatomy.featured)
+    titles = [pt]
+    if artist and is_various(artist):
+        # Compilations ripped with "Various Artists" as the track artist
+        # often carry the real credit in the title: "Kenny Loggins - Footloose".
+        left, sep, right = title.partition(" - ")
+        if sep and left.strip() and right.strip():
+            titles.append(_prepared_title(right.strip(), left.strip(), "artist - title"))
     return Prepared(
-        titles=(pt,),
+        titles=tuple(titles),
         artists=tuple(names),
         album=album,
         album_key=_album_key(album),
         duration_ms=duration_ms,
         isrc=(isrc or "").strip().upper() or None,
         context=album_context(album) if album else frozenset(),
+        weak_context=weak_album_context(album) if album else frozenset(),
     )
 
 
@@ -188,6 +241,12 @@ def canonical_path(filename: str) -> str:
     file, so ``@@a\Music\Daft Punk\Discovery\03.flac`` and
     ``@@b\mp3\Daft Punk\Discovery\03.flac`` prepare (and cache) as one.
     """
+    if filename.startswith("@@"):
+        # The share root ("@@user") differs per peer and is always dropped:
+        # cache on what follows, which many peers share.
+        cut = filename.find("\\")
+        if cut > 0:
+            return _canonical_path(filename[cut + 1 :])
     return _canonical_path(filename)
 
 
@@ -211,6 +270,33 @@ def _prepare_file(filename: str, length: int | None) -> Prepared:
     return _with_duration(base, duration)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one ranking or playlist check.
+
+    Ranking a search (or checking a playlist) allocates tens of thousands of short-lived objects;
+    in an app that also holds a large library index, each automatic full
+    collection rescans that whole index (about a quarter of a first search's
+    time with 200k tracks in memory). Nothing ranked here forms reference
+    cycles that need collecting before the call returns, and the collector
+    is switched back on (if it was on) even when ranking fails.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def with_release_kinds(base: Prepared, kinds: frozenset[VersionKind], note: str) -> Prepared:
+    """``base`` with version kinds a metadata source knows its release has."""
+    if not kinds or kinds <= base.context:
+        return base
+    return replace(base, context=base.context | kinds, release_note=note)
+
+
 def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
     return replace(base, duration_ms=duration_ms, root=base)
 
@@ -220,12 +306,27 @@ def _prepare_path(filename: str) -> Prepared:
     anatomy = parse_path(filename)
     titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
     context: set[VersionKind] = set()
+    strong: set[VersionKind] = set()
     for folder in anatomy.folders[-3:]:
-        context |= album_context(folder)
+        kinds = album_context(folder)
+        context |= kinds
+        strong |= kinds - weak_album_context(folder)
     tags: list[VersionTag] = []
     for pt in titles:
         for tag in pt.anatomy.versions:
             if all(t.kind is not tag.kind for t in tags):
+                tags.append(tag)
+    # A bare year in brackets is upload noise to the file-name parser, but
+    # it may date a re-recording ("Pour Some Sugar On Me (2012)").
+    dated = _DATED_STEM_RE.search(anatomy.basename)
+    if dated and all(t.kind is not VersionKind.DATED for t in tags):
+        tags.append(VersionTag(VersionKind.DATED, dated.group(1)))
+    # Processed uploads are often named by the uploader's channel rather
+    # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
+    # phrases are never part of a real title, so the whole name counts.
+    if _PROCESSED_HINT_RE.search(anatomy.basename):
+        for tag in versions_in_text(ascii_key(anatomy.basename)):
+            if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
     featured: list[str] = []
     for pt in titles:
@@ -243,6 +344,8 @@ def _prepare_path(filename: str) -> Prepared:
         album_key=_album_key(anatomy.album),
         path_key=anatomy.path_key,
         context=frozenset(context),
+        weak_context=frozenset(context - strong),
+        context_folders=tuple(anatomy.folders[-3:]),
         folder_artist=anatomy.artist,
         file_versions=file_versions,
         folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),

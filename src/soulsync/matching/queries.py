@@ -17,6 +17,14 @@ extra word can only lose results. The ladder starts precise and widens:
 Album and duration are never part of a query; they are used for ranking.
 The order is configurable: the original SoulSync searched title first.
 Identical queries are dropped, so a simple track yields two or three steps.
+
+Every query is built as slskd will send it (:func:`slskd_form`): Soulseek.NET
+drops one-character terms by default (``SearchOptions.RemoveSingleCharacterSearchTerms``)
+and refuses a search left without a longer term with a 400
+(``SoulseekClient.SearchAsync``, https://github.com/jpdillingham/Soulseek.NET/blob/master/src/SoulseekClient.cs).
+So one-letter words are dropped here, a rung that would be refused is
+skipped, and a title made only of one-letter words ("U", "X") is searched
+together with its album or artist instead of alone.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ __all__ = [
     "clean_query",
     "metadata_queries_for_path",
     "query_ladder",
+    "slskd_form",
+    "wildcard_filtered",
 ]
 
 
@@ -133,6 +143,33 @@ def clean_query(text: str) -> str:
     return cleaned or " ".join(text.split())
 
 
+def _dotnet_length(term: str) -> int:
+    """``string.Length`` in .NET: UTF-16 code units (an emoji counts two)."""
+    return len(term.encode("utf-16-le")) // 2
+
+
+def slskd_form(text: str) -> str | None:
+    """``text`` as slskd will search for it, or None if slskd would refuse it (400).
+
+    Soulseek.NET splits the text on single spaces, takes ``-word`` tokens as
+    exclusions, and (by default) drops every other term of one character;
+    with no term left it answers "Search query must contain at least one
+    non-exclusion term with length greater than 1" (``SearchQuery.cs`` and
+    ``SoulseekClient.cs`` in jpdillingham/Soulseek.NET). The kept terms are
+    returned in order, exclusions after them, as slskd's ``SearchQuery``
+    prints itself.
+
+    >>> slskd_form("prince u"), slskd_form("u"), slskd_form("o o c")
+    ('prince', None, None)
+    """
+    tokens = [t for t in text.split(" ") if t]
+    exclusions = [t for t in tokens if t.startswith("-") and len(t) > 1]
+    terms = [t for t in tokens if t not in exclusions and _dotnet_length(t) > 1]
+    if not terms:
+        return None
+    return " ".join((*terms, *exclusions))
+
+
 def _title_for_query(track: Track, *, keep_feat: bool) -> str:
     """The title with soft descriptors dropped; hard ones (remix, live) kept as words."""
     anatomy = parse_title(track.title)
@@ -174,10 +211,20 @@ def query_ladder(track: Track, order: Sequence[QueryStep] = DEFAULT_ORDER) -> li
     seen: set[str] = set()
 
     def add(text: str, step: QueryStep, prefix: str = "") -> None:
-        q = prefix + clean_query(text)
+        q = slskd_form(prefix + clean_query(text))
         if q and q not in seen:
             seen.add(q)
             queries.append(SearchQuery(q, step))
+
+    def title_alone_or_with(title: str, step: QueryStep) -> None:
+        # A title of one-letter words ("U", "X") is no query of its own for slskd:
+        # pair it with the album (or the artist), whose words it then must match.
+        if slskd_form(clean_query(title)) is not None:
+            add(title, step)
+        elif track.album:
+            add(f"{strip_diacritics(track.album)} {title}", step)
+        elif primary:
+            add(f"{ascii_key(primary, drop_the=True)} {title}", step)
 
     for step in order:
         if step is QueryStep.ARTIST_TITLE:
@@ -194,7 +241,7 @@ def query_ladder(track: Track, order: Sequence[QueryStep] = DEFAULT_ORDER) -> li
             name = ascii_key(primary, drop_the=True) if primary else ""
             add(" ".join((name, strip_diacritics(title_full))), step)
         elif step is QueryStep.TITLE_ONLY:
-            add(strip_diacritics(title_full), step)
+            title_alone_or_with(strip_diacritics(title_full), step)
         elif step is QueryStep.WILDCARD and primary and _is_filtered(primary):
             name = ascii_key(primary, drop_the=True)
             # "*" must survive cleaning: it is the point of this rung.
@@ -259,3 +306,30 @@ def metadata_queries_for_path(path: str, limit: int = 4) -> list[str]:
     for title in titles[:2]:
         add(title)
     return queries[:limit]
+
+
+def wildcard_filtered(text: str) -> tuple[str, tuple[str, ...]]:
+    """A hand-typed search with server-filtered names made findable.
+
+    The Soulseek server drops searches containing some names ("beatles"):
+    their first letter becomes ``*`` ("the *eatles abbey road"), the same
+    trick the query ladder's wildcard rung uses. Returns the text to send and
+    the words that were changed (empty when nothing was filtered).
+
+    >>> wildcard_filtered("The Beatles Abbey Road")
+    ('The *eatles Abbey Road', ('Beatles',))
+    """
+    words = text.split()
+    keys = [ascii_key(w, drop_the=True) for w in words]
+    changed: list[int] = []
+    for phrase in SERVER_FILTERED:
+        for start in range(len(words)):
+            span = range(start, start + len(phrase))
+            if span.stop <= len(words) and {keys[i] for i in span} == set(phrase):
+                changed.append(start)  # one wildcard per phrase hides it from the filter
+    out = list(words)
+    for i in sorted(set(changed)):
+        if len(out[i]) > 1 and not out[i].startswith("*"):
+            out[i] = "*" + out[i][1:]
+    done = tuple(words[i] for i in sorted(set(changed)) if out[i] != words[i])
+    return " ".join(out), done

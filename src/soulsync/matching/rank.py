@@ -29,6 +29,8 @@ from functools import lru_cache
 
 from soulsync.domain import SearchResponse, SoulseekFile, Track
 from soulsync.matching.filename import extension_of
+from soulsync.matching.prepared import collector_paused, with_release_kinds
+from soulsync.matching.releases import ReleaseFacts, ReleaseQuery, release_key
 from soulsync.matching.score import (
     CompareMemo,
     Prepared,
@@ -49,6 +51,7 @@ __all__ = [
     "flatten_responses",
     "rank_prepared",
     "rank_soulseek_files",
+    "releases_to_check",
 ]
 
 _SPEED_BUCKET = 650 * 1024  # bytes/s per preference step
@@ -238,9 +241,24 @@ def rank_prepared(
     files: Iterable[SoulseekFile],
     settings: MatchSettings = DEFAULT_SETTINGS,
     peer_failures: Mapping[str, int] | None = None,
+    releases: ReleaseFacts | None = None,
 ) -> RankResult:
     """:func:`rank_soulseek_files` for an already prepared wanted track."""
+    with collector_paused():
+        return _rank_prepared(want, files, settings, peer_failures, releases)
+
+
+def _rank_prepared(
+    want: Prepared,
+    files: Iterable[SoulseekFile],
+    settings: MatchSettings,
+    peer_failures: Mapping[str, int] | None,
+    releases: ReleaseFacts | None,
+) -> RankResult:
     failures = peer_failures or {}
+    if releases:
+        want = _with_release(want, want.artists[0] if want.artists else None, releases)
+    known: dict[int, tuple[Prepared, Prepared]] = {}
     accepted: list[RankedFile] = []
     rejected: list[RankedFile] = []
     # Peers share the same relative paths over and over: the path part of
@@ -253,6 +271,13 @@ def rank_prepared(
             score = _UNSCORED  # junk formats, ignored peers, far-off lengths
         else:
             root = prepare_path(file.filename)
+            if releases:
+                entry = known.get(id(root))
+                if entry is None or entry[0] is not root:
+                    artist = root.folder_artist or (want.artists[0] if want.artists else None)
+                    entry = (root, _with_release(root, artist, releases))
+                    known[id(root)] = entry
+                root = entry[1]
             # The same rip shared by many peers: same path, same length.
             score = memo.get_or(
                 ("file", id(root), file.length),
@@ -279,6 +304,42 @@ def rank_prepared(
     accepted.sort(key=lambda r: _preference_key(r, settings, want.duration_ms), reverse=True)
     rejected.sort(key=lambda r: r.score.value, reverse=True)
     return RankResult(candidates=tuple(accepted), rejected=tuple(rejected))
+
+
+def _with_release(side: Prepared, artist: str | None, releases: ReleaseFacts) -> Prepared:
+    info = releases.lookup(artist, side.album)
+    if info is None:
+        return side
+    return with_release_kinds(side, info.kinds, info.describe())
+
+
+def releases_to_check(want: Track, result: RankResult, limit: int = 6) -> list[ReleaseQuery]:
+    """Releases worth a metadata look-up before trusting ``result``.
+
+    The wanted album itself (a live album wanted makes studio files the
+    wrong version) and the folders of candidates that are otherwise
+    acceptable and not already marked live/remix by their names; distinct,
+    best candidates first, at most ``limit``.
+    """
+    found: list[ReleaseQuery] = []
+    seen: set[str] = set()
+    lead = want.artists[0] if want.artists else ""
+
+    def add(artist: str, album: str | None) -> None:
+        if not album or len(found) >= limit:
+            return
+        key = release_key(artist, album)
+        if key not in seen:
+            seen.add(key)
+            found.append(ReleaseQuery(artist, album))
+
+    add(lead, want.album)
+    for ranked in result.candidates:
+        root = prepare_path(ranked.file.filename)
+        if root.context:
+            continue
+        add(root.folder_artist or lead, root.album)
+    return found
 
 
 def _preference_key(
@@ -320,12 +381,17 @@ def rank_soulseek_files(
     results: Iterable[SearchResponse | SoulseekFile],
     settings: MatchSettings = DEFAULT_SETTINGS,
     peer_failures: Mapping[str, int] | None = None,
+    releases: ReleaseFacts | None = None,
 ) -> RankResult:
     """Filter and order Soulseek files for ``want``; best candidate first.
 
     ``results`` may be slskd search responses (peer slot, speed and queue are
     taken from the response) or bare files. ``peer_failures`` maps a username
     to its failed-download count: at ``fails_to_downrank`` the peer's files go
-    last, at ``fails_to_ignore`` they are rejected.
+    last, at ``fails_to_ignore`` they are rejected. ``releases`` are release
+    types a metadata service knows (see :mod:`soulsync.matching.releases`):
+    a folder holding a live or remix release is that version.
     """
-    return rank_prepared(prepare(want), flatten_responses(results), settings, peer_failures)
+    return rank_prepared(
+        prepare(want), flatten_responses(results), settings, peer_failures, releases
+    )

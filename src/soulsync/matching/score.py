@@ -26,11 +26,15 @@ uses them to order files that match equally well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from soulsync.domain import Track
+from soulsync.matching.anatomy import TitleAnatomy, VersionKind, VersionTag, album_context
+from soulsync.matching.classical import movement_in_work_folder, performance_check
 from soulsync.matching.credits import is_various
 from soulsync.matching.evidence import (
     artist_evidence,
@@ -38,6 +42,7 @@ from soulsync.matching.evidence import (
     string_similarity,
     title_similarity,
 )
+from soulsync.matching.normalize import ascii_key
 from soulsync.matching.prepared import Candidate, Prepared, PreparedTitle, prepare, prepare_path
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.matching.versions import (
@@ -204,6 +209,12 @@ def compare(
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
     d_sim, d_reason = duration_similarity(want.duration_ms, cand_ms, settings)
+    if (
+        want.duration_ms
+        and cand_ms
+        and abs(want.duration_ms - cand_ms) > settings.unexplained_length_s * 1000
+    ):
+        d_reason = f"{d_reason}, unexplained"
     # With matching ISRCs the title does not bound the score.
     bounded = not (want.isrc and root.isrc)
     others = settings.artist_weight + settings.album_weight + settings.duration_weight
@@ -260,6 +271,11 @@ class _Static:
     isrc_same: bool | None  # None when either side lacks an ISRC
     want_isrc: str | None
     cand_isrc: str | None
+    explains_length: bool = False  # an edit/extended/version marker on either side
+    various_credit: bool = False  # the candidate names only "Various Artists"
+    # A bare year on the candidate that the wanted release's year could not
+    # settle: decided by the duration in finish().
+    dated: str | None = None
     # Derived in __post_init__.
     weighted: float = 0.0
     weight: float = 0.0
@@ -312,6 +328,15 @@ class _Static:
             weighted += d_sim * settings.duration_weight
             weight += settings.duration_weight
         similarity = weighted / weight if weight else 0.0
+        factor = self.factor
+        if d_reason.endswith("unexplained") and not self.explains_length:
+            factor *= settings.unexplained_length_factor
+        penalties = self.penalties
+        if self.dated and d_sim is not None and d_sim < 1.0:
+            # "Song (2012)" a few seconds off the wanted length: the year
+            # more likely dates a re-recording than the original release.
+            factor *= settings.medium_version_factor
+            penalties = (*penalties, f"dated {self.dated} and {d_reason}: possibly a re-recording")
         # A wrong title or artist is not rescued by the other fields: the mean
         # of a perfect artist and duration would otherwise carry a wrong song
         # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
@@ -321,10 +346,14 @@ class _Static:
             similarity = min(similarity, self.t_sim)
         if self.artist_sim is not None and self.artist_sim < 0.6:
             similarity = min(similarity, self.artist_sim)
+        if self.various_credit:
+            # A soundtrack or cast album track credited only to "Various
+            # Artists" is as often the cast's cover as the original.
+            similarity = min(similarity, settings.various_artists_cap)
         if self.isrc_same is True:
             value, tier = 0.85 + 0.15 * similarity, "identifier"
         else:
-            value, tier = similarity * self.factor, "similarity"
+            value, tier = similarity * factor, "similarity"
             if self.isrc_same is False:
                 value = min(value, settings.isrc_mismatch_cap)
         return Score(
@@ -332,7 +361,7 @@ class _Static:
             fields=(*fields, *self.tail),
             tier=tier,
             version_severity=self.severity if tier == "similarity" else None,
-            penalties=self.penalties,
+            penalties=penalties,
             reading=self.reading.how,
             dispreferred=self.dispreferred,
         )
@@ -344,24 +373,50 @@ def _static(
     wt = want.titles[0]
     fields: list[FieldScore] = []
     t_sim, t_reason = title_similarity(wt, reading)
-    fields.append(FieldScore("title", t_sim, settings.title_weight, t_reason))
+    if t_sim < 0.9 and cand.path_key:
+        movement = movement_in_work_folder(wt, reading, cand.path_key)
+        if movement is not None:
+            t_sim, t_reason = 0.92, movement
     artist = artist_evidence(want, cand, reading)
     if artist is not None:
         fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
+    a_sim: float | None = None
     if want.album_key and cand.album_key and not is_various(want.album or ""):
         a_sim = string_similarity(want.album_key, cand.album_key)
         reason = (
             "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
         )
         fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
+    if t_sim < 0.9 and a_sim is not None and a_sim >= 0.9:
+        part = _part_of_album(want, wt, reading)
+        if part is not None:
+            t_sim, t_reason = part
+    fields.insert(0, FieldScore("title", t_sim, settings.title_weight, t_reason))
+    want_context, cand_context = _effective_contexts(want, cand, a_sim)
+    cand_versions = _candidate_versions(wt, cand, reading)
     factor, severity, v_reasons = version_mismatch(
         wt.anatomy,
-        cand.file_versions or reading.anatomy,
-        want.context,
-        cand.context,
+        cand_versions,
+        want_context,
+        cand_context,
         want_explicit=want.explicit,
         settings=settings,
     )
+    if cand.release_note or want.release_note:
+        v_reasons = tuple(_with_note(r, want, cand) for r in v_reasons)
+    dated, d_level, d_reasons = _dated_check(want, wt, cand_versions)
+    if d_level is not None:
+        factor *= settings.hard_version_factor
+        severity = "hard"
+    v_reasons = (*v_reasons, *d_reasons)
+    p_level, p_reasons = performance_check(want, cand)
+    if p_level is not None:
+        factor *= (
+            settings.hard_version_factor if p_level == "hard" else settings.medium_version_factor
+        )
+        v_reasons = (*v_reasons, *p_reasons)
+        if severity != "hard":
+            severity = p_level
     f_factor, f_reasons = feature_check(want, cand, reading, settings)
     if f_reasons:
         factor *= f_factor
@@ -380,7 +435,150 @@ def _static(
         isrc_same=isrc_same,
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
+        dated=dated,
+        various_credit=(
+            artist is not None
+            and artist[1] == "candidate credited to Various Artists"
+            and _CAST_ALBUM_RE.search(ascii_key(cand.album or "")) is not None
+        ),
+        explains_length=bool((wt.anatomy.kinds | cand_versions.kinds) & _LENGTH_KINDS),
     )
+
+
+def _part_of_album(
+    want: Prepared, wt: PreparedTitle, reading: PreparedTitle
+) -> tuple[float, str] | None:
+    """ "The Köln Concert, Part I" as "Part I" inside the album's own folder."""
+    key = wt.base_forms[0] if wt.base_forms else ""
+    album = want.album_key
+    if not album or not key.startswith(album + " ") or not reading.base_forms:
+        return None
+    rest = key[len(album) :].strip()
+    sim = string_similarity(rest, reading.base_forms[0])
+    if sim < 0.9:
+        return None
+    return 0.92, f"title is the album's {reading.anatomy.base!r}"
+
+
+def _candidate_versions(wt: PreparedTitle, cand: Prepared, reading: PreparedTitle) -> TitleAnatomy:
+    """The candidate's version descriptors, without those that are the wanted title.
+
+    "Tenacious D - Tribute.mp3" read as a whole name is "Tenacious D" with a
+    "Tribute" (cover) suffix; when "Tribute" is the wanted title, that
+    reading's descriptor is the title itself, not a version.
+    """
+    fv = cand.file_versions
+    if fv is None:
+        return reading.anatomy
+    if not fv.versions or len(cand.titles) < 2 or not wt.base_forms:
+        return fv
+    want_key = wt.base_forms[0]
+    spurious: set[VersionTag] = set()
+    kept: set[VersionTag] = set()
+    for pt in cand.titles:
+        original = ascii_key(pt.anatomy.original)
+        if (
+            pt.anatomy.versions
+            and original.endswith(want_key)
+            and not any(want_key in f for f in pt.base_forms)
+        ):
+            spurious.update(pt.anatomy.versions)
+        else:
+            kept.update(pt.anatomy.versions)
+    drop = spurious - kept
+    if not drop:
+        return fv
+    return TitleAnatomy(
+        original=fv.original,
+        base=fv.base,
+        versions=tuple(t for t in fv.versions if t not in drop),
+        featured=fv.featured,
+        extras=fv.extras,
+    )
+
+
+def _with_note(reason: str, want: Prepared, cand: Prepared) -> str:
+    """Say where release-type context came from: "... is live (MusicBrainz: Live)"."""
+    if cand.release_note and reason.startswith("candidate folder is"):
+        return f"{reason} ({cand.release_note})"
+    if want.release_note and reason.startswith("wanted album is"):
+        return f"{reason} ({want.release_note})"
+    return reason
+
+
+def _dated_check(
+    want: Prepared, wt: PreparedTitle, cand: TitleAnatomy
+) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A bare year on the candidate ("Song (2012)"): (undecided year, level, reasons).
+
+    Decided by the wanted release's year when known: the same year (or the
+    next, for late-December releases) is the release; a later one dates a
+    re-recording. Unknown: the year is returned for the duration to decide.
+    """
+    if VersionKind.DATED not in cand.kinds or VersionKind.DATED in wt.anatomy.kinds:
+        return None, None, ()
+    year = cand.detail_of(VersionKind.DATED)
+    if want.year is None or not year.isdigit():
+        return year, None, ()
+    if int(year) > want.year + 1:
+        return (
+            None,
+            "hard",
+            (f"candidate dated {year}, the wanted release is from {want.year}: a re-recording",),
+        )
+    return None, None, (f"candidate dated {year}, the wanted release's year",)
+
+
+_CAST_ALBUM_RE = re.compile(r"\b(?:soundtrack|ost|cast|musical|motion picture|the movie|film)\b")
+
+# Markers that explain a length far from the wanted one.
+_LENGTH_KINDS = frozenset(
+    {VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE, VersionKind.REMASTER}
+)
+
+
+def _effective_contexts(
+    want: Prepared, cand: Prepared, album_sim: float | None
+) -> tuple[frozenset[VersionKind], frozenset[VersionKind]]:
+    """Album/folder version context with the guesses that do not hold here removed.
+
+    A wanted album only *named* like a live one ("Live Through This") says
+    nothing about a candidate outside that album: the candidate's own
+    "(Live)" marker and its "Live at Reading" folder still count against it.
+    A band named like a version word ("Live", "Acoustic Alchemy") does not
+    make its own folders live or acoustic: its name is read out of the
+    folder names before they are read for versions.
+    """
+    want_context = want.context
+    if want.weak_context and (album_sim is None or album_sim < 0.9):
+        want_context = want_context - want.weak_context
+    cand_context = cand.context
+    if cand_context and cand.context_folders:
+        names = [a for a in want.artists if _named_like_version(a)]
+        if names:
+            cand_context = _context_without_names(cand.context_folders, tuple(names))
+    return want_context, cand_context
+
+
+@lru_cache(maxsize=4096)
+def _named_like_version(artist: str) -> bool:
+    """True for an artist whose name alone reads as a version ("Live", "Acoustic Alchemy")."""
+    return bool(album_context(artist))
+
+
+@lru_cache(maxsize=4096)
+def _context_without_names(
+    folders: tuple[str, ...], names: tuple[str, ...]
+) -> frozenset[VersionKind]:
+    kinds: set[VersionKind] = set()
+    for folder in folders:
+        text = folder
+        for name in names:
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+        text = " ".join(text.split()).strip(" -")
+        if text:
+            kinds |= album_context(text)
+    return frozenset(kinds)
 
 
 def score_track(

@@ -173,6 +173,17 @@ class MatchSettings:
     duration_zero_s: float = 30.0
     # Necessary condition for Soulseek files: length further off than this fails.
     max_duration_delta_s: float = 30.0
+    # Video-site uploads: a release upload is within a second or two; more means
+    # a video cut (intro, skit, outro) or another edit (matching/video.py).
+    video_max_duration_delta_s: float = 5.0
+    # A length this far off with no edit/extended marker to explain it is
+    # another recording more often than not (a live cut, a re-recording, a
+    # processed upload): the score is multiplied by the factor.
+    unexplained_length_s: float = 15.0
+    unexplained_length_factor: float = 0.8
+    # A soundtrack/cast-album library track credited only to "Various
+    # Artists" is at most "uncertain": it may be the cast's cover.
+    various_artists_cap: float = 0.75
     # Version handling: hard (remix/live/instrumental...) multiplies the score.
     hard_version_factor: float = 0.25
     medium_version_factor: float = 0.85  # edit / extended

@@ -1,7 +1,8 @@
 """Version comparison: which descriptor differences cost how much.
 
 Hard mismatches (another recording: remix, live, acoustic, instrumental, a
-cappella, demo, cover, karaoke, sped up/slowed, re-recorded, reprise)
+cappella, demo, cover, karaoke, sped up/slowed, re-recorded, reprise, a
+language version, a processed upload such as 8D or 432 Hz)
 multiply the score by ``hard_version_factor``; edits and extended mixes by
 ``medium_version_factor``; named alternate versions ("Piano Version", "2019
 Mix") and an extra featured artist by ``alternate_version_factor``;
@@ -39,6 +40,9 @@ HARD_KINDS = frozenset(
         VersionKind.SLOWED,
         VersionKind.RERECORDED,
         VersionKind.REPRISE,
+        VersionKind.LANGUAGE,
+        VersionKind.PROCESSED,
+        VersionKind.FAN_MADE,
     }
 )
 MEDIUM_KINDS = frozenset({VersionKind.EDIT, VersionKind.EXTENDED, VersionKind.ALTERNATE})
@@ -147,11 +151,13 @@ def _version_mismatch(
         elif kind in (VersionKind.MONO, VersionKind.STEREO):
             hit("soft", 1.0 - remaster_penalty, f"{where} is {kind.value}")
     for kind in sorted(
-        (wk & ck) & {VersionKind.REMIX, VersionKind.LIVE, VersionKind.ALTERNATE}, key=str
+        (wk & ck)
+        & {VersionKind.REMIX, VersionKind.LIVE, VersionKind.ALTERNATE, VersionKind.LANGUAGE},
+        key=str,
     ):
         wd, cd = want.detail_of(kind), cand.detail_of(kind)
         if wd and cd and name_similarity(wd, cd) < 0.7 and not (wd in cd or cd in wd):
-            level = "hard" if kind is VersionKind.REMIX else "medium"
+            level = "hard" if kind in (VersionKind.REMIX, VersionKind.LANGUAGE) else "medium"
             f = hard_factor if level == "hard" else medium_factor
             hit(level, f, f"different {kind.value}: {wd!r} vs {cd!r}")
     # Album/folder context the other side lacks entirely (a studio track

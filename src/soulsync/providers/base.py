@@ -8,6 +8,7 @@ them in worker threads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -165,6 +166,12 @@ class MediaServer(Protocol):
         """Make the playlist hold exactly ``track_ids`` in this order; returns it as read back."""
         ...
 
-    async def scan(self, path: str | None = None, wait: bool = True) -> None:
-        """Ask the server to rescan (optionally one folder) and wait until it is done."""
+    async def scan(
+        self, path: str | None = None, wait: bool = True, *, expect: Sequence[str] = ()
+    ) -> None:
+        """Ask the server to rescan (optionally one folder) and wait until it is done.
+
+        ``expect``: paths of new files the scan should find; their appearing
+        in the library also counts as "done" (a server may start a scan late).
+        """
         ...

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,9 @@ class FolderLibrary:
         """Scan the folder (or one sub-folder) incrementally and return what changed."""
         return await asyncio.to_thread(self.rescan_sync, path)
 
-    async def scan(self, path: str | None = None, wait: bool = True) -> None:
+    async def scan(
+        self, path: str | None = None, wait: bool = True, *, expect: Sequence[str] = ()
+    ) -> None:
         """The protocol's scan: a rescan (always waited for; it runs here, not on a server)."""
         await self.rescan(path)
 

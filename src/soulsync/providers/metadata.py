@@ -40,6 +40,7 @@ from soulsync.providers.base import (
     ServiceUnavailable,
 )
 from soulsync.providers.deezer import DeezerClient
+from soulsync.providers.musicbrainz import MusicBrainzClient, ReleaseGroup
 from soulsync.providers.spotify import SpotifyClient
 
 T = TypeVar("T")
@@ -105,10 +106,14 @@ class MetadataService:
     """Chooses Spotify or Deezer per call and records which one answered."""
 
     def __init__(
-        self, spotify: SpotifyClient | None = None, deezer: DeezerClient | None = None
+        self,
+        spotify: SpotifyClient | None = None,
+        deezer: DeezerClient | None = None,
+        musicbrainz: MusicBrainzClient | None = None,
     ) -> None:
         self.spotify = spotify
         self.deezer = deezer
+        self.musicbrainz = musicbrainz
         self.last_source: Source | None = None
 
     # -- choosing ------------------------------------------------------------------------
@@ -194,6 +199,17 @@ class MetadataService:
                 return None
 
         return await self._either(spotify, deezer)
+
+    async def release_groups(self, artist: str, album: str) -> list[ReleaseGroup] | None:
+        """MusicBrainz release groups for (artist, album), best first; None if not configured.
+
+        Only MusicBrainz knows whether a release is live, a remix album or a
+        DJ mix (its release-group secondary types); Spotify and Deezer only
+        say album, single, EP or compilation (:meth:`search_albums`).
+        """
+        if self.musicbrainz is None:
+            return None
+        return await self.musicbrainz.search_release_groups(artist, album)
 
     # -- lookups by id ---------------------------------------------------------------------------
 

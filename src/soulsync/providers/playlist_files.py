@@ -24,7 +24,9 @@ import csv
 import hashlib
 import io
 import math
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +35,9 @@ from soulsync.domain import Playlist, PlaylistEntry, Source, Track
 from soulsync.matching.filename import parse_path
 
 FORMATS = ("csv", "m3u", "text")
-# A playlist file larger than this is refused before it is read (100k lines of
-# M3U is ~3 MB; a bigger file is almost certainly not a playlist).
-MAX_PLAYLIST_BYTES = 10_000_000
+# A playlist of 10,000 CSV rows is about 3 MB; nothing bigger is read (a hostile
+# path such as /dev/zero would otherwise be read until memory runs out).
+MAX_PLAYLIST_BYTES = 5_000_000
 # Longer than this is no track length (a corrupt or hostile value).
 _MAX_DURATION_S = 24 * 3600
 _MAX_NUMBER = 9999  # track and disc numbers
@@ -88,19 +90,44 @@ def read_playlist_file(
     A file larger than ``max_bytes`` is refused with a clear error before it is read.
     """
     file = Path(path)
+    raw = read_capped(file, max_bytes)
+    return read_playlist_bytes(raw, str(file), name=name or file.stem, fmt=fmt)
+
+
+def read_playlist_bytes(
+    raw: bytes, origin: str, *, name: str | None = None, fmt: str | None = None
+) -> ImportResult:
+    """Parse a playlist file's bytes (an upload, or what :func:`read_capped` read).
+
+    ``origin`` is the file's name or path, used for the format guess and in messages.
+    """
+    if len(raw) > MAX_PLAYLIST_BYTES:
+        raise PlaylistFileError(f"{origin}: too large (over {MAX_PLAYLIST_BYTES // 1_000_000} MB)")
+    text = _decode(raw, Path(origin))
+    chosen = fmt or detect_format(Path(origin).name, text)
+    return parse_playlist_text(text, fmt=chosen, name=name or Path(origin).stem, origin=origin)
+
+
+def read_capped(file: Path, max_bytes: int = MAX_PLAYLIST_BYTES) -> bytes:
+    """The bytes of the regular file ``file``, refusing devices, FIFOs and files over ``max_bytes``.
+
+    The size is checked on the open descriptor and again while reading, so a
+    file that grows (or a path swapped for a device) cannot make us read more.
+    """
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            raise PlaylistFileError(
-                f"{file}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB "
-                "limit for playlist files"
-            )
-        raw = file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise PlaylistFileError(f"{file}: cannot read ({exc.strerror})") from exc
-    text = _decode(raw, file)
-    chosen = fmt or detect_format(file.name, text)
-    return parse_playlist_text(text, fmt=chosen, name=name or file.stem, origin=str(file))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PlaylistFileError(f"{file}: not a regular file")
+        if info.st_size > max_bytes:
+            raise PlaylistFileError(f"{file}: too large (over {max_bytes // 1_000_000} MB)")
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PlaylistFileError(f"{file}: too large (over {max_bytes // 1_000_000} MB)")
+    return raw
 
 
 def detect_format(filename: str, text: str) -> str:
@@ -129,7 +156,9 @@ def parse_playlist_text(text: str, *, fmt: str, name: str, origin: str = "<text>
         raise PlaylistFileError(f"{origin}: unknown playlist format {fmt!r} (use {FORMATS})")
     tracks, issues, title = parsers[fmt](text, origin)
     if not tracks:
-        detail = f"; first problem: {issues[0]}" if issues else ""
+        # Line number and reason only: the file's text is never echoed back, since
+        # the file may not be a playlist at all (and the caller may not own it).
+        detail = f"; first problem: line {issues[0].line}: {issues[0].reason}" if issues else ""
         raise PlaylistFileError(f"{origin}: no usable tracks found{detail}")
     digest = hashlib.sha1(f"{origin}\n{text}".encode()).hexdigest()
     playlist = Playlist(
@@ -302,7 +331,7 @@ def _parse_csv(text: str, origin: str) -> tuple[list[Track], list[LineIssue], st
     if missing:
         raise PlaylistFileError(
             f"{origin}: line 1: the header has no {' or '.join(missing)} column "
-            f"(found: {', '.join(header)})"
+            f"(found {len(header)} other columns)"
         )
     tracks: list[Track] = []
     issues: list[LineIssue] = []

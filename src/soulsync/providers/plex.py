@@ -17,6 +17,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import PurePath
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, ParseError
@@ -86,7 +87,7 @@ class PlexMediaServer:
         page_size: int = 500,
         scan_timeout_s: float = 900.0,
         scan_poll_s: float = 0.5,
-        scan_start_grace_s: float = 3.0,
+        scan_start_grace_s: float = 60.0,
     ) -> None:
         if not url:
             raise ValueError("plex.url is empty")
@@ -156,9 +157,18 @@ class PlexMediaServer:
         """Delete a playlist; False if it did not exist."""
         return await self._call(self._delete_playlist, playlist_id)
 
-    async def scan(self, path: str | None = None, wait: bool = True) -> None:
-        """Ask Plex to scan the music library (or one folder of it) and wait until it is done."""
-        await self._call(self._scan, path, wait)
+    async def scan(
+        self, path: str | None = None, wait: bool = True, *, expect: Sequence[str] = ()
+    ) -> None:
+        """Ask Plex to scan the music library (or one folder of it) and wait until it is done.
+
+        Done means: the scan was seen running and stopped, or the section's
+        ``scannedAt`` moved, or every file in ``expect`` is in the library. A
+        server busy with other work may start the scan late, so not having
+        seen it yet never counts as done: after ``scan_start_grace_s`` it is
+        requested once more, and only ``scan_timeout_s`` ends the wait (error).
+        """
+        await self._call(self._scan, path, wait, tuple(expect))
 
     async def aclose(self) -> None:
         """Close the HTTP session (a later call reconnects)."""
@@ -438,7 +448,7 @@ class PlexMediaServer:
         playlist.delete()
         return True
 
-    def _scan(self, path: str | None, wait: bool) -> None:
+    def _scan(self, path: str | None, wait: bool, expect: tuple[str, ...] = ()) -> None:
         section = self._music()
         before = self._scan_state(str(section.key))
         section.update(path=path)
@@ -446,21 +456,40 @@ class PlexMediaServer:
         if not wait:
             return
         started = time.monotonic()
+        asked_again = False
         seen_running = False
+        next_file_check = started
         while True:
             running, scanned_at = self._scan_state(str(section.key))
+            now = time.monotonic()
             if running:
                 seen_running = True
             elif seen_running or scanned_at != before[1]:
                 return
-            elif time.monotonic() - started > self.scan_start_grace_s:
-                # Never saw it run: it was quicker than one poll (or Plex skipped it).
-                return
-            if time.monotonic() - started > self.scan_timeout_s:
+            elif expect and now >= next_file_check:
+                # A bulk read: not every poll.
+                next_file_check = now + max(5 * self.scan_poll_s, 2.0)
+                if self._have_files(expect):
+                    return
+            if not seen_running and not asked_again and now - started > self.scan_start_grace_s:
+                # Not started yet: Plex may have it queued behind other work, or dropped it.
+                log.warning(
+                    "Plex has not started the scan after %.0f s; asking again",
+                    self.scan_start_grace_s,
+                )
+                section.update(path=path)
+                asked_again = True
+            if now - started > self.scan_timeout_s:
+                what = "finish" if seen_running else "start"
                 raise ProviderError(
-                    SERVICE, f"Plex did not finish scanning within {self.scan_timeout_s:g} s"
+                    SERVICE, f"Plex did not {what} scanning within {self.scan_timeout_s:g} s"
                 )
             time.sleep(self.scan_poll_s)
+
+    def _have_files(self, expect: tuple[str, ...]) -> bool:
+        """True when the library lists a track for every expected file (by file name)."""
+        names = {PurePath(t.path).name for t in self._all_tracks() if t.path}
+        return all(PurePath(e).name in names for e in expect)
 
     def _scan_state(self, section_key: str) -> tuple[bool, str | None]:
         """(scanning?, scannedAt) from fresh ``/library/sections`` and ``/activities`` reads."""

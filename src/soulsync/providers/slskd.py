@@ -23,6 +23,7 @@ What it does right, and why (``shared/reference/soulseek-and-slskd.md``):
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import logging
 import time
 import uuid
@@ -45,7 +46,13 @@ from soulsync.providers.base import (
     RateLimited,
     ServiceUnavailable,
 )
-from soulsync.providers.slskd_files import locate_download, slskd_relative_path
+from soulsync.providers.slskd_files import (
+    DEFAULT_SUBDIRECTORY,
+    LEGACY_LAYOUT,
+    SlskdLayout,
+    locate_download,
+    slskd_relative_path,
+)
 from soulsync.providers.slskd_models import (
     EnqueueResult,
     SlskdTransfer,
@@ -69,17 +76,72 @@ log = logging.getLogger(__name__)
 
 SERVICE = "slskd"
 API_PREFIX = "/api/v0"
+# An enqueue may wait for slskd's 10 s peer connect timeout: allow well beyond it.
+ENQUEUE_TIMEOUT_S = 30.0
+ENQUEUE_429_RETRIES = 5
 
 __all__ = [
     "EnqueueResult",
+    "InvalidSearch",
+    "NotLoggedIn",
     "PeerUnavailable",
     "SlskdClient",
     "SlskdTransfer",
+    "UnusablePeerName",
+    "peer_segment",
 ]
 
 
 class PeerUnavailable(ProviderError):
     """The Soulseek user cannot be reached (offline, or refused the request)."""
+
+
+class UnusablePeerName(PeerUnavailable):
+    """A Soulseek user name that cannot be put in an slskd API path (see ``peer_segment``)."""
+
+
+def peer_segment(username: str) -> str:
+    """``username`` as one path segment of slskd's API, or UnusablePeerName.
+
+    ``quote(..., safe='')`` leaves ``.`` alone, and both httpx and slskd's
+    server remove dot segments, so ``/users/../directory`` would become
+    ``/directory``; a ``/`` (even as ``%2F``) is not decoded back into the
+    name by ASP.NET Core's routing, so slskd would look up another user. Such
+    names are refused for that one peer (the caller moves on to the next).
+    """
+    if username in ("", ".", "..") or "/" in username or "\\" in username:
+        raise UnusablePeerName(
+            SERVICE,
+            f"the Soulseek user name {username[:80]!r} cannot be used in slskd's API "
+            "(it would change the request path); skipping this peer",
+        )
+    return quote(username, safe="")
+
+
+class InvalidSearch(ProviderError):
+    """slskd refused the search text itself (400), e.g. nothing but one-letter terms.
+
+    Not worth retrying: the same text is refused again. ``SearchesController.Post``
+    (https://github.com/slskd/slskd/blob/master/src/slskd/Search/API/Controllers/SearchesController.cs)
+    turns Soulseek.NET's ``ArgumentException`` into this 400.
+    """
+
+
+class NotLoggedIn(ServiceUnavailable):
+    """slskd runs but is not logged in to the Soulseek network.
+
+    A search gets 409 (Soulseek.NET's ``InvalidOperationException`` "The server
+    connection must be connected and logged in…", mapped to ``Conflict`` by
+    ``SearchesController.Post``); an enqueue gets 500 with that same wording.
+    Nobody's fault but the network connection's: never counted against a peer.
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        message = "slskd is not connected to the Soulseek network"
+        super().__init__(SERVICE, f"{message} ({detail})" if detail else message)
+
+
+_LOGGED_OUT_WORDING = "must be connected and logged in"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -91,7 +153,16 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _brief(response: httpx.Response) -> str:
-    text = response.text.strip().replace("\n", " ")
+    """slskd's error text; ASP.NET sends ``BadRequest("…")`` as a JSON string to JSON clients."""
+    text = response.text.strip()
+    if text.startswith('"'):
+        try:
+            decoded = json_module.loads(text)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            text = decoded
+    text = text.replace("\n", " ")
     return text[:200] if text else response.reason_phrase
 
 
@@ -121,6 +192,7 @@ class SlskdClient:
         api_key: SecretStr | str,
         *,
         downloads_dir: Path | None = None,
+        destination_subdirectory: str | None = None,
         pacer: SearchPacer | None = None,
         timeout_s: float = 15.0,
         poll_interval_s: float = 0.5,
@@ -130,6 +202,13 @@ class SlskdClient:
         register_secret(key)
         self.url = url.rstrip("/")
         self.downloads_dir = downloads_dir
+        # slskd 0.26's destination template, used only when slskd's /options cannot be read.
+        self.destination_subdirectory = destination_subdirectory
+        self._layout: SlskdLayout | None = None
+        # slskd 0.26+ retries failed downloads itself (transfers.download.retry.attempts).
+        self.retry_attempts: int | None = None
+        # First wait after an enqueue 429; doubled per retry (0.5 s: 15.5 s in all).
+        self.enqueue_backoff_s = 0.5
         self.pacer = pacer or shared_pacer()
         self.poll_interval_s = poll_interval_s
         self._http = httpx.AsyncClient(
@@ -152,6 +231,7 @@ class SlskdClient:
             sl.url,
             sl.api_key,
             downloads_dir=settings.slskd_downloads_dir,
+            destination_subdirectory=sl.destination_subdirectory,
             pacer=pacer,
             **kwargs,
         )
@@ -176,13 +256,15 @@ class SlskdClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         allow: frozenset[int] = frozenset(),
+        timeout_s: float | None = None,
     ) -> httpx.Response:
         """One call; maps transport failures and error statuses to provider errors.
 
         Statuses in ``allow`` are returned to the caller instead of raising.
         """
+        extra: dict[str, Any] = {} if timeout_s is None else {"timeout": timeout_s}
         try:
-            response = await self._http.request(method, path, json=json, params=params)
+            response = await self._http.request(method, path, json=json, params=params, **extra)
         except httpx.ConnectError as exc:
             raise ServiceUnavailable(SERVICE, f"slskd is not reachable at {self.url}") from exc
         except httpx.TimeoutException as exc:
@@ -225,6 +307,59 @@ class SlskdClient:
         except ValueError:
             return response.text.strip()
         return str(value)
+
+    async def application(self) -> dict[str, Any]:
+        """``GET /application``: version, server connection, shares… ({} if slskd lacks it)."""
+        response = await self._request("GET", "/application", allow=frozenset({404}))
+        if response.status_code == 404:
+            return {}
+        data = response.json()
+        return data if isinstance(data, dict) else {}
+
+    async def layout(self, *, refresh: bool = False) -> SlskdLayout:
+        """How this slskd lays out finished files (detected once, then cached).
+
+        The version comes from ``GET /application`` (``version.current``; the
+        ``State`` record of ``Core/State.cs``), else ``/application/version``.
+        For 0.26+ the destination template and the retry count are read from
+        ``GET /options`` (``transfers.download``, ``Core/Options.cs``); if that
+        cannot be read, the configured ``destination_subdirectory`` is used.
+        """
+        if self._layout is not None and not refresh:
+            return self._layout
+        app = await self.application()
+        version_info = app.get("version")
+        text = ""
+        if isinstance(version_info, dict):
+            text = str(version_info.get("current") or version_info.get("full") or "")
+        version = SlskdLayout.parse_version(text or await self.version())
+        layout = SlskdLayout(version, self.destination_subdirectory or DEFAULT_SUBDIRECTORY)
+        if layout.templated:
+            download = await self._download_options()
+            destination = download.get("destination")
+            template = destination.get("subdirectory") if isinstance(destination, dict) else None
+            if isinstance(template, str) and template.strip():
+                layout = SlskdLayout(version, template)
+            retry = download.get("retry")
+            attempts = retry.get("attempts") if isinstance(retry, dict) else None
+            self.retry_attempts = int(attempts) if isinstance(attempts, int) else 3
+        self._layout = layout
+        log.debug("slskd %s, download layout %s", text, layout)
+        return layout
+
+    @property
+    def known_layout(self) -> SlskdLayout:
+        """The detected layout, or the 0.22-0.25 one before :meth:`layout` ran."""
+        return self._layout or LEGACY_LAYOUT
+
+    async def _download_options(self) -> dict[str, Any]:
+        response = await self._request("GET", "/options", allow=frozenset({401, 403, 404}))
+        if response.status_code != 200:
+            return {}
+        data = response.json()
+        transfers = data.get("transfers") if isinstance(data, dict) else None
+        download = transfers.get("download") if isinstance(transfers, dict) else None
+        return download if isinstance(download, dict) else {}
 
     async def server_state(self) -> dict[str, Any]:
         """slskd's connection to the Soulseek server (``state``, ``isLoggedIn``, ...)."""
@@ -270,6 +405,8 @@ class SlskdClient:
         the answering peer or file count changes (for live search pages).
 
         Raises:
+            InvalidSearch: slskd refused the text (400), e.g. only one-letter terms.
+            NotLoggedIn: slskd is not connected to the Soulseek network (409).
             RateLimited: slskd kept answering 429 through every retry.
             ServiceUnavailable, AuthError: slskd is down or the key is wrong.
         """
@@ -289,9 +426,17 @@ class SlskdClient:
         }
 
         async def post() -> None:
-            response = await self._request("POST", "/searches", json=body, allow=frozenset({429}))
+            response = await self._request(
+                "POST", "/searches", json=body, allow=frozenset({400, 409, 429})
+            )
             if response.status_code == 429:
                 raise SearchRejected(_retry_after(response))
+            if response.status_code == 409:
+                raise NotLoggedIn(_brief(response))
+            if response.status_code == 400:
+                raise InvalidSearch(
+                    SERVICE, f"slskd refused the search {query!r}: {_brief(response)}"
+                )
 
         try:
             await self.pacer.run(post)
@@ -362,10 +507,11 @@ class SlskdClient:
         ]
         if not items:
             raise ValueError("nothing to enqueue")
+        layout = await self.layout()
         for name, _ in items:
-            slskd_relative_path(name)  # raises UnsafeRemoteName
+            slskd_relative_path(name, layout, username)  # raises UnsafeRemoteName
         body = [{"filename": name, "size": size} for name, size in items]
-        path = f"/transfers/downloads/{quote(username, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}"
         response = await self._enqueue_post(path, body, username)
         data = response.json() if response.content else None
         if isinstance(data, dict) and "enqueued" in data:
@@ -386,16 +532,34 @@ class SlskdClient:
     async def _enqueue_post(
         self, path: str, body: list[dict[str, Any]], username: str
     ) -> httpx.Response:
-        for attempt in range(4):
-            response = await self._request("POST", path, json=body, allow=frozenset({429, 500}))
+        """POST an enqueue, waiting out slskd's two enqueue slots.
+
+        slskd holds a slot while it reaches the peer (Soulseek.NET's 10 s connect
+        timeout) and answers a third concurrent enqueue with 429
+        (``TransfersController.EnqueueAsync``: ``SemaphoreSlim(2, 2)``). So the
+        request may take over 10 s, and 429s are retried over more than 10 s
+        (0.5 + 1 + 2 + 4 + 8 s) before giving up with :class:`RateLimited` -
+        never a false "peer offline".
+        """
+        for attempt in range(ENQUEUE_429_RETRIES + 1):
+            response = await self._request(
+                "POST",
+                path,
+                json=body,
+                allow=frozenset({429, 500}),
+                timeout_s=ENQUEUE_TIMEOUT_S,
+            )
+            if response.status_code == 500 and _LOGGED_OUT_WORDING in response.text:
+                # Soulseek.NET's "must be connected and logged in" surfaces as a 500 here.
+                raise NotLoggedIn(_brief(response))
             if response.status_code == 500:
                 raise PeerUnavailable(
                     SERVICE, f"could not enqueue from {username}: {_brief(response)}"
                 )
             if response.status_code != 429:
                 return response
-            # slskd allows two enqueues at a time; wait briefly for a slot.
-            await asyncio.sleep(0.25 * 2**attempt)
+            if attempt < ENQUEUE_429_RETRIES:
+                await asyncio.sleep(self.enqueue_backoff_s * 2**attempt)
         raise RateLimited(SERVICE, "slskd kept refusing the enqueue (429)", 2.0)
 
     async def transfer(self, username: str, transfer_id: str) -> SlskdTransfer:
@@ -404,7 +568,7 @@ class SlskdClient:
         Raises:
             NotFound: slskd does not know it (or it was removed).
         """
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}"
         return transfer_from_json((await self._request("GET", path)).json())
 
     async def transfers(
@@ -420,7 +584,7 @@ class SlskdClient:
                 )
             ).json()
             return transfers_from_groups(data or [])
-        path = f"/transfers/downloads/{quote(username, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}"
         response = await self._request("GET", path, allow=frozenset({404}))
         if response.status_code == 404:
             return []
@@ -428,7 +592,9 @@ class SlskdClient:
 
     async def queue_position(self, username: str, transfer_id: str) -> int | None:
         """Place in the peer's upload queue, if slskd knows one."""
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}/position"
+        path = (
+            f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}/position"
+        )
         response = await self._request("GET", path, allow=frozenset({404}))
         if response.status_code == 404:
             return None
@@ -437,7 +603,7 @@ class SlskdClient:
 
     async def cancel(self, username: str, transfer_id: str, *, remove: bool = False) -> None:
         """Cancel a download; with ``remove`` also drop it from slskd's lists."""
-        path = f"/transfers/downloads/{quote(username, safe='')}/{quote(transfer_id, safe='')}"
+        path = f"/transfers/downloads/{peer_segment(username)}/{quote(transfer_id, safe='')}"
         await self._request("DELETE", path, params={"remove": str(remove).lower()})
 
     async def clear_completed(self) -> None:
@@ -452,7 +618,7 @@ class SlskdClient:
         Raises:
             PeerUnavailable: the user is offline or did not answer.
         """
-        path = f"/users/{quote(username, safe='')}/directory"
+        path = f"/users/{peer_segment(username)}/directory"
         response = await self._request(
             "POST", path, json={"directory": directory}, allow=frozenset({404, 500})
         )
@@ -464,8 +630,13 @@ class SlskdClient:
 
     # -- files -------------------------------------------------------------------------
 
-    def local_file(self, remote_filename: str, *, not_before: float | None = None) -> Path:
+    def local_file(
+        self, remote_filename: str, *, not_before: float | None = None, username: str = ""
+    ) -> Path:
         """Where slskd saved a finished download (see :mod:`.slskd_files`).
+
+        Uses the layout :meth:`layout` detected (0.22-0.25 rule until then);
+        ``username`` fills a ``${SOURCE_USERNAME}`` in slskd 0.26's template.
 
         Raises:
             UnsafeRemoteName: the remote name could resolve outside the downloads folder.
@@ -474,9 +645,16 @@ class SlskdClient:
         """
         if self.downloads_dir is None:
             raise ProviderError(SERVICE, "slskd.downloads_dir is not configured")
-        found = locate_download(self.downloads_dir, remote_filename, not_before=not_before)
+        layout = self.known_layout
+        found = locate_download(
+            self.downloads_dir,
+            remote_filename,
+            not_before=not_before,
+            layout=layout,
+            username=username,
+        )
         if found is None:
-            local = slskd_relative_path(remote_filename)
+            local = slskd_relative_path(remote_filename, layout, username)
             raise NotFound(
                 SERVICE,
                 f"finished download not found at {self.downloads_dir / local.relative} "
@@ -499,4 +677,4 @@ class SlskdClient:
                 SERVICE, f"transfer {transfer.id} has no file (state {transfer.state})"
             )
         since = transfer.requested_at.timestamp() - slack_s if transfer.requested_at else None
-        return self.local_file(transfer.filename, not_before=since)
+        return self.local_file(transfer.filename, not_before=since, username=transfer.username)

@@ -1,10 +1,21 @@
-"""Where slskd put a finished download, found by rule, never by guessing.
+r"""Where slskd put a finished download, found by rule, never by guessing.
 
-slskd 0.22-0.25 (and 0.26 with its default template) saves a download at
-``<downloads>/<last remote folder>/<file name>``, with characters it cannot
-write replaced by ``_`` (.NET's invalid-character list: ``/`` and NUL on
-Linux, also ``<>:"|?*`` and control characters on Windows), and as
-``<stem>_<UtcNow.Ticks><ext>`` when that name is already taken.
+Two layouts, chosen by slskd's version (:class:`SlskdLayout`):
+
+* **0.22-0.25** save a download at ``<downloads>/<last remote folder>/<file
+  name>`` (``ToLocalRelativeFilename`` in ``Common/CommonExtensions.cs`` of
+  slskd 0.25.1), so ``@@abcde\f.flac`` lands in ``<downloads>/@@abcde/``;
+* **0.26+** derive the folder from the ``transfers.download.destination.subdirectory``
+  template (default ``${SOURCE_DIRECTORY}``; ``{}`` = the downloads root) after
+  stripping the path's root - a drive (``C:\``), a UNC server, or a SoulseekQt
+  share prefix of five or more letters/digits (``@@abcde``) - so that same
+  file lands at ``<downloads>/f.flac`` (``DownloadService.DeriveDestination`` and
+  ``Common/FileSafety.cs`` in https://github.com/slskd/slskd, 0.26.0).
+
+Characters slskd cannot write are replaced by ``_`` (.NET's invalid-character
+list: ``/`` and NUL on Linux, also ``<>:"|?*`` and control characters on
+Windows), and a name already taken becomes ``<stem>_<UtcNow.Ticks><ext>``
+(``Files/FileService.MoveFile``).
 
 :func:`locate_download` looks exactly there - the raw and the sanitised
 spelling of those two parts, each with and without a ``_<ticks>`` suffix -
@@ -13,8 +24,9 @@ because a fuzzy search could hand the pipeline somebody else's file.
 
 A remote name is hostile input: :func:`slskd_relative_path` refuses any name
 whose local form could leave the downloads folder or is not a plain file
-name (``..``, absolute paths, drive letters, reserved device names, empty
-parts, NUL). The final relative path is also checked with
+name (``..``, absolute and drive-relative paths, reserved device names, empty
+parts, NUL). A Windows drive path such as ``C:\Music\x.flac`` is what old
+Windows clients share and is accepted. The final relative path is also checked with
 :func:`soulsync.library.layout.check_relative`, and the resolved file must lie
 inside the downloads folder (so a symlinked folder cannot lead out).
 """
@@ -30,12 +42,47 @@ from soulsync.library.layout import UnsafePathError, check_relative
 
 _WINDOWS_INVALID = re.compile(r'[<>:"|?*\x00-\x1f]')
 _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE_RELATIVE = re.compile(r"^[A-Za-z]:(?![\\/])")  # "c:x.flac": no Windows client shares that
+# FileSafety.StripPathRoot's three roots (slskd 0.26).
+_DRIVE_ROOT = re.compile(r"^[A-Za-z]:[/\\]?")
+_UNC_ROOT = re.compile(r"^[/\\]{2}[^/\\]+[/\\]?")
+_QT_ROOT = re.compile(r"^@@[A-Za-z0-9]{5,}[/\\]?")
+_TOKEN = re.compile(r"\$\{([^{}]*)\}")
+DEFAULT_SUBDIRECTORY = "${SOURCE_DIRECTORY}"
 _TICKS_DIGITS = r"\d{15,19}"  # DateTime.UtcNow.Ticks is 18 digits today
 
 
 class UnsafeRemoteName(UnsafePathError):
     """A remote file name whose local form could escape the downloads folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlskdLayout:
+    """How an slskd instance lays out finished downloads.
+
+    ``version`` is slskd's semantic version (None: unknown, treated as the
+    0.22-0.25 layout); ``subdirectory`` is its
+    ``transfers.download.destination.subdirectory`` option (0.26+ only).
+    """
+
+    version: tuple[int, int, int] | None = None
+    subdirectory: str = DEFAULT_SUBDIRECTORY
+
+    @property
+    def templated(self) -> bool:
+        """True for slskd 0.26 and later (template-derived folders, roots stripped)."""
+        return self.version is not None and self.version >= (0, 26, 0)
+
+    @staticmethod
+    def parse_version(text: str) -> tuple[int, int, int] | None:
+        """``"0.26.0"`` / ``"0.24.1.65534-abc"`` → ``(0, 26, 0)``; None if unreadable."""
+        found = re.match(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?", text)
+        if found is None:
+            return None
+        return int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)
+
+
+LEGACY_LAYOUT = SlskdLayout()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,32 +102,89 @@ def _refuse(remote: str, why: str) -> UnsafeRemoteName:
     return UnsafeRemoteName(f"refusing remote file name {remote!r}: {why}")
 
 
-def slskd_relative_path(remote_filename: str) -> LocalName:
-    """The raw ``<last remote folder>/<file name>`` slskd uses, after safety checks.
-
-    Raises:
-        UnsafeRemoteName: the name is absolute, has a drive letter, a ``..``
-            or empty part, a NUL, or a reserved device name as file or folder.
-    """
-    remote = remote_filename
+def _check_remote(remote: str) -> list[str]:
+    """Refusals common to both layouts; returns the path's parts."""
     if not remote or not remote.strip():
         raise _refuse(remote, "it is empty")
     if "\x00" in remote:
         raise _refuse(remote, "it contains a NUL character")
     if remote.startswith(("/", "\\")):
         raise _refuse(remote, "it is an absolute path")
-    if _DRIVE.match(remote):
-        raise _refuse(remote, "it starts with a drive letter")
+    if _DRIVE_RELATIVE.match(remote):
+        raise _refuse(remote, "it is a drive-relative path")
     parts = re.split(r"[\\/]", remote)
     if any(p in (".", "..") for p in parts):
         raise _refuse(remote, "it contains a '.' or '..' part")
-    tail = parts[-2:] if len(parts) > 1 else parts
-    if any(not p.strip() for p in tail):
+    return parts
+
+
+def _check_parts(remote: str, parts: list[str]) -> None:
+    if any(not p.strip() for p in parts):
         raise _refuse(remote, "its folder or file name is empty")
-    for part in tail:
-        if _RESERVED.match(part.strip()):
-            raise _refuse(remote, f"{part!r} is a reserved device name")
-    folder, name = (tail[0], tail[1]) if len(tail) == 2 else ("", tail[0])
+    for part in parts:
+        for piece in part.split("/"):
+            if _RESERVED.match(piece.strip()):
+                raise _refuse(remote, f"{piece!r} is a reserved device name")
+
+
+def _strip_root(path: str) -> str:
+    """slskd 0.26's ``FileSafety.StripPathRoot``: drive, UNC server, ``@@xxxxx`` prefix."""
+    path = _DRIVE_ROOT.sub("", path, count=1)
+    path = _UNC_ROOT.sub("", path, count=1)
+    return _QT_ROOT.sub("", path, count=1)
+
+
+def _safe_segment(segment: str) -> str:
+    """``FileSafety.SanitizePathSegment`` on Linux: ``.``/``..`` become ``_``."""
+    return "_" if segment in (".", "..") else segment.replace("\x00", "_")
+
+
+def _templated_folder(remote: str, username: str, subdirectory: str) -> str:
+    """The 0.26 destination folder for ``remote`` (``DownloadService.DeriveDestination``)."""
+    if subdirectory.strip().lower() == "{}":
+        return ""
+    segments = [p for p in re.split(r"[\\/]", _strip_root(remote)) if p]
+    source_path = "/".join(_safe_segment(p) for p in segments[:-1])
+    source_directory = segments[-2] if len(segments) > 1 else ""
+    values = {
+        "SOURCE_USERNAME": username.replace("/", "_").replace("\\", "_").replace("\x00", "_"),
+        "SOURCE_PATH": source_path,
+        "SOURCE_DIRECTORY": _safe_segment(source_directory) if source_directory else "",
+        # Our downloads use the plain enqueue endpoint: no batch, no search linked.
+        "BATCH_ID": "unknown_batch_id",
+        "BATCH_EXTERNAL_ID": "unknown_batch_external_id",
+        "SEARCH_ID": "unknown_search_id",
+        "SEARCH_TEXT": "unknown_search_text",
+    }
+    filled = _TOKEN.sub(lambda m: values.get(m.group(1).upper(), m.group(0)), subdirectory)
+    return "/".join(_safe_segment(p) for p in re.split(r"[\\/]", filled) if p)
+
+
+def slskd_relative_path(
+    remote_filename: str, layout: SlskdLayout = LEGACY_LAYOUT, username: str = ""
+) -> LocalName:
+    """The raw local ``folder/name`` slskd uses for ``remote_filename``, after safety checks.
+
+    ``layout`` picks the 0.22-0.25 rule or the 0.26 template (``username``
+    fills ``${SOURCE_USERNAME}``).
+
+    Raises:
+        UnsafeRemoteName: the name is absolute or drive-relative, has a ``..``
+            or empty part, a NUL, or a reserved device name as file or folder.
+    """
+    remote = remote_filename
+    parts = _check_remote(remote)
+    if layout.templated:
+        segments = [p for p in re.split(r"[\\/]", _strip_root(remote)) if p]
+        if not segments or remote.endswith(("/", "\\")):
+            raise _refuse(remote, "its file name is empty")
+        folder = _templated_folder(remote, username, layout.subdirectory)
+        name = segments[-1]
+        _check_parts(remote, [p for p in (folder, name) if p] or [name])
+    else:
+        tail = parts[-2:] if len(parts) > 1 else parts
+        _check_parts(remote, tail)
+        folder, name = (tail[0], tail[1]) if len(tail) == 2 else ("", tail[0])
     local = LocalName(folder, name)
     local.relative  # noqa: B018 - the layout check raises if anything slipped through
     return local
@@ -91,9 +195,11 @@ def sanitized(local: LocalName) -> LocalName:
     return LocalName(_WINDOWS_INVALID.sub("_", local.folder), _WINDOWS_INVALID.sub("_", local.name))
 
 
-def candidate_names(remote_filename: str) -> list[LocalName]:
+def candidate_names(
+    remote_filename: str, layout: SlskdLayout = LEGACY_LAYOUT, username: str = ""
+) -> list[LocalName]:
     """The spellings slskd may have used for this remote file (raw first)."""
-    raw = slskd_relative_path(remote_filename)
+    raw = slskd_relative_path(remote_filename, layout, username)
     clean = sanitized(raw)
     return [raw] if clean == raw else [raw, clean]
 
@@ -127,7 +233,12 @@ def _ticks_of(path: Path, local: LocalName) -> int:
 
 
 def locate_download(
-    downloads_dir: Path, remote_filename: str, *, not_before: float | None = None
+    downloads_dir: Path,
+    remote_filename: str,
+    *,
+    not_before: float | None = None,
+    layout: SlskdLayout = LEGACY_LAYOUT,
+    username: str = "",
 ) -> Path | None:
     """The newest file slskd wrote for ``remote_filename``, or None if there is none.
 
@@ -136,7 +247,7 @@ def locate_download(
     for hostile names.
     """
     best: tuple[float, int, Path] | None = None
-    for local in candidate_names(remote_filename):
+    for local in candidate_names(remote_filename, layout, username):
         for path in matching_files(downloads_dir, local):
             if not _inside(path, downloads_dir):
                 continue

@@ -58,6 +58,7 @@ class SlskdTransfer:
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     removed: bool = False
+    attempts: int = 0  # slskd 0.25+ (absent before)
 
     @property
     def flags(self) -> frozenset[str]:
@@ -116,6 +117,7 @@ def transfer_from_json(data: Mapping[str, Any]) -> SlskdTransfer:
         started_at=parse_time(data.get("startedAt")),
         ended_at=parse_time(data.get("endedAt")),
         removed=bool(data.get("removed", False)),
+        attempts=int(data.get("attempts") or 0),
     )
 
 

@@ -116,13 +116,17 @@ class SpotifyClient:
 
     @classmethod
     def from_settings(cls, store: Store, settings: Any, **kwargs: Any) -> SpotifyClient:
-        """Build from a ``SpotifySettings`` section (client id, bases, scopes, gap)."""
+        """Build from a ``SpotifySettings`` section (client id, bases, scopes, gap).
+
+        ``cipher`` (a ``TokenCipher``) stores the tokens encrypted.
+        """
         auth = SpotifyAuth(
             store,
             client_id=settings.client_id,
             redirect_uri=settings.redirect_uri,
             accounts_base=settings.accounts_base,
             scopes=tuple(settings.scopes),
+            cipher=kwargs.pop("cipher", None),
         )
         return cls(
             store,
@@ -307,12 +311,26 @@ class SpotifyClient:
             hit = await self.cache.get(_snapshot_key(playlist_id, snapshot_id))
             if hit is not None:
                 return playlist_from_json(hit)
-        meta = await self.get(
-            f"/playlists/{playlist_id}",
-            {"fields": PLAYLIST_META_FIELDS},
-            ttl_s=self.playlist_ttl_s,
-            cached=False,
-        )
+        try:
+            meta = await self.get(
+                f"/playlists/{playlist_id}",
+                {"fields": PLAYLIST_META_FIELDS},
+                ttl_s=self.playlist_ttl_s,
+                cached=False,
+            )
+        except NotFound as exc:
+            if playlist_id.startswith(_EDITORIAL_PREFIX):
+                raise EditorialPlaylist(
+                    SERVICE,
+                    f"playlist {playlist_id} is made by Spotify (editorial or algorithmic); "
+                    "Spotify no longer lets apps read those (404 since 2024-11-27). "
+                    "Copy its tracks into a playlist of your own and sync that one",
+                ) from exc
+            raise NotFound(
+                SERVICE,
+                f"Spotify has no playlist {playlist_id} this app may read "
+                "(deleted, or private to another account)",
+            ) from exc
         snapshot = meta.get("snapshot_id")
         if snapshot:
             hit = await self.cache.get(_snapshot_key(playlist_id, snapshot))
@@ -476,10 +494,39 @@ def _error_of(response: httpx.Response) -> tuple[str, str | None]:
     return "", None
 
 
+class PremiumRequired(ProviderError):
+    """Spotify refuses every call: the account that owns the app (client id) lacks Premium.
+
+    Since 2025 a Development Mode app works only while its owner has an active
+    Premium subscription; Spotify then answers 403 "Active premium subscription
+    required for the owner of the app" (the wording other clients report, e.g.
+    zmb3/spotify #301; ``shared/reference/service-apis.md``).
+    """
+
+
+class EditorialPlaylist(NotFound):
+    """A Spotify-owned editorial or algorithmic playlist: apps get 404 for it.
+
+    Since the Web API change of 2024-11-27
+    (https://developer.spotify.com/blog/2024-11-27-changes-to-the-web-api)
+    playlists made by Spotify (Discover Weekly, "Today's Top Hits", ids
+    starting ``37i9dQZF1``) are not readable by new or Development Mode apps.
+    """
+
+
+_EDITORIAL_PREFIX = "37i9dQZF1"
+PREMIUM_MESSAGE = (
+    "Spotify refuses this app: the Spotify account that owns the app (its client id) "
+    "needs an active Premium subscription"
+)
+
+
 def _client_error(status: int, message: str) -> ProviderError:
     text = message or f"HTTP {status}"
     if status == 401:
         return AuthError(SERVICE, f"{text}; log in again with `soulsync spotify login`")
+    if status == 403 and "premium" in text.lower():
+        return PremiumRequired(SERVICE, f"{PREMIUM_MESSAGE} (Spotify: {text!r})")
     if status == 403:
         return Forbidden(SERVICE, text)
     if status == 404:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from soulsync.providers.base import AuthError, ServiceUnavailable
+from soulsync.providers.token_cipher import TokenCipher, TokenCipherError
 from soulsync.store import Store
+
+log = logging.getLogger(__name__)
 
 SERVICE = "spotify"
 TOKEN_KEY = "spotify.token"
@@ -105,6 +109,7 @@ class SpotifyAuth:
         scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
         http: httpx.AsyncClient | None = None,
         timeout_s: float = 15.0,
+        cipher: TokenCipher | None = None,
     ) -> None:
         if not client_id:
             raise AuthError(SERVICE, "no client id configured (spotify.client_id)")
@@ -116,6 +121,8 @@ class SpotifyAuth:
         self._http = http or httpx.AsyncClient(timeout=timeout_s)
         self._owns_http = http is None
         self._refresh_lock = asyncio.Lock()
+        # Tokens are stored encrypted when a cipher is given (see token_cipher).
+        self.cipher = cipher
 
     async def aclose(self) -> None:
         """Close the HTTP client if this object created it."""
@@ -179,11 +186,39 @@ class SpotifyAuth:
         raw = self.store.get_setting(TOKEN_KEY)
         if not raw:
             return None
-        return TokenInfo(
-            access_token=raw["access_token"],
-            refresh_token=raw.get("refresh_token"),
-            expires_at=float(raw.get("expires_at", 0)),
-            scope=raw.get("scope", ""),
+        try:
+            info = TokenInfo(
+                access_token=self._open(raw["access_token"]) or "",
+                refresh_token=self._open(raw.get("refresh_token")),
+                expires_at=float(raw.get("expires_at", 0)),
+                scope=raw.get("scope", ""),
+            )
+        except TokenCipherError as exc:
+            log.warning("stored Spotify tokens cannot be read (%s); log in again", exc)
+            return None
+        if self.cipher is not None and not TokenCipher.is_encrypted(raw.get("refresh_token")):
+            self._store_tokens(info)  # stored before encryption existed: encrypt now
+        return info
+
+    def _open(self, stored: str | None) -> str | None:
+        if stored is None or self.cipher is None:
+            return stored
+        return self.cipher.decrypt(stored)
+
+    def _seal(self, value: str | None) -> str | None:
+        if value is None or self.cipher is None:
+            return value
+        return self.cipher.encrypt(value)
+
+    def _store_tokens(self, info: TokenInfo) -> None:
+        self.store.set_setting(
+            TOKEN_KEY,
+            {
+                "access_token": self._seal(info.access_token),
+                "refresh_token": self._seal(info.refresh_token),
+                "expires_at": info.expires_at,
+                "scope": info.scope,
+            },
         )
 
     @property
@@ -256,13 +291,5 @@ class SpotifyAuth:
             expires_at=time.time() + float(body.get("expires_in", 3600)),
             scope=body.get("scope", ""),
         )
-        self.store.set_setting(
-            TOKEN_KEY,
-            {
-                "access_token": info.access_token,
-                "refresh_token": info.refresh_token,
-                "expires_at": info.expires_at,
-                "scope": info.scope,
-            },
-        )
+        self._store_tokens(info)
         return info

@@ -608,3 +608,56 @@ UNSHARED: list[str] = [
     "gruppa-krovi/Кукушка",
     "get-lucky-edit/Get Lucky - Radio Edit",
 ]
+
+# -- Short titles (issue 13) ------------------------------------------------------------
+# Songs titled with one or two characters: Soulseek.NET drops one-letter search
+# terms, so "u" or "x" alone is a search slskd refuses (400). One contiguous
+# block, kept apart so other additions to this file do not collide with it.
+# (Tests build their playlist of these with SpotifySimulator.add_playlist.)
+ARTISTS.update(
+    {
+        "catfish": ("Catfish and the Bottlemen", ("indie rock",)),
+        "kendrick": ("Kendrick Lamar", ("hip hop",)),
+        "xzibit": ("Xzibit", ("hip hop",)),
+    }
+)
+ALBUMS.extend(
+    [
+        (
+            "the-balcony",
+            "The Balcony",
+            ("catfish",),
+            "album",
+            "2014-09-12",
+            1,
+            [("Homesick", "3:41", ()), ("7", "3:33", ())],
+        ),
+        (
+            "tpab",
+            "To Pimp a Butterfly",
+            ("kendrick",),
+            "album",
+            "2015-03-15",
+            1,
+            [("King Kunta", "3:54", ()), ("u", "4:28", ())],
+        ),
+        (
+            "restless",
+            "Restless",
+            ("xzibit",),
+            "album",
+            "2000-12-12",
+            1,
+            [("X", "4:14", ()), ("Front 2 Back", "4:21", ())],
+        ),
+        (
+            "red",
+            "Red",
+            ("taylor-swift",),
+            "album",
+            "2012-10-22",
+            1,
+            [("22", "3:52", ()), ("Red", "3:43", ())],
+        ),
+    ]
+)

@@ -139,7 +139,7 @@ class Peer:
 class AudioSpec:
     """What the generated audio for a shared file is (files with equal specs share content)."""
 
-    fmt: str  # flac | mp3
+    fmt: str  # flac | mp3 | m4a (video-site streams)
     duration_ms: int
     frequency: int
     bit_depth: int | None = None

@@ -1,21 +1,21 @@
-"""Real audio files for the sandbox, generated with ffmpeg and cached on disk.
+"""Real audio files for the sandbox, generated in-process with PyAV and cached on disk.
 
 Each file is a full-length recording (its duration is the catalogue's) made
 of a short tone at a track-specific pitch followed by silence, so it is real,
-playable audio that ffprobe and mutagen read like any other, yet compresses
+playable audio that PyAV and mutagen read like any other, yet compresses
 to a few kilobytes (FLAC) or about a megabyte (MP3, encoded at 32 kbit/s mono
 whatever bitrate the peer *claims*; a documented fidelity gap).
 
 Files with equal :class:`AudioSpec` share one cached file. The cache lives in
 ``$SOULSYNC_SANDBOX_CACHE`` or the user cache dir, and is safe to delete.
+Several processes may share it: a file is written under a temporary name
+and renamed into place, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,13 +23,17 @@ from pathlib import Path
 
 import platformdirs
 
+from soulsync.library.audio import AudioError, Encoding, sine_blocks, write_audio
 from soulsync.sandbox.catalogue import AudioSpec
 
-_VERSION = "v1"
+# v2: PyAV-rendered (v1 files came from the ffmpeg binary and are not reused).
+_VERSION = "v2"
+_TONE_S = 2.0  # audible in a preview, then silence: tiny on disk
+_TONE_AMPLITUDE = 0.3
 
 
 class MediaError(RuntimeError):
-    """Audio could not be generated (ffmpeg missing or failing)."""
+    """Audio could not be generated (unsupported format or the encoder failed)."""
 
 
 def default_cache_dir() -> Path:
@@ -37,18 +41,6 @@ def default_cache_dir() -> Path:
     env = os.environ.get("SOULSYNC_SANDBOX_CACHE")
     base = Path(env) if env else Path(platformdirs.user_cache_dir("soulsync")) / "sandbox-audio"
     return base / _VERSION
-
-
-def _ffmpeg() -> str:
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except ImportError as exc:
-        raise MediaError("ffmpeg is not installed (apt-get install ffmpeg)") from exc
 
 
 class AudioCache:
@@ -79,36 +71,44 @@ class AudioCache:
         return dict(zip(unique, paths, strict=True))
 
 
+def _encoding(spec: AudioSpec) -> tuple[Encoding, int]:
+    """The encoder settings and channel count for ``spec``."""
+    if spec.fmt == "flac":
+        if (spec.bit_depth or 16) > 16:
+            # 24-bit FLAC: FFmpeg encodes from s32 and is told the real depth.
+            opts = (("bits_per_raw_sample", "24"),)
+            return Encoding("flac", "flac", "flac", sample_fmt="s32", options=opts), 2
+        return Encoding("flac", "flac", "flac", sample_fmt="s16"), 2
+    if spec.fmt == "mp3":
+        return Encoding("libmp3lame", "mp3", "mp3", bit_rate=32_000, rate=22_050), 1
+    if spec.fmt == "m4a":
+        # The video site's audio stream (YouTube's itag 140 is AAC in MP4).
+        return Encoding("aac", "ipod", "m4a", bit_rate=32_000, rate=22_050), 1
+    raise MediaError(f"unsupported sandbox format {spec.fmt!r}")
+
+
 def render(spec: AudioSpec, target: Path) -> None:
     """Write the audio of ``spec`` to ``target`` atomically (temp file + rename)."""
+    encoding, channels = _encoding(spec)
+    rate = encoding.rate or spec.sample_rate
+    tags = {"title": spec.title, "artist": spec.artist, "album": spec.album}
+    metadata = {key: value for key, value in tags.items() if value}
+    blocks = sine_blocks(
+        spec.frequency,
+        spec.duration_ms / 1000,
+        rate,
+        channels,
+        amplitude=_TONE_AMPLITUDE,
+        tone_s=_TONE_S,
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    seconds = spec.duration_ms / 1000
-    tone = f"sine=frequency={spec.frequency}:sample_rate={spec.sample_rate}:duration={seconds:.3f}"
-    args = [_ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i", tone]
-    # A two-second tone, then silence: audible in a preview, tiny on disk.
-    args += ["-af", "volume='if(lt(t,2),0.3,0)':eval=frame"]
-    if spec.fmt == "flac":
-        sample_fmt = "s32" if (spec.bit_depth or 16) > 16 else "s16"
-        args += ["-ac", "2", "-sample_fmt", sample_fmt, "-c:a", "flac"]
-        if (spec.bit_depth or 16) > 16:
-            args += ["-bits_per_raw_sample", "24"]
-    elif spec.fmt == "mp3":
-        args += ["-ac", "1", "-ar", "22050", "-c:a", "libmp3lame", "-b:a", "32k"]
-    else:
-        raise MediaError(f"unsupported sandbox format {spec.fmt!r}")
-    if spec.title:
-        args += ["-metadata", f"title={spec.title}"]
-    if spec.artist:
-        args += ["-metadata", f"artist={spec.artist}"]
-    if spec.album:
-        args += ["-metadata", f"album={spec.album}"]
     fd, tmp_name = tempfile.mkstemp(prefix=".gen-", suffix=f".{spec.fmt}", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        done = subprocess.run([*args, str(tmp)], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise MediaError(f"ffmpeg failed for {spec}: {done.stderr.strip()[:500]}")
+        write_audio(tmp, encoding, blocks, sample_rate=rate, channels=channels, metadata=metadata)
         tmp.replace(target)
+    except AudioError as exc:
+        raise MediaError(f"cannot generate audio for {spec}: {exc.reason}") from exc
     finally:
         tmp.unlink(missing_ok=True)

@@ -20,6 +20,12 @@ Knobs for tests (plain attributes, safe to change while serving):
   server that silently drops items; clients must verify by reading back).
 * ``add_synthetic_tracks(n)`` - file-less bulk for paging tests and the benchmark.
 * ``scans_completed``, ``last_scan``, ``refreshing``, ``wait_idle()``, ``scan_now()``.
+* ``hide_scan_activity`` - a scan a client cannot see by polling: no
+  ``refreshing`` flag, no ``/activities`` entry, ``scannedAt`` unchanged (as when
+  every poll falls between scans of a busy server); only the new files show it.
+
+A real server may start a requested scan late, queued behind other work
+(``scan_start_delay_s`` of many seconds reproduces that).
 """
 
 from __future__ import annotations
@@ -89,6 +95,7 @@ class PlexSimulator(PlaylistEndpoints):
         )
         self.scan_start_delay_s = scan_start_delay_s
         self.scan_duration_s = scan_duration_s
+        self.hide_scan_activity = False
         self.scan_on_start = scan_on_start
         self.down = False
         self.latency_s = 0.0
@@ -172,14 +179,15 @@ class PlexSimulator(PlaylistEndpoints):
         """Rescan synchronously (no delay); what a finished refresh would have done."""
         result = self.state.scan(self.library_dirs, under)
         self.last_scan = result
-        self.scanned_at = int(time.time())
+        if not self.hide_scan_activity:
+            self.scanned_at = int(time.time())
         self.scans_completed += 1
         return result
 
     @property
     def refreshing(self) -> bool:
         """True while a requested scan is running (the section's ``refreshing`` flag)."""
-        return self._scan_active
+        return self._scan_active and not self.hide_scan_activity
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no scan is pending or running; False on timeout."""
@@ -591,7 +599,7 @@ class PlexSimulator(PlaylistEndpoints):
         return None
 
     async def _activities(self, request: Request) -> Response:
-        if not self._scan_active:
+        if not self.refreshing:
             return xml_response(px.container({"size": 0}))
         context = px.element("Context", {"librarySectionID": self.section.key})
         activity = px.element(

@@ -25,9 +25,12 @@ from soulsync.sandbox.catalogue import Catalogue, build_catalogue
 from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.library_seed import seed_library
 from soulsync.sandbox.media import AudioCache
+from soulsync.sandbox.musicbrainz import MusicBrainzSimulator
 from soulsync.sandbox.plex import PlexSimulator
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
+from soulsync.sandbox.videosite import VideoSite
+from soulsync.sandbox.videosite_ytdlp import SEARCH_KEY as VIDEO_SEARCH_KEY
 
 SLSKD_API_KEY = "sandbox-slskd-api-key-0123456789"
 PLEX_TOKEN = "sandbox-plex-token"
@@ -43,10 +46,13 @@ class Sandbox:
     deezer: DeezerSimulator
     slskd: SlskdSimulator
     plex: PlexSimulator
+    videosite: VideoSite
     music_dir: Path
     transfer_dir: Path
     downloads_dir: Path
     data_dir: Path
+    # Release types for matching (live albums); optional so older callers work.
+    musicbrainz: MusicBrainzSimulator | None = None
     _stopped: bool = field(default=False, repr=False)
 
     def urls(self) -> dict[str, str]:
@@ -56,6 +62,7 @@ class Sandbox:
             "deezer": self.deezer.url,
             "slskd": self.slskd.url,
             "plex": self.plex.url,
+            "videosite": self.videosite.url,
         }
 
     def config(self, *, web_port: int = 0) -> dict[str, Any]:
@@ -85,7 +92,17 @@ class Sandbox:
                 "transfer_dir": str(self.transfer_dir),
             },
             "web": {"host": "127.0.0.1", "port": web_port or 8008},
-            "downloads": {"retry_delay_s": 1},
+            # The playlist scenarios keep Soulseek alone in the chain: the tracks no
+            # peer shares go to the wishlist there. Links and `get --source auto|youtube`
+            # reach the video site through the [youtube] settings below.
+            "downloads": {"retry_delay_s": 1, "sources": ["soulseek"]},
+            "youtube": {
+                "search_prefix": VIDEO_SEARCH_KEY,
+                "watch_url": self.videosite.watch_url,
+                "playlist_url": self.videosite.playlist_url,
+                "backoff_s": 0.2,
+                "plugin_modules": ["soulsync.sandbox.videosite_ytdlp"],
+            },
         }
 
     def stop(self) -> None:
@@ -93,8 +110,10 @@ class Sandbox:
         if self._stopped:
             return
         self._stopped = True
-        for sim in (self.spotify, self.deezer, self.plex):
+        for sim in (self.spotify, self.deezer, self.plex, self.videosite):
             sim.stop()
+        if self.musicbrainz is not None:
+            self.musicbrainz.stop()
         self.slskd.close()
 
     def __enter__(self) -> Sandbox:
@@ -111,7 +130,7 @@ def start_sandbox(
     audio_cache: AudioCache | None = None,
     seed: bool = True,
 ) -> Sandbox:
-    """Lay out ``root``, seed the library, and start all four simulators.
+    """Lay out ``root``, seed the library, and start every simulator (and the video site).
 
     ``time_scale`` speeds up simulated Soulseek time (transfers, remote
     queues, search timeouts) so a demo or test finishes in seconds.
@@ -135,8 +154,13 @@ def start_sandbox(
         started.append(deezer)
         plex = PlexSimulator([music], token=PLEX_TOKEN).start()
         started.append(plex)
+        videosite = VideoSite(catalogue, cache).start()
+        started.append(videosite)
+        musicbrainz = MusicBrainzSimulator().start()
+        started.append(musicbrainz)
+        # The demo behaves as the current slskd (0.26: retries, 0.26 file placement).
         slskd = SlskdSimulator(
-            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale
+            catalogue, downloads, cache, SLSKD_API_KEY, time_scale=time_scale, version="0.26.0"
         ).start()
     except BaseException:
         for sim in started:
@@ -149,8 +173,10 @@ def start_sandbox(
         deezer=deezer,
         slskd=slskd,
         plex=plex,
+        videosite=videosite,
         music_dir=music,
         transfer_dir=transfer,
         downloads_dir=downloads,
         data_dir=data,
+        musicbrainz=musicbrainz,
     )

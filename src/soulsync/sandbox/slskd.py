@@ -40,12 +40,19 @@ overrides with :meth:`SlskdSimulator.set_peer`; extra (e.g. hostile) shares
 with :meth:`SlskdSimulator.add_share`. Counters in ``.counters``. "Server
 down" is simply :meth:`SlskdSimulator.stop` (connection refused).
 
+Version mode: ``version`` below 0.26 behaves as 0.24/0.25, from 0.26 on as
+0.26 (download retries, 0.26 file placement with ``destination_subdirectory``,
+0.26 transfer JSON, silent ``remove`` of unfinished transfers). Other knobs:
+``auth_disabled`` (slskd's ``web.authentication.disabled``: no key needed),
+``connect_timeout_s`` (how long an enqueue to an unreachable peer holds its
+slot before the 500).
+
 Known fidelity gaps: no JWT sessions or API-key roles; searches do not
 really use ``searchTimeout`` as an idle timeout; responses arrive at
 deterministic times; ``failed`` entries of an enqueue carry an ``error``
-string of our own wording; 0.26 batches and per-template destinations are
-not simulated; files are copied in one go at completion (no ``incomplete``
-folder).
+string of our own wording; 0.26 batches are not simulated; there is no
+``incomplete`` folder (the file appears in the downloads folder after the
+state says succeeded, growing as in a copy).
 """
 
 from __future__ import annotations
@@ -68,8 +75,20 @@ from soulsync.sandbox.slskd_search import SearchOptions, build_responses
 from soulsync.sandbox.slskd_state import SimSearch, SlskdCounters
 from soulsync.sandbox.slskd_transfers import (
     SimTransfer,
+    SlskdMode,
     TransferTiming,
 )
+
+MODERN_VERSION = (0, 26, 0)
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"0.26.0"`` → ``(0, 26, 0)`` (non-numeric tails ignored)."""
+    out: list[int] = []
+    for part in text.split(".")[:3]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        out.append(int(digits or 0))
+    return tuple(out)
 
 
 def _arrival_fraction(username: str, search_id: str) -> float:
@@ -125,6 +144,9 @@ class SlskdSimulator:
         self.server_state = "Connected, LoggedIn"
         self.legacy_enqueue_response = False
         self.enqueue_delay_s = 0.0
+        self.auth_disabled = False
+        self.destination_subdirectory = "${SOURCE_DIRECTORY}"
+        self.connect_timeout_s = 10.0  # simulated; an unreachable peer holds an enqueue slot
         self.hidden_peers: set[str] = set()
         self.counters = SlskdCounters()
         self.peers: dict[str, Peer] = dict(catalogue.peers)
@@ -215,6 +237,9 @@ class SlskdSimulator:
             self.server_state = "Connected, LoggedIn"
             self.legacy_enqueue_response = False
             self.enqueue_delay_s = 0.0
+            self.auth_disabled = False
+            self.destination_subdirectory = "${SOURCE_DIRECTORY}"
+            self.connect_timeout_s = 10.0
             self.hidden_peers = set()
             self.counters = SlskdCounters()
             self.peers = dict(self.catalogue.peers)
@@ -225,6 +250,16 @@ class SlskdSimulator:
             if downloads_dir is not None:
                 self.downloads_dir = Path(downloads_dir)
                 self.downloads_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def modern(self) -> bool:
+        """True when simulating slskd 0.26+ (retries, 0.26 file placement and JSON)."""
+        return version_tuple(self.version) >= MODERN_VERSION
+
+    @property
+    def mode(self) -> SlskdMode:
+        """The version-dependent transfer behaviour."""
+        return SlskdMode(modern=self.modern, subdirectory=self.destination_subdirectory)
 
     @property
     def running(self) -> bool:
@@ -272,6 +307,7 @@ class SlskdSimulator:
         """Advance searches and transfers by ``real_dt`` real seconds."""
         with self.lock:
             self._tick_searches(real_dt)
+            mode = self.mode
             for transfer in self.transfers.values():
                 was_done = transfer.is_complete
                 transfer.advance(
@@ -279,6 +315,7 @@ class SlskdSimulator:
                     self.peers.get(transfer.username),
                     self.timing,
                     self.downloads_dir,
+                    mode,
                 )
                 if not was_done and transfer.state == "Completed, Succeeded":
                     self.counters.transfers_completed += 1
@@ -371,7 +408,7 @@ class SlskdSimulator:
                     {
                         "directory": directory,
                         "fileCount": len(items),
-                        "files": [t.to_json() for t in items],
+                        "files": [t.to_json(self.mode) for t in items],
                     }
                     for directory, items in dirs.items()
                 ],

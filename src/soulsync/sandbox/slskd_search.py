@@ -62,6 +62,10 @@ def parse_query(text: str, filtered_phrases: Iterable[str] = SERVER_FILTERED_PHR
     suffixes: list[str] = []
     excluded: list[str] = []
     for raw in lowered.split():
+        if len(raw.encode("utf-16-le")) <= 2:
+            # Soulseek.NET drops one-character terms before the network sees them
+            # (SoulseekClient.SearchAsync, removeSingleCharacterSearchTerms).
+            continue
         if raw.startswith("-") and len(raw) > 1:
             excluded.extend(_WORD.findall(raw[1:]))
         elif raw.startswith("*") and len(raw) > 1:
@@ -99,7 +103,9 @@ def file_payload(share: SharedFile, size: int, *, bare_name: bool = False) -> di
         "size": size,
         "code": 1,
         "extension": share.extension,
-        "isLocked": share.locked,
+        # slskd serialises isLocked false even for entries of lockedFiles (issue 13):
+        # only the list a file is in says it is locked.
+        "isLocked": False,
     }
     optional = {
         "bitRate": share.bit_rate,
@@ -168,7 +174,9 @@ def build_responses(
         peer = peers[username]
         if options.filter_responses and (
             len(files) + len(locked) < options.minimum_response_file_count
-            or peer.queue_length > options.maximum_peer_queue_length
+            # Soulseek.NET filters at ">=" (SearchInternal.cs): a queue of exactly
+            # maximumPeerQueueLength is already too long.
+            or peer.queue_length >= options.maximum_peer_queue_length
             or peer.upload_speed < options.minimum_peer_upload_speed
         ):
             continue

@@ -12,12 +12,13 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from soulsync.sandbox.catalogue import Peer, SharedFile
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd_search import SearchOptions
-from soulsync.sandbox.slskd_transfers import SimTransfer, iso
+from soulsync.sandbox.slskd_transfers import SimTransfer, SlskdMode, iso
 
 
 @dataclass
@@ -28,6 +29,7 @@ class SlskdCounters:
     unauthorized: int = 0
     searches_posted: int = 0  # accepted search POSTs (each would reach the network)
     searches_rejected_429: int = 0
+    searches_refused: int = 0  # 400 (e.g. only one-letter terms) or 409 (logged out)
     searches_deleted: int = 0
     enqueue_requests: int = 0
     files_enqueued: int = 0
@@ -96,6 +98,11 @@ class SimulatorState(Protocol):
     unavailable: bool
     legacy_enqueue_response: bool
     enqueue_delay_s: float
+    auth_disabled: bool
+    destination_subdirectory: str
+    connect_timeout_s: float
+    time_scale: float
+    downloads_dir: Path
     create_window_s: float
     lock: threading.RLock
     counters: SlskdCounters
@@ -107,6 +114,10 @@ class SimulatorState(Protocol):
     _creating_until: float
     _enqueues_in_flight: int
 
+    @property
+    def modern(self) -> bool: ...
+    @property
+    def mode(self) -> SlskdMode: ...
     def _busy(self) -> bool: ...
     def _new_search(self, body: dict[str, Any]) -> SimSearch: ...
     def _complete(self, search: SimSearch, state: str) -> None: ...

@@ -19,6 +19,16 @@ Tests steer it through plain attributes and methods (all thread-safe):
   ``api_requests``, ``reset_counters()``.
 * ``add_playlist``, ``add_items``, ``remove_items``, ``move_item`` - each
   mutation changes the playlist's ``snapshot_id``.
+* ``add_editorial_playlist`` - a followed Spotify-owned editorial/algorithmic
+  playlist (``37i9dQZF1…``): listed in ``/me/playlists``, but ``GET
+  /playlists/{id}`` and its items answer **404** (the 2024-11-27 Web API
+  change, developer.spotify.com/blog/2024-11-27-changes-to-the-web-api).
+* ``premium_required`` - the app owner's Premium lapsed: every API call
+  answers **403** "Active premium subscription required for the owner of the
+  app" (wording reported in zmb3/spotify #301).
+
+Removed endpoints answer as Spotify does (``/playlists/{id}/tracks`` → 403),
+and every error, unknown routes included, has Spotify's JSON error body.
 """
 
 from __future__ import annotations
@@ -69,6 +79,17 @@ class _ApiError(Exception):
 
 def _api_error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "message": message, **extra}}, status)
+
+
+PREMIUM_REQUIRED = "Active premium subscription required for the owner of the app"
+
+
+async def _json_not_found(request: Request, exc: Exception) -> Response:
+    return _api_error(404, "Service not found")
+
+
+async def _json_not_allowed(request: Request, exc: Exception) -> Response:
+    return _api_error(405, "Method not allowed")
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -135,6 +156,8 @@ class SpotifySimulator:
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
         self.playlists: dict[str, SimPlaylist] = {}
+        self.editorial: set[str] = set()  # ids of Spotify-owned playlists (404 to apps)
+        self.premium_required = False
         self._generated = itertools.count(1)
         for cat_pl in self.catalogue.playlists.values():
             mine = cat_pl.owner == "me"
@@ -265,6 +288,23 @@ class SpotifySimulator:
             pl.version += 1
             return pl.snapshot_id
 
+    def add_editorial_playlist(self, name: str, track_keys: Iterable[str]) -> str:
+        """A Spotify-owned playlist the user follows; apps get 404 for it. Returns its id."""
+        n = next(self._generated)
+        pid = "37i9dQZF1DX" + spotify_id("playlist", f"editorial-{n}")[:11]
+        with self._lock:
+            self.playlists[pid] = SimPlaylist(
+                id=pid,
+                key=f"editorial-{n}",
+                name=name,
+                owner_id="spotify",
+                owner_name="Spotify",
+                collaborative=False,
+                items=[SimItem(k) for k in track_keys],
+            )
+            self.editorial.add(pid)
+        return pid
+
     def remove_items(self, playlist_id: str, positions: Iterable[int]) -> str:
         """Remove the entries at ``positions``; returns the new snapshot id."""
         with self._lock:
@@ -295,7 +335,7 @@ class SpotifySimulator:
             Route("/v1/me/playlists", api(self._my_playlists)),
             Route("/v1/playlists/{id}", api(self._playlist)),
             Route("/v1/playlists/{id}/items", api(self._playlist_items)),
-            Route("/v1/playlists/{id}/tracks", api(self._removed)),
+            Route("/v1/playlists/{id}/tracks", api(self._forbidden)),
             Route("/v1/search", api(self._search)),
             Route("/v1/tracks", api(self._batch)),
             Route("/v1/albums", api(self._batch)),
@@ -307,7 +347,10 @@ class SpotifySimulator:
             Route("/v1/artists/{id}/albums", api(self._artist_albums)),
             Route("/v1/artists/{id}/top-tracks", api(self._removed)),
         ]
-        return Starlette(routes=routes)
+        return Starlette(
+            routes=routes,
+            exception_handlers={404: _json_not_found, 405: _json_not_allowed},
+        )
 
     def _shapes(self, request: Request) -> Shapes:
         base = str(request.base_url).rstrip("/")
@@ -339,6 +382,8 @@ class SpotifySimulator:
                 return _api_error(401, "Invalid access token")
             if expires < time.time():
                 return _api_error(401, "The access token expired")
+            if self.premium_required:
+                return _api_error(403, PREMIUM_REQUIRED)
             try:
                 result = handler(request, self._shapes(request))
                 body = await result if asyncio.iscoroutine(result) else result
@@ -467,7 +512,7 @@ class SpotifySimulator:
 
     def _get_playlist(self, request: Request) -> SimPlaylist:
         pl = self.playlists.get(request.path_params["id"])
-        if pl is None:
+        if pl is None or pl.id in self.editorial:
             raise _ApiError(404, "Resource not found")
         return pl
 
@@ -499,6 +544,10 @@ class SpotifySimulator:
 
     def _removed(self, request: Request, s: Shapes) -> Json:
         raise _ApiError(404, "Service not found")
+
+    def _forbidden(self, request: Request, s: Shapes) -> Json:
+        # /playlists/{id}/tracks: gone for new apps in Feb 2026, answering 403 (reference §1).
+        raise _ApiError(403, "Forbidden")
 
     def _batch(self, request: Request, s: Shapes) -> Json:
         # Get Several Tracks/Albums/Artists were removed for Development Mode apps.

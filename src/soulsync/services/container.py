@@ -24,10 +24,14 @@ from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_ledger import SqliteSearchLedger
 from soulsync.providers.spotify import SpotifyClient
+from soulsync.providers.token_cipher import cipher_for
+from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
 from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
+from soulsync.services.links import LinkResolver
 from soulsync.services.outage import note_search_wait
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
 from soulsync.services.sync.run import SyncOptions
@@ -52,6 +56,7 @@ class AppServices:
     downloads: DownloadService | None
     sync: SyncService
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
+    video: VideoSource | None = None  # YouTube via yt-dlp, when enabled
     _started: bool = False
 
     async def start(self, *, schedule: bool = True) -> None:
@@ -76,7 +81,24 @@ class AppServices:
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
+        musicbrainz = getattr(self.metadata, "musicbrainz", None)
+        if musicbrainz is not None:
+            await musicbrainz.aclose()
         self._started = False
+
+    def link_resolver(self) -> LinkResolver:
+        """A resolver for pasted links, using these services (close it with ``aclose``)."""
+        playlists: dict[Source, PlaylistSource] = {}
+        if self.spotify is not None:
+            playlists[Source.SPOTIFY] = self.spotify
+        if self.deezer is not None:
+            playlists[Source.DEEZER] = self.deezer
+        return LinkResolver(
+            self.metadata,
+            playlists=playlists,
+            video=self.video,
+            match=self.settings.match_settings(),
+        )
 
     async def test_connections(self) -> list[ConnectionStatus]:
         """One status per service, configured or not (never raises)."""
@@ -135,14 +157,28 @@ def _folders_status(settings: Settings) -> ConnectionStatus:
 
 
 def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
-    if settings.plex.url:
+    chosen = settings.media_server_type
+    server: MediaServer
+    if chosen == "plex":
         return PlexMediaServer.from_settings(settings.plex)
-    if settings.folder_library.enabled and settings.folder_library.path is not None:
+    if chosen == "jellyfin":
+        # Imported late, like the folder library: only the chosen server is loaded.
+        jellyfin = importlib.import_module("soulsync.providers.jellyfin")
+        server = jellyfin.JellyfinMediaServer.from_settings(settings.jellyfin)
+        return server
+    if chosen == "navidrome":
+        subsonic = importlib.import_module("soulsync.providers.subsonic")
+        server = subsonic.SubsonicMediaServer.from_settings(settings.navidrome)
+        return server
+    if chosen == "folder" and settings.folder_library.path is not None:
         # Imported late: the folder library pulls in mutagen scanning code.
         folder = importlib.import_module("soulsync.providers.folder")
-        server: MediaServer = folder.FolderLibrary.from_settings(store, settings)
+        server = folder.FolderLibrary.from_settings(store, settings)
         return server
-    notes["library"] = "no media server configured (set [plex] url or [folder_library] path)"
+    notes["library"] = (
+        "no media server configured (set [media_server] type and its section, "
+        "[plex] url or [folder_library] path)"
+    )
     return None
 
 
@@ -157,7 +193,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
 
     spotify = overrides.get("spotify")
     if spotify is None and settings.spotify.client_id:
-        spotify = SpotifyClient.from_settings(store, settings.spotify)
+        spotify = SpotifyClient.from_settings(store, settings.spotify, cipher=cipher_for(settings))
     elif spotify is None:
         notes["spotify"] = "no client id configured"
     deezer = overrides.get("deezer")
@@ -165,7 +201,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         deezer = DeezerClient.from_settings(store, settings.deezer)
     elif deezer is None:
         notes["deezer"] = "turned off in the configuration"
-    metadata = overrides.get("metadata") or MetadataService(spotify=spotify, deezer=deezer)
+    # MusicBrainz (release types for matching) is used when a client is
+    # passed in; it has no configuration section yet.
+    musicbrainz = overrides.get("musicbrainz")
+    metadata = overrides.get("metadata") or MetadataService(
+        spotify=spotify, deezer=deezer, musicbrainz=musicbrainz
+    )
+    releases = ReleaseTypeService(store, metadata) if metadata.musicbrainz is not None else None
 
     slskd = overrides.get("slskd")
     if slskd is None and settings.slskd.api_key.get_secret_value():
@@ -187,6 +229,12 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     if "media_server" not in overrides:
         media_server = _media_server(settings, store, notes)
 
+    video = overrides.get("video")
+    if video is None and settings.youtube.enabled:
+        video = YtDlpSource(YouTubeOptions.from_settings(settings.youtube))
+    elif video is None:
+        notes["youtube"] = "turned off in the configuration"
+
     downloads = overrides.get("downloads")
     if downloads is None and slskd is not None:
         downloads = DownloadService(
@@ -196,6 +244,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
             bus,
             settings,
             match=settings.match_settings(),
+            video=video,
+            releases=releases,
         )
 
     sources: dict[Source, PlaylistSource] = {}
@@ -206,7 +256,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
     options = overrides.get("sync_options") or SyncOptions(
         match=settings.match_settings(),
         mode=SyncMode(settings.sync.mode),
-        folder_library=settings.folder_library.enabled and not settings.plex.url,
+        folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
         fallback_folders=tuple(
@@ -237,4 +287,5 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         downloads=downloads,
         sync=sync,
         notes=notes,
+        video=video,
     )

@@ -28,16 +28,18 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track
 from soulsync.library.cover import CoverError, write_folder_cover
 from soulsync.library.layout import LayoutTemplates, ResolvedTrack, destination_for
+from soulsync.library.process import ProcessError
 from soulsync.library.safe_move import (
+    MoveError,
+    MoveReason,
     MoveResult,
     finish_replacement,
+    prune_empty_dirs,
     replacing_name,
     safe_move,
 )
@@ -50,6 +52,10 @@ from soulsync.matching.remix import RemixArtistPolicy, remix_credit
 from soulsync.matching.score import score_track
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService, qualified_id
+
+if TYPE_CHECKING:
+    # Only for types: the processing stack (PyAV, numpy) loads when a step is built.
+    from soulsync.services.processing import ProcessingStep, Staged
 
 __all__ = [
     "FacadeLookup",
@@ -64,6 +70,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _SOURCE_ORDER = ("spotify", "deezer")
+# Processing failures as move failures (the job shows them the same way).
+_PROCESS_REASONS = {
+    "disk_full": MoveReason.NO_SPACE,
+    "read_only": MoveReason.PERMISSION,
+    "tags": MoveReason.TAG_ERROR,
+    "verify_failed": MoveReason.VERIFY_FAILED,
+    "io": MoveReason.IO_ERROR,
+}
 
 
 class MetadataLookup(Protocol):
@@ -374,17 +388,27 @@ class Organiser:
         templates: LayoutTemplates | None = None,
         id3v23: bool = False,
         remix_policy: RemixArtistPolicy = RemixArtistPolicy.REMIXER,
+        processing: ProcessingStep | None = None,
     ) -> None:
         self.transfer_dir = Path(transfer_dir)
         self.downloads_dir = Path(downloads_dir)
         self.templates = templates or LayoutTemplates()
         self.id3v23 = id3v23
         self.remix_policy = remix_policy
+        self.processing = processing
 
     def destination(self, source: Path, resolution: Resolution) -> Path:
-        """The absolute path the file will get (before collision handling)."""
+        """The absolute path the file will get (before collision handling).
+
+        With a processing step that converts, the extension is the target's.
+        """
         resolved = ResolvedTrack(resolution.track, resolution.album, resolution.folder_artist)
-        rel = destination_for(resolved, source.suffix.lstrip("."), self.templates)
+        ext = (
+            self.processing.output_extension(source)
+            if self.processing is not None
+            else source.suffix.lstrip(".")
+        )
+        rel = destination_for(resolved, ext, self.templates)
         return self.transfer_dir / rel
 
     def tags(self, resolution: Resolution, cover: bytes | None, genres: Sequence[str]) -> TagSet:
@@ -404,6 +428,7 @@ class Organiser:
         cover: bytes | None = None,
         genres: Sequence[str] = (),
         replaces: Path | None = None,
+        job_id: int | None = None,
     ) -> OrganiseResult:
         """Tag, verify and move ``source``; write ``cover.jpg`` beside it once.
 
@@ -415,34 +440,60 @@ class Organiser:
             soulsync.library.safe_move.MoveError: the original is untouched.
         """
         self.transfer_dir.mkdir(parents=True, exist_ok=True)
-        dest = self.destination(source, resolution)
-        rel = PurePosixPath(dest.relative_to(self.transfer_dir).as_posix())
-        staged = replaces is not None and Path(replaces) == dest
-        if staged:
+        staged: Staged | None = None
+        if self.processing is not None:
+            try:
+                staged = self.processing.prepare(source, job_id=job_id)
+            except ProcessError as exc:
+                raise MoveError(
+                    _PROCESS_REASONS.get(exc.reason, MoveReason.CORRUPT_AUDIO),
+                    f"processing failed: {exc}",
+                    source,
+                ) from exc
+        moving = staged.path if staged is not None else source
+        resolved = ResolvedTrack(resolution.track, resolution.album, resolution.folder_artist)
+        rel = PurePosixPath(
+            destination_for(resolved, moving.suffix.lstrip("."), self.templates).as_posix()
+        )
+        swap = replaces is not None and Path(replaces) == self.transfer_dir / rel
+        if swap:
             # A better copy of the recording already filed under this name: place it
             # beside, verified, then swap it in atomically (never a "(2)" copy).
             rel = rel.with_name(replacing_name(rel.name))
         tags = self.tags(resolution, cover, genres)
         expected = (resolution.track.duration_ms or 0) / 1000 or None
-        result: MoveResult = safe_move(
-            source,
-            rel,
-            library_root=self.transfer_dir,
-            downloads_root=self.downloads_dir,
-            tags=tags,
-            id3v23=self.id3v23,
-            # Service durations and files differ by a few seconds routinely.
-            expected_duration_s=expected,
-            duration_tolerance_s=duration_tolerance_s(expected),
-        )
+        try:
+            result: MoveResult = safe_move(
+                moving,
+                rel,
+                library_root=self.transfer_dir,
+                downloads_root=self.downloads_dir,
+                tags=tags,
+                id3v23=self.id3v23,
+                # Service durations and files differ by a few seconds routinely.
+                expected_duration_s=expected,
+                duration_tolerance_s=duration_tolerance_s(expected),
+                after_tag=staged.add_gain if staged is not None else None,
+            )
+        except MoveError:
+            if staged is not None and self.processing is not None:
+                self.processing.discard(staged)
+            raise
         final = result.destination
-        if staged:
+        if swap:
             final = finish_replacement(result.destination)
         elif replaces is not None and Path(replaces) != final:
             # The worse copy had another name (another format): the better one is in place.
             with contextlib.suppress(FileNotFoundError):
                 Path(replaces).unlink()
         result = replace(result, destination=final)
+        if staged is not None and self.processing is not None:
+            if staged.rewritten:
+                # The processed copy is filed; now the download it came from can go.
+                with contextlib.suppress(FileNotFoundError):
+                    source.unlink()
+                prune_empty_dirs(source.parent, self.downloads_dir)
+            self.processing.filed(staged, result.destination, resolution.album, job_id=job_id)
         cover_status: str | None = None
         if cover:
             try:
@@ -450,51 +501,6 @@ class Organiser:
             except CoverError as exc:
                 log.warning("cover.jpg not written in %s: %s", result.destination.parent, exc)
         return OrganiseResult(result.destination, result.status, cover_status, result.timings_ms)
-
-
-class CoverFetcher:
-    """Downloads each cover URL once per process (albums share one fetch)."""
-
-    def __init__(
-        self, client: httpx.AsyncClient | None = None, max_bytes: int = 10_000_000
-    ) -> None:
-        self._client = client
-        self._own = client is None
-        self._cache: dict[str, bytes | None] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-        self.max_bytes = max_bytes
-        self.fetches = 0
-
-    async def get(self, url: str | None) -> bytes | None:
-        """The image bytes at ``url``, or None (no URL, or the fetch failed)."""
-        if not url:
-            return None
-        lock = self._locks.setdefault(url, asyncio.Lock())
-        async with lock:
-            if url not in self._cache:
-                self._cache[url] = await self._fetch(url)
-        return self._cache[url]
-
-    async def _fetch(self, url: str) -> bytes | None:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=20, follow_redirects=True)
-        self.fetches += 1
-        try:
-            response = await self._client.get(url)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            log.warning("cover download failed (%s): %s", url, exc)
-            return None
-        if len(response.content) > self.max_bytes:
-            log.warning("cover at %s is larger than %d bytes; skipped", url, self.max_bytes)
-            return None
-        return response.content
-
-    async def close(self) -> None:
-        """Close the HTTP client if this fetcher created it."""
-        if self._own and self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
 
 def genres_for(resolution: Resolution, extra: Any = None) -> tuple[str, ...]:

@@ -241,6 +241,50 @@ wishlist = sa.Table(
     sa.Column("resolved_at", sa.Float, nullable=True),
 )
 
+# Release types from metadata services, keyed by matching keys (migration
+# 0004_matching_release_types).
+release_types = sa.Table(
+    "release_types",
+    metadata,
+    sa.Column("artist_key", sa.String, primary_key=True),
+    sa.Column("album_key", sa.String, primary_key=True),
+    sa.Column("types_json", sa.Text, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("release_group_id", sa.String, nullable=True),
+    sa.Column("fetched_at", sa.Float, nullable=False),
+)
+
+
+# -- audio processing (migration p0004_processing) ------------------------------------------
+
+processing = sa.Table(
+    "processing",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("job_id", sa.Integer, nullable=True),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("output", sa.Text, nullable=True, index=True),
+    sa.Column("outcome", sa.String, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("input_format", sa.String, nullable=True),
+    sa.Column("input_bitrate", sa.Integer, nullable=True),
+    sa.Column("output_format", sa.String, nullable=True),
+    sa.Column("output_bitrate", sa.Integer, nullable=True),
+    sa.Column("integrated_lufs", sa.Float, nullable=True),
+    sa.Column("track_gain_db", sa.Float, nullable=True),
+    sa.Column("track_peak", sa.Float, nullable=True),
+    sa.Column("album_gain_db", sa.Float, nullable=True),
+    sa.Column("trimmed_ms", sa.Integer, nullable=True),
+    sa.Column("normalized_db", sa.Float, nullable=True),
+    sa.Column("seconds", sa.Float, nullable=True),
+    sa.Column("input_bytes", sa.Integer, nullable=True),
+    sa.Column("output_bytes", sa.Integer, nullable=True),
+    sa.Column("quality", sa.String, nullable=True),
+)
+
+
 # -- exactly once under crashes (migration crash_0004) -------------------------------
 
 # SoulSync's own record of the files it filed, written in the transaction that

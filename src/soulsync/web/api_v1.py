@@ -7,9 +7,9 @@ Every route needs a session (plus the CSRF header for changes) or an API key
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from soulsync.providers.base import ProviderError
@@ -17,8 +17,9 @@ from soulsync.services.downloads.service import JobNotFound
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.service import SyncError
 from soulsync.services.wishlist.service import WishlistError
+from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
 from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
-from soulsync.web.ui import error_text, services_of
+from soulsync.web.ui import RowId, error_text, read_upload, services_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -52,15 +53,17 @@ async def status(request: Request) -> dict[str, Any]:
 
 
 @router.get("/jobs")
-async def jobs(request: Request, finished: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+async def jobs(
+    request: Request, finished: bool = False, limit: int = Query(200, ge=1, le=1000)
+) -> list[dict[str, Any]]:
     """Queue jobs: the visible ones (default) or the finished history."""
     downloads = _downloads(request)
-    found = downloads.history(limit=min(limit, 1000)) if finished else downloads.list_active()
+    found = downloads.history(limit=limit) if finished else downloads.list_active()
     return [j.as_dict() for j in found]
 
 
 @router.post("/jobs/{job_id}/cancel")
-async def cancel_job(request: Request, job_id: int) -> dict[str, Any]:
+async def cancel_job(request: Request, job_id: RowId) -> dict[str, Any]:
     """Cancel a job."""
     try:
         job = await _downloads(request).cancel(job_id)
@@ -72,7 +75,7 @@ async def cancel_job(request: Request, job_id: int) -> dict[str, Any]:
 
 
 @router.post("/jobs/{job_id}/retry")
-async def retry_job(request: Request, job_id: int) -> dict[str, Any]:
+async def retry_job(request: Request, job_id: RowId) -> dict[str, Any]:
     """Retry a failed or cancelled job."""
     try:
         job = await _downloads(request).retry(job_id)
@@ -84,9 +87,11 @@ async def retry_job(request: Request, job_id: int) -> dict[str, Any]:
 
 
 @router.post("/jobs/clear")
-async def clear_jobs(request: Request) -> dict[str, int]:
-    """Hide finished jobs from the queue."""
-    return {"cleared": await _downloads(request).clear_completed()}
+async def clear_jobs(
+    request: Request, scope: Literal["completed", "all"] = "completed"
+) -> dict[str, int]:
+    """Hide completed jobs from the queue; ``scope=all`` clears failed and cancelled ones too."""
+    return {"cleared": await _downloads(request).clear_completed(include_failed=scope == "all")}
 
 
 @router.get("/playlists")
@@ -96,6 +101,23 @@ async def playlists(request: Request) -> list[dict[str, Any]]:
     if not sync.list_playlists():
         await sync.refresh_playlists()
     return [p.as_dict() for p in sync.list_playlists()]
+
+
+@router.post("/playlists/upload")
+async def upload_playlist(request: Request, file: UploadFile) -> dict[str, Any]:
+    """Upload a playlist file (CSV, M3U/M3U8, text); answers the ``file:`` ref to sync."""
+    services = _services(request)
+    raw = await read_upload(file)
+    try:
+        ref, result = save_upload(services.settings, file.filename or "playlist.txt", raw)
+    except ValueError as exc:
+        raise HTTPException(422, error_text(exc)) from exc
+    return {
+        "ref": ref,
+        "name": result.playlist.name,
+        "tracks": len(result.playlist.entries),
+        "skipped_lines": [i.line for i in result.skipped],
+    }
 
 
 @router.get("/playlists/tracks")
@@ -110,7 +132,12 @@ async def playlist_tracks(request: Request, ref: str) -> list[dict[str, Any]]:
 class SyncRequest(BaseModel):
     """Start a sync."""
 
-    ref: str = Field(description="source:id, URL or name of a known playlist")
+    ref: str = Field(
+        description="source:id, URL or name of a known playlist; file: paths only inside "
+        "sync.playlists_dir or from POST /api/v1/playlists/upload",
+        min_length=1,
+        max_length=2000,
+    )
     download_missing: bool = False
     dry_run: bool = False
 
@@ -118,21 +145,25 @@ class SyncRequest(BaseModel):
 @router.post("/syncs")
 async def start_sync(request: Request, body: SyncRequest) -> dict[str, str]:
     """Start a sync; answers its run id."""
+    services = _services(request)
     try:
-        run_id = await _services(request).sync.start_sync(
-            body.ref, download_missing=body.download_missing, dry_run=body.dry_run
+        ref = check_web_ref(body.ref, services.settings)
+        run_id = await services.sync.start_sync(
+            ref, download_missing=body.download_missing, dry_run=body.dry_run
         )
+    except RefNotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
     except (SyncError, PlaylistRefError) as exc:
-        raise HTTPException(409, str(exc)) from exc
+        raise HTTPException(409, error_text(exc)) from exc
     except ProviderError as exc:
         raise HTTPException(502, error_text(exc)) from exc
     return {"run_id": run_id}
 
 
 @router.get("/syncs")
-async def runs(request: Request, limit: int = 20) -> list[dict[str, Any]]:
+async def runs(request: Request, limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
     """The newest sync runs."""
-    return [r.as_dict() for r in _services(request).sync.runs(limit=min(limit, 200))]
+    return [r.as_dict() for r in _services(request).sync.runs(limit=limit)]
 
 
 @router.get("/syncs/{run_id}")
@@ -161,7 +192,7 @@ async def wishlist(request: Request, include_resolved: bool = False) -> list[dic
 
 
 @router.post("/wishlist/{entry_id}/retry")
-async def wishlist_retry(request: Request, entry_id: int) -> dict[str, Any]:
+async def wishlist_retry(request: Request, entry_id: RowId) -> dict[str, Any]:
     """Search and download an entry again now."""
     try:
         jobs = await _services(request).sync.wishlist.retry(entry_id)

@@ -3,7 +3,15 @@
 A key is ``ss_`` + 43 random URL-safe characters (256 bits), so a plain SHA-256
 of it is enough: unlike a password it cannot be guessed by brute force. Keys
 live in the store's settings table under ``web.api_keys`` with a name, the
-creation time and the last time they were used.
+creation time, the last time they were used and a **scope**:
+
+* ``read`` (the default): GET/HEAD on ``/api/…`` only;
+* ``full``: every ``/api/…`` route, changes included.
+
+A key never opens the web pages (``/settings``, the forms behind them): those
+need a logged-in session and its CSRF token, so a key cannot create other
+keys or change the configuration. Keys stored before scopes existed have no
+scope and count as ``read``. ``soulsync admin reset-password`` revokes every key.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ PREFIX = "ss_"
 # Writing "last used" on every request would turn each API read into a write.
 _TOUCH_INTERVAL_S = 60.0
 _lock = threading.Lock()
+SCOPES = ("read", "full")
+DEFAULT_SCOPE = "read"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class ApiKeyInfo:
     created_at: float
     last_used_at: float | None
     hint: str  # the first characters, to tell keys apart in a list
+    scope: str = DEFAULT_SCOPE
 
 
 def _digest(key: str) -> str:
@@ -52,14 +63,17 @@ def _info(row: dict[str, Any]) -> ApiKeyInfo:
         created_at=float(row["created_at"]),
         last_used_at=row.get("last_used_at"),
         hint=str(row.get("hint", "")),
+        scope=row["scope"] if row.get("scope") in SCOPES else DEFAULT_SCOPE,
     )
 
 
-def create_api_key(store: Store, name: str) -> tuple[ApiKeyInfo, str]:
+def create_api_key(store: Store, name: str, scope: str = DEFAULT_SCOPE) -> tuple[ApiKeyInfo, str]:
     """Create a key named ``name``; returns its info and the key (shown only this once)."""
     clean = name.strip()
     if not clean or len(clean) > 100:
         raise ValueError("an API key needs a name of 1 to 100 characters")
+    if scope not in SCOPES:
+        raise ValueError(f"an API key's scope is one of {', '.join(SCOPES)}")
     key = PREFIX + secrets.token_urlsafe(32)
     row = {
         "id": secrets.token_hex(6),
@@ -68,6 +82,7 @@ def create_api_key(store: Store, name: str) -> tuple[ApiKeyInfo, str]:
         "created_at": time.time(),
         "last_used_at": None,
         "hint": key[: len(PREFIX) + 4],
+        "scope": scope,
     }
     with _lock:
         rows = _load(store)
@@ -92,6 +107,14 @@ def revoke_api_key(store: Store, key_id_or_name: str) -> bool:
             return False
         store.set_setting(SETTING, kept)
     return True
+
+
+def revoke_all_api_keys(store: Store) -> int:
+    """Delete every key (after a password reset); returns how many there were."""
+    with _lock:
+        count = len(_load(store))
+        store.set_setting(SETTING, [])
+    return count
 
 
 def verify_api_key(store: Store, presented: str) -> ApiKeyInfo | None:

@@ -18,16 +18,19 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soulsync import __version__
 from soulsync.config import Settings
+from soulsync.data_dir import ensure_private_dir
 from soulsync.store import Store
 from soulsync.web import routes_auth, routes_core, sse
 from soulsync.web.activity import ActivityRecorder
 from soulsync.web.auth import LoginLimiter
+from soulsync.web.client_address import parse_networks
 from soulsync.web.middleware import (
     AuthContext,
     AuthMiddleware,
@@ -47,6 +50,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     ``services`` is whatever object the workflows hang off (download queue,
     sync…); routers reach it as ``request.app.state.services``.
     """
+    ensure_private_dir(settings.paths.data_dir)
     secret = load_or_create_secret_key(settings)
     max_age = settings.web.session_max_age_s
     auth = AuthContext(
@@ -57,6 +61,8 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         cookie_secure=settings.web.cookie_secure,
         max_age_s=max_age,
         csp=content_security_policy(image_origins(settings)),
+        trusted_proxies=parse_networks(settings.web.trusted_proxies),
+        max_body_bytes=settings.web.max_body_bytes,
     )
     # The Swagger page loads scripts from a CDN, which the CSP forbids; the
     # schema itself stays available (behind auth) at /api/openapi.json.
@@ -87,6 +93,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     include_pages(app)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     return app
 
 
@@ -142,6 +149,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and getattr(request.state, "principal", None) is not None:
         return render(request, "not_found.html", {"path": request.url.path}, status_code=404)
     return await http_exception_handler(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """422 naming the fields and what is wrong, without echoing what was sent.
+
+    FastAPI's default answer repeats each bad input in full (a 50 MB ``ref``
+    would come back whole); here each message is short and the input is left out.
+    """
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "loc": [str(part)[:64] for part in err.get("loc", ())][:6],
+            "msg": str(err.get("msg", "invalid value"))[:200],
+        }
+        for err in exc.errors()[:10]
+    ]
+    first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+    summary = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else first["msg"]
+    log.info("422 for %s %s: %s", request.method, request.url.path, summary)
+    return JSONResponse({"error": summary, "detail": problems}, status_code=422)
 
 
 def _run_namer(services: Any) -> Callable[[str | None], str | None]:

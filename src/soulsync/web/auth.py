@@ -37,6 +37,7 @@ class Principal:
     user: str
     via: Literal["session", "api_key"]
     api_key_id: str | None = None
+    scope: Literal["read", "full"] = "full"  # an API key's scope; a session can do everything
 
 
 def admin_is_set(store: Store) -> bool:
@@ -105,38 +106,76 @@ def verify_admin(store: Store, username: str, password: str) -> bool:
 
 
 class LoginLimiter:
-    """At most ``max_failures`` failed logins per client within ``window_s`` seconds.
+    """Login attempts per client address and per account, reserved before the password is checked.
+
+    * **Per client**: at most ``max_failures`` attempts within ``window_s``
+      seconds. An attempt is *reserved* (counted) before argon2 runs and only
+      given back by a success, so parallel requests cannot all slip in before
+      the first failure is recorded.
+    * **Per account** (the user name tried): the first ``account_free``
+      failures within ``account_window_s`` cost nothing; after that each
+      attempt must wait ``2 ** (n - account_free)`` seconds (at most
+      ``account_max_delay_s``) after the previous one. This is a backoff, not
+      a lockout: behind a shared address or under a spread-out attack the
+      admin still gets in after a short wait.
 
     In memory: a restart clears it, which is fine for a single-user app whose
     real protection is the argon2 cost and the loopback bind.
     """
 
-    def __init__(self, max_failures: int = 5, window_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window_s: float = 300.0,
+        *,
+        account_free: int = 10,
+        account_window_s: float = 3600.0,
+        account_max_delay_s: float = 900.0,
+    ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
+        self.account_free = account_free
+        self.account_window_s = account_window_s
+        self.account_max_delay_s = account_max_delay_s
+        self._clients: dict[str, deque[float]] = {}
+        self._accounts: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, client: str, now: float | None = None) -> float:
-        """Seconds until ``client`` may try again; 0 when allowed now."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._failures.get(client)
-            if not times:
-                return 0.0
-            while times and now - times[0] > self.window_s:
-                times.popleft()
-            if len(times) < self.max_failures:
-                return 0.0
-            return max(0.0, self.window_s - (now - times[0]))
+    def reserve(self, client: str, account: str, now: float | None = None) -> float:
+        """Take an attempt for ``client`` on ``account``: 0 if it may go ahead, else seconds to wait.
 
-    def failed(self, client: str, now: float | None = None) -> None:
-        """Record a failed attempt."""
+        A granted attempt counts as a failure until :meth:`succeeded` is called.
+        """
         now = time.monotonic() if now is None else now
+        key = _account_key(account)
         with self._lock:
-            self._failures.setdefault(client, deque()).append(now)
+            times = _pruned(self._clients, client, now, self.window_s)
+            if len(times) >= self.max_failures:
+                return max(0.001, self.window_s - (now - times[0]))
+            tried = _pruned(self._accounts, key, now, self.account_window_s)
+            over = len(tried) - self.account_free + 1
+            if over > 0 and tried:
+                delay = min(self.account_max_delay_s, 2.0 ** (over - 1))
+                wait = delay - (now - tried[-1])
+                if wait > 0:
+                    return wait
+            times.append(now)
+            tried.append(now)
+            return 0.0
 
-    def succeeded(self, client: str) -> None:
-        """Forget the client's failures."""
+    def succeeded(self, client: str, account: str) -> None:
+        """Forget the client's and the account's failures."""
         with self._lock:
-            self._failures.pop(client, None)
+            self._clients.pop(client, None)
+            self._accounts.pop(_account_key(account), None)
+
+
+def _account_key(account: str) -> str:
+    return account.strip().lower()[:64]
+
+
+def _pruned(table: dict[str, deque[float]], key: str, now: float, window: float) -> deque[float]:
+    times = table.setdefault(key, deque())
+    while times and now - times[0] > window:
+        times.popleft()
+    return times

@@ -87,11 +87,23 @@ def quality_label(file: Any) -> str:
     return ext
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``1 track``, ``2 tracks``, ``1 try``/``2 tries`` (``plural_form`` for irregular nouns)."""
+    if count == 1:
+        return f"{count} {noun}"
+    if plural_form is None:
+        plural_form = (
+            noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+        )
+    return f"{count} {plural_form}"
+
+
 FILTERS = {
     "size": human_size,
     "speed": human_speed,
     "duration": human_duration,
     "ago": time_ago,
     "quality": quality_label,
+    "plural": plural,
 }
 GLOBALS = {"eta": eta, "percent": percent}

@@ -6,7 +6,8 @@ and ``/static/`` are open. For each HTTP request it
 
 1. decodes the session cookie (a new anonymous session if there is none),
 2. finds the principal: a logged-in session, or an API key sent as
-   ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``,
+   ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` (on ``/api/*``
+   only; a read-scoped key only for GET/HEAD),
 3. sends everyone to ``/setup`` until the admin password is set,
 4. answers 401 JSON on ``/api/*`` and redirects pages to ``/login`` when there
    is no principal,
@@ -29,12 +30,16 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
+from soulsync.web.client_address import Network
+from soulsync.web.fetch_site import cross_site_refusal
 from soulsync.web.sessions import COOKIE_NAME, Session, SessionCodec, SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -83,6 +88,8 @@ class AuthContext:
     cookie_secure: bool
     max_age_s: int
     csp: bytes = SECURITY_HEADERS[-1][1]
+    trusted_proxies: tuple[Network, ...] = ()
+    max_body_bytes: int = 1_000_000
 
 
 def is_api_path(path: str) -> bool:
@@ -120,6 +127,12 @@ class AuthMiddleware:
             return
 
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.ctx.max_body_bytes:
+            log.warning("refused a %s-byte body for %s %s", declared, scope["method"], path)
+            await _text(send, 413, _too_large(self.ctx.max_body_bytes))
+            return
+        receive = _capped(receive, self.ctx.max_body_bytes)
         session = self.ctx.codec.loads(_cookie(headers.get("cookie", "")))
         if session.sid is not None:
             session.user = self.ctx.sessions.user_for(session.sid)
@@ -138,7 +151,24 @@ class AuthMiddleware:
                 log.warning("rejected an invalid API key for %s %s", scope["method"], path)
                 await _json(send, 401, {"error": "invalid API key"}, bearer=True)
                 return
-            principal = Principal(user=f"api:{info.name}", via="api_key", api_key_id=info.id)
+            principal = Principal(
+                user=f"api:{info.name}",
+                via="api_key",
+                api_key_id=info.id,
+                scope="full" if info.scope == "full" else "read",
+            )
+            refusal = _key_refusal(principal, api, scope["method"])
+            if refusal is not None:
+                log.warning("API key %s refused for %s %s", info.id, scope["method"], path)
+                await _json(send, 403, {"error": refusal})
+                return
+
+        refusal = cross_site_refusal(scope["method"], headers)
+        if refusal is not None and principal is not None and principal.via == "session":
+            # Only cookie-borne requests: an API key is never added by a browser on its own.
+            log.warning("cross-site %s %s refused", scope["method"], path)
+            await _text(send, 403, f"Forbidden: {refusal}.")
+            return
 
         state = scope.setdefault("state", {})
         state["session"] = session
@@ -166,7 +196,16 @@ class AuthMiddleware:
         ):
             # Cookie-borne requests need the token; API-key requests cannot be
             # forged cross-site (the browser never adds the key by itself).
-            token, receive = await _csrf_token(scope, receive, headers)
+            try:
+                token, receive = await _csrf_token(scope, receive, headers)
+            except BodyTooLarge:
+                log.warning("refused an oversized body for %s %s", scope["method"], path)
+                await _text(send, 413, _too_large(self.ctx.max_body_bytes))
+                return
+            except MalformedForm as exc:
+                log.warning("malformed form for %s %s: %s", scope["method"], path, exc)
+                await _text(send, 400, f"Bad request: {exc}")
+                return
             if token is None or not hmac.compare_digest(token, session.csrf):
                 log.warning("CSRF token missing or wrong for %s %s", scope["method"], path)
                 if api or "application/json" in headers.get("accept", ""):
@@ -227,6 +266,54 @@ class AuthMiddleware:
         _add_security_headers(start)
         await send(start)
         await send({"type": "http.response.body", "body": b""})
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """The request body passed ``web.max_body_bytes`` while it was read (answered 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large(limit))
+
+
+class MalformedForm(ValueError):
+    """A form body that cannot be parsed (answered 400)."""
+
+
+def _too_large(limit: int) -> str:
+    return f"Request body too large (at most {limit // 1000} kB)."
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge once more than ``limit`` body bytes have arrived.
+
+    Chunked bodies have no Content-Length to check up front; this counts
+    what actually arrives, so nobody downstream ever holds more than ``limit``.
+    """
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return wrapped
+
+
+def _key_refusal(principal: Principal, api: bool, method: str) -> str | None:
+    """Why an API key may not make this request, or None.
+
+    Keys open the JSON API only: the pages (and so key management and the
+    settings forms) need a session and its CSRF token. A read key may only read.
+    """
+    if not api:
+        return "API keys are for /api/ routes only; the web pages need a login"
+    if method not in SAFE_METHODS and principal.scope != "full":
+        return "this API key is read-only (create a key with the full scope to make changes)"
+    return None
 
 
 def _cookie(header: str) -> str | None:
@@ -319,7 +406,12 @@ async def _csrf_token(
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        form: FormData = await Request(scope, once).form()
+        # A Request without "app" in its scope: parse errors stay MultiPartException.
+        bare = {k: v for k, v in scope.items() if k != "app"}
+        try:
+            form: FormData = await Request(bare, once).form()
+        except (MultiPartException, KeyError, ValueError) as exc:
+            raise MalformedForm(str(exc) or "unreadable multipart body") from exc
         value = form.get(CSRF_FIELD)
         token = value if isinstance(value, str) else None
         await form.close()

@@ -8,6 +8,7 @@ from soulsync.web import (
     api_v1,
     routes_artists,
     routes_dashboard,
+    routes_links,
     routes_matched,
     routes_playlists,
     routes_queue,
@@ -22,6 +23,7 @@ def include_pages(app: FastAPI) -> None:
     for module in (
         routes_dashboard,
         routes_search,
+        routes_links,
         routes_matched,
         routes_queue,
         routes_playlists,

@@ -17,6 +17,7 @@ from soulsync.domain import Album, Artist, LibraryTrack
 from soulsync.matching import ascii_key, name_similarity
 from soulsync.providers.base import ProviderError
 from soulsync.providers.metadata import qualified_id
+from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast
@@ -102,17 +103,22 @@ async def artist_image(request: Request, name: str) -> Response:
     return RedirectResponse(url, status_code=302)
 
 
-def _owned_titles(tracks: list[LibraryTrack], name: str) -> list[str]:
-    titles = {
-        t.album
-        for t in tracks
-        if t.album and name_similarity(t.album_artist or t.artist or "", name) >= 0.85
-    }
-    return sorted(titles)
+def _owned_albums(tracks: list[LibraryTrack], name: str) -> dict[str, int]:
+    """The artist's album titles in the library, with how many of their tracks are there."""
+    counts: dict[str, int] = {}
+    for t in tracks:
+        if t.album and name_similarity(t.album_artist or t.artist or "", name) >= 0.85:
+            counts[t.album] = counts.get(t.album, 0) + 1
+    return dict(sorted(counts.items()))
 
 
-def discography(releases: list[Album], owned_titles: list[str]) -> list[dict[str, Any]]:
-    """Each release with ``owned`` set when the library has an album of (nearly) that title."""
+def discography(releases: list[Album], owned_albums: dict[str, int]) -> list[dict[str, Any]]:
+    """Each release with how much of it the library has.
+
+    ``state`` is ``owned`` (every track, or as many as the release lists),
+    ``partial`` (some: "partly owned 1/3") or ``missing``; the library's
+    album titles are compared with the release's by the matching engine.
+    """
     out = []
     seen: set[str] = set()
     for album in releases:
@@ -120,7 +126,13 @@ def discography(releases: list[Album], owned_titles: list[str]) -> list[dict[str
         if key in seen:
             continue  # the same release listed twice (editions, markets)
         seen.add(key)
-        owned = any(name_similarity(album.title, t) >= OWNED_SIMILARITY for t in owned_titles)
+        have = sum(
+            count
+            for title, count in owned_albums.items()
+            if name_similarity(album.title, title) >= OWNED_SIMILARITY
+        )
+        total = album.total_tracks or 0
+        state = "missing" if have == 0 else "partial" if total and have < total else "owned"
         out.append(
             {
                 "title": album.title,
@@ -129,7 +141,9 @@ def discography(releases: list[Album], owned_titles: list[str]) -> list[dict[str
                 "tracks": album.total_tracks,
                 "cover": album.cover_url,
                 "ref": qualified_id(album),
-                "owned": owned,
+                "owned": state == "owned",
+                "state": state,
+                "have": min(have, total) if total else have,
             }
         )
     out.sort(key=lambda a: a["year"] or 0, reverse=True)
@@ -139,14 +153,14 @@ def discography(releases: list[Album], owned_titles: list[str]) -> list[dict[str
 async def _artist_context(request: Request, name: str) -> dict[str, Any]:
     services = services_of(request)
     tracks, why = await _library(services)
-    owned_titles = _owned_titles(tracks, name)
+    owned_albums = _owned_albums(tracks, name)
     ctx: dict[str, Any] = {
         "name": name,
         "artist": None,
         "releases": [],
         "error": None,
         "why": why,
-        "owned_titles": owned_titles,
+        "owned_titles": sorted(owned_albums),
         "track_count": sum(
             1 for t in tracks if name_similarity(t.album_artist or t.artist or "", name) >= 0.85
         ),
@@ -163,14 +177,31 @@ async def _artist_context(request: Request, name: str) -> dict[str, Any]:
         except ProviderError as exc:
             ctx["error"] = error_text(exc)
             releases = []
-        ctx["releases"] = discography(list(releases), owned_titles)
+        ctx["releases"] = discography(list(releases), owned_albums)
     ctx["missing"] = [r for r in ctx["releases"] if not r["owned"] and r["ref"]]
     return ctx
 
 
 @router.get("/artists/{name}", include_in_schema=False)
 async def artist_page(request: Request, name: str) -> Response:
-    """One artist: discography from the metadata source, owned vs missing."""
+    """One artist: discography from the metadata source, owned vs missing.
+
+    Reached by a link from another site, the page asks the metadata services
+    nothing (no requests, no cache writes on someone else's behalf).
+    """
+    if is_cross_site(request.headers):
+        ctx: dict[str, Any] = {
+            "name": name,
+            "artist": None,
+            "releases": [],
+            "missing": [],
+            "error": "Opened from another site: open the artist from the Artists page to load its discography.",
+            "why": None,
+            "owned_titles": [],
+            "track_count": 0,
+            "can_download": False,
+        }
+        return render(request, "artist.html", ctx)
     return render(request, "artist.html", await _artist_context(request, name))
 
 

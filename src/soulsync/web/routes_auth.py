@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from soulsync.web.auth import SetupError, admin_is_set, set_initial_admin, verify_admin
+from soulsync.web.client_address import client_address
 from soulsync.web.middleware import AuthContext
 from soulsync.web.templating import render
 
@@ -24,7 +25,9 @@ def safe_next(value: str | None) -> str:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    ctx: AuthContext = request.state.auth
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), ctx.trusted_proxies)
 
 
 def _form_str(form: object, name: str) -> str:
@@ -76,13 +79,14 @@ async def login_page(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login", include_in_schema=False)
 async def login_submit(request: Request) -> Response:
-    """Check the password (rate limited per client) and start a session."""
+    """Check the password (throttled per client and per account) and start a session."""
     ctx: AuthContext = request.state.auth
     form = await request.form()
     username = _form_str(form, "username")
     target = safe_next(_form_str(form, "next"))
     client = _client(request)
-    wait = ctx.limiter.retry_after(client)
+    # Reserved before argon2 runs, so parallel guesses are counted as they arrive.
+    wait = ctx.limiter.reserve(client, username)
     if wait > 0:
         log.warning("login from %s refused: too many failures", client)
         message = f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
@@ -93,13 +97,12 @@ async def login_submit(request: Request) -> Response:
         return response
     ok = await run_in_threadpool(verify_admin, ctx.store, username, _form_str(form, "password"))
     if not ok:
-        ctx.limiter.failed(client)
         log.warning("failed login for %r from %s", username[:64], client)
         error = "Wrong user name or password."
         return render(
             request, "login.html", {"next": target, "username": username, "error": error}, 401
         )
-    ctx.limiter.succeeded(client)
+    ctx.limiter.succeeded(client, username)
     log.info("login by %r from %s", username, client)
     _start_session(request, username.strip())
     return RedirectResponse(target, status_code=303)

@@ -26,7 +26,12 @@ async def healthz(request: Request) -> dict[str, Any]:
 @router.get("/api/me")
 async def api_me(principal: Annotated[Principal, Depends(require_principal)]) -> dict[str, Any]:
     """Who the caller is authenticated as (session or API key)."""
-    return {"user": principal.user, "via": principal.via, "api_key_id": principal.api_key_id}
+    return {
+        "user": principal.user,
+        "via": principal.via,
+        "api_key_id": principal.api_key_id,
+        "scope": principal.scope,
+    }
 
 
 @router.get("/favicon.ico", include_in_schema=False)

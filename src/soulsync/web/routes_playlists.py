@@ -12,15 +12,16 @@ import logging
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from soulsync.providers.base import ProviderError
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.service import PlaylistStatus, SyncError
+from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
-from soulsync.web.ui import error_response, error_text, services_of, with_toast
+from soulsync.web.ui import error_response, error_text, read_upload, services_of, with_toast
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -215,10 +216,13 @@ async def start_sync(request: Request) -> Response:
     if services is None:
         return error_response(request, "the services are not running", 503)
     data = await _body(request)
-    ref = str(data.get("ref", ""))
+    ref = str(data.get("ref", ""))[:2000]
     download = str(data.get("download_missing", "")) in ("1", "true", "on")
     try:
+        ref = check_web_ref(ref, services.settings)
         run_id = await services.sync.start_sync(ref, download_missing=download)
+    except RefNotAllowed as exc:
+        return error_response(request, exc, 403)
     except (SyncError, PlaylistRefError, ProviderError) as exc:
         return error_response(request, exc, 409)
     ctx = _detail(request, ref)
@@ -230,6 +234,23 @@ async def start_sync(request: Request) -> Response:
         f"{what} {ctx['record'].name}",
         "ok",
         **{"sync-started": {"run_id": run_id, "ref": ctx["ref"], "name": ctx["record"].name}},
+    )
+
+
+@router.post("/playlists/upload", include_in_schema=False)
+async def upload(request: Request, file: UploadFile) -> Response:
+    """Keep an uploaded playlist file and start its sync (see ``playlist_refs``)."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    raw = await read_upload(file)
+    try:
+        ref, result = save_upload(services.settings, file.filename or "playlist.txt", raw)
+        run_id = await services.sync.start_sync(ref)
+    except (ValueError, SyncError, ProviderError) as exc:
+        return error_response(request, exc, 422)
+    return JSONResponse(
+        {"ref": ref, "run_id": run_id, "name": result.playlist.name, "message": "Syncing"}
     )
 
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from soulsync.services.downloads.service import Job, JobNotFound
+from soulsync.web.formatting import plural
 from soulsync.web.templating import render
-from soulsync.web.ui import error_response, services_of, with_toast
+from soulsync.web.ui import RowId, error_response, services_of, with_toast
 
 router = APIRouter()
 
@@ -106,7 +107,7 @@ async def queue_partial(request: Request, tab: str = "active") -> Response:
 
 
 @router.post("/queue/{job_id}/cancel", include_in_schema=False)
-async def cancel(request: Request, job_id: int) -> Response:
+async def cancel(request: Request, job_id: RowId) -> Response:
     """Cancel a job."""
     services = services_of(request)
     if services is None or services.downloads is None:
@@ -120,7 +121,7 @@ async def cancel(request: Request, job_id: int) -> Response:
 
 
 @router.post("/queue/{job_id}/retry", include_in_schema=False)
-async def retry(request: Request, job_id: int) -> Response:
+async def retry(request: Request, job_id: RowId) -> Response:
     """Put a failed or cancelled job back in the queue."""
     services = services_of(request)
     if services is None or services.downloads is None:
@@ -135,13 +136,24 @@ async def retry(request: Request, job_id: int) -> Response:
 
 @router.post("/queue/clear", include_in_schema=False)
 async def clear(request: Request) -> Response:
-    """Hide finished jobs from the queue (history keeps them)."""
+    """Hide completed jobs from the queue (history keeps them).
+
+    Failed and cancelled jobs keep their Retry buttons unless the form says
+    ``scope=all`` (the "Clear all finished" button, which asks first).
+    """
     services = services_of(request)
     if services is None or services.downloads is None:
         return error_response(request, "downloads are not available", 503)
-    count = await services.downloads.clear_completed()
     form = await request.form()
+    everything = form.get("scope") == "all"
+    count = await services.downloads.clear_completed(include_failed=everything)
     tab = form.get("tab")
     tab = tab if isinstance(tab, str) and tab in TABS else "finished"
-    response = render(request, "partials/queue_list.html", _context(request, tab))
-    return with_toast(response, f"Cleared {count} finished downloads", "ok")
+    context = _context(request, tab)
+    response = render(request, "partials/queue_list.html", context)
+    noun = "finished download" if everything else "completed download"
+    message = f"Cleared {plural(count, noun)}"
+    kept = sum(1 for job in context["finished"] if job["state"] in ("failed", "cancelled"))
+    if kept and not everything:
+        message += f"; {plural(kept, 'failed or cancelled download')} kept for retry"
+    return with_toast(response, message, "ok")

@@ -10,9 +10,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from soulsync.providers.base import ProviderError
+from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
-from soulsync.web.sse import SSE_HEADERS, sse_frame
+from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, services_of
 
@@ -59,7 +60,10 @@ def _search_or_404(request: Request, sid: str) -> LiveSearch:
 async def _body(request: Request) -> dict[str, Any]:
     """JSON or form body as a dict."""
     if "application/json" in request.headers.get("content-type", ""):
-        data = await request.json()
+        try:
+            data = await request.json()
+        except ValueError as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
+            raise HTTPException(400, "the request body is not valid JSON") from exc
         return data if isinstance(data, dict) else {}
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -74,14 +78,19 @@ def _int(data: dict[str, Any], name: str) -> int:
 
 @router.get("/search", include_in_schema=False)
 async def search_page(request: Request, q: str = "") -> Response:
-    """The search page (a ``q`` starts that search at once)."""
+    """The search page; a ``q`` fills the box, and starts the search only from our own pages.
+
+    A link from another site (``/search?q=…``) must not make this browser run
+    a Soulseek search: then the words are shown and the user presses Search.
+    """
     services = services_of(request)
     why = None
     if services is None:
         why = "the services are not running in this process"
     elif services.slskd is None:
         why = services.notes.get("slskd", "slskd is not configured")
-    return render(request, "search.html", {"q": q, "why": why})
+    autostart = bool(q) and not is_cross_site(request.headers)
+    return render(request, "search.html", {"q": q, "why": why, "autostart": autostart})
 
 
 @router.post("/search/start", include_in_schema=False)
@@ -110,7 +119,11 @@ async def search_stream(request: Request, sid: str) -> Response:
 
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
+        watch = SessionWatch(request)
         async for n, name, data in reg.frames(search, start):
+            if watch.gone():
+                yield LOGOUT_FRAME
+                return
             if name == "ping":
                 if await request.is_disconnected():
                     return

@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import SecretStr
 
 from soulsync.config import KNOWN_FORMATS, Settings
 from soulsync.providers.base import ConnectionStatus, ProviderError
 from soulsync.providers.spotify_auth import SpotifyAuth
+from soulsync.providers.token_cipher import cipher_for
 from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
 from soulsync.web.settings_file import SettingsSaveError, apply_changes, config_path
 from soulsync.web.templating import render
-from soulsync.web.ui import error_text, services_of, with_toast
+from soulsync.web.ui import error_response, error_text, services_of, with_toast
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -351,21 +352,26 @@ def _auth(request: Request) -> SpotifyAuth:
         redirect_uri=settings.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
+        cipher=cipher_for(settings),
     )
 
 
-@router.get("/settings/spotify/login", include_in_schema=False)
+@router.post("/settings/spotify/login", include_in_schema=False)
 async def spotify_login(request: Request) -> Response:
-    """Start the PKCE login: off to Spotify's authorize page."""
+    """Start the PKCE login; answers Spotify's authorize address for the page to open.
+
+    A POST (with the CSRF token), not a GET: starting a login replaces the
+    pending one, which another site must not be able to do with a link.
+    """
     settings: Settings = request.app.state.settings
     if not settings.spotify.client_id:
-        return Response("Set the Spotify client id first (and restart).", status_code=409)
+        return error_response(request, "Set the Spotify client id first (and restart).", 409)
     auth = _auth(request)
     try:
         login = auth.begin_login()
     finally:
         await auth.aclose()
-    return RedirectResponse(login.url, status_code=303)
+    return JSONResponse({"url": login.url})
 
 
 @router.post("/settings/spotify/complete", include_in_schema=False)
@@ -410,9 +416,14 @@ async def create_key(request: Request) -> Response:
     """Create an API key; it is shown once."""
     form = await request.form()
     name = form.get("name")
+    scope = form.get("scope")
     store = request.app.state.store
     try:
-        info, key = create_api_key(store, name if isinstance(name, str) else "")
+        info, key = create_api_key(
+            store,
+            name if isinstance(name, str) else "",
+            scope if isinstance(scope, str) and scope else "read",
+        )
     except ValueError as exc:
         return render(
             request,

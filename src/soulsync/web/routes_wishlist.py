@@ -11,7 +11,7 @@ from soulsync.providers.base import ProviderError
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
-from soulsync.web.ui import error_response, error_text, services_of, with_toast
+from soulsync.web.ui import RowId, error_response, error_text, services_of, with_toast
 
 router = APIRouter()
 
@@ -57,7 +57,7 @@ async def wishlist_partial(request: Request, view: str = "open") -> Response:
 
 
 @router.post("/wishlist/{entry_id}/retry", include_in_schema=False)
-async def retry(request: Request, entry_id: int) -> Response:
+async def retry(request: Request, entry_id: RowId) -> Response:
     """Search and download this track again now."""
     services = services_of(request)
     try:
@@ -81,7 +81,7 @@ async def retry_all(request: Request) -> Response:
 
 
 @router.post("/wishlist/{entry_id}/ignore", include_in_schema=False)
-async def ignore(request: Request, entry_id: int) -> Response:
+async def ignore(request: Request, entry_id: RowId) -> Response:
     """Ignore (or, with ``undo=1``, stop ignoring) an entry."""
     services = services_of(request)
     data = await _body(request)
@@ -100,9 +100,15 @@ def _default_query(entry: Any) -> str:
     return f"{entry.track.artist} {entry.track.title}".strip()
 
 
-def _candidate_store(request: Request) -> dict[int, list[Any]]:
-    """The last candidates shown per entry (what a "Pick" refers to)."""
-    store: dict[int, list[Any]] | None = getattr(request.app.state, "wishlist_candidates", None)
+def _candidate_store(request: Request) -> dict[tuple[int, str], list[Any]]:
+    """The last candidates shown per entry and search words (what a "Pick" refers to).
+
+    Keyed by the words too: the engine's own search and the user's may both be
+    in flight, and whichever finishes last must not change what "Pick 1" means.
+    """
+    store: dict[tuple[int, str], list[Any]] | None = getattr(
+        request.app.state, "wishlist_candidates", None
+    )
     if store is None:
         store = {}
         request.app.state.wishlist_candidates = store
@@ -123,12 +129,12 @@ async def _search(request: Request, entry: Any, query: str | None) -> tuple[list
             candidates = await services.sync.wishlist.candidates(entry.id)
     except (WishlistError, ProviderError) as exc:
         return [], error_text(exc)
-    _candidate_store(request)[entry.id] = candidates
+    _candidate_store(request)[(entry.id, query or "")] = candidates
     return candidates, None
 
 
 @router.get("/wishlist/{entry_id}/correct", include_in_schema=False)
-async def correct(request: Request, entry_id: int) -> Response:
+async def correct(request: Request, entry_id: RowId) -> Response:
     """The manual-correction modal: a fresh search, ranked candidates with reasons."""
     services = services_of(request)
     try:
@@ -141,44 +147,45 @@ async def correct(request: Request, entry_id: int) -> Response:
     )
 
 
-@router.get("/wishlist/{entry_id}/candidates", include_in_schema=False)
-async def candidates(request: Request, entry_id: int, q: str = "") -> Response:
-    """Candidates for the user's own search words (none: the engine's own queries)."""
+@router.post("/wishlist/{entry_id}/candidates", include_in_schema=False)
+async def candidates(request: Request, entry_id: RowId) -> Response:
+    """Candidates for the user's own search words (none: the engine's own queries).
+
+    A POST: it runs a Soulseek search and replaces the entry's listed candidates.
+    """
     services = services_of(request)
     try:
         entry = services.sync.wishlist.get(entry_id)
     except WishlistError as exc:
         return error_response(request, exc, 404)
-    query = " ".join(q.split())[:200] or None
+    data = await _body(request)
+    query = " ".join(str(data.get("q", "")).split())[:200] or None
     found, error = await _search(request, entry, query)
     return render(
         request,
         "partials/wishlist_candidates.html",
-        {"entry": entry, "candidates": found[:25], "error": error},
+        {"entry": entry, "candidates": found[:25], "error": error, "query": query or ""},
     )
 
 
 @router.post("/wishlist/{entry_id}/pick", include_in_schema=False)
-async def pick(request: Request, entry_id: int) -> Response:
+async def pick(request: Request, entry_id: RowId) -> Response:
     """Download the candidate the user picked (filed with the wanted track's metadata)."""
     services = services_of(request)
     data = await _body(request)
-    shown = _candidate_store(request).get(entry_id) or []
+    words = " ".join(str(data.get("q", "")).split())[:200]
+    shown = _candidate_store(request).get((entry_id, words)) or []
     try:
         index = int(data.get("index", -1))
         if not 0 <= index < len(shown):
             raise WishlistError("that candidate is no longer listed; search again")
         wl = services.sync.wishlist
         entry = wl.get(entry_id)
-        if entry.state == "queued":
-            raise WishlistError("this track is already being downloaded")
-        port = services.sync.downloads
-        if port is None:
+        if services.sync.downloads is None:
             raise WishlistError("Soulseek is not configured")
-        job_id = await port.enqueue_file(
-            entry.track, shown[index].file, batch_id=f"wishlist:{entry_id}"
+        await wl.enqueue_candidate(
+            entry_id, shown[index], confirmed=str(data.get("confirm", "")) == "1"
         )
-        wl.mark_queued(entry_id, job_id)
     except (ValueError, WishlistError, ProviderError) as exc:
         return error_response(request, exc, 409)
     response = render(request, "partials/wishlist_list.html", _context(request, "open"))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soulsync.domain import SoulseekFile
+from soulsync.matching.queries import wildcard_filtered
 from soulsync.matching.settings import QualityProfile
 from soulsync.providers.base import ProviderError
 from soulsync.providers.slskd import SearchProgress, SlskdClient
@@ -46,6 +47,7 @@ class LiveSearch:
     responses: int = 0
     files_seen: int = 0
     error: str | None = None
+    note: str | None = None  # e.g. a name the network filters, searched with a wildcard
     files: list[SoulseekFile] = field(default_factory=list)
     groups: list[ResultGroup] = field(default_factory=list)
     frames: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -141,8 +143,13 @@ class SearchRegistry:
 
         try:
             search.emit("progress", **_progress(search))
+            sent, hidden = wildcard_filtered(search.query)
+            if hidden:
+                names = ", ".join(f"“{w}”" for w in hidden)
+                search.note = f"The Soulseek network filters {names}: searched as “{sent}” instead."
+                search.emit("note", message=search.note)
             responses = await self.client.search(
-                search.query, timeout_ms=self.timeout_ms, on_progress=progress
+                sent, timeout_ms=self.timeout_ms, on_progress=progress
             )
             search.state = "reading"
             search.emit("progress", **_progress(search))
@@ -155,7 +162,12 @@ class SearchRegistry:
                 await asyncio.sleep(0)
             search.state = "done"
             search.emit(
-                "done", groups=len(search.groups), files=len(search.files), peers=len(responses)
+                "done",
+                groups=len(search.groups),
+                files=len(search.files),
+                peers=len(responses),
+                words=len(search.query.split()),
+                note=search.note,
             )
         except asyncio.CancelledError:
             search.state = "error"

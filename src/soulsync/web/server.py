@@ -15,6 +15,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from soulsync.web.http_limits import H11_BACKSTOP_BYTES, LimitedH11Protocol
+
 GRACEFUL_SHUTDOWN_S = 3
 
 
@@ -58,6 +60,9 @@ def make_server(app: FastAPI, *, access_log: bool = True) -> uvicorn.Server:
         access_log=access_log,
         proxy_headers=False,
         server_header=False,
+        # h11 with a header-size check instead of httptools, which has no limit.
+        http=LimitedH11Protocol,
+        h11_max_incomplete_event_size=H11_BACKSTOP_BYTES,
         # Open SSE streams never finish by themselves: without this, stopping the
         # server would wait for every browser tab to go away.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,

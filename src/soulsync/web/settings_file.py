@@ -18,6 +18,7 @@ import contextlib
 import copy
 import os
 import tempfile
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,12 @@ def apply_changes(path: Path, changes: dict[str, dict[str, Any]]) -> Settings:
         {k: v for k, v in data.items() if isinstance(v, dict)},
         header="SoulSync configuration (saved from the web settings page)",
     )
+    # What is written must load: parse the exact text back and validate it again.
+    try:
+        reread = _resolved(tomllib.loads(text), path.parent)
+        Settings(**reread)
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise SettingsSaveError(f"the edited configuration would not load again: {exc}") from exc
     _atomic_write(path, text)
     return Settings(**check)
 

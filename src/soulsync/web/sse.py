@@ -7,6 +7,11 @@ after a reconnect (the bus replays what it still buffers). A comment line
 every ``HEARTBEAT_S`` keeps proxies from closing an idle stream and lets the
 server notice a client that went away. ``retry: 2000`` tells the browser to
 reconnect after two seconds.
+
+A stream can stay open for days, far past a logout or a password reset, so
+every ``SESSION_CHECK_S`` seconds it checks that its session (or API key)
+still exists and ends with an ``event: logout`` frame when it does not; the
+browser's reconnect then meets the login redirect.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
@@ -22,10 +28,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from soulsync.services.events import Event, EventBus
+from soulsync.web.apikeys import list_api_keys
 
 router = APIRouter()
 
 HEARTBEAT_S = 15.0
+SESSION_CHECK_S = 20.0
+LOGOUT_FRAME = "event: logout\ndata: {}\n\n"
 ALLOWED_PREFIXES = ("job.", "sync.", "wishlist.", "activity", "library.", "search.")
 SSE_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
@@ -64,6 +73,39 @@ def parse_prefixes(raw: str | None) -> tuple[str, ...]:
     return tuple(p for p in wanted if p.startswith(ALLOWED_PREFIXES)) or ALLOWED_PREFIXES
 
 
+def still_authorised(request: Request) -> bool:
+    """True while the stream's session (or API key) is still valid."""
+    principal = getattr(request.state, "principal", None)
+    auth = getattr(request.state, "auth", None)
+    if principal is None or auth is None:
+        return False
+    if principal.via == "session":
+        sid = request.state.session.sid
+        return sid is not None and auth.sessions.user_for(sid) is not None
+    return any(k.id == principal.api_key_id for k in list_api_keys(auth.store))
+
+
+class SessionWatch:
+    """Answers "is the stream still allowed?", asking the store at most every SESSION_CHECK_S."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.checked = time.monotonic()
+
+    @staticmethod
+    def wait_s() -> float:
+        """How long a stream may sleep between checks."""
+        return min(HEARTBEAT_S, SESSION_CHECK_S)
+
+    def gone(self) -> bool:
+        """True once the session has ended (checked when the interval has passed)."""
+        now = time.monotonic()
+        if now - self.checked < SESSION_CHECK_S:
+            return False
+        self.checked = now
+        return not still_authorised(self.request)
+
+
 async def bus_stream(
     request: Request, bus: EventBus, prefixes: tuple[str, ...], after_id: int | None
 ) -> AsyncIterator[str]:
@@ -72,12 +114,16 @@ async def bus_stream(
     events = bus.subscribe(prefixes, after_id=after_id)
     assert isinstance(events, AsyncGenerator)
     pending: asyncio.Task[Event] | None = None
+    watch = SessionWatch(request)
     try:
         while True:
             if pending is None:
                 pending = asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_S)
+            done, _ = await asyncio.wait({pending}, timeout=watch.wait_s())
             if await request.is_disconnected():
+                break
+            if watch.gone():
+                yield LOGOUT_FRAME
                 break
             if not done:
                 yield ": ping\n\n"
@@ -105,8 +151,12 @@ async def events(request: Request, topics: str | None = None) -> StreamingRespon
         async def idle() -> AsyncIterator[str]:
             # No services: keep the stream open so the page shows "connected".
             yield "retry: 5000\n: no event bus\n\n"
+            watch = SessionWatch(request)
             while not await request.is_disconnected():
-                await asyncio.sleep(HEARTBEAT_S)
+                await asyncio.sleep(watch.wait_s())
+                if watch.gone():
+                    yield LOGOUT_FRAME
+                    return
                 yield ": ping\n\n"
 
         return StreamingResponse(idle(), media_type="text/event-stream", headers=SSE_HEADERS)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import HTTPException, Path, Request, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from soulsync.providers.base import CoolingDown, ProviderError
 
 log = logging.getLogger(__name__)
+
+# A database row id in a path: SQLite integers are 64-bit, so anything larger
+# is refused with 422 instead of overflowing into a 500.
+RowId = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 
 def services_of(request: Request) -> Any:
@@ -36,7 +40,8 @@ def error_response(request: Request, exc: BaseException | str, status: int = 400
         k.lower() for k in request.headers
     }:
         return JSONResponse({"error": message}, status_code=status)
-    return HTMLResponse(message, status_code=status)
+    # Plain text, never HTML: the message may carry what the request sent.
+    return PlainTextResponse(message, status_code=status)
 
 
 def with_toast(response: Response, message: str, kind: str = "ok", **more: Any) -> Response:
@@ -50,3 +55,15 @@ def with_toast(response: Response, message: str, kind: str = "ok", **more: Any) 
 def missing(service: str, why: str | None) -> str:
     """The honest sentence for a page whose service is not available."""
     return f"{service} is not available: {why or 'not configured'}."
+
+
+async def read_upload(file: UploadFile, max_bytes: int = 1_000_000) -> bytes:
+    """The uploaded file's bytes; 413 past ``max_bytes`` (read in chunks, never more)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise HTTPException(413, f"the file is too large (at most {max_bytes // 1000} kB)")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -39,7 +39,7 @@ def test_download_by_name_then_history_and_clear(demo: Demo) -> None:
     code, out = invoke(demo, "history")
     assert code == 0 and "Adele - Hello" in out and "completed" in out
     code, out = invoke(demo, "queue", "clear")
-    assert code == 0 and "cleared 1 finished job(s)" in out
+    assert code == 0 and "cleared 1 completed job" in out
     code, out = invoke(demo, "queue")
     assert code == 0 and "the download queue is empty" in out
 

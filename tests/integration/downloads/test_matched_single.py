@@ -2,16 +2,16 @@
 
 Each file comes from the slskd simulator (real HTTP, real generated audio);
 metadata comes from the Spotify simulator. Tags are read back with a fresh
-mutagen object and the cover with ffprobe, not with the code that wrote them.
+mutagen object and the cover with FFmpeg's demuxer (PyAV), not with the code
+that wrote them.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import av
 import mutagen
 import pytest
 from dl_helpers import find_share, tree
@@ -21,15 +21,10 @@ from soulsync.sandbox.catalogue import SharedFile
 from soulsync.services.downloads.service import DownloadService
 
 
-def _probe_streams(path: Path) -> list[dict[str, object]]:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
-    streams: list[dict[str, object]] = json.loads(out)["streams"]
-    return streams
+def _has_attached_picture(path: Path) -> bool:
+    """True if FFmpeg's demuxer (PyAV) sees an embedded cover picture."""
+    with av.open(str(path)) as container:
+        return any(s.disposition.attached_pic for s in container.streams.video)
 
 
 def _vorbis_or_id3(path: Path) -> dict[str, list[str]]:
@@ -95,12 +90,8 @@ async def test_matched_track_is_filed_tagged_and_cleaned_up(
     tags = _vorbis_or_id3(dest)
     for key, values in expected_tags.items():
         assert tags.get(key) == values, (key, tags)
-    # Front cover embedded (ffprobe sees an attached picture) and cover.jpg beside it.
-    streams = _probe_streams(dest)
-    assert any(
-        s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") == 1  # type: ignore[union-attr]
-        for s in streams
-    ), streams
+    # Front cover embedded (FFmpeg sees an attached picture) and cover.jpg beside it.
+    assert _has_attached_picture(dest)
     assert (dest.parent / "cover.jpg").is_file()
     # The original and its now-empty folder are gone; the transfer is cleared in slskd.
     assert not any(p.is_file() for p in service.settings.downloads_dir.rglob("*"))

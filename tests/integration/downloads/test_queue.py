@@ -150,6 +150,27 @@ async def test_clear_completed_hides_jobs_keeps_history_and_clears_slskd(
     assert all(t.removed for t in sim.transfer_list()) or not sim.transfer_list()
 
 
+async def test_clear_completed_keeps_failed_and_cancelled_unless_asked(
+    service: DownloadService,
+    share_file: Callable[[SharedFile], SoulseekFile],
+) -> None:
+    done_id = await service.enqueue_plain(
+        share_file(find_share("flacfan", "Discovery [FLAC]\\02. Aerodynamic"))
+    )
+    await service.wait_job(done_id, within_s=20)
+    stuck_id = await service.enqueue_plain(share_file(find_share("slowpoke", "IGOR\\02 EARFQUAKE")))
+    await service.cancel(stuck_id)
+    await service.wait_job(stuck_id, within_s=20)
+    assert sorted(j.id for j in service.list_active()) == sorted([done_id, stuck_id])
+    # "Clear completed": the cancelled job stays, with its Retry button.
+    assert await service.clear_completed() == 1
+    assert [j.id for j in service.list_active()] == [stuck_id]
+    # "Clear all finished": everything finished goes; history keeps both.
+    assert await service.clear_completed(include_failed=True) == 1
+    assert service.list_active() == []
+    assert sorted(j.id for j in service.history()) == sorted([done_id, stuck_id])
+
+
 async def test_state_and_progress_events_are_published(
     service: DownloadService, bus: EventBus, share_file: Callable[[SharedFile], SoulseekFile]
 ) -> None:

@@ -75,5 +75,7 @@ def test_no_library_configured(tmp_path: Path) -> None:
     path.write_text('[paths]\ndata_dir = "data"\n', encoding="utf-8")
     code, out = run(path, "stats")
     assert code == 1 and "no library is configured" in out
+    code, out = run(path, "stats", "--source", "emby")
+    assert code == 2 and "--source must be one of plex, jellyfin, navidrome, folder" in out
     code, out = run(path, "stats", "--source", "jellyfin")
-    assert code == 2 and "--source must be plex or folder" in out
+    assert code == 1 and "[jellyfin] url is not set" in out

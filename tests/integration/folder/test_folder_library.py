@@ -6,12 +6,12 @@ import asyncio
 import logging
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from mutagen.flac import FLAC
 
+from soulsync.library.audio import TONE_FORMATS, sine_blocks, write_audio
 from soulsync.providers.base import MediaServer, NotFound
 from soulsync.providers.folder import FolderLibrary
 from soulsync.sandbox.library_seed import library_seed_tracks, write_seed_file
@@ -34,11 +34,13 @@ def _corrupt(path: str) -> None:
 
 
 def _make_audio(target: Path, meta: dict[str, str]) -> None:
+    """A 3 s tone whose tags FFmpeg's muxer writes (not mutagen, which reads them)."""
     target.parent.mkdir()
-    args = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300:duration=3"]
-    for key, value in meta.items():
-        args += ["-metadata", f"{key}={value}"]
-    subprocess.run([*args, str(target)], check=True)
+    fmt = {"m4a": "aac"}.get(target.suffix[1:], target.suffix[1:])
+    encoding = TONE_FORMATS[fmt]
+    rate = encoding.rate or 44100
+    blocks = sine_blocks(300, 3.0, rate, 2)
+    write_audio(target, encoding, blocks, sample_rate=rate, channels=2, metadata=meta)
 
 
 def _resolve(base: Path, entries: list[str]) -> list[str]:

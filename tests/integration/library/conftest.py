@@ -20,7 +20,7 @@ def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Session-wide source audio: 3 s tones per format plus a 20 s noise FLAC (~3.5 MB)."""
     folder = tmp_path_factory.mktemp("mover-masters")
     files = {
-        fmt: generate_tone(folder / f"tone_{fmt}.{TONE_FORMATS[fmt][2]}", fmt, 3.0)
+        fmt: generate_tone(folder / f"tone_{fmt}.{TONE_FORMATS[fmt].ext}", fmt, 3.0)
         for fmt in ("flac", "mp3", "aac", "alac", "ogg", "opus")
     }
     files["noise"] = generate_tone(folder / "noise.flac", "flac", 20.0, noise=True)

@@ -79,3 +79,10 @@ async def reader(sim: SlskdSimulator) -> AsyncIterator[SlskdClient]:
     pacer = SearchPacer(PacerSettings(min_gap_s=0))
     async with SlskdClient(sim.url, API_KEY, pacer=pacer, poll_interval_s=0.02) as c:
         yield c
+
+
+@pytest.fixture(params=["0.24.1", "0.26.0"], ids=["slskd-0.24", "slskd-0.26"])
+def vsim(sim: SlskdSimulator, request: pytest.FixtureRequest) -> SlskdSimulator:
+    """The simulator behaving as slskd 0.24 or 0.26 (issue 13: every item in both modes)."""
+    sim.version = str(request.param)
+    return sim

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import mutagen
 import pytest
-from slskd_helpers import API_KEY, wait_for
+from slskd_helpers import API_KEY, landed, wait_for
 
 from soulsync.domain import SoulseekFile
 from soulsync.providers.base import NotFound, ProviderError
@@ -54,7 +54,8 @@ async def test_download_progresses_and_lands_at_the_slskd_path(
     assert final.average_speed == pytest.approx(250_000, rel=0.2)
     assert final.started_at is not None and final.ended_at is not None
 
-    path = client.local_file(f.filename)
+    path = await landed(client, final)
+    assert client.local_file(f.filename) == path
     *_, folder, name = s.filename.split("\\")
     assert path == sim.downloads_dir / folder / name  # <downloads>/<last remote folder>/<name>
     assert path.read_bytes() == sim.audio_cache.ensure(s.audio).read_bytes()
@@ -70,12 +71,19 @@ async def test_second_download_of_same_name_gets_ticks_suffix(
     s = share(sim, "flacfan", "Come Together")
     f = as_file(sim, s)
     first = (await client.enqueue("flacfan", [f])).enqueued[0]
-    await wait_for(client, first, lambda t: t.is_complete)
-    first_path = client.local_file(f.filename)
+    first_final = (await wait_for(client, first, lambda t: t.is_complete))[-1]
+    first_path = await landed(client, first_final)
     second = (await client.enqueue("flacfan", [f])).enqueued[0]
     assert second.id != first.id
     await wait_for(client, second, lambda t: t.is_complete)
-    newest = client.local_file(f.filename)
+    # The first file (same name, seconds old) already has the full size: wait for
+    # the second one, which slskd moves into place after saying it succeeded.
+    newest = first_path
+    for _ in range(500):
+        newest = client.local_file(f.filename)
+        if newest != first_path and newest.stat().st_size == first_path.stat().st_size:
+            break
+        await asyncio.sleep(0.01)
     assert newest != first_path and newest.parent == first_path.parent
     assert re.fullmatch(r"01\. Come Together_\d{18}\.flac", newest.name), newest.name
     assert first_path.exists() and newest.read_bytes() == first_path.read_bytes()
@@ -87,8 +95,8 @@ async def test_invalid_characters_become_underscores(
     s = share(sim, "flacfan", "In the Flesh?")
     f = as_file(sim, s)
     transfer = (await client.enqueue("flacfan", [f])).enqueued[0]
-    await wait_for(client, transfer, lambda t: t.succeeded)
-    path = client.local_file(f.filename)
+    final = (await wait_for(client, transfer, lambda t: t.succeeded))[-1]
+    path = await landed(client, final)
     assert path == sim.downloads_dir / "CD1" / "01. In the Flesh_.flac"
 
 
@@ -104,11 +112,14 @@ async def test_stalled_transfer_stops_advancing(client: SlskdClient, sim: SlskdS
     assert {t.state for t in samples} == {"InProgress"}
     assert len({t.bytes_transferred for t in samples}) == 1
     assert 0 < samples[0].bytes_transferred < sim.size_of(s)
-    # Cancel with remove: gone from the lists, and the user has no downloads left (404 → []).
+    # Cancelling is asynchronous: still listed until it ends "Completed, Cancelled";
+    # then remove: gone from the lists, and the user has no downloads left (404 → []).
+    await client.cancel("staller", transfer.id)
+    await wait_for(client, transfer, lambda t: t.state == "Completed, Cancelled")
     await client.cancel("staller", transfer.id, remove=True)
     assert await client.transfers("staller") == []
-    with pytest.raises(NotFound):
-        await client.transfer("staller", transfer.id)
+    # slskd still answers for the id after removal (GetDownload searches all records).
+    assert (await client.transfer("staller", transfer.id)).removed
     removed = await client.transfers(include_removed=True)
     assert [(t.id, t.state) for t in removed] == [(transfer.id, "Completed, Cancelled")]
     assert not list(sim.downloads_dir.rglob("*.flac"))
@@ -198,8 +209,9 @@ async def test_clear_completed(client: SlskdClient, sim: SlskdSimulator) -> None
     running = (
         await client.enqueue("staller", [as_file(sim, share(sim, "staller", "One More Time"))])
     ).enqueued[0]
-    await wait_for(client, done, lambda t: t.succeeded)
+    done_final = (await wait_for(client, done, lambda t: t.succeeded))[-1]
     await wait_for(client, running, lambda t: t.bytes_transferred > 0)
+    await landed(client, done_final)
     await client.clear_completed()
     left = await client.transfers()
     assert [t.id for t in left] == [running.id]
@@ -215,6 +227,7 @@ async def test_cancel_without_remove_keeps_it_listed(
         await client.enqueue("staller", [as_file(sim, share(sim, "staller", "One More Time"))])
     ).enqueued[0]
     await client.cancel("staller", transfer.id)
+    await wait_for(client, transfer, lambda t: t.is_complete)
     (listed,) = await client.transfers("staller")
     assert listed.state == "Completed, Cancelled"
 
@@ -225,7 +238,7 @@ async def test_cancel_without_remove_keeps_it_listed(
         "..\\..\\x.flac",
         "@@flacfan\\..\\..\\etc\\passwd",
         "/etc/passwd",
-        "C:\\Windows\\x.flac",
+        "c:x.flac",  # drive-relative (a drive path "C:\\Music\\x.flac" is legitimate)
         "@@flacfan\\Music\\CON.flac",
         "@@flacfan\\Music\\",
         "@@flacfan\\\\x.flac",
@@ -325,7 +338,7 @@ async def test_local_file_for_ignores_an_older_file_of_the_same_name(
     os.utime(old, (1_000_000_000, 1_000_000_000))
     transfer = (await client.enqueue("flacfan", [as_file(sim, s)])).enqueued[0]
     final = (await wait_for(client, transfer, lambda t: t.is_complete))[-1]
-    path = client.local_file_for(final)
+    path = await landed(client, final)
     assert path != old and path.parent == old.parent
     assert path.read_bytes() == sim.audio_cache.ensure(s.audio).read_bytes()
     with pytest.raises(ProviderError, match="has no file"):

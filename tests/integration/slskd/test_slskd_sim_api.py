@@ -150,7 +150,9 @@ async def test_response_payload_shape(http: httpx.AsyncClient, sim: SlskdSimulat
     by_user = {r["username"]: r for r in responses}
     hires = by_user["hires_hoarder"]
     assert hires["fileCount"] == 0 and hires["lockedFileCount"] == 1
-    assert hires["lockedFiles"][0]["isLocked"] is True
+    # slskd's File.FromSoulseekFile never sets IsLocked (Search/Types/File.cs): the
+    # list a file is in ("lockedFiles") is what says it is locked.
+    assert hires["lockedFiles"][0]["isLocked"] is False
     assert hires["lockedFiles"][0]["sampleRate"] == 96000
     slow = by_user["slowpoke"]
     f = slow["files"][0]
@@ -200,7 +202,11 @@ async def test_download_listing_and_404s(http: httpx.AsyncClient, sim: SlskdSimu
     assert (await http.get("/transfers/downloads/flacfan/not-a-guid")).status_code == 400
     unknown = "00000000-0000-0000-0000-000000000000"
     assert (await http.get(f"/transfers/downloads/flacfan/{unknown}")).status_code == 404
-    assert (await http.delete(f"/transfers/downloads/flacfan/{unknown}")).status_code == 404
+    # TryCancel of an unknown id is no error (204); Remove of one is 404 in 0.24
+    # (DownloadService.Remove throws NotFoundException) and a silent no-op in 0.26.
+    assert (await http.delete(f"/transfers/downloads/flacfan/{unknown}")).status_code == 204
+    gone = await http.delete(f"/transfers/downloads/flacfan/{unknown}?remove=true")
+    assert gone.status_code == 404
 
 
 async def test_directory_listing(http: httpx.AsyncClient, sim: SlskdSimulator) -> None:

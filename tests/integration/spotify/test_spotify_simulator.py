@@ -39,7 +39,7 @@ def test_walks_a_playlist_by_next_urls(spotify_sim: SpotifySimulator, api: httpx
         ("/artists/{artist}/albums", {"limit": 20}, 400, "Invalid limit"),
         ("/playlists/{road}/items", {"limit": 51}, 400, "Invalid limit"),
         ("/playlists/{top}/items", {}, 403, "Forbidden"),
-        ("/playlists/{road}/tracks", {}, 404, ""),
+        ("/playlists/{road}/tracks", {}, 403, "Forbidden"),  # removed Feb 2026: 403 (issue 13)
         ("/tracks", {"ids": "{track}"}, 403, "Forbidden"),
         ("/albums", {"ids": "x"}, 403, "Forbidden"),
         ("/tracks/0000000000000000000000", {}, 404, "Resource not found"),

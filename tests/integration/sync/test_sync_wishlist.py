@@ -10,7 +10,7 @@ import pytest
 from soulsync.sandbox.catalogue import AudioSpec, SharedFile, build_catalogue
 from soulsync.services.sync.models import RunState, TrackStatus
 from soulsync.services.wishlist.scheduler import WishlistScheduler
-from soulsync.services.wishlist.service import WishlistError
+from soulsync.services.wishlist.service import NeedsConfirmation, WishlistError
 
 EDIT_KEY = "get-lucky-edit/Get Lucky - Radio Edit"
 ODD_NAME = "@@flacfan\\Music\\Daft Punk\\Singles\\Daft Punk - Get Lucky (short one).flac"
@@ -128,3 +128,55 @@ async def test_ignore_and_scheduled_retry(sandbox) -> None:  # type: ignore[no-u
     assert scheduler.running and scheduler.next_run_at is not None
     await scheduler.stop()
     assert not scheduler.running
+
+
+async def _wait_state(sandbox, entry_id: int, state: str, within_s: float = 60) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(within_s * 10)):
+        if sandbox.sync.wishlist.get(entry_id).state == state:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"entry {entry_id} is {sandbox.sync.wishlist.get(entry_id).state}")
+
+
+async def test_a_rejected_pick_needs_confirmation_then_passes_with_its_length(sandbox) -> None:  # type: ignore[no-untyped-def]
+    ref = await _rare_playlist(sandbox)
+    first = await sandbox.run(ref, download_missing=True)
+    assert first.wishlisted == 1
+    [entry] = sandbox.sync.wishlist.entries()
+    found = await sandbox.sync.wishlist.candidates(entry.id, query="daft punk get lucky")
+    reliable = ("flacfan", "mp3hoarder", "hires_hoarder", "favs_collector", "scene_ripper")
+    rejected = [
+        i
+        for i, c in enumerate(found)
+        if not c.accepted and c.file.username in reliable and any("length" in r for r in c.reasons)
+    ]
+    assert rejected, [(c.file.filename, c.accepted, c.reasons) for c in found]
+    index = rejected[0]
+    with pytest.raises(NeedsConfirmation, match="confirm"):
+        await sandbox.sync.wishlist.pick(entry.id, index=index)
+    assert sandbox.sync.wishlist.get(entry.id).state == "waiting"
+    job_id = await sandbox.sync.wishlist.pick(entry.id, index=index, confirmed=True)
+    async with asyncio.timeout(60):
+        job = await sandbox.queue.wait_job(job_id)
+    # Verified against the length the user accepted, not the wanted track's.
+    assert job.destination is not None, job.error
+    # The entry follows its job at once: no scheduled pass or manual reconcile.
+    await _wait_state(sandbox, entry.id, "resolved", 10)
+
+
+async def test_an_entry_whose_picked_download_fails_is_waiting_again_at_once(sandbox) -> None:  # type: ignore[no-untyped-def]
+    ref = await _rare_playlist(sandbox)
+    await sandbox.run(ref, download_missing=True)
+    [entry] = sandbox.sync.wishlist.entries()
+    _share_oddly_named_edit(sandbox)
+    found = await sandbox.sync.wishlist.candidates(entry.id, query="daft punk get lucky")
+    pick = next(i for i, c in enumerate(found) if c.accepted)
+    # The peer goes offline between the search and the download.
+    sandbox.slskd_sim.set_peer(found[pick].file.username, behaviour="offline")
+    job_id = await sandbox.sync.wishlist.pick(entry.id, index=pick)
+    async with asyncio.timeout(60):
+        job = await sandbox.queue.wait_job(job_id)
+    assert job.state.value == "failed"
+    await _wait_state(sandbox, entry.id, "waiting", 10)
+    after = sandbox.sync.wishlist.get(entry.id)
+    assert after.job_id is None and after.reason

@@ -1,4 +1,4 @@
-"""Fixtures for the library tests: real images and real audio made with ffmpeg."""
+"""Fixtures for the library tests: real images and real audio made with PyAV."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def audio_masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """2-second tones in every supported format (session-wide, read-only)."""
     folder = tmp_path_factory.mktemp("masters")
     return {
-        fmt: generate_tone(folder / f"tone_{fmt}.{TONE_FORMATS[fmt][2]}", fmt, 2.0)
+        fmt: generate_tone(folder / f"tone_{fmt}.{TONE_FORMATS[fmt].ext}", fmt, 2.0)
         for fmt in FORMATS
     }
 

@@ -373,3 +373,23 @@ def test_numbered_variant_stays_within_limit() -> None:
     out = numbered_variant(name, 12)
     assert len(out.encode()) <= MAX_PART_BYTES
     assert out.endswith(" (12).flac")
+
+
+@pytest.mark.parametrize(
+    ("template", "allowed"),
+    [
+        ("{artist}/{track:02d} {title}.{ext}", True),
+        ("{artist}/{track:>3} {title:.40}.{ext}", True),
+        ("{artist}/{title:>2000000000}.{ext}", False),
+        ("{artist}/{title:x>11}.{ext}", False),
+        ("{artist}/{title:.100000}.{ext}", False),
+        ("{artist}/{title:{track}}.{ext}", False),
+    ],
+)
+def test_format_spec_widths_are_bounded(template: str, allowed: bool) -> None:
+    values = {"artist": "A", "title": "T", "track": 1, "ext": "flac"}
+    if allowed:
+        assert str(render(template, values)).endswith(".flac")
+    else:
+        with pytest.raises(TemplateError):
+            render(template, values)

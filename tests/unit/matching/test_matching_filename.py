@@ -134,3 +134,25 @@ def test_extension_and_path_key() -> None:
     anatomy = parse_path(r"@@u\Beyoncé\Halo.FLAC")
     assert anatomy.extension == "flac"
     assert anatomy.path_key == "beyonce halo flac"
+
+
+# Issue 13: titles that are bare numbers ("22", "7") are not track numbers.
+@pytest.mark.parametrize(
+    ("path", "title", "artist"),
+    [
+        (
+            r"@@m\mp3\Taylor Swift - Red (2012) [320]\Taylor Swift - 01 - 22.mp3",
+            "22",
+            "Taylor Swift",
+        ),
+        (r"@@m\x\Catfish and the Bottlemen - 7.mp3", "7", "Catfish and the Bottlemen"),
+        (
+            r"@@m\Music\Daft Punk\Discovery\Daft Punk - 03 - Digital Love.mp3",
+            "Digital Love",
+            "Daft Punk",
+        ),
+    ],
+)
+def test_numeric_titles_survive(path: str, title: str, artist: str) -> None:
+    readings = {(r.title, r.artist) for r in parse_path(path).readings}
+    assert (title, artist) in readings

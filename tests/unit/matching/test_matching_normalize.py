@@ -8,6 +8,7 @@ from soulsync.matching.normalize import (
     ascii_key,
     forms,
     number_tokens,
+    romaji_key,
     strip_diacritics,
     text_key,
     whole_word_in,
@@ -44,9 +45,23 @@ def test_ascii_key(raw: str, drop_the: bool, expected: str) -> None:
 
 def test_native_script_kept_alongside_transliteration() -> None:
     assert text_key("米津玄師") == "米津玄師"
-    assert forms("米津玄師") == (ascii_key("米津玄師"), "米津玄師")
+    # Japanese gets its Hepburn romanisation as a third form (pykakasi).
+    assert forms("米津玄師") == (ascii_key("米津玄師"), "米津玄師", romaji_key("米津玄師"))
     assert forms("Björk") == ("bjork", "björk")
     assert forms("Adele") == ("adele",)
+
+
+@pytest.mark.parametrize(
+    ("japanese", "romaji"),
+    [
+        ("夜に駆ける", "yoru ni kake ru"),
+        ("宇多田ヒカル", "utada hikaru"),
+        ("うっせぇわ", "usseewa"),
+    ],
+)
+def test_romaji_key_reads_japanese(japanese: str, romaji: str) -> None:
+    assert romaji_key(japanese) == romaji
+    assert romaji in forms(japanese)
 
 
 @pytest.mark.parametrize(

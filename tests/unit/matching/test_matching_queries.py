@@ -11,6 +11,7 @@ from soulsync.matching.queries import (
     clean_query,
     metadata_queries_for_path,
     query_ladder,
+    slskd_form,
 )
 
 
@@ -37,7 +38,7 @@ from soulsync.matching.queries import (
         (
             Track("Umbrella", ("Rihanna", "JAY-Z")),
             [
-                ("rihanna jay z umbrella", QueryStep.ARTIST_TITLE),
+                ("rihanna jay umbrella", QueryStep.ARTIST_TITLE),
                 ("rihanna umbrella", QueryStep.NO_FEAT),
                 ("umbrella", QueryStep.TITLE_ONLY),
                 ("*ihanna umbrella", QueryStep.WILDCARD),
@@ -122,3 +123,45 @@ def test_clean_query_like_slsk_batchdl(raw: str, expected: str) -> None:
 )
 def test_metadata_queries_for_path(path: str, expected: list[str]) -> None:
     assert metadata_queries_for_path(path) == expected
+
+
+# Soulseek.NET drops one-character terms and refuses (400) a search with no
+# longer term: SearchQuery.cs / SoulseekClient.cs in jpdillingham/Soulseek.NET.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("prince u", "prince"),
+        ("u", None),
+        ("7", None),
+        ("o o c", None),
+        ("x u", None),
+        ("22", "22"),
+        ("daft punk one more time", "daft punk one more time"),
+        ("a -live", None),  # an exclusion alone is no term
+        ("ab -live c", "ab -live"),
+        ("*u", "*u"),  # two characters for .NET: kept
+        ("\U0001f600", "\U0001f600"),  # an emoji is two UTF-16 code units
+    ],
+)
+def test_slskd_form(text: str, expected: str | None) -> None:
+    assert slskd_form(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("track", "expected"),
+    [
+        (
+            Track("U", ("Prince",), album="Emancipation"),
+            ["prince", "emancipation", "*rince"],
+        ),
+        (Track("7", ("Prince",)), ["prince", "*rince"]),
+        (Track("X", ("Xzibit",), album="Restless"), ["xzibit", "restless"]),
+        (Track("X", ("Xzibit",)), ["xzibit"]),
+        (Track("22", ("Taylor Swift",)), ["taylor swift 22", "22", "*aylor swift 22"]),
+        (Track("O.O.C.", ("A",)), []),
+    ],
+)
+def test_ladder_never_sends_what_slskd_refuses(track: Track, expected: list[str]) -> None:
+    texts = [q.text for q in query_ladder(track)]
+    assert texts == expected
+    assert all(slskd_form(t) == t for t in texts)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
+import mutagen
 import pytest
 
+from soulsync.library.audio import probe
 from soulsync.sandbox.catalogue import build_catalogue, isrc_for
 from soulsync.sandbox.catalogue_data import LIBRARY, PLAYLISTS
 from soulsync.sandbox.media import AudioCache
@@ -62,10 +63,10 @@ def test_generated_audio_has_catalogue_duration(tmp_path: Path) -> None:
     cat = build_catalogue()
     share = next(s for s in cat.shares if s.username == "flacfan")
     path = AudioCache(tmp_path).ensure(share.audio)
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert abs(float(out.stdout) * 1000 - share.audio.duration_ms) < 50
+    # Read back by mutagen (not by the PyAV code that wrote it) and probed to its end.
+    audio = mutagen.File(path)
+    assert audio is not None
+    assert abs(audio.info.length * 1000 - share.audio.duration_ms) < 50
+    info = probe(path)
+    assert info.is_complete
+    assert abs(info.duration_s * 1000 - share.audio.duration_ms) < 50

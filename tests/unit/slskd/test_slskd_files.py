@@ -9,6 +9,7 @@ import pytest
 
 from soulsync.library.layout import UnsafePathError
 from soulsync.providers.slskd_files import (
+    SlskdLayout,
     UnsafeRemoteName,
     candidate_names,
     locate_download,
@@ -29,7 +30,6 @@ TICKS = "638671234567890123"
         "/etc/passwd",
         "\\x.flac",
         "\\\\server\\share\\x.flac",
-        "C:\\Music\\x.flac",
         "c:x.flac",
         "@@a\\Music\\CON.flac",
         "@@a\\nul\\x.flac",
@@ -61,6 +61,9 @@ def test_hostile_names_are_refused(remote: str, tmp_path: Path) -> None:
         ("@@a\\Кино\\Группа крови\\01 Группа крови.flac", "Группа крови/01 Группа крови.flac"),
         ("@@a\\Sigur Rós\\Takk...\\01 Glósóli.flac", "Takk.../01 Glósóli.flac"),
         ("@@a\\Music\\CONSOLE\\x.flac", "CONSOLE/x.flac"),
+        # Old Windows clients share drive paths: legitimate (issue 13 item 2).
+        ("C:\\Music\\Album\\x.flac", "Album/x.flac"),
+        ("@@abcde\\f.flac", "@@abcde/f.flac"),
     ],
 )
 def test_slskd_rule_keeps_leaf_folder_and_name(remote: str, expected: str) -> None:
@@ -143,3 +146,54 @@ def test_symlinked_file_is_ignored(tmp_path: Path) -> None:
     (downloads / "Album").mkdir(parents=True)
     (downloads / "Album" / "01 Song.flac").symlink_to(secret)
     assert locate_download(downloads, REMOTE) is None
+
+
+# slskd 0.26 (DownloadService.DeriveDestination, Common/FileSafety.cs): the root
+# (drive, UNC server, "@@" + five or more letters/digits) is stripped and the
+# folder comes from the destination.subdirectory template.
+MODERN = SlskdLayout((0, 26, 0))
+
+
+@pytest.mark.parametrize(
+    ("remote", "template", "expected"),
+    [
+        ("@@abcde\\f.flac", "${SOURCE_DIRECTORY}", "f.flac"),
+        ("@@abcde\\Music\\A\\B\\01 x.flac", "${SOURCE_DIRECTORY}", "B/01 x.flac"),
+        ("C:\\Music\\A\\x.flac", "${SOURCE_DIRECTORY}", "A/x.flac"),
+        ("C:\\x.flac", "${SOURCE_DIRECTORY}", "x.flac"),
+        ("@@ytr\\x.mp3", "${SOURCE_DIRECTORY}", "@@ytr/x.mp3"),  # 3 letters: not a Qt prefix
+        ("@@abcde\\Music\\A\\x.flac", "${SOURCE_USERNAME}/${SOURCE_PATH}", "bob/Music/A/x.flac"),
+        ("@@abcde\\Music\\A\\x.flac", "{}", "x.flac"),
+        ("@@abcde\\Music\\A\\x.flac", "in/${source_directory}", "in/A/x.flac"),
+        ("@@abcde\\Music\\A\\x.flac", "${BATCH_ID}", "unknown_batch_id/x.flac"),
+        ("@@abcde\\Music\\A\\x.flac", "${NOPE}/x", "${NOPE}/x/x.flac"),
+    ],
+)
+def test_slskd_026_layout(remote: str, template: str, expected: str) -> None:
+    layout = SlskdLayout((0, 26, 0), template)
+    assert layout.templated
+    assert slskd_relative_path(remote, layout, "bob").relative == PurePosixPath(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "version", "templated"),
+    [
+        ("0.26.0", (0, 26, 0), True),
+        ("0.25.1", (0, 25, 1), False),
+        ("0.24.1.65534-abcdef", (0, 24, 1), False),
+        ("1.0", (1, 0, 0), True),
+        ("not a version", None, False),
+    ],
+)
+def test_version_picks_the_layout(
+    text: str, version: tuple[int, int, int] | None, templated: bool
+) -> None:
+    assert SlskdLayout.parse_version(text) == version
+    assert SlskdLayout(version).templated is templated
+
+
+def test_026_file_is_found_at_the_downloads_root(tmp_path: Path) -> None:
+    target = tmp_path / "f.flac"
+    target.write_bytes(b"x")
+    assert locate_download(tmp_path, "@@abcde\\f.flac", layout=MODERN) == target
+    assert locate_download(tmp_path, "@@abcde\\f.flac") is None  # 0.24 looks in @@abcde/

@@ -10,6 +10,7 @@ from soulsync.web.formatting import (
     human_duration,
     human_size,
     percent,
+    plural,
     quality_label,
     time_ago,
 )
@@ -87,3 +88,24 @@ def test_percent(part: int | None, whole: int, pct: int) -> None:
 )
 def test_quality_label(file: SoulseekFile, label: str) -> None:
     assert quality_label(file) == label
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "expected"),
+    [
+        (0, "track", "0 tracks"),
+        (1, "track", "1 track"),
+        (2, "track", "2 tracks"),
+        (1, "try", "1 try"),
+        (3, "try", "3 tries"),
+        (2, "day", "2 days"),
+        (1, "finished download", "1 finished download"),
+        (5, "entry", "5 entries"),
+    ],
+)
+def test_plural(count: int, noun: str, expected: str) -> None:
+    assert plural(count, noun) == expected
+
+
+def test_plural_takes_an_irregular_form() -> None:
+    assert plural(2, "child", "children") == "2 children"

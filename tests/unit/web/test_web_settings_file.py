@@ -53,6 +53,12 @@ def test_none_removes_a_key(config: Path) -> None:
         ({"downloads": {"concurrency": 0}}, "concurrency"),
         ({"quality": {"allowed_formats": ["flac", "xyz"]}}, "xyz"),
         ({"sync": {"mode": "sideways"}}, "mode"),
+        # Issue 14, item 6: widths that allocate per filed track, system folders.
+        ({"paths": {"album_template": "{title:>5000}.{ext}"}}, "width over 10"),
+        ({"paths": {"single_template": "{title:{ext}}.{ext}"}}, "nested"),
+        ({"paths": {"transfer_dir": "/"}}, "system folder"),
+        ({"paths": {"downloads_dir": "/etc/soulsync"}}, "system folder /etc"),
+        ({"folder_library": {"enabled": True, "path": "/usr"}}, "system folder"),
     ],
 )
 def test_invalid_values_are_refused_and_the_file_is_untouched(
@@ -62,3 +68,12 @@ def test_invalid_values_are_refused_and_the_file_is_untouched(
         apply_changes(config, changes)
     assert config.read_text(encoding="utf-8") == START
     assert not list(config.parent.glob(".soulsync-*"))  # no temp file left behind
+
+
+@pytest.mark.parametrize(
+    "value", ["a\x7fb", "tab\there", 'quote " and \\ backslash', "nul-ish \x1f"]
+)
+def test_control_characters_are_written_so_the_file_loads_again(config: Path, value: str) -> None:
+    apply_changes(config, {"plex": {"music_section": value}})
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert data["plex"]["music_section"] == value

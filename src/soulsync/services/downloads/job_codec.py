@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
-from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track
+from soulsync.domain import Album, AlbumType, Artist, SoulseekFile, Track, VideoCandidate
 
 __all__ = [
     "album_from",
@@ -25,6 +25,8 @@ __all__ = [
     "loads",
     "track_from",
     "track_to",
+    "video_from",
+    "video_to",
 ]
 
 
@@ -54,6 +56,19 @@ def file_to(file: SoulseekFile) -> dict[str, Any]:
 def file_from(data: dict[str, Any]) -> SoulseekFile:
     """Rebuild a SoulseekFile from :func:`file_to` output."""
     return SoulseekFile(**_known(SoulseekFile, data))
+
+
+# -- VideoCandidate ---------------------------------------------------------------------
+
+
+def video_to(video: VideoCandidate) -> dict[str, Any]:
+    """A video-site upload as plain JSON data."""
+    return asdict(video)
+
+
+def video_from(data: dict[str, Any]) -> VideoCandidate:
+    """Rebuild a VideoCandidate from :func:`video_to` output."""
+    return VideoCandidate(**_known(VideoCandidate, data))
 
 
 # -- Track ------------------------------------------------------------------------------

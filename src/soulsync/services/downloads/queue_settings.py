@@ -25,6 +25,12 @@ class QueueSettings:
     max_candidates: int = 10
     lease_ttl_s: float = 30.0
     search_max_queries: int = 4
+    # The source chain (config [downloads] sources) and the lossless rule.
+    sources: tuple[str, ...] = ("soulseek", "youtube")
+    allow_lossy_fallback: bool = False
+    video_search_limit: int = 10
+    # How long to wait before looking again while slskd is logged out of Soulseek.
+    network_wait_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> QueueSettings:
@@ -35,6 +41,8 @@ class QueueSettings:
             "retry_delay_s": settings.downloads.retry_delay_s,
             "stall_timeout_s": settings.slskd.stall_timeout_s,
             "remote_queue_timeout_s": settings.slskd.remote_queue_timeout_s,
+            "sources": tuple(settings.downloads.sources),
+            "allow_lossy_fallback": settings.downloads.allow_lossy_fallback,
         }
         values.update(overrides)
         return cls(**values)

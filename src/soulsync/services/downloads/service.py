@@ -58,7 +58,15 @@ from soulsync.library.layout import LayoutTemplates
 from soulsync.library.safe_move import recover_incomplete
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
-from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore, NewJob
+from soulsync.providers.youtube import VideoSource
+from soulsync.services.cover_fetch import CoverFetcher, service_hosts
+from soulsync.services.downloads.jobs_store import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    Job,
+    JobsStore,
+    NewJob,
+)
 from soulsync.services.downloads.lease import QueueBusy, QueueLease
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
@@ -66,15 +74,17 @@ from soulsync.services.downloads.transfer_port import (
     TransferGone,
     TransferPort,
 )
+from soulsync.services.downloads.video_steps import extra_blob
 from soulsync.services.events import EventBus
 from soulsync.services.matched import (
-    CoverFetcher,
     FacadeLookup,
     MetadataLookup,
     MetadataResolver,
     Organiser,
 )
 from soulsync.services.outage import OutageBook
+from soulsync.services.processing_setup import processing_step
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
 
 __all__ = [
@@ -115,6 +125,8 @@ class DownloadService:
         queue: QueueSettings | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
         covers: CoverFetcher | None = None,
+        video: VideoSource | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.store = store
         self.jobs = JobsStore(store)
@@ -133,8 +145,11 @@ class DownloadService:
             templates=LayoutTemplates(
                 album=settings.paths.album_template, single=settings.paths.single_template
             ),
+            processing=processing_step(settings, store) if settings.processing.enabled else None,
         )
-        self.covers = covers or CoverFetcher()
+        self.covers = covers or CoverFetcher(
+            allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=service_hosts(settings)
+        )
         self.outages = OutageBook(store, settings.outages)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
@@ -147,7 +162,10 @@ class DownloadService:
             covers=self.covers,
             publish=self._publish,
             outages=self.outages,
+            video=video,
+            releases=releases,
         )
+        self.video = video
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -241,11 +259,13 @@ class DownloadService:
         candidates: Sequence[SoulseekFile] = (),
         batch_id: str | None = None,
         source: str | None = None,
+        accepted_length_s: float | None = None,
     ) -> int:
         """Search, rank, download and organise ``track`` with its own metadata.
 
         ``queries`` overrides the engine's query ladder; ``candidates`` skips
-        the search. A job that finds nothing ends ``failed`` with
+        the search; ``accepted_length_s`` is the length a user confirmed for a
+        file the engine rejected (the download is verified against it). A job that finds nothing ends ``failed`` with
         ``result == "no_candidate"`` (see :meth:`no_candidate`), which the
         sync service tells apart from a failed transfer to wishlist it.
         """
@@ -255,6 +275,8 @@ class DownloadService:
         if candidates:
             # Chosen files (a manual pick) are retried as they are, not searched again.
             extra["fixed_candidates"] = True
+        if accepted_length_s:
+            extra["accepted_length_s"] = float(accepted_length_s)
         job = NewJob(
             JobKind.PLAYLIST_TRACK,
             wanted=track,
@@ -277,6 +299,21 @@ class DownloadService:
         rows = [
             NewJob(JobKind.PLAYLIST_TRACK, wanted=t, batch_id=batch, extra=dict(extra))
             for t in tracks
+        ]
+        return batch, self._insert(rows)
+
+    async def enqueue_track_batch(
+        self, items: Sequence[tuple[Track, dict[str, Any]]]
+    ) -> tuple[str, list[int]]:
+        """Queue playlist-track jobs, each with its own extra (source chain, a fixed upload).
+
+        Used for links: ``extra["sources"]`` overrides the chain for one job and
+        ``extra["video"]`` names the upload to fetch (a YouTube link).
+        """
+        batch = _new_batch_id()
+        rows = [
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=t, batch_id=batch, extra={"queries": [], **x})
+            for t, x in items
         ]
         return batch, self._insert(rows)
 
@@ -369,6 +406,13 @@ class DownloadService:
             values["file"] = first
         if job.kind is JobKind.PLAYLIST_TRACK and job.result == "no_candidate":
             values["candidates"] = ()
+            # Walk the source chain again from its start.
+            extra = {
+                k: v
+                for k, v in job.extra.items()
+                if k not in ("source_index", "tried_sources", "video", "video_candidates")
+            }
+            values["wanted_json"] = extra_blob(job, extra)
         try:
             self.jobs.transition(
                 job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
@@ -383,9 +427,14 @@ class DownloadService:
         self._announce(fresh)
         return fresh
 
-    async def clear_completed(self) -> int:
-        """Hide finished jobs from the active view (history keeps them); clear them in slskd."""
-        cleared = self.jobs.mark_cleared()
+    async def clear_completed(self, *, include_failed: bool = False) -> int:
+        """Hide completed jobs from the queue view (history keeps them); clear them in slskd.
+
+        Failed and cancelled jobs stay, with their Retry buttons, unless
+        ``include_failed`` asks to clear every finished job.
+        """
+        states = FINAL_STATES if include_failed else (JobState.COMPLETED,)
+        cleared = self.jobs.mark_cleared(states)
         try:
             await self.slskd.clear_completed()
         except (*_TRANSIENT, TransferGone) as exc:

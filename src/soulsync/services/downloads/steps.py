@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,11 @@ import httpx
 from soulsync.domain import JobKind, JobState, SoulseekFile
 from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
-from soulsync.matching.rank import rank_soulseek_files
+from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
 from soulsync.providers.base import ProviderError, ServiceUnavailable
+from soulsync.providers.youtube import VideoSource
+from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.duplicates import existing_copy, keep_new, quality_of_file
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
@@ -43,21 +46,24 @@ from soulsync.services.downloads.steps_filing import (
     drop_superseded,
 )
 from soulsync.services.downloads.transfer_port import (
+    NetworkOffline,
+    QueryRefused,
     TransferGone,
     TransferPort,
     TransferRefused,
     TransferStatus,
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
+from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
 from soulsync.services.filed import FiledTracks
 from soulsync.services.matched import (
-    CoverFetcher,
     MetadataResolver,
     Organiser,
     Resolution,
     genres_for,
 )
 from soulsync.services.outage import OutageBook
+from soulsync.services.release_types import ReleaseTypeService
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
 
@@ -83,9 +89,14 @@ class JobSteps(FilingSteps):
         organiser: Organiser,
         covers: CoverFetcher,
         publish: Callable[..., None],
-        outages: OutageBook,
+        video: VideoSource | None = None,
+        video_dir: Path | None = None,
+        releases: ReleaseTypeService | None = None,
+        outages: OutageBook | None = None,
     ) -> None:
         self.jobs = jobs
+        # Release types (live/remix releases) for candidate folders; None = no look-ups.
+        self.releases = releases
         self.slskd = slskd
         self.queue = queue
         self.match = match
@@ -93,7 +104,7 @@ class JobSteps(FilingSteps):
         self.organiser = organiser
         self.covers = covers
         self.filed = FiledTracks(jobs.store)
-        self.outages = outages
+        self.outages = outages or OutageBook(jobs.store)
         self._publish_fn = publish
         # Jobs whose (atomic) file move is running: a cancel waits for it.
         self.moving: set[int] = set()
@@ -101,6 +112,14 @@ class JobSteps(FilingSteps):
         self.user_cancelled: dict[int, JobState] = {}
         # Metadata resolutions started while the transfer runs.
         self.resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+        # The source chain and the video-site (YouTube) steps.
+        self.videos = VideoSteps(
+            self,
+            video=video,
+            video_dir=video_dir or organiser.downloads_dir / "youtube",
+            queue=queue,
+            match=match,
+        )
 
     def get(self, job_id: int) -> Job:
         """One job (it must exist)."""
@@ -125,6 +144,8 @@ class JobSteps(FilingSteps):
                     self._begin(job)
                 elif job.state is JobState.SEARCHING:
                     await self._search(job)
+                elif job.state is JobState.DOWNLOADING and job.extra.get("video"):
+                    await self.videos.download(job)
                 elif job.state is JobState.DOWNLOADING:
                     await self._download(job)
                 elif job.state is JobState.PROCESSING:
@@ -134,6 +155,8 @@ class JobSteps(FilingSteps):
                 await self._after_user_cancel(job_id)
                 return
             raise
+        except NetworkOffline as exc:
+            self._wait_for_network(job_id, str(exc))
         except ServiceUnavailable as exc:
             self._wait_for_service(job_id, exc)
         except _TRANSIENT as exc:
@@ -146,12 +169,12 @@ class JobSteps(FilingSteps):
         """queued → the state that can continue the job."""
         if job.local_path and _is_file(job.local_path):
             target = JobState.PROCESSING
-        elif job.file is not None or job.candidates:
+        elif job.file is not None or job.candidates or job.extra.get("video"):
             target = JobState.DOWNLOADING
         else:
             target = JobState.SEARCHING
         values: dict[str, Any] = {"started_at": job.started_at or time.time()}
-        if target is JobState.DOWNLOADING and job.file is None:
+        if target is JobState.DOWNLOADING and job.file is None and job.candidates:
             values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
         if target is JobState.DOWNLOADING and job.candidates:
             chosen = self._skip_bad_files(job, values.get("file") or job.file)
@@ -177,17 +200,46 @@ class JobSteps(FilingSteps):
         if want is None:
             self._fail(job.id, "nothing to search for (no wanted track)")
             return
-        texts: list[str] = list(job.extra.get("queries") or [])
-        if not texts:
-            texts = [q.text for q in query_ladder(want)]
+        source = self.videos.current_source(job)
+        skipped = self.videos.skip_reason(source)
+        if skipped is not None:
+            self._next_source(job, f"skipped: {skipped}")
+            return
+        if source != SOULSEEK:
+            declined = await self.videos.search(job, want)
+            if declined is not None:
+                self._next_source(job, declined)
+            return
+        # Queries given by the caller are sent as given (slskd answers for them);
+        # the ladder's are already in the form slskd accepts.
+        texts = [str(t) for t in job.extra.get("queries") or []]
+        texts = texts or [q.text for q in query_ladder(want)]
         texts = texts[: self.queue.search_max_queries]
+        if not texts:
+            self._next_source(job, "no search slskd would accept (only one-letter words)")
+            return
         failures = self.jobs.peer_failures()
         bad = self.jobs.bad_files()  # files that failed verification before: never again
         seen = rejected = 0
         top_reason = ""
+        refused: list[str] = []
         for text in texts:
-            responses = await self.slskd.search(text)
+            try:
+                responses = await self.slskd.search(text)
+            except QueryRefused as exc:
+                # This rung is invalid for slskd; the next one may not be. Never
+                # a reason to restart the job: the same text would be refused again.
+                log.info("job %s: slskd refused the search %r: %s", job.id, text, exc)
+                refused.append(text)
+                continue
             ranked = rank_soulseek_files(want, responses, self.match, failures)
+            if self.releases is not None and ranked.candidates:
+                # Only folders that are otherwise acceptable are looked up.
+                facts = await self.releases.facts_for(releases_to_check(want, ranked))
+                if facts:
+                    ranked = rank_soulseek_files(
+                        want, responses, self.match, failures, releases=facts
+                    )
             seen += len(ranked.candidates) + len(ranked.rejected)
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
@@ -207,12 +259,29 @@ class JobSteps(FilingSteps):
         detail = f"{seen} files seen, {rejected} rejected"
         if top_reason:
             detail += f"; best rejected: {top_reason}"
+        if refused:
+            detail += f"; slskd refused {len(refused)} of {len(texts)} searches"
+        self._next_source(job, f"no acceptable candidate ({detail})")
+
+    def _next_source(self, job: Job, outcome: str) -> None:
+        """Nothing acceptable on this source: search the next one, or fail ``no_candidate``."""
+        if self.videos.advance(job, outcome):
+            self._announce(self.get(job.id))
+            return
+        fresh = self.get(job.id)
+        tried = fresh.extra.get("tried_sources") or []
+        searched = [str(t["outcome"]) for t in tried if not str(t["outcome"]).startswith("skipped")]
+        if len(searched) > 1:
+            error = f"nothing acceptable ({self.videos.tried_text(fresh)})"
+        else:
+            # One source searched: its own words (the others were skipped, see extra).
+            error = searched[0] if searched else outcome
         self._move(
-            job,
+            fresh,
             (JobState.SEARCHING,),
             JobState.FAILED,
             result="no_candidate",
-            error=f"no acceptable candidate ({detail})",
+            error=error,
         )
 
     # -- downloading ---------------------------------------------------------------------
@@ -282,7 +351,7 @@ class JobSteps(FilingSteps):
             size=status.size,
             percent=round(status.percent, 1),
             speed=round(status.speed),
-            transfer_state=status.state,
+            transfer_state=status.describe,
         )
 
     async def _next_candidate(
@@ -344,7 +413,7 @@ class JobSteps(FilingSteps):
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
             return
-        resolution = await self._resolution(job)
+        resolution = _with_accepted_length(job, await self._resolution(job))
         if resolution is None:
             self._move(
                 job,
@@ -388,6 +457,7 @@ class JobSteps(FilingSteps):
                 cover=cover,
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
                 replaces=replaces,
+                job_id=job.id,
             )
         except MoveError as exc:
             self.moving.discard(job.id)
@@ -509,6 +579,26 @@ class JobSteps(FilingSteps):
         if failed is not None:
             self._announce(failed)
 
+    def _wait_for_network(self, job_id: int, reason: str) -> None:
+        """slskd is not logged in to Soulseek: look again later without using up a retry.
+
+        Nothing is counted against a peer or against the job's retries; the job
+        keeps its candidates and carries on where it was.
+        """
+        job = self.get(job_id)
+        if job.is_final:
+            return
+        delay = self.queue.network_wait_s
+        requeued = self.jobs.transition(
+            job_id,
+            ACTIVE_STATES,
+            JobState.QUEUED,
+            next_attempt_at=time.time() + delay,
+            error=f"{reason}; waiting {delay:.0f}s",
+        )
+        if requeued is not None:
+            self._announce(requeued)
+
     def _retry_later(self, job_id: int, reason: str, *, reset_candidates: bool = False) -> None:
         job = self.get(job_id)
         if job.is_final:
@@ -595,3 +685,17 @@ def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
     if job.wanted is not None:
         data["track"] = codec.track_to(job.wanted)
     return data
+
+
+def _with_accepted_length(job: Job, resolution: Resolution | None) -> Resolution | None:
+    """The length a user accepted for a file the engine rejected ("Pick anyway").
+
+    The download is verified against that length instead of the wanted
+    track's, so the file the user chose is not failed for the very
+    difference they were shown and confirmed.
+    """
+    accepted = job.extra.get("accepted_length_s")
+    if resolution is None or not accepted:
+        return resolution
+    track = replace(resolution.track, duration_ms=round(float(accepted) * 1000))
+    return replace(resolution, track=track)

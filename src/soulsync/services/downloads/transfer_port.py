@@ -15,6 +15,8 @@ from typing import Protocol
 from soulsync.domain import SearchResponse, SoulseekFile
 
 __all__ = [
+    "NetworkOffline",
+    "QueryRefused",
     "TransferGone",
     "TransferPort",
     "TransferRefused",
@@ -38,6 +40,10 @@ class TransferStatus:
     speed: float = 0.0  # bytes/s
     exception: str | None = None
     requested_at: float | None = None  # epoch seconds, when slskd says
+    # slskd 0.25+: the attempt under way; 0.26+ retries a failed one itself
+    # (``max_attempts`` is its transfers.download.retry.attempts; None = no retries).
+    attempts: int = 0
+    max_attempts: int | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -53,6 +59,34 @@ class TransferStatus:
     def failed(self) -> bool:
         """True for any other ``Completed, …`` state (errored, rejected, timed out, cancelled)."""
         return self.is_complete and not self.succeeded
+
+    @property
+    def retries_left(self) -> bool:
+        """slskd 0.26 will try this download again (a retryable failure, attempts to spare).
+
+        slskd briefly saves a failed attempt as ``Completed, Errored`` before it
+        puts it back to ``Queued, Locally`` (``DownloadService.DownloadAsync``:
+        ``WithSoulseekTransfer`` copies the failed state, ``onRetry`` re-queues).
+        Rejected and cancelled downloads are never retried.
+        """
+        if self.max_attempts is None or self.attempts >= self.max_attempts:
+            return False
+        return not any(word in self.state for word in ("Rejected", "Cancelled"))
+
+    @property
+    def retrying(self) -> bool:
+        """A later attempt is pending or under way (0.26 retries)."""
+        if self.failed:
+            return self.retries_left
+        return self.waiting and self.attempts > 1
+
+    @property
+    def describe(self) -> str:
+        """The state for people: slskd's words, or "retrying (2/3)"."""
+        if self.retrying and self.max_attempts is not None:
+            shown = self.attempts + 1 if self.failed else self.attempts
+            return f"retrying ({min(shown, self.max_attempts)}/{self.max_attempts})"
+        return self.state
 
     @property
     def started(self) -> bool:
@@ -81,6 +115,14 @@ class TransferGone(Exception):
     """slskd no longer knows the transfer (removed, or slskd restarted)."""
 
 
+class QueryRefused(Exception):
+    """slskd refused one search text (400): try the next query, not the same one later."""
+
+
+class NetworkOffline(ConnectionError):
+    """slskd is up but not logged in to the Soulseek network: wait, blame no peer."""
+
+
 class TransferPort(Protocol):
     """The slskd operations the queue uses."""
 
@@ -89,7 +131,7 @@ class TransferPort(Protocol):
         ...
 
     async def search(self, query: str) -> list[SearchResponse]:
-        """Run one paced search and return its responses."""
+        """Run one paced search; :class:`QueryRefused` or :class:`NetworkOffline` if refused."""
         ...
 
     async def enqueue(self, file: SoulseekFile) -> TransferStatus:

@@ -48,10 +48,21 @@ class QueueDownloads:
             track, batch_id=batch_id, source=f"playlist:{playlist_name}" if playlist_name else None
         )
 
-    async def enqueue_file(self, track: Track, file: SoulseekFile, *, batch_id: str | None) -> int:
+    async def enqueue_file(
+        self,
+        track: Track,
+        file: SoulseekFile,
+        *,
+        batch_id: str | None,
+        accepted_length_s: float | None = None,
+    ) -> int:
         """Queue this exact file for ``track`` (no search), organised with the track's metadata."""
         return await self.service.enqueue_playlist_track(
-            track, candidates=(file,), batch_id=batch_id, source="wishlist:manual"
+            track,
+            candidates=(file,),
+            batch_id=batch_id,
+            source="wishlist:manual",
+            accepted_length_s=accepted_length_s,
         )
 
     async def cancel(self, job_id: int) -> None:

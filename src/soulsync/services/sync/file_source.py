@@ -17,7 +17,7 @@ from pathlib import Path
 
 from soulsync.domain import Playlist, PlaylistEntry, Source
 from soulsync.providers.base import NotFound
-from soulsync.providers.playlist_files import PlaylistFileError, read_playlist_file
+from soulsync.providers.playlist_files import PlaylistFileError, read_capped, read_playlist_file
 
 __all__ = ["FilePlaylistSource"]
 
@@ -64,4 +64,8 @@ def _read(playlist_id: str) -> Playlist:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    try:
+        raw = read_capped(path)
+    except PlaylistFileError as exc:
+        raise NotFound("file", str(exc)) from exc
+    return hashlib.sha256(raw).hexdigest()[:16]

@@ -143,17 +143,30 @@ def plan_mirror(
     verdicts: Sequence[TrackVerdict],
     existing: Sequence[str],
     mode: SyncMode = SyncMode.MIRROR,
+    *,
+    unique: bool = False,
 ) -> MirrorPlan:
     """The wanted server items for ``verdicts`` given the server's ``existing`` items.
 
     Mirror: owned tracks in source order, nothing else. Append-only: the
     existing items untouched, then the owned tracks not yet present, in
-    source order.
+    source order. ``unique`` is for servers whose playlists hold a track
+    once (Jellyfin): a repeat is left out, with that reason, not dropped silently.
     """
     owned_ids: list[str] = []
     left_out: list[LeftOut] = []
+    seen: set[str] = set()
     for verdict in verdicts:
         if verdict.status.is_owned and verdict.library is not None:
+            if unique and verdict.library.id in seen:
+                left_out.append(
+                    replace(
+                        _left_out(verdict),
+                        reason="already earlier in the playlist; this server holds a track once",
+                    )
+                )
+                continue
+            seen.add(verdict.library.id)
             owned_ids.append(verdict.library.id)
         else:
             left_out.append(_left_out(verdict))
@@ -241,7 +254,8 @@ async def mirror_playlist(
             found = await find_own_playlist(server, title, marker, intent_at)
             current = await server.get_playlist(found.id) if found is not None else None
         existing = current.item_ids if current is not None else ()
-        plan = plan_mirror(verdicts, existing, mode)
+        unique = bool(getattr(server, "unique_items", False))
+        plan = plan_mirror(verdicts, existing, mode, unique=unique)
         base = MirrorResult(
             server=server.name,
             title=title,

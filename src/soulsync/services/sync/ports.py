@@ -106,6 +106,16 @@ class DownloadPort(Protocol):
         """Search now (the query ladder, or only ``query``; paced) and rank every file found."""
         ...
 
-    async def enqueue_file(self, track: Track, file: SoulseekFile, *, batch_id: str | None) -> int:
-        """Queue a download of this exact file for ``track`` (manual pick); returns the job id."""
+    async def enqueue_file(
+        self,
+        track: Track,
+        file: SoulseekFile,
+        *,
+        batch_id: str | None,
+        accepted_length_s: float | None = None,
+    ) -> int:
+        """Queue a download of this exact file for ``track`` (manual pick); returns the job id.
+
+        ``accepted_length_s``: the user confirmed this length for a rejected file.
+        """
         ...

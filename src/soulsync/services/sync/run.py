@@ -458,7 +458,7 @@ class RunExecutor(RunDownloads):
     async def _scan_and_reload(self, paths: Sequence[str]) -> LibrarySnapshot | None:
         assert self.server is not None
         try:
-            await self.server.scan(self.options.scan_path, wait=True)
+            await self.server.scan(self.options.scan_path, wait=True, expect=paths)
         except ProviderError as exc:
             self.notes.append(f"{self.server.name} scan failed: {exc.message}")
             return None

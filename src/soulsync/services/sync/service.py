@@ -129,6 +129,7 @@ class SyncService(RunOwnership):
         self._queue_lock = asyncio.Lock()  # "sync --all" runs one playlist at a time
         self.owner = new_owner()  # names this process on the runs it works
         self._heartbeat: asyncio.Task[None] | None = None
+        self._wishlist_follower: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -145,8 +146,13 @@ class SyncService(RunOwnership):
             # One after another, oldest first, as "sync --all" would have run them.
             self._launch(run.id, serial=True)
             resumed.append(run.id)
-        # Wishlist downloads that finished while the process was down.
+        # Wishlist downloads that finished while the process was down, and from
+        # now on each one as it finishes.
         await self.wishlist.reconcile()
+        if self._wishlist_follower is None or self._wishlist_follower.done():
+            self._wishlist_follower = asyncio.create_task(
+                self.wishlist.follow_jobs(), name="wishlist-follow-jobs"
+            )
         if schedule and self.scheduler is not None:
             self.scheduler.start()
         return resumed
@@ -160,6 +166,11 @@ class SyncService(RunOwnership):
             self._heartbeat = None
         if self.scheduler is not None:
             await self.scheduler.stop()
+        follower, self._wishlist_follower = self._wishlist_follower, None
+        if follower is not None:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
         tasks = list(self._tasks.items())
         for run_id, task in tasks:
             executor = self._executors.get(run_id)

@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from soulsync.domain import SoulseekFile, Track
+from soulsync.domain import Track
 from soulsync.services.downloads import job_codec
 from soulsync.services.events import EventBus
 from soulsync.services.sync.models import track_from_dict, track_key, track_keys, track_to_dict
@@ -35,6 +35,7 @@ from soulsync.services.sync.store import DecisionKind, SyncStore
 from soulsync.store import Store, schema
 
 __all__ = [
+    "NeedsConfirmation",
     "WishlistEntry",
     "WishlistError",
     "WishlistService",
@@ -48,6 +49,10 @@ _CANDIDATE_CACHE = "wishlist.candidates"
 
 class WishlistError(RuntimeError):
     """A wishlist operation could not be done; the message says why."""
+
+
+class NeedsConfirmation(WishlistError):
+    """The picked file was rejected by the engine; the user must confirm it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,9 +505,13 @@ class WishlistService:
         index: int | None = None,
         username: str | None = None,
         filename: str | None = None,
+        confirmed: bool = False,
     ) -> int:
         """Queue the chosen candidate (by its 0-based ``index`` in the last search, or
         by ``username`` + ``filename``); returns the download job id.
+
+        A candidate the engine rejected needs ``confirmed`` (see
+        :meth:`enqueue_candidate`).
         """
         entry = self.get(entry_id)
         if entry.state == QUEUED:
@@ -514,30 +523,71 @@ class WishlistService:
             raise WishlistError(
                 f"no recent search for wishlist entry {entry_id}; search for candidates first"
             )
-        chosen: SoulseekFile | None = None
+        chosen: Candidate | None = None
         if index is not None:
             if not 0 <= index < len(found):
                 raise WishlistError(
                     f"candidate {index + 1} does not exist; the last search found {len(found)}"
                 )
-            chosen = found[index].file
+            chosen = found[index]
         elif username is not None and filename is not None:
             chosen = next(
-                (
-                    c.file
-                    for c in found
-                    if c.file.username == username and c.file.filename == filename
-                ),
+                (c for c in found if c.file.username == username and c.file.filename == filename),
                 None,
             )
             if chosen is None:
                 raise WishlistError("that file is not among the last search's candidates")
         else:
             raise WishlistError("say which candidate: its number, or the user and file name")
+        return await self.enqueue_candidate(entry_id, chosen, confirmed=confirmed)
+
+    async def enqueue_candidate(
+        self, entry_id: int, candidate: Candidate, *, confirmed: bool = False
+    ) -> int:
+        """Download ``candidate`` for the entry; returns the job id.
+
+        A candidate the engine rejected ("length 112 s off", "a live version")
+        is refused unless ``confirmed``: the user saw the reasons and chose it
+        anyway. Its length then becomes the length the download is verified
+        against, so the file the user accepted is not failed for that length.
+        """
+        entry = self.get(entry_id)
+        if entry.state == QUEUED:
+            raise WishlistError(
+                f"wishlist entry {entry_id} is already being downloaded (job {entry.job_id})"
+            )
+        accepted_length: float | None = None
+        if not candidate.accepted:
+            if not confirmed:
+                why = "; ".join(candidate.reasons) or "it does not match"
+                raise NeedsConfirmation(
+                    f"this file was rejected ({why}): confirm to download it anyway"
+                )
+            accepted_length = candidate.file.length
         job_id = await self._port().enqueue_file(
-            entry.track, chosen, batch_id=f"wishlist:{entry.id}"
+            entry.track,
+            candidate.file,
+            batch_id=f"wishlist:{entry.id}",
+            accepted_length_s=accepted_length,
         )
         self._update(entry_id, ignored=False)
         self.mark_queued(entry_id, job_id)
         self._publish("wishlist.picked", self.get(entry_id))
         return job_id
+
+    async def follow_jobs(self) -> None:
+        """Reconcile as soon as a wishlist download finishes, not at the next pass.
+
+        Without this an entry whose picked file failed verification stayed
+        "downloading" with no buttons until the next scheduled pass.
+        """
+        if self.bus is None:
+            return
+        async for event in self.bus.subscribe(["job.state"]):
+            data = event.data
+            if str(data.get("batch_id") or "").startswith("wishlist:") and data.get("state") in (
+                "completed",
+                "failed",
+                "cancelled",
+            ):
+                await self.reconcile()

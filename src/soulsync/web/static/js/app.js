@@ -43,6 +43,10 @@
   SS.toast = function (message, kind) {
     var box = document.getElementById("toasts");
     if (!box) return;
+    // An open modal dialog sits in the top layer, above everything in the page:
+    // the toasts go inside it while it is open, or they would show under it.
+    var host = document.querySelector("dialog[open]") || document.body;
+    if (box.parentNode !== host) host.appendChild(box);
     var el = document.createElement("div");
     el.className = "toast " + (kind || "info");
     el.textContent = message;
@@ -86,6 +90,11 @@
         retryMs = Math.min(retryMs * 2, 15000);
       }
     };
+    // The server ends the stream when the session is gone (logout, password reset).
+    source.addEventListener("logout", function () {
+      source.close();
+      window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    });
     TOPICS.forEach(function (t) {
       source.addEventListener(t, function (ev) {
         var data = {};
@@ -272,4 +281,18 @@
     connect();
     refreshRuns();
   });
+  /* ---------- the phone menu ---------- */
+  (function () {
+    var nav = document.getElementById("mainnav");
+    var toggle = nav && nav.querySelector(".menu-toggle");
+    if (!toggle) return;
+    function setOpen(open) {
+      nav.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    toggle.addEventListener("click", function () { setOpen(!nav.classList.contains("open")); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && nav.classList.contains("open")) { setOpen(false); toggle.focus(); }
+    });
+  })();
 })();

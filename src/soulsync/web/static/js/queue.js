@@ -25,7 +25,9 @@
     if (bar) bar.value = d.percent || 0;
     var pct = li.querySelector(".pct"); if (pct) pct.textContent = Math.round(d.percent || 0) + "%";
     var spd = li.querySelector(".spd"); if (spd) spd.textContent = d.speed ? fmtSize(d.speed) + "/s" : "";
-    var st = li.querySelector(".state"); if (st && st.textContent !== "downloading") { st.textContent = "downloading"; st.className = "state downloading"; }
+    // slskd 0.26 retries a failed attempt itself: say so ("retrying (2/3)").
+    var label = d.transfer_state && d.transfer_state.indexOf("retrying") === 0 ? d.transfer_state : "downloading";
+    var st = li.querySelector(".state"); if (st && st.textContent !== label) { st.textContent = label; st.className = "state downloading"; }
     var size = d.size || parseInt(li.dataset.size || "0", 10);
     var eta = li.querySelector(".eta");
     if (eta) eta.textContent = size && d.speed ? fmtDur((size - (d.bytes || 0)) / d.speed) + " left" : "";

@@ -9,7 +9,55 @@
   }
   function esc(s) { var d = document.createElement("div"); d.textContent = String(s); return d.innerHTML; }
 
+  // A pasted link (Spotify, Deezer, YouTube, an M3U/CSV URL) is resolved, not searched.
+  var LINK_RE = /^(?:https?:\/\/|spotify:|www\.|open\.spotify\.com\/|youtu\.be\/)\S+$/i;
+
+  function startLink(url) {
+    if (stream) { stream.close(); stream = null; }
+    results.innerHTML = "";
+    tools.hidden = true;
+    sid = null;
+    setStatus("Reading the link…", true);
+    SS.post("/links/resolve", { url: url }).then(function (r) {
+      history.replaceState(null, "", "/search?q=" + encodeURIComponent(url));
+      results.innerHTML = r.html;
+      setStatus("<strong>" + r.count + "</strong> track" + (r.count === 1 ? "" : "s") + " in this link, <strong>" + r.wanted + "</strong> to fetch");
+      var btn = document.getElementById("link-download");
+      if (btn) btn.addEventListener("click", function () { downloadLink(r.token, btn); });
+    }).catch(function (err) { setStatus('<span class="c-err">' + esc(err.message) + "</span>"); });
+  }
+
+  function downloadLink(token, btn) {
+    btn.disabled = true;
+    var source = document.getElementById("link-source").value;
+    SS.post("/links/" + token + "/download", { source: source }).then(function (r) {
+      SS.toast(r.message, "ok");
+      var rows = {};
+      Object.keys(r.jobs).forEach(function (n) { rows[r.jobs[n]] = results.querySelector('tr[data-n="' + n + '"] .status'); });
+      watchBatch(r.batch_id, rows);
+    }).catch(function (e) { btn.disabled = false; SS.toast(e.message, "error"); });
+  }
+
+  function watchBatch(batch, rows) {
+    var progress = document.getElementById("link-progress");
+    SS.get("/links/batch/" + batch).then(function (r) {
+      var done = 0;
+      r.jobs.forEach(function (j) {
+        var cell = rows[j.id];
+        if (!cell) return;
+        var cls = j.state === "completed" ? "ok" : j.state === "failed" || j.state === "cancelled" ? "error" : "info";
+        var text = j.state === "downloading" && j.percent ? "downloading " + Math.round(j.percent) + "%" : j.state;
+        cell.innerHTML = '<span class="pill ' + cls + ' badge" title="' + esc(j.error || "") + '">' + esc(text) + "</span>";
+        if (j.state === "completed") done++;
+      });
+      progress.textContent = done + " of " + r.jobs.length + " downloaded";
+      if (!r.done) setTimeout(function () { watchBatch(batch, rows); }, 1000);
+      else setStatus("Finished: <strong>" + done + "</strong> of " + r.jobs.length + " downloaded");
+    }).catch(function () { setTimeout(function () { watchBatch(batch, rows); }, 2000); });
+  }
+
   function start(q) {
+    if (LINK_RE.test(q)) { startLink(q); return; }
     if (stream) { stream.close(); stream = null; }
     results.innerHTML = "";
     tools.hidden = true;
@@ -39,8 +87,11 @@
     });
     es.addEventListener("done", function (ev) {
       var d = JSON.parse(ev.data);
-      setStatus(d.groups ? "<strong>" + d.groups + "</strong> results (" + d.files + " files from " + d.peers + " peers) for <strong>" + esc(query) + "</strong>"
-        : "No results for <strong>" + esc(query) + "</strong>. Try fewer words.");
+      var note = d.note ? ' <span class="muted">' + esc(d.note) + "</span>" : "";
+      // "Try fewer words" only helps when there is more than one word to drop.
+      var hint = d.words > 1 ? " Try fewer words." : " Check the spelling, or try the artist alone.";
+      setStatus((d.groups ? "<strong>" + d.groups + "</strong> results (" + d.files + " files from " + d.peers + " peers) for <strong>" + esc(query) + "</strong>"
+        : "No results for <strong>" + esc(query) + "</strong>." + hint) + note);
     });
     es.addEventListener("error", function (ev) {
       if (ev.data) {

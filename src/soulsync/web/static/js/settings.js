@@ -18,6 +18,19 @@
     return li;
   }
   document.addEventListener("click", function (ev) {
+    var spotify = ev.target.closest("[data-spotify-login]");
+    if (spotify) {
+      // Opened now, while the click still counts as a user action (popup blockers);
+      // pointed at Spotify once the server has started the login (a POST with the CSRF token).
+      var tab = window.open("", "_blank");
+      window.SS.post("/settings/spotify/login").then(function (r) {
+        if (tab) { tab.opener = null; tab.location.href = r.url; } else { window.location.href = r.url; }
+      }).catch(function (err) {
+        if (tab) tab.close();
+        window.SS.toast(err.message || "Could not start the Spotify login", "error");
+      });
+      return;
+    }
     var move = ev.target.closest("[data-move]");
     if (move) {
       var li = move.closest("li"), list = li.parentNode;

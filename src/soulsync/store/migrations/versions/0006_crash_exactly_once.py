@@ -15,7 +15,7 @@
 * ``bad_files``: (peer, file) pairs whose download failed verification.
 
 Revision ID: crash_0004
-Revises: 0003
+Revises: p0004_processing
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "crash_0004"
-down_revision = "0003"
+down_revision = "p0004_processing"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,71 @@
+"""Owned / queued / downloaded badges for tracks a person is about to fetch.
+
+Search results and link previews mark each track so the same song is not
+fetched twice:
+
+* ``owned`` — the media-server library has it (the library index, as the sync
+  checks it);
+* ``downloaded`` — a finished download job delivered it;
+* ``queued`` — an unfinished job will fetch it.
+
+A job is the track's when a service id or the ISRC is shared, else when the
+one matching engine scores the job's track at least ``owned_threshold``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from soulsync.domain import JobState, Track
+from soulsync.matching.index import OwnedStatus
+from soulsync.matching.score import score_track
+from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
+from soulsync.services.downloads.jobs_store import Job
+from soulsync.services.sync.analysis import LibrarySnapshot
+
+__all__ = ["Badge", "track_badges"]
+
+
+class Badge(enum.StrEnum):
+    """What the app already knows about a track."""
+
+    OWNED = "owned"
+    DOWNLOADED = "downloaded"
+    QUEUED = "queued"
+
+
+def _same(track: Track, other: Track, settings: MatchSettings) -> bool:
+    for source, ident in track.ids.items():
+        if ident and other.ids.get(source) == ident:
+            return True
+    if track.isrc and other.isrc:
+        return track.isrc == other.isrc
+    return score_track(track, other, settings).value >= settings.owned_threshold
+
+
+def track_badges(
+    tracks: Sequence[Track],
+    *,
+    library: LibrarySnapshot | None,
+    jobs: Sequence[Job],
+    settings: MatchSettings = DEFAULT_SETTINGS,
+) -> list[Badge | None]:
+    """One badge (or None) per track, in order; owned wins over downloaded over queued."""
+    done = [
+        t for j in jobs if j.state is JobState.COMPLETED and (t := j.track or j.wanted) is not None
+    ]
+    active = [j.wanted for j in jobs if not j.is_final and j.wanted is not None]
+    out: list[Badge | None] = []
+    for track in tracks:
+        if library is not None and library.index.check(track).status is OwnedStatus.OWNED:
+            out.append(Badge.OWNED)
+            continue
+        if any(_same(track, other, settings) for other in done):
+            out.append(Badge.DOWNLOADED)
+            continue
+        if any(_same(track, other, settings) for other in active):
+            out.append(Badge.QUEUED)
+            continue
+        out.append(None)
+    return out
