@@ -20,6 +20,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -38,6 +39,7 @@ from soulsync.config_automation import AutomationSettings, NotificationSettings
 from soulsync.config_checks import check_not_system_folder
 from soulsync.config_errors import ConfigError, describe_validation_error, toml_syntax_error
 from soulsync.config_media import JellyfinSettings, MediaServerSettings, NavidromeSettings
+from soulsync.config_outage import OutageSettings
 from soulsync.config_processing import ProcessingSettings
 from soulsync.domain import Track
 from soulsync.library.layout import (
@@ -541,6 +543,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    outages: OutageSettings = Field(default_factory=OutageSettings)
     processing: ProcessingSettings = Field(default_factory=ProcessingSettings)
 
     # The file the settings came from (None: defaults and environment only).
@@ -687,8 +690,20 @@ class Settings(BaseSettings):
 
 
 def _http_url(value: str) -> str:
+    """An http(s) URL with a host and a valid port (1-65535), without a trailing slash."""
     if not value.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain spaces")
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise ValueError("has no host name (e.g. http://127.0.0.1:5030)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port outside 1-65535") from None
+    if port == 0:
+        raise ValueError("has a port outside 1-65535")
     return value.rstrip("/")
 
 

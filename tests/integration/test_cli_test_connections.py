@@ -58,3 +58,20 @@ def test_youtube_line_says_which_yt_dlp_answers(demo: Demo) -> None:
     code, rows = _lines(demo)
     assert code == 1
     assert rows["youtube"].startswith("failing"), rows
+
+
+def test_a_transfer_folder_that_is_a_file_fails_the_folders_line(demo: Demo) -> None:
+    """Issue 18 item 10: it passed test-connections and then failed every job."""
+    transfer = demo.settings.transfer_dir
+    moved = transfer.with_name("Transfer-moved")
+    transfer.rename(moved)
+    transfer.write_text("not a folder")
+    try:
+        code, rows = _lines(demo)
+    finally:
+        transfer.unlink()
+        moved.rename(transfer)
+    assert code == 1
+    assert rows["folders"].startswith("failing")
+    assert f"the Transfer folder {transfer} is a file" in rows["folders"]
+    assert rows["slskd"].startswith("ok")

@@ -145,6 +145,11 @@ def test_toml_error_on_a_secret_line_does_not_echo_it(tmp_path: Path) -> None:
         ("[paths]\nalbum_template = '{artist}/{nope}'\n", "paths.album_template", 2),
         ("[slskd]\nurl = 'http://x'\napi_kee = 'typo'\n", "slskd.api_kee", 3),
         ("[web]\nport = 1\n[plexx]\nurl = 'http://x'\n", "plexx", 3),
+        # Issue 18 item 10: URLs are validated fully when the config loads.
+        ("[slskd]\nurl = 'http://127.0.0.1:99999'\n", "slskd.url", 2),
+        ("[slskd]\nurl = 'http://127.0.0.1:0'\n", "slskd.url", 2),
+        ("[plex]\nurl = 'http://:32400'\n", "plex.url", 2),
+        ("[plex]\nurl = 'http://my plex:32400'\n", "plex.url", 2),
     ],
 )
 def test_invalid_value_names_key_and_line(tmp_path: Path, text: str, key: str, line: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -36,15 +37,24 @@ def run_with_services(
     async def main() -> _T:
         services = build_services(config, store)
         try:
+            takeover: asyncio.Task[None] | None = None
             if workers and services.downloads is not None:
                 try:
                     await services.downloads.start()
-                except QueueBusy:
+                except QueueBusy as busy:
                     err_console.print(
-                        "[dim]soulsync serve is working the download queue; "
-                        "it will do the downloads.[/]"
+                        f"[dim]{escape(busy.command or 'another SoulSync process')} "
+                        f"(process {busy.pid}) is working the download queue: it does the "
+                        "downloads, and this command takes over if it stops first.[/]"
                     )
-            return await body(services)
+                    takeover = asyncio.create_task(_take_over(services))
+            try:
+                return await body(services)
+            finally:
+                if takeover is not None:
+                    takeover.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await takeover
         finally:
             await services.aclose()
 
@@ -55,6 +65,19 @@ def run_with_services(
         raise CliError(str(exc)) from exc
     finally:
         store.close()
+
+
+async def _take_over(services: AppServices, every_s: float = 2.0) -> None:
+    """Start the download workers as soon as the process working the queue stops."""
+    assert services.downloads is not None
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await services.downloads.start()
+        except QueueBusy:
+            continue
+        err_console.print("[dim]the other process stopped: downloading here now.[/]")
+        return
 
 
 def test_connections(ctx: typer.Context) -> None:

@@ -430,6 +430,8 @@ def report_command(
                 console.print(stats.summary())
             return
         store = services.sync.sync_store
+        # Runs whose process was killed are shown as interrupted, not "running".
+        services.sync.mark_interrupted()
         if run_id is not None:
             report = run_report(store, run_id)
             if report is None:

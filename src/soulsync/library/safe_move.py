@@ -74,6 +74,7 @@ from soulsync.library.layout import (
 from soulsync.library.tags import TagError, TagSet, diff_tags, read_tags, write_tags
 
 __all__ = [
+    "REPLACING_PREFIX",
     "TEMP_PREFIX",
     "MoveError",
     "MoveReason",
@@ -81,15 +82,21 @@ __all__ = [
     "RecoveryReport",
     "copy_file",
     "files_identical",
+    "finish_replacement",
     "is_within",
     "link_no_replace",
     "prune_empty_dirs",
     "recover_incomplete",
+    "replacing_name",
     "safe_move",
     "temp_name",
 ]
 
 TEMP_PREFIX = ".soulsync-tmp-"
+# A complete, verified file waiting to replace its worse copy of the same recording
+# (``os.replace`` onto the final name). Unlike a temporary copy it may be the only
+# copy of its download, so recovery finishes the replacement instead of deleting it.
+REPLACING_PREFIX = ".soulsync-replacing-"
 _MAX_VARIANTS = 999
 _NAME_MAX = 255
 
@@ -137,6 +144,26 @@ class RecoveryReport:
     removed_files: tuple[Path, ...] = ()
     removed_dirs: tuple[Path, ...] = ()
     errors: tuple[tuple[Path, str], ...] = ()
+
+
+def replacing_name(final_name: str) -> str:
+    """The sibling name a better copy of ``final_name`` is placed under before replacing it."""
+    return REPLACING_PREFIX + _cut_bytes(final_name, _NAME_MAX - len(REPLACING_PREFIX))
+
+
+def finish_replacement(staged: Path) -> Path:
+    """Atomically put a staged better copy (``replacing_name``) onto its final name.
+
+    The worse file under the final name is replaced in one ``rename``: at no
+    moment is there no file for the recording. Returns the final path.
+    """
+    staged = Path(staged)
+    if not staged.name.startswith(REPLACING_PREFIX):
+        raise ValueError(f"not a staged replacement: {staged}")
+    final = staged.with_name(staged.name[len(REPLACING_PREFIX) :])
+    os.replace(staged, final)
+    _fsync_path(final.parent, directory=True)
+    return final
 
 
 def temp_name(final_name: str) -> str:
@@ -596,6 +623,13 @@ def recover_incomplete(dest_root: Path) -> RecoveryReport:
         return RecoveryReport()
     for folder, _subdirs, files in os.walk(dest_root):
         for name in files:
+            if name.startswith(REPLACING_PREFIX):
+                # A verified better copy whose replacement a crash interrupted: finish it.
+                try:
+                    finish_replacement(Path(folder) / name)
+                except OSError as exc:
+                    errors.append((Path(folder) / name, exc.strerror or str(exc)))
+                continue
             if not name.startswith(TEMP_PREFIX):
                 continue
             path = Path(folder) / name

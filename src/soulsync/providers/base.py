@@ -77,6 +77,8 @@ class RemotePlaylist:
     id: str
     title: str
     item_ids: tuple[str, ...] = field(default_factory=tuple)  # library track ids in order
+    summary: str = ""  # SoulSync writes a marker here to find its own playlists again
+    added_at: float | None = None  # when the server created it (epoch seconds)
 
 
 # -- protocols -----------------------------------------------------------------------------
@@ -152,8 +154,10 @@ class MediaServer(Protocol):
         """A playlist by its server id, or None if it no longer exists."""
         ...
 
-    async def create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
-        """Create a playlist holding ``track_ids`` in this order."""
+    async def create_playlist(
+        self, title: str, track_ids: list[str], *, summary: str | None = None
+    ) -> RemotePlaylist:
+        """Create a playlist holding ``track_ids`` in this order (``summary`` where supported)."""
         ...
 
     async def replace_playlist_items(

@@ -145,8 +145,13 @@ class FolderLibrary:
         """A playlist by file name, or None if there is no such file."""
         return await asyncio.to_thread(self._get_playlist, playlist_id)
 
-    async def create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
-        """Write a new ``<title>.m3u8`` holding ``track_ids`` (file paths) in order."""
+    async def create_playlist(
+        self, title: str, track_ids: list[str], *, summary: str | None = None
+    ) -> RemotePlaylist:
+        """Write a new ``<title>.m3u8`` holding ``track_ids`` (file paths) in order.
+
+        ``summary`` is not stored: a playlist file is found again by its name.
+        """
         return await asyncio.to_thread(self._create_playlist, title, list(track_ids))
 
     async def replace_playlist_items(

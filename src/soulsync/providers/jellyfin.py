@@ -182,8 +182,14 @@ class JellyfinMediaServer:
         )
         return RemotePlaylist(playlist_id, title, tuple(item for _, item in entries))
 
-    async def create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
-        """Create a playlist with ``track_ids`` in this order, verified by reading it back."""
+    async def create_playlist(
+        self, title: str, track_ids: list[str], *, summary: str | None = None
+    ) -> RemotePlaylist:
+        """Create a playlist with ``track_ids`` in this order, verified by reading it back.
+
+        ``summary`` (SoulSync's marker) is not stored here: this server's playlist
+        is found again by the id SoulSync keeps.
+        """
         if not title.strip():
             raise ProviderError(SERVICE, "a playlist needs a title")
         _check_unique(track_ids)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import os
 import re
 import stat
@@ -37,6 +38,10 @@ FORMATS = ("csv", "m3u", "text")
 # A playlist of 10,000 CSV rows is about 3 MB; nothing bigger is read (a hostile
 # path such as /dev/zero would otherwise be read until memory runs out).
 MAX_PLAYLIST_BYTES = 5_000_000
+# Longer than this is no track length (a corrupt or hostile value).
+_MAX_DURATION_S = 24 * 3600
+_MAX_NUMBER = 9999  # track and disc numbers
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SEPARATOR = re.compile(r"\s+[-–—]\s+")
 _EXTINF = re.compile(r"^#EXTINF:\s*(-?\d+(?:\.\d+)?)\s*(?:[^,]*)?,(.*)$", re.IGNORECASE)
 
@@ -74,11 +79,18 @@ class ImportResult:
 
 
 def read_playlist_file(
-    path: str | Path, *, name: str | None = None, fmt: str | None = None
+    path: str | Path,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    max_bytes: int = MAX_PLAYLIST_BYTES,
 ) -> ImportResult:
-    """Read ``path`` (format from ``fmt``, else the extension, else the content)."""
+    """Read ``path`` (format from ``fmt``, else the extension, else the content).
+
+    A file larger than ``max_bytes`` is refused with a clear error before it is read.
+    """
     file = Path(path)
-    raw = read_capped(file)
+    raw = read_capped(file, max_bytes)
     return read_playlist_bytes(raw, str(file), name=name or file.stem, fmt=fmt)
 
 
@@ -162,7 +174,13 @@ def parse_playlist_text(text: str, *, fmt: str, name: str, origin: str = "<text>
 
 
 def _decode(raw: bytes, file: Path) -> str:
-    # .m3u8 and Exportify are UTF-8 (often with a BOM); classic .m3u is often Latin-1.
+    # .m3u8 and Exportify are UTF-8 (often with a BOM); classic .m3u is often Latin-1;
+    # Windows tools (Notepad, Excel "Unicode text") write UTF-16 with a BOM.
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PlaylistFileError(f"{file}: broken UTF-16 text ({exc.reason})") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -219,7 +237,13 @@ def _parse_m3u(text: str, origin: str) -> tuple[list[Track], list[LineIssue], st
                 pending = None
                 continue
             seconds = float(match.group(1))
-            pending = (number, stripped, seconds if seconds > 0 else None, match.group(2).strip())
+            if not 0 < seconds <= _MAX_DURATION_S:
+                if seconds > 0:  # -1 is M3U's "unknown length", not a problem
+                    issues.append(
+                        LineIssue(number, stripped, "impossible #EXTINF length ignored", False)
+                    )
+                seconds = 0
+            pending = (number, stripped, seconds or None, match.group(2).strip())
             continue
         if upper.startswith("#PLAYLIST:"):
             title = stripped.split(":", 1)[1].strip() or None
@@ -346,8 +370,10 @@ def _csv_track(
     numbers: dict[str, int | None] = {}
     for name in ("disc_number", "track_number"):
         value = cell(name)
-        numbers[name] = int(value) if value.isdigit() else None
-        if value and not value.isdigit():
+        # ASCII digits only ("²".isdigit() is True but int() refuses it), within reason.
+        plain = re.fullmatch(r"[0-9]{1,6}", value) is not None and 0 < int(value) <= _MAX_NUMBER
+        numbers[name] = int(value) if plain else None
+        if value and not plain:
             issues.append(
                 LineIssue(line, raw, f"{name.replace('_', ' ')} {value!r} ignored", False)
             )
@@ -397,7 +423,8 @@ def _duration_ms(text: str) -> int | None:
         value = float(text)
     except ValueError:
         return None
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:  # "nan", "inf", "1e999"
         return None
     # A "Duration" column with small numbers is in seconds; Exportify's is in ms.
-    return round(value * 1000) if value < 10_000 else round(value)
+    ms = round(value * 1000) if value < 10_000 else round(value)
+    return ms if ms <= _MAX_DURATION_S * 1000 else None

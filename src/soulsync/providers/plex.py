@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, ParseError
 
 # plexapi reads its config file at import time: point it at a path that cannot
@@ -136,9 +137,15 @@ class PlexMediaServer:
         """A playlist with its items in order, or None if it no longer exists."""
         return await self._call(self._get_playlist, playlist_id)
 
-    async def create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
-        """Create a playlist holding ``track_ids`` (ratingKeys) in this order, verified by reading it back."""
-        return await self._call(self._create_playlist, title, list(track_ids))
+    async def create_playlist(
+        self, title: str, track_ids: list[str], *, summary: str | None = None
+    ) -> RemotePlaylist:
+        """Create a playlist holding ``track_ids`` (ratingKeys) in this order, verified by reading it back.
+
+        ``summary`` is set right after creation (Plex takes no summary in the
+        create call): SoulSync's marker, to find the playlist again.
+        """
+        return await self._call(self._create_playlist, title, list(track_ids), summary)
 
     async def replace_playlist_items(
         self, playlist_id: str, track_ids: list[str]
@@ -294,7 +301,16 @@ class PlexMediaServer:
 
     def _list_playlists(self) -> list[RemotePlaylist]:
         found = self._plex().playlists(playlistType="audio")
-        return [RemotePlaylist(id=str(p.ratingKey), title=p.title) for p in found if not p.smart]
+        return [
+            RemotePlaylist(
+                id=str(p.ratingKey),
+                title=p.title,
+                summary=p.summary or "",
+                added_at=p.addedAt.timestamp() if p.addedAt else None,
+            )
+            for p in found
+            if not p.smart
+        ]
 
     def _fetch_playlist(self, playlist_id: str) -> PlexPlaylist | None:
         key = _rating_key(playlist_id, "playlist")
@@ -350,7 +366,18 @@ class PlexMediaServer:
         for chunk in _chunks(list(track_ids), _KEYS_PER_REQUEST):
             playlist.addItems([by_key[t] for t in chunk])
 
-    def _create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
+    def _set_summary(self, playlist: PlexPlaylist, summary: str) -> None:
+        # PUT /playlists/{ratingKey}?summary=... as Plex Web does (plexapi's older
+        # Playlist.edit(title, summary) sent the same request).
+        server = self._plex()
+        server.query(
+            f"/playlists/{playlist.ratingKey}?{urlencode({'summary': summary})}",
+            method=server._session.put,
+        )
+
+    def _create_playlist(
+        self, title: str, track_ids: list[str], summary: str | None = None
+    ) -> RemotePlaylist:
         if not title.strip():
             raise ProviderError(SERVICE, "a playlist needs a title")
         if not track_ids:
@@ -359,6 +386,8 @@ class PlexMediaServer:
         by_key = self._tracks_by_key(track_ids)
         first, rest = track_ids[:_KEYS_PER_REQUEST], track_ids[_KEYS_PER_REQUEST:]
         playlist = self._plex().createPlaylist(title, items=[by_key[t] for t in first])
+        if summary:
+            self._set_summary(playlist, summary)
         if rest:
             self._add(playlist, rest)
         result = self._remote(playlist)

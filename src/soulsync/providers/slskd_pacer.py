@@ -15,7 +15,10 @@ while one is being created. So every search SoulSync sends goes through one
 
 The clock and the sleep function are injected so the rules can be tested
 with a fake clock. :func:`shared_pacer` returns the one instance every caller
-in the process uses.
+in the process uses. With a :class:`SearchLedger` attached (the SQLite one in
+:mod:`soulsync.providers.slskd_ledger`), the window is a sliding one kept in
+the database: shared by every process and kept across restarts. ``on_wait``
+is told whenever a search has to wait for the budget, so the wait can be shown.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -62,8 +65,31 @@ class PacerSettings:
     backoff_max_s: float = 30.0
 
 
+class LedgerReservation(Protocol):
+    """A permit (``row_id``) or how long to wait for one."""
+
+    @property
+    def row_id(self) -> int | None: ...
+
+    @property
+    def wait_s(self) -> float: ...
+
+
+class SearchLedger(Protocol):
+    """Search permits shared by processes (see :mod:`soulsync.providers.slskd_ledger`)."""
+
+    def reserve(
+        self, max_per_window: int, window_s: float, min_gap_s: float
+    ) -> LedgerReservation: ...
+
+    def release(self, row_id: int) -> None: ...
+
+
 class SearchPacer:
     """Decides when the next search may be posted; see the module docstring."""
+
+    ledger: SearchLedger | None = None
+    on_wait: Callable[[float], None] | None = None
 
     def __init__(
         self,
@@ -139,6 +165,30 @@ class SearchPacer:
 
     # -- running a search POST -------------------------------------------------------
 
+    async def _wait_for_permit(self) -> int | None:
+        """Sleep until the rules allow a POST; the ledger permit's id, if a ledger is used."""
+        s = self.settings
+        ledger = self.ledger
+        if ledger is None:
+            delay = self.delay_needed()
+            if delay > 0:
+                self._tell_wait(delay)
+                await self._sleep(delay)
+            return None
+        while True:
+            reservation = await asyncio.to_thread(
+                ledger.reserve, s.max_per_window, s.window_s, s.min_gap_s
+            )
+            if reservation.row_id is not None:
+                return reservation.row_id
+            self._tell_wait(reservation.wait_s)
+            await self._sleep(reservation.wait_s)
+
+    def _tell_wait(self, seconds: float) -> None:
+        # Only waits for the budget are worth telling (not the short gap).
+        if self.on_wait is not None and seconds > self.settings.min_gap_s:
+            self.on_wait(seconds)
+
     async def run(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run one search POST when the rules allow it; retry it after a 429.
 
@@ -153,13 +203,13 @@ class SearchPacer:
         waited = 0.0
         async with self._lock():
             for n in range(s.max_retries + 1):
-                delay = self.delay_needed()
-                if delay > 0:
-                    await self._sleep(delay)
+                permit = await self._wait_for_permit()
                 self._last_post = self._clock()
                 try:
                     result = await attempt()
                 except SearchRejected as rejected:
+                    if permit is not None and self.ledger is not None:
+                        await asyncio.to_thread(self.ledger.release, permit)
                     self.rejected += 1
                     if n == s.max_retries:
                         break

@@ -106,6 +106,9 @@ class SpotifyClient:
         self.playlist_ttl_s = playlist_ttl_s
         self.pacer = pacer or Pacer(min_gap_s)
         self.cache = JsonCache(store, "spotify")
+        # How many answers were served from the stored copy because Spotify was
+        # down: a sync run compares it before and after to say so in its summary.
+        self.stale_served = 0
         self.cooldown = CooldownState(store, SERVICE)
         self.requests_sent = 0  # HTTP requests that actually reached (or tried) the API
         self._http = http or httpx.AsyncClient(timeout=timeout_s)
@@ -181,6 +184,7 @@ class SpotifyClient:
                 stale = await asyncio.to_thread(self._stale, key)
                 if stale is not None:
                     log.info("spotify: serving a stored copy of %s", key)
+                    self.stale_served += 1
                     return stale
             raise
         await self.cache.put(key, body, ttl_s)

@@ -188,8 +188,14 @@ class SubsonicMediaServer:
             item_ids=tuple(str(e["id"]) for e in entries),
         )
 
-    async def create_playlist(self, title: str, track_ids: list[str]) -> RemotePlaylist:
-        """Create a playlist with ``track_ids`` in this order, verified by reading it back."""
+    async def create_playlist(
+        self, title: str, track_ids: list[str], *, summary: str | None = None
+    ) -> RemotePlaylist:
+        """Create a playlist with ``track_ids`` in this order, verified by reading it back.
+
+        ``summary`` (SoulSync's marker) is not stored here: this server's playlist
+        is found again by the id SoulSync keeps.
+        """
         if not title.strip():
             raise ProviderError(SERVICE, "a playlist needs a title")
         before = {p.id for p in await self.list_playlists()}

@@ -206,6 +206,7 @@ def build_app(sim: SimulatorState) -> FastAPI:
             window = sim.create_window_s
             sim._creating_until = time.monotonic() + window
             sim.counters.searches_posted += 1
+            sim.counters.search_times.append(time.monotonic())
             search = sim._new_search(body)
             payload = search.to_json()
         # The "being created" window: slskd holds a semaphore while it sets the search up.

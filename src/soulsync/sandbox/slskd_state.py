@@ -36,6 +36,8 @@ class SlskdCounters:
     enqueue_rejected_429: int = 0
     transfers_completed: int = 0
     directory_requests: int = 0
+    # time.monotonic() of every accepted search POST (for pacing checks across restarts).
+    search_times: list[float] = field(default_factory=list)
 
 
 @dataclass

@@ -8,6 +8,7 @@ and say so through :meth:`AppServices.describe` rather than failing later.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from typing import Any
 
 from soulsync.config import Settings
 from soulsync.domain import Source
+from soulsync.library.folder_checks import check_folder
 from soulsync.providers.base import ConnectionStatus, MediaServer, PlaylistSource, ProviderError
 from soulsync.providers.deezer import DeezerClient
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.musicbrainz import MusicBrainzClient
 from soulsync.providers.plex import PlexMediaServer
 from soulsync.providers.slskd import SlskdClient
+from soulsync.providers.slskd_ledger import SqliteSearchLedger
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.token_cipher import cipher_for
 from soulsync.providers.youtube import VideoSource, YouTubeOptions, YtDlpSource
@@ -32,6 +35,7 @@ from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
 from soulsync.services.links import LinkResolver
+from soulsync.services.outage import note_search_wait
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import SyncMode
@@ -86,6 +90,11 @@ class AppServices:
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
+        if self.slskd is not None:
+            ledger = self.slskd.pacer.ledger
+            if isinstance(ledger, SqliteSearchLedger) and ledger.store is self.store:
+                self.slskd.pacer.ledger = None  # the pacer may outlive this database
+                self.slskd.pacer.on_wait = None
         for client in (self.slskd, self.spotify, self.deezer):
             if client is not None:
                 await client.aclose()
@@ -127,6 +136,7 @@ class AppServices:
         results.append(await _spotify_status(self))
         results.append(await _deezer_status(self))
         results.append(await _youtube_status(self))
+        results.append(await asyncio.to_thread(_folders_status, self.settings))
         return results
 
 
@@ -163,6 +173,18 @@ async def _deezer_status(services: AppServices) -> ConnectionStatus:
     except Exception as exc:  # noqa: BLE001 - any failure is reported as the status line
         return ConnectionStatus("deezer", False, str(exc))
     return ConnectionStatus("deezer", True, f"public API answers ({len(found)} result)")
+
+
+def _folders_status(settings: Settings) -> ConnectionStatus:
+    folders = (
+        ("the Transfer folder", settings.transfer_dir),
+        ("the downloads folder", settings.slskd_downloads_dir),
+        ("the data folder", settings.paths.data_dir),
+    )
+    problems = [why for label, path in folders if (why := check_folder(path, label)) is not None]
+    if problems:
+        return ConnectionStatus("folders", False, "; ".join(problems))
+    return ConnectionStatus("folders", True, "Transfer, downloads and data folders are writable")
 
 
 def _media_server(settings: Settings, store: Store, notes: dict[str, str]) -> MediaServer | None:
@@ -228,6 +250,16 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         slskd = SlskdClient.from_settings(settings)
     elif slskd is None:
         notes["slskd"] = "no slskd API key configured"
+    if slskd is not None and slskd.pacer.ledger is None:
+        # The search budget is shared by every process on this database and
+        # survives restarts (the Soulseek server counts per account, not per process).
+        slskd.pacer.ledger = SqliteSearchLedger(store)
+
+        def budget_wait(seconds: float) -> None:
+            # A silent 3-minute stall otherwise: said in the run and the activity feed.
+            bus.publish("search.budget", message=note_search_wait(store, seconds))
+
+        slskd.pacer.on_wait = budget_wait
 
     media_server = overrides.get("media_server")
     if "media_server" not in overrides:
@@ -263,6 +295,13 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
+        fallback_folders=tuple(
+            str(p) for p in (settings.transfer_dir, settings.folder_library.path) if p is not None
+        ),
+        write_folders=(
+            ("the Transfer folder", str(settings.transfer_dir)),
+            ("the downloads folder", str(settings.slskd_downloads_dir)),
+        ),
     )
     sync = SyncService(
         store,

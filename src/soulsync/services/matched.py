@@ -38,7 +38,9 @@ from soulsync.library.safe_move import (
     MoveError,
     MoveReason,
     MoveResult,
+    finish_replacement,
     prune_empty_dirs,
+    replacing_name,
     safe_move,
 )
 from soulsync.library.tags import Picture, TagError, TagSet, tagset_for
@@ -425,9 +427,14 @@ class Organiser:
         *,
         cover: bytes | None = None,
         genres: Sequence[str] = (),
+        replaces: Path | None = None,
         job_id: int | None = None,
     ) -> OrganiseResult:
         """Tag, verify and move ``source``; write ``cover.jpg`` beside it once.
+
+        ``replaces`` names a worse file of the same recording: it is replaced
+        (atomically when it has the destination's name), never kept beside
+        the new one as a numbered copy.
 
         Raises:
             soulsync.library.safe_move.MoveError: the original is untouched.
@@ -448,6 +455,11 @@ class Organiser:
         rel = PurePosixPath(
             destination_for(resolved, moving.suffix.lstrip("."), self.templates).as_posix()
         )
+        swap = replaces is not None and Path(replaces) == self.transfer_dir / rel
+        if swap:
+            # A better copy of the recording already filed under this name: place it
+            # beside, verified, then swap it in atomically (never a "(2)" copy).
+            rel = rel.with_name(replacing_name(rel.name))
         tags = self.tags(resolution, cover, genres)
         expected = (resolution.track.duration_ms or 0) / 1000 or None
         try:
@@ -467,6 +479,14 @@ class Organiser:
             if staged is not None and self.processing is not None:
                 self.processing.discard(staged, job_id=job_id)
             raise
+        final = result.destination
+        if swap:
+            final = finish_replacement(result.destination)
+        elif replaces is not None and Path(replaces) != final:
+            # The worse copy had another name (another format): the better one is in place.
+            with contextlib.suppress(FileNotFoundError):
+                Path(replaces).unlink()
+        result = replace(result, destination=final)
         if staged is not None and self.processing is not None:
             if staged.rewritten:
                 # The processed copy is filed; now the download it came from can go.

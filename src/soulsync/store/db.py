@@ -90,6 +90,22 @@ class Store:
             yield conn
 
     @contextmanager
+    def immediate(self) -> Iterator[Connection]:
+        """A write transaction that takes SQLite's write lock at once (``BEGIN IMMEDIATE``).
+
+        For "read, decide, write" steps that must be atomic across processes:
+        no other process can write between the read and the write.
+        """
+        with self._write_lock, self.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only connection."""
         with self.engine.connect() as conn:

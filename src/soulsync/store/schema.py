@@ -90,7 +90,17 @@ jobs = sa.Table(
     sa.Column("started_at", sa.Float, nullable=True),
     sa.Column("finished_at", sa.Float, nullable=True),
     sa.Column("cleared", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The recording a playlist-track job stands for (migration crash_0004).
+    sa.Column("wanted_key", sa.String, nullable=True),
+    sa.Column("wanted_isrc", sa.String, nullable=True),
     sa.Index("ix_jobs_source", "username", "filename"),
+    sa.Index(
+        "uq_jobs_wanted_live",
+        "wanted_key",
+        unique=True,
+        sqlite_where=sa.text("wanted_key IS NOT NULL AND state NOT IN ('failed', 'cancelled')"),
+    ),
+    sa.Index("ix_jobs_wanted_isrc", "wanted_isrc"),
 )
 
 peer_stats = sa.Table(
@@ -122,6 +132,8 @@ sync_playlists = sa.Table(
     sa.Column("track_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("server_name", sa.String, nullable=True),
     sa.Column("server_playlist_id", sa.String, nullable=True),
+    # A server playlist being created: {"title", "marker", "at"} (migration crash_0004).
+    sa.Column("server_playlist_intent", sa.Text, nullable=True),
     sa.Column("last_run_id", sa.String, nullable=True),
     sa.Column("last_synced_at", sa.Float, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
@@ -181,6 +193,9 @@ sync_runs = sa.Table(
     sa.Column("message", sa.Text, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("resume_json", sa.Text, nullable=True),
+    # host:pid:nonce of the process running it, and its last sign of life.
+    sa.Column("owner", sa.String, nullable=True),
+    sa.Column("heartbeat_at", sa.Float, nullable=True),
 )
 
 sync_run_tracks = sa.Table(
@@ -326,4 +341,47 @@ watch_releases = sa.Table(
     sa.Column("tracks", sa.Integer, nullable=False, server_default="0"),
     sa.Column("seen_at", sa.Float, nullable=False),
     sa.UniqueConstraint("watch_id", "release_key", name="uq_watch_releases_key"),
+)
+
+
+# -- exactly once under crashes (migration crash_0004) -------------------------------
+
+# SoulSync's own record of the files it filed, written in the transaction that
+# completes the job: the recording identity checked before any download.
+filed_tracks = sa.Table(
+    "filed_tracks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("path", sa.Text, nullable=False, unique=True),
+    sa.Column("track_key", sa.String, nullable=True, index=True),
+    sa.Column("spotify_id", sa.String, nullable=True, index=True),
+    sa.Column("deezer_id", sa.String, nullable=True, index=True),
+    sa.Column("isrc", sa.String, nullable=True, index=True),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("artist", sa.String, nullable=False),
+    sa.Column("album", sa.String, nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=True),
+    sa.Column("quality_rank", sa.Integer, nullable=True),
+    sa.Column("quality", sa.String, nullable=True),
+    sa.Column("size", sa.Integer, nullable=True),
+    sa.Column("job_id", sa.Integer, nullable=True),
+    sa.Column("filed_at", sa.Float, nullable=False),
+)
+
+# Every Soulseek search sent, for the pacer's sliding window across processes.
+slskd_searches = sa.Table(
+    "slskd_searches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+)
+
+# (peer, file) pairs whose download failed verification: never picked again.
+bad_files = sa.Table(
+    "bad_files",
+    metadata,
+    sa.Column("username", sa.String, primary_key=True),
+    sa.Column("filename", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
 )

@@ -49,7 +49,9 @@ def settings(tmp_path: Path) -> Settings:
             "data_dir": data,
             "downloads_dir": tmp_path / "downloads",
             "transfer_dir": tmp_path / "Transfer",
-        }
+        },
+        # Outages are probed fast here (a real one waits up to 30 s between probes).
+        outages={"first_retry_s": 0.1, "max_retry_s": 0.5},
     )
 
 

@@ -125,12 +125,12 @@ async def test_the_same_file_twice_is_recognised_and_not_duplicated(
     assert await service.enqueue_matched_track(file, Artist("Daft Punk")) == first
     done = await service.wait_job(first, within_s=20)
     assert done.state is JobState.COMPLETED and done.result == "moved"
-    # Downloaded again later (same bytes, same tags): recognised, not duplicated.
+    # Downloaded again later (same recording in the filed-tracks record): not duplicated.
     again = await service.wait_job(
         await service.enqueue_matched_track(file, Artist("Daft Punk")), within_s=20
     )
     assert again.id != first
-    assert again.state is JobState.COMPLETED and again.result == "already_present"
+    assert again.state is JobState.COMPLETED and again.result == "duplicate_kept_existing"
     assert again.destination == done.destination
     assert tree(service.settings.transfer_dir) == {
         "Daft Punk/Daft Punk - Discovery/03 Digital Love.flac",

@@ -198,7 +198,9 @@ async def sandbox(
             "data_dir": tmp_path / "data",
             "downloads_dir": tmp_path / "downloads",
             "transfer_dir": library_dir,
-        }
+        },
+        # Outages are probed fast here (a real one waits up to 30 s between probes).
+        outages={"first_retry_s": 0.1, "max_retry_s": 0.5},
     )
     bus = EventBus()
     plex_sim = PlexSimulator(

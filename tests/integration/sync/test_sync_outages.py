@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
 from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
-from soulsync.domain import JobState
+from soulsync.domain import JobState, Source
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import RunState, TrackStatus
-from soulsync.services.sync.service import SyncOptions
+from soulsync.services.sync.service import SyncOptions, SyncService
 
 
 @pytest.fixture()
@@ -52,10 +54,14 @@ def queue_settings() -> QueueSettings:
 async def test_slskd_down_jobs_wait_and_retry_then_finish(sandbox) -> None:  # type: ignore[no-untyped-def]
     sandbox.slskd_sim.unavailable = True
     run_id = await sandbox.sync.start_sync(sandbox.ref("road-trip"), download_missing=True)
-    # Jobs are queued and retried while slskd answers 503...
+    # Jobs are queued and wait (the queue is paused) while slskd answers 503...
     await sandbox.wait_for(
-        lambda: any(j.attempts >= 2 for j in sandbox.queue.jobs.in_states([JobState.QUEUED]))
+        lambda: any(
+            "waiting for slskd" in (j.error or "")
+            for j in sandbox.queue.jobs.in_states([JobState.QUEUED])
+        )
     )
+    await asyncio.sleep(1)
     assert not sandbox.queue.jobs.in_states([JobState.FAILED])
     assert not sandbox.sync.run(run_id).state.is_final
     # ...and finish once it is back: nothing lost, nothing failed.
@@ -91,3 +97,36 @@ async def test_plex_down_later_does_not_fetch_what_was_owned_before(sandbox) -> 
     sandbox.plex_sim.down = False
     third = await sandbox.run(ref, download_missing=True)
     assert third.playlist_synced and third.downloaded == 0 and third.owned == second.owned
+
+
+async def test_plex_down_on_the_first_sync_judges_from_the_files_on_disk(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 item 9: with Plex down, the files on disk are read before "everything is missing".
+
+    (The test above shows the last resort, when no folder is known.)
+    """
+    options = dataclasses.replace(sandbox.options, fallback_folders=(str(sandbox.library_dir),))
+    sync = SyncService(
+        sandbox.store,
+        sources={Source.SPOTIFY: sandbox.spotify},
+        media_server=sandbox.media,
+        downloads=QueueDownloads(sandbox.queue),
+        bus=sandbox.bus,
+        options=options,
+    )
+    sandbox.plex_sim.down = True
+    try:
+        run_id = await sync.start_sync(sandbox.ref("road-trip"), download_missing=True)
+        first = await sync.wait(run_id)
+    finally:
+        await sync.stop()
+    assert first.state is RunState.COMPLETED, first.error
+    assert first.server_reachable is False
+    # The 10 tracks the user owns are not downloaded again; the 20 missing ones are.
+    assert (first.owned, first.downloaded, first.wishlisted) == (10, 20, 0)
+    assert "judged owned from the files on disk" in (first.message or "")
+    rows = sync.sync_store.run_tracks(run_id)
+    owned = [r for r in rows if r.status is TrackStatus.OWNED]
+    assert len(owned) == 10
+    assert all(
+        "plex not reachable; judged from the files on disk" in (r.reason or "") for r in owned
+    )

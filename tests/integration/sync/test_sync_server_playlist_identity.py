@@ -33,3 +33,20 @@ async def test_found_by_stored_id_not_by_name(sandbox) -> None:  # type: ignore[
     )
     record = sandbox.sync.find_playlist(ref)
     assert record.server_playlist_id == third.server_playlist_id and record.server_name == "plex"
+
+
+async def test_playlist_we_created_is_found_by_its_marker_when_the_id_was_lost(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 item 3: without a stored id, SoulSync's summary marker finds its playlist."""
+    plex = sandbox.plex
+    ref = sandbox.ref("road-trip")
+    first = await sandbox.run(ref)
+    assert first.playlist_synced
+    ours = [p for p in await plex.list_playlists() if p.id == first.server_playlist_id]
+    assert ours and "Synced by SoulSync from spotify:" in ours[0].summary
+    # The stored id is lost (e.g. the process died before writing it).
+    record = sandbox.sync.find_playlist(ref)
+    sandbox.sync.sync_store.update_playlist(record.id, server_playlist_id=None)
+    second = await sandbox.run(ref)
+    assert second.playlist_synced and second.server_playlist_id == first.server_playlist_id
+    titles = [p.title for p in await plex.list_playlists()]
+    assert titles.count("Road Trip") == 1

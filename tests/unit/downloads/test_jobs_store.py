@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 
 from soulsync.domain import JobKind, JobState, SoulseekFile, Track
 from soulsync.services.downloads.jobs_store import Job, JobsStore, NewJob
@@ -92,3 +96,38 @@ def test_peer_failures_are_net_of_successes(store: Store) -> None:
     jobs.record_peer("flacfan", ok=True)
     jobs.record_peer("flaky", ok=False)
     assert jobs.peer_failures() == {"staller": 2, "flaky": 1}
+
+
+def test_one_live_or_completed_job_per_recording_across_connections(
+    store: Store, tmp_path: Path
+) -> None:
+    """Issue 18 item 2: "queued or done? else queue it" is one atomic step.
+
+    A second store on the same file stands for a second process.
+    """
+    other = JobsStore(Store(store.path))
+    jobs = _store(store)
+    want = Track("Digital Love", ("Daft Punk",), ids={"spotify": "sp1"}, isrc="GBDUW0000059")
+    same_by_isrc = Track("Digital Love", ("Daft Punk",), ids={"deezer": "dz9"}, isrc="gbduw0000059")
+    first = jobs.insert_or_existing([NewJob(JobKind.PLAYLIST_TRACK, wanted=want, batch_id="a")])
+    again = other.insert_or_existing([NewJob(JobKind.PLAYLIST_TRACK, wanted=want, batch_id="b")])
+    by_isrc = other.insert([NewJob(JobKind.PLAYLIST_TRACK, wanted=same_by_isrc)])
+    assert first[0][1] is True and again == [(first[0][0], False)]
+    assert by_isrc[0].id == first[0][0].id
+    # A completed job still stands for the recording while its file exists...
+    filed = tmp_path / "Digital Love.flac"
+    filed.write_bytes(b"x")
+    job_id = first[0][0].id
+    jobs.transition(job_id, [JobState.QUEUED], JobState.COMPLETED, destination=str(filed))
+    assert other.insert([NewJob(JobKind.PLAYLIST_TRACK, wanted=want)])[0].id == job_id
+    # ...and gives the recording up once the user deleted the file.
+    filed.unlink()
+    fresh = other.insert_or_existing([NewJob(JobKind.PLAYLIST_TRACK, wanted=want)])
+    assert fresh[0][1] is True and fresh[0][0].id != job_id
+    # A failed job does not stand for it: retrying it while another is live is refused.
+    jobs.transition(fresh[0][0].id, [JobState.QUEUED], JobState.FAILED, error="x")
+    third = jobs.insert([NewJob(JobKind.PLAYLIST_TRACK, wanted=want)])[0]
+    assert third.id not in (job_id, fresh[0][0].id)
+    with pytest.raises(sa.exc.IntegrityError):
+        jobs.transition(fresh[0][0].id, [JobState.FAILED], JobState.QUEUED)
+    other.store.close()

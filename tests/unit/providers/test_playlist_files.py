@@ -199,3 +199,55 @@ def test_read_file_latin1_m3u_and_bom_csv(tmp_path: Path) -> None:
 )
 def test_split_artist_title(text: str, parts: tuple[str, str] | None) -> None:
     assert split_artist_title(text) == parts
+
+
+# Issue 18 item 11: one bad cell no longer aborts the whole import.
+BAD_CELLS = [
+    pytest.param(
+        "Title,Artist,Duration (ms)\nA,B,nan\nC,D,1000\n", "csv", "duration 'nan' ignored", id="nan"
+    ),
+    pytest.param(
+        "Title,Artist,Duration (ms)\nA,B,inf\nC,D,1000\n", "csv", "duration 'inf' ignored", id="inf"
+    ),
+    pytest.param(
+        "Title,Artist,Duration (ms)\nA,B,1e999\nC,D,1000\n", "csv", "ignored", id="overflow"
+    ),
+    pytest.param(
+        "Title,Artist,Track Number\nA,B,²\nC,D,2\n", "csv", "track number '²' ignored", id="super-2"
+    ),
+    pytest.param(
+        "#EXTM3U\n#EXTINF:" + "9" * 400 + ",B - A\na.mp3\n#EXTINF:100,D - C\nc.mp3\n",
+        "m3u",
+        "impossible #EXTINF length ignored",
+        id="400-digit-extinf",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fmt", "note"), BAD_CELLS)
+def test_a_bad_cell_is_a_line_issue_and_the_rest_is_imported(
+    text: str, fmt: str, note: str
+) -> None:
+    result = parse_playlist_text(text, fmt=fmt, name="x")
+    tracks = [e.track for e in result.playlist.entries if e.track is not None]
+    assert [(t.artist, t.title) for t in tracks] == [("B", "A"), ("D", "C")]
+    assert tracks[0].duration_ms is None and tracks[0].track_number is None
+    assert any(note in str(i) and not i.skipped for i in result.issues), result.issues
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_playlists_with_a_bom_are_read(tmp_path: Path, encoding: str) -> None:
+    text = "Кино - Группа крови\nSigur Rós - Hoppípolla\n"
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    path = tmp_path / "list.txt"
+    path.write_bytes(bom + text.encode(encoding))
+    result = read_playlist_file(path)
+    assert [e.track.artist for e in result.playlist.entries if e.track] == ["Кино", "Sigur Rós"]
+
+
+def test_playlist_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.m3u"
+    path.write_bytes(b"#EXTM3U\n" + b"#EXTINF:100,Artist - Title\na.mp3\n" * 100)
+    with pytest.raises(PlaylistFileError, match=r"too large"):
+        read_playlist_file(path, max_bytes=1000)
+    assert len(read_playlist_file(path, max_bytes=10_000).playlist.entries) == 100

@@ -9,21 +9,24 @@ middle of this" from "someone already finished it".
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
 from soulsync.services.downloads import job_codec as codec
+from soulsync.services.sync.models import track_key
 from soulsync.store import Store
+from soulsync.store.schema import bad_files, peer_stats
 from soulsync.store.schema import jobs as jobs_table
-from soulsync.store.schema import peer_stats
 
-__all__ = ["FINAL_STATES", "Job", "JobsStore", "NewJob"]
+__all__ = ["FINAL_STATES", "Job", "JobsStore", "NewJob", "wanted_identity"]
 
 FINAL_STATES = (JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED)
 ACTIVE_STATES = (JobState.QUEUED, JobState.SEARCHING, JobState.DOWNLOADING, JobState.PROCESSING)
@@ -125,8 +128,18 @@ def _wanted_blob(job: NewJob) -> str | None:
     return codec.dumps(data)
 
 
+def wanted_identity(track: Track | None) -> tuple[str | None, str | None]:
+    """``(wanted_key, wanted_isrc)`` of the recording a playlist-track job stands for."""
+    if track is None:
+        return None, None
+    return track_key(track), track.isrc.upper() if track.isrc else None
+
+
 def _row_values(job: NewJob, now: float) -> dict[str, Any]:
+    key, isrc = wanted_identity(job.wanted) if job.kind is JobKind.PLAYLIST_TRACK else (None, None)
     return {
+        "wanted_key": key,
+        "wanted_isrc": isrc,
         "kind": str(job.kind),
         "batch_id": job.batch_id,
         "state": str(JobState.QUEUED),
@@ -222,16 +235,78 @@ class JobsStore:
     # -- jobs ---------------------------------------------------------------------------
 
     def insert(self, new_jobs: Sequence[NewJob]) -> list[Job]:
-        """Write jobs in state ``queued`` in one transaction; the rows, in order."""
+        """Write jobs in state ``queued`` in one transaction; the rows, in order.
+
+        A playlist-track job for a recording that already has a live or
+        completed job is not written: that job is returned in its place (see
+        :meth:`insert_or_existing`).
+        """
+        return [job for job, _new in self.insert_or_existing(new_jobs)]
+
+    def insert_or_existing(self, new_jobs: Sequence[NewJob]) -> list[tuple[Job, bool]]:
+        """Like :meth:`insert`, with a flag per row: True if written, False if it existed.
+
+        "Is this recording queued or done? else queue it" is one atomic step
+        for every process on the database: the partial unique index
+        ``uq_jobs_wanted_live`` admits one live-or-completed job per
+        recording, and the insert is tried first, the existing job read only
+        when SQLite refuses it. A completed job whose filed file is gone no
+        longer stands for the recording (the user deleted it): it gives up
+        its key and the new job is written.
+        """
         now = time.time()
-        rows: list[Job] = []
+        rows: list[tuple[Job, bool]] = []
         with self.store.write() as conn:
             for job in new_jobs:
-                result = conn.execute(
-                    sa.insert(jobs_table).values(**_row_values(job, now)).returning(jobs_table)
-                )
-                rows.append(_decode(result.one()))
+                values = _row_values(job, now)
+                if values["wanted_key"] is None:
+                    rows.append((self._insert_row(conn, values), True))
+                    continue
+                existing = self._standing_job(conn, values["wanted_key"], values["wanted_isrc"])
+                if existing is not None:
+                    rows.append((existing, False))
+                    continue
+                try:
+                    with conn.begin_nested():
+                        rows.append((self._insert_row(conn, values), True))
+                except sa.exc.IntegrityError:
+                    # Another process queued the same recording a moment ago.
+                    again = self._standing_job(conn, values["wanted_key"], values["wanted_isrc"])
+                    if again is None:
+                        raise
+                    rows.append((again, False))
         return rows
+
+    @staticmethod
+    def _insert_row(conn: Connection, values: dict[str, Any]) -> Job:
+        result = conn.execute(sa.insert(jobs_table).values(**values).returning(jobs_table))
+        return _decode(result.one())
+
+    @staticmethod
+    def _standing_job(conn: Connection, key: str, isrc: str | None) -> Job | None:
+        """The live or completed job of this recording, releasing completed ones whose file
+        is gone."""
+        c = jobs_table.c
+        match = c.wanted_key == key
+        if isrc:
+            match = sa.or_(match, c.wanted_isrc == isrc)
+        rows = conn.execute(
+            sa.select(jobs_table)
+            .where(
+                match,
+                c.wanted_key.is_not(None),
+                c.state.not_in([str(JobState.FAILED), str(JobState.CANCELLED)]),
+            )
+            .order_by(c.id)
+        ).all()
+        for row in rows:
+            if row.state == str(JobState.COMPLETED) and not (
+                row.destination and os.path.isfile(row.destination)
+            ):
+                conn.execute(sa.update(jobs_table).where(c.id == row.id).values(wanted_key=None))
+                continue
+            return _decode(row)
+        return None
 
     def get(self, job_id: int) -> Job | None:
         """One job, or None."""
@@ -258,12 +333,16 @@ class JobsStore:
         job_id: int,
         from_states: Iterable[JobState],
         to_state: JobState,
+        *,
+        also: Callable[[Connection], None] | None = None,
         **values: Any,
     ) -> Job | None:
         """Move the job to ``to_state`` only if it is in one of ``from_states``.
 
         Returns the updated job, or None (and changes nothing) if the job is
-        elsewhere, e.g. cancelled meanwhile.
+        elsewhere, e.g. cancelled meanwhile. ``also`` runs in the same
+        transaction when the move happens (e.g. recording the filed track, so
+        a completed job and its file's record appear together or not at all).
         """
         cols = encode_updates(values)
         now = time.time()
@@ -278,6 +357,8 @@ class JobsStore:
                 .values(**cols)
                 .returning(jobs_table)
             ).first()
+            if row is not None and also is not None:
+                also(conn)
         return _decode(row) if row is not None else None
 
     def in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
@@ -422,6 +503,40 @@ class JobsStore:
         )
         with self.store.write() as conn:
             conn.execute(insert.on_conflict_do_update(index_elements=[t.c.username], set_=values))
+
+    def release_waiting(self, service: str) -> int:
+        """Queued jobs waiting for ``service`` may start now; returns how many."""
+        c = jobs_table.c
+        with self.store.write() as conn:
+            result = conn.execute(
+                sa.update(jobs_table)
+                .where(
+                    c.state == str(JobState.QUEUED),
+                    c.error.like(f"waiting for {service} since%"),
+                )
+                .values(next_attempt_at=None, updated_at=time.time())
+            )
+        return int(result.rowcount or 0)
+
+    def mark_bad_file(self, username: str, filename: str, reason: str) -> None:
+        """Remember that this peer's file failed verification: it is never picked again."""
+        t = bad_files
+        insert = sqlite_insert(t).values(
+            username=username, filename=filename, reason=reason, at=time.time()
+        )
+        with self.store.write() as conn:
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[t.c.username, t.c.filename],
+                    set_={"reason": reason, "at": time.time()},
+                )
+            )
+
+    def bad_files(self) -> set[tuple[str, str]]:
+        """Every remembered bad ``(username, filename)`` pair."""
+        t = bad_files
+        with self.store.read() as conn:
+            return {(r.username, r.filename) for r in conn.execute(sa.select(t)).all()}
 
     def peer_failures(self) -> dict[str, int]:
         """Net failure count per peer (failures minus successes, never below 0).

@@ -43,13 +43,13 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from soulsync.config import Settings
 from soulsync.domain import Album, Artist, JobKind, JobState, SoulseekFile, Track
@@ -67,6 +67,7 @@ from soulsync.services.downloads.jobs_store import (
     JobsStore,
     NewJob,
 )
+from soulsync.services.downloads.lease import QueueBusy, QueueLease
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
 from soulsync.services.downloads.transfer_port import (
@@ -81,6 +82,7 @@ from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
 )
+from soulsync.services.outage import OutageBook
 from soulsync.services.processing_setup import processing_step
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.store import Store
@@ -95,14 +97,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_LEASE_KEY = "downloads.worker_lease"
+SLSKD = "slskd"  # the service name slskd's provider errors carry
 _MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | {"wav", "aif", "aiff", "ape", "wv", "alac"}
 # Errors worth retrying later: the service may be back then.
 _TRANSIENT = TRANSIENT_ERRORS
-
-
-class QueueBusy(RuntimeError):
-    """Another live process is already working the download queue."""
 
 
 class JobNotFound(KeyError):
@@ -159,6 +157,7 @@ class DownloadService:
         self.covers = covers or CoverFetcher(
             allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=trusted
         )
+        self.outages = OutageBook(store, settings.outages)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.steps = JobSteps(
             jobs=self.jobs,
@@ -169,6 +168,7 @@ class DownloadService:
             organiser=self.organiser,
             covers=self.covers,
             publish=self._publish,
+            outages=self.outages,
             video=video,
             releases=releases,
         )
@@ -177,7 +177,7 @@ class DownloadService:
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._running = False
-        self._lease_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = QueueLease(store, self.queue.lease_ttl_s)
 
     # =================================================================== enqueue API
 
@@ -420,9 +420,15 @@ class DownloadService:
                 if k not in ("source_index", "tried_sources", "video", "video_candidates")
             }
             values["wanted_json"] = extra_blob(job, extra)
-        self.jobs.transition(
-            job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
-        )
+        try:
+            self.jobs.transition(
+                job_id, (JobState.FAILED, JobState.CANCELLED), JobState.QUEUED, **values
+            )
+        except sa.exc.IntegrityError as exc:
+            # The recording has another live or completed job (uq_jobs_wanted_live).
+            raise ValueError(
+                f"job {job_id}: this track is already queued or downloaded by another job"
+            ) from exc
         self._wake.set()
         fresh = self.get(job_id)
         self._announce(fresh)
@@ -473,7 +479,7 @@ class DownloadService:
         """
         if self._running:
             return
-        self._take_lease()
+        self.lease.take()
         # Leftover temporary copies of an interrupted move are never the only copy.
         report = await asyncio.to_thread(recover_incomplete, self.settings.transfer_dir)
         if report.removed_files:
@@ -501,7 +507,7 @@ class DownloadService:
         for resolving in self.steps.resolving.values():
             resolving.cancel()
         self.steps.resolving.clear()
-        self._release_lease()
+        self.lease.release()
         await self.covers.close()
 
     @property
@@ -551,34 +557,6 @@ class DownloadService:
 
     # =================================================================== internals: lease
 
-    def _take_lease(self) -> None:
-        lease = self.store.get_setting(_LEASE_KEY)
-        now = time.time()
-        if isinstance(lease, dict) and lease.get("owner") != self._lease_owner:
-            fresh = float(lease.get("heartbeat", 0)) + self.queue.lease_ttl_s > now
-            if fresh and _alive(lease):
-                raise QueueBusy(
-                    f"the download queue is already being worked by process {lease.get('pid')} "
-                    f"on {lease.get('host')}"
-                )
-        self._renew_lease()
-
-    def _renew_lease(self) -> None:
-        self.store.set_setting(
-            _LEASE_KEY,
-            {
-                "owner": self._lease_owner,
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "heartbeat": time.time(),
-            },
-        )
-
-    def _release_lease(self) -> None:
-        lease = self.store.get_setting(_LEASE_KEY)
-        if isinstance(lease, dict) and lease.get("owner") == self._lease_owner:
-            self.store.delete_setting(_LEASE_KEY)
-
     # =================================================================== internals: dispatch
 
     async def _dispatch_loop(self) -> None:
@@ -586,15 +564,47 @@ class DownloadService:
         while self._running:
             self._wake.clear()
             if time.monotonic() - last_beat > self.queue.lease_ttl_s / 3:
-                await asyncio.to_thread(self._renew_lease)
+                await asyncio.to_thread(self.lease.renew)
                 last_beat = time.monotonic()
-            self._fill()
             timeout = 1.0
+            paused_for = await self._slskd_paused()
+            if paused_for is None:
+                self._fill()
+            else:
+                timeout = max(0.01, min(timeout, paused_for))
             due = self.jobs.next_due_time()
             if due is not None:
                 timeout = max(0.01, min(timeout, due - time.time()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _slskd_paused(self) -> float | None:
+        """While slskd is down no job starts: seconds until the next probe, or None if up.
+
+        When the probe time comes, one cheap request tells whether slskd is
+        back; if it is, the waiting jobs are released at once.
+        """
+        outage = await asyncio.to_thread(self.outages.get, SLSKD)
+        if outage is None:
+            return None
+        now = time.time()
+        if outage.next_try > now:
+            return outage.next_try - now
+        try:
+            await self.slskd.ping()
+        except _TRANSIENT as exc:
+            again = await asyncio.to_thread(self.outages.down, SLSKD, str(exc))
+            if self.outages.gave_up(again):
+                log.warning("slskd unreachable since %s: giving up waiting", again.since)
+                await asyncio.to_thread(self.outages.up, SLSKD)
+                return None
+            self._publish("service.outage", **self.outages.as_dict(again))
+            return max(0.01, again.next_try - time.time())
+        await asyncio.to_thread(self.outages.up, SLSKD)
+        released = await asyncio.to_thread(self.jobs.release_waiting, SLSKD)
+        log.info("slskd is back; %d waiting jobs continue", released)
+        self._publish("service.outage", service=SLSKD, message="", resolved=True)
+        return None
 
     def _fill(self) -> None:
         free = self.queue.concurrency - len(self._tasks)
@@ -628,19 +638,6 @@ class DownloadService:
 
 def _new_batch_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def _alive(lease: dict[str, Any]) -> bool:
-    """False when the lease holder is a process on this host that no longer exists."""
-    if lease.get("host") != socket.gethostname():
-        return True  # cannot tell; trust the heartbeat
-    try:
-        os.kill(int(lease.get("pid", 0)), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
 
 
 def _is_file(path: str | Path | None) -> bool:

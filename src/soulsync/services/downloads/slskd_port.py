@@ -73,6 +73,10 @@ class SlskdPort:
     def _status(self, transfer: SlskdTransfer) -> TransferStatus:
         return status_of(transfer, self.client.retry_attempts)
 
+    async def ping(self) -> None:
+        """Raise ``ServiceUnavailable`` if slskd is down (one cheap request)."""
+        await self.client.server_state()
+
     async def search(self, query: str) -> list[SearchResponse]:
         """One paced search (the client's process-wide pacer applies)."""
         try:

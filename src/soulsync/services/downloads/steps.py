@@ -33,12 +33,18 @@ from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
-from soulsync.providers.base import ProviderError
+from soulsync.providers.base import ProviderError, ServiceUnavailable
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
+from soulsync.services.downloads.duplicates import existing_copy, keep_new, quality_of_file
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.steps_filing import (
+    BAD_FILE_REASONS,
+    FilingSteps,
+    drop_superseded,
+)
 from soulsync.services.downloads.transfer_port import (
     NetworkOffline,
     QueryRefused,
@@ -49,15 +55,18 @@ from soulsync.services.downloads.transfer_port import (
 )
 from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
 from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
+from soulsync.services.filed import FiledTracks
 from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
     Resolution,
     genres_for,
 )
+from soulsync.services.outage import OutageBook
 from soulsync.services.release_types import ReleaseTypeService
 
 __all__ = ["TRANSIENT_ERRORS", "JobSteps"]
+
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +75,7 @@ TRANSIENT_ERRORS = (httpx.HTTPError, ProviderError, ConnectionError, TimeoutErro
 _TRANSIENT = TRANSIENT_ERRORS
 
 
-class JobSteps:
+class JobSteps(FilingSteps):
     """Runs jobs through their states; shared by every worker of one service."""
 
     def __init__(
@@ -83,6 +92,7 @@ class JobSteps:
         video: VideoSource | None = None,
         video_dir: Path | None = None,
         releases: ReleaseTypeService | None = None,
+        outages: OutageBook | None = None,
     ) -> None:
         self.jobs = jobs
         # Release types (live/remix releases) for candidate folders; None = no look-ups.
@@ -93,6 +103,8 @@ class JobSteps:
         self.resolver = resolver
         self.organiser = organiser
         self.covers = covers
+        self.filed = FiledTracks(jobs.store)
+        self.outages = outages or OutageBook(jobs.store)
         self._publish_fn = publish
         # Jobs whose (atomic) file move is running: a cancel waits for it.
         self.moving: set[int] = set()
@@ -145,6 +157,8 @@ class JobSteps:
             raise
         except NetworkOffline as exc:
             self._wait_for_network(job_id, str(exc))
+        except ServiceUnavailable as exc:
+            self._wait_for_service(job_id, exc)
         except _TRANSIENT as exc:
             self._retry_later(job_id, f"{type(exc).__name__}: {exc}")
         except Exception as exc:
@@ -162,6 +176,12 @@ class JobSteps:
         values: dict[str, Any] = {"started_at": job.started_at or time.time()}
         if target is JobState.DOWNLOADING and job.file is None and job.candidates:
             values["file"] = job.candidates[job.candidate_index % len(job.candidates)]
+        if target is JobState.DOWNLOADING and job.candidates:
+            chosen = self._skip_bad_files(job, values.get("file") or job.file)
+            if chosen is None:
+                self._fail(job.id, "every candidate failed verification before")
+                return
+            values.update(chosen)
         self._move(job, (JobState.QUEUED,), target, **values)
 
     def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool:
@@ -199,6 +219,7 @@ class JobSteps:
             self._next_source(job, "no search slskd would accept (only one-letter words)")
             return
         failures = self.jobs.peer_failures()
+        bad = self.jobs.bad_files()  # files that failed verification before: never again
         seen = rejected = 0
         top_reason = ""
         refused: list[str] = []
@@ -223,8 +244,9 @@ class JobSteps:
             rejected += len(ranked.rejected)
             if ranked.rejected and not top_reason:
                 top_reason = ranked.rejected[0].rejected_because or ""
-            if ranked.candidates:
-                files = tuple(r.file for r in ranked.candidates[: self.queue.max_candidates])
+            usable = [r for r in ranked.candidates if (r.file.username, r.file.filename) not in bad]
+            if usable:
+                files = tuple(r.file for r in usable[: self.queue.max_candidates])
                 self._move(
                     job,
                     (JobState.SEARCHING,),
@@ -277,7 +299,7 @@ class JobSteps:
                 job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
             )
             return
-        self.jobs.record_peer(file.username, ok=True)
+        # The peer's success is counted once the file passed verification (processing).
         self._move(
             job,
             (JobState.DOWNLOADING,),
@@ -328,13 +350,7 @@ class JobSteps:
         file = job.file
         if file is not None and peer_fault:
             self.jobs.record_peer(file.username, ok=False, error=reason)
-        failures = self.jobs.peer_failures()
-        index = job.candidate_index + 1
-        while index < len(job.candidates):
-            nxt = job.candidates[index]
-            if failures.get(nxt.username, 0) < self.match.fails_to_ignore:
-                break
-            index += 1
+        index = self._next_usable(job)
         log.info("job %s: %s failed (%s)", job.id, file.username if file else "?", reason)
         if index < len(job.candidates):
             self.jobs.update(
@@ -383,12 +399,24 @@ class JobSteps:
             if not _is_file(source):
                 self._fail(job.id, f"downloaded file is gone: {source}")
                 return
+            if job.file is not None:
+                self.jobs.record_peer(job.file.username, ok=True)
             self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="plain")
             return
         if not _is_file(source):
             if job.destination and _is_file(job.destination):
-                # A move finished just before a crash: it is done.
-                self._move(job, (JobState.PROCESSING,), JobState.COMPLETED, result="moved")
+                # A move (or a duplicate's removal) finished just before a crash: it is done.
+                await asyncio.to_thread(drop_superseded, job)
+                rank, quality = await asyncio.to_thread(
+                    quality_of_file, Path(job.destination), self.match
+                )
+                self._move(
+                    job,
+                    (JobState.PROCESSING,),
+                    JobState.COMPLETED,
+                    result=job.result or "moved",
+                    also=self._filed_writer(job, Path(job.destination), rank, quality),
+                )
                 await self._clear_transfer(job)
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
@@ -403,10 +431,30 @@ class JobSteps:
                 error="no metadata match; kept in the downloads folder",
             )
             return
-        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
         dest = self.organiser.destination(source, resolution)
+        descriptions = [t for t in (job.wanted, resolution.track) if t is not None]
+        existing = await asyncio.to_thread(
+            existing_copy, self.filed, descriptions, dest, self.match
+        )
+        replaces: Path | None = None
+        if existing is not None:
+            rank, quality = await asyncio.to_thread(quality_of_file, source, self.match)
+            if not keep_new(rank, existing):
+                await self._keep_existing(job, source, existing, resolution)
+                return
+            log.info(
+                "job %s: %s replaces %s (%s)", job.id, quality, existing.path, existing.quality
+            )
+            replaces = existing.path
+        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
+        extra = dict(self.get(job.id).extra)
+        extra["replaces"] = str(replaces) if replaces is not None else None
         self.jobs.update(
-            job.id, destination=str(dest), track=resolution.track, album=resolution.album
+            job.id,
+            destination=str(dest),
+            track=resolution.track,
+            album=resolution.album,
+            wanted_json=codec.dumps(_wanted_blob(job, extra)),
         )
         self.moving.add(job.id)
         try:
@@ -416,9 +464,14 @@ class JobSteps:
                 resolution,
                 cover=cover,
                 genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                replaces=replaces,
                 job_id=job.id,
             )
         except MoveError as exc:
+            self.moving.discard(job.id)
+            if exc.reason in BAD_FILE_REASONS:
+                await self._bad_file(self.get(job.id), source, exc)
+                return
             self._fail(
                 job.id,
                 f"could not file the download ({exc}); original kept at {source}",
@@ -427,13 +480,17 @@ class JobSteps:
             return
         finally:
             self.moving.discard(job.id)
+        if job.file is not None:
+            self.jobs.record_peer(job.file.username, ok=True)
+        rank, quality = await asyncio.to_thread(quality_of_file, outcome.destination, self.match)
         done = self.jobs.transition(
             job.id,
             (JobState.PROCESSING,),
             JobState.COMPLETED,
             destination=str(outcome.destination),
-            result=outcome.status,
+            result="replaced_worse_copy" if replaces is not None else outcome.status,
             error=None,
+            also=self._filed_writer(self.get(job.id), outcome.destination, rank, quality),
         )
         if done is None:
             # Cancelled while the (atomic) move ran: record where the file went.
@@ -573,6 +630,28 @@ class JobSteps:
         requeued = self.jobs.transition(job_id, ACTIVE_STATES, JobState.QUEUED, **values)
         if requeued is not None:
             self._announce(requeued)
+
+    def _wait_for_service(self, job_id: int, exc: ServiceUnavailable) -> None:
+        """A service is down: the job waits for it without a retry counted against it.
+
+        The job goes back to the queue as it is (its transfer, its downloaded
+        file), so it continues where it stopped once the service is back; only
+        an outage longer than ``[outages] max_wait_min`` counts as a failure.
+        """
+        outage = self.outages.down(exc.service, exc.message)
+        if self.outages.gave_up(outage):
+            self._retry_later(job_id, f"{exc.service} unreachable for too long: {exc.message}")
+            return
+        self._publish("service.outage", **self.outages.as_dict(outage))
+        waiting = self.jobs.transition(
+            job_id,
+            ACTIVE_STATES,
+            JobState.QUEUED,
+            next_attempt_at=outage.next_try,
+            error=f"{outage.describe()} ({exc.message})",
+        )
+        if waiting is not None:
+            self._announce(waiting)
 
     async def _after_user_cancel(self, job_id: int) -> None:
         # Only a transfer still under way is cancelled; a finished download stays on disk.

@@ -126,6 +126,10 @@ class NetworkOffline(ConnectionError):
 class TransferPort(Protocol):
     """The slskd operations the queue uses."""
 
+    async def ping(self) -> None:
+        """Raise (a provider error) if slskd cannot be reached; return if it answers."""
+        ...
+
     async def search(self, query: str) -> list[SearchResponse]:
         """Run one paced search; :class:`QueryRefused` or :class:`NetworkOffline` if refused."""
         ...

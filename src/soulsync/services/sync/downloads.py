@@ -118,6 +118,7 @@ class QueueDownloads:
             queries=queries,
             destination=row.destination,
             percent=float(row.percent or 0.0),
+            batch_id=row.batch_id,
         )
 
     def report(self, job_id: int) -> JobReport | None:
@@ -136,6 +137,7 @@ class QueueDownloads:
             t.c.percent,
             t.c.wanted_json,
             t.c.filename,
+            t.c.batch_id,
         )
         ids = list(dict.fromkeys(job_ids))
         out: dict[int, JobReport] = {}

@@ -44,6 +44,12 @@ class SyncOptions:
     server_retry_s: float = 5.0
     wishlist_cooldown_s: float = 6 * 3600
     wishlist_interval_s: float = 6 * 3600  # 0: no scheduled wishlist retries
+    # Folders downloads are written to, checked before anything is queued
+    # ((label, path) pairs; empty: no pre-flight).
+    write_folders: tuple[tuple[str, str], ...] = ()
+    # Folders read (tags) when the media server cannot be reached, before the
+    # "everything is missing" fallback: the Transfer tree, a library folder.
+    fallback_folders: tuple[str, ...] = ()
 
 
 class LibraryCache:

@@ -22,11 +22,14 @@ from soulsync.services.sync.analysis import TrackVerdict
 from soulsync.services.sync.models import SyncMode
 
 __all__ = [
+    "INTENT_SLACK_S",
     "LeftOut",
     "MirrorPlan",
     "MirrorResult",
+    "find_own_playlist",
     "mirror_playlist",
     "plan_mirror",
+    "playlist_marker",
 ]
 
 
@@ -188,6 +191,36 @@ def plan_mirror(
     )
 
 
+# Server clocks and ours differ a little; a create is never older than its intent.
+INTENT_SLACK_S = 2.0
+
+
+def playlist_marker(source: str, source_id: str) -> str:
+    """The text SoulSync puts in the summary of a server playlist it created."""
+    return f"Synced by SoulSync from {source}:{source_id}"
+
+
+async def find_own_playlist(
+    server: MediaServer, title: str, marker: str, intent_at: float | None
+) -> RemotePlaylist | None:
+    """The server playlist an earlier (maybe interrupted) run created, if any."""
+    playlists = await server.list_playlists()
+    marked = [p for p in playlists if marker in (p.summary or "")]
+    if marked:
+        return min(marked, key=lambda p: (p.added_at or 0.0, p.id))
+    if intent_at is None:
+        return None
+    recent = [
+        p
+        for p in playlists
+        if p.title == title
+        and not p.summary
+        and p.added_at is not None
+        and p.added_at >= intent_at - INTENT_SLACK_S
+    ]
+    return min(recent, key=lambda p: (p.added_at or 0.0, p.id)) if recent else None
+
+
 async def mirror_playlist(
     server: MediaServer,
     title: str,
@@ -195,6 +228,8 @@ async def mirror_playlist(
     *,
     stored_id: str | None,
     mode: SyncMode = SyncMode.MIRROR,
+    marker: str | None = None,
+    intent_at: float | None = None,
 ) -> MirrorResult:
     """Create or update the server playlist for ``verdicts`` and verify it.
 
@@ -202,12 +237,22 @@ async def mirror_playlist(
     it no longer exists on the server a new playlist is created (and its id
     is in the result for the caller to store). Provider errors are returned in
     :attr:`MirrorResult.error`, never raised, so a sync can report them.
+
+    Creating is idempotent across crashes: the caller records its intent
+    (``intent_at``) before this is called, and a playlist SoulSync created
+    carries ``marker`` in its summary. Without a stored id, the playlist with
+    the marker is used; failing that, one of the same title created after the
+    recorded intent (a create that a kill interrupted before the summary was
+    set). Only then is a new one created.
     """
     total = len(verdicts)
     try:
         current: RemotePlaylist | None = None
         if stored_id:
             current = await server.get_playlist(stored_id)
+        if current is None and marker:
+            found = await find_own_playlist(server, title, marker, intent_at)
+            current = await server.get_playlist(found.id) if found is not None else None
         existing = current.item_ids if current is not None else ()
         unique = bool(getattr(server, "unique_items", False))
         plan = plan_mirror(verdicts, existing, mode, unique=unique)
@@ -227,7 +272,7 @@ async def mirror_playlist(
             if not plan.wanted:
                 # Media servers refuse empty playlists; nothing is owned yet.
                 return replace(base, verified=True)
-            after = await server.create_playlist(title, list(plan.wanted))
+            after = await server.create_playlist(title, list(plan.wanted), summary=marker)
             created, written = True, True
         elif plan.changes:
             after = await server.replace_playlist_items(current.id, list(plan.wanted))

@@ -55,6 +55,9 @@ class RunState(enum.StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Its process died mid-way (found at a later start-up); resumed by the next
+    # sync of the same playlist or by ``soulsync serve``.
+    INTERRUPTED = "interrupted"
 
     @property
     def is_final(self) -> bool:

@@ -44,6 +44,7 @@ class JobReport:
     queries: tuple[str, ...] = ()
     destination: str | None = None  # where the file was filed (DOWNLOADED)
     percent: float = 0.0
+    batch_id: str | None = None  # who queued it (``sync:<run id>``...)
 
 
 @dataclass(frozen=True, slots=True)

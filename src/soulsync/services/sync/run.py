@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import os
 import time
@@ -32,13 +33,17 @@ from soulsync.providers.base import (
     ServiceUnavailable,
 )
 from soulsync.services.events import EventBus
+from soulsync.services.filed import FiledTracks
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
+from soulsync.services.sync.fallback import disk_snapshot, mark_fallback
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
-from soulsync.services.sync.mirror import MirrorResult, mirror_playlist
-from soulsync.services.sync.models import RunState, SyncMode, TrackStatus, track_key
-from soulsync.services.sync.ports import DownloadPort, JobOutcome, JobReport
-from soulsync.services.sync.record import RunRecorder, Slot
+from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
+from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
+from soulsync.services.sync.ports import DownloadPort, JobOutcome
+from soulsync.services.sync.record import Slot
+from soulsync.services.sync.run_downloads import RunDownloads
 from soulsync.services.sync.store import DecisionKind, SyncStore
+from soulsync.services.sync.vanished import drop_vanished
 from soulsync.services.wishlist.service import WishlistService
 from soulsync.store import Store
 
@@ -47,7 +52,7 @@ __all__ = ["LibraryCache", "RunExecutor", "SyncError", "SyncOptions"]  # options
 log = logging.getLogger(__name__)
 
 
-class RunExecutor(RunRecorder):
+class RunExecutor(RunDownloads):
     """Executes one run. Built by ``SyncService``; ``await execute()`` in a task."""
 
     def __init__(
@@ -120,11 +125,31 @@ class RunExecutor(RunRecorder):
             server_reachable=snapshot is not None,
             media_server=self.server.name if self.server else None,
         )
-        if snapshot is None:
-            self.notes.append(f"{why}: every track counts as missing")
+        judged_by = snapshot
+        if snapshot is None and self.options.fallback_folders:
+            self._phase("library", f"{why}: reading the files on disk instead")
+            judged_by = await asyncio.to_thread(
+                disk_snapshot, self.options.fallback_folders, self.options.match
+            )
 
         self._phase("analysing", f"checking {len(playlist.entries)} tracks against the library")
-        verdicts = await self._analyse(playlist, snapshot, why)
+        verdicts = await self._analyse(playlist, judged_by, why)
+        if snapshot is None:
+            server = self.server.name if self.server else "the media server"
+            if judged_by is not None:
+                verdicts = mark_fallback(verdicts, server)
+                found = sum(1 for v in verdicts if v.status is TrackStatus.OWNED)
+                self.notes.append(
+                    f"{why}: {found} track(s) were judged owned from the files on disk "
+                    f"({', '.join(self.options.fallback_folders)}); the rest counts as missing"
+                )
+            else:
+                self.notes.append(f"{why}: every track counts as missing")
+        verdicts, gone = await asyncio.to_thread(drop_vanished, verdicts)
+        if gone:
+            # The server lists deleted files until its next scan: read it afresh later.
+            self.library.invalidate()
+            self.notes.append(f"{gone} file(s) the library still lists were deleted: fetched again")
         self.slots = [Slot(v, v.status, v.reason) for v in verdicts]
         for slot in self.slots:
             key = slot.verdict.key
@@ -155,8 +180,14 @@ class RunExecutor(RunRecorder):
         cached_row = self.ss.find_playlist(source, source_id)
         if provider is None:
             raise SyncError(f"no {source.value} playlist source is configured")
+        stale_before = getattr(provider, "stale_served", 0)
         try:
             playlist = await provider.get_playlist(source_id)
+            if getattr(provider, "stale_served", 0) > stale_before:
+                # The client answered from its stored copy: the run's summary says so.
+                self.notes.append(
+                    f"{source.value} was not reachable: used the copy of the playlist read earlier"
+                )
         except (ServiceUnavailable, CoolingDown, RateLimited) as exc:
             cached = self.ss.cached_playlist(cached_row.id) if cached_row else None
             if cached is None:
@@ -245,8 +276,30 @@ class RunExecutor(RunRecorder):
         candidates = [s for s in self.slots if s.status is TrackStatus.MISSING and s.job_id is None]
         if not candidates:
             return
-        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
+        tracks = [s.verdict.track for s in candidates if s.verdict.track]
         server = self.server.name if self.server else "the media server"
+        # SoulSync's own record of filed tracks comes first: it is written in the
+        # transaction that completes a download, so nothing filed is fetched twice.
+        filed = await asyncio.to_thread(FiledTracks(self.store).find_many, tracks)
+        for slot in candidates:
+            hit = filed.get(slot.verdict.key or "")
+            if hit is None:
+                continue
+            if server_reachable:
+                slot.destination = hit.path
+                self._set(
+                    slot,
+                    TrackStatus.DOWNLOADED,
+                    f"downloaded earlier to {hit.path}; waiting for the library to list it",
+                )
+            else:
+                self._set(
+                    slot,
+                    TrackStatus.OWNED,
+                    f"owned: {hit.path} (filed by SoulSync; {server} could not confirm it)",
+                )
+        candidates = [s for s in candidates if s.status is TrackStatus.MISSING]
+        decisions = self.ss.decisions_for([s.verdict.track for s in candidates if s.verdict.track])
         for slot in candidates:
             for decision in decisions.get(slot.verdict.key or "", []):
                 path = decision.library_path
@@ -290,8 +343,15 @@ class RunExecutor(RunRecorder):
             else None
         )
         verdicts = [self._current_verdict(s) for s in self.slots]
+        intent_at = self._playlist_intent(playlist_row_id, stored)
         result = await mirror_playlist(
-            self.server, self.playlist.name, verdicts, stored_id=stored, mode=mode
+            self.server,
+            self.playlist.name,
+            verdicts,
+            stored_id=stored,
+            mode=mode,
+            marker=playlist_marker(self.playlist.source.value, self.playlist.id),
+            intent_at=intent_at,
         )
         self.mirror = result
         if result.playlist_id and not result.error:
@@ -299,6 +359,7 @@ class RunExecutor(RunRecorder):
                 playlist_row_id,
                 server_name=self.server.name,
                 server_playlist_id=result.playlist_id,
+                server_playlist_intent=None,
             )
         self.ss.update_run(
             self.run_id,
@@ -310,138 +371,25 @@ class RunExecutor(RunRecorder):
         self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
         return result
 
+    def _playlist_intent(self, playlist_row_id: int, stored: str | None) -> float | None:
+        """Record "about to create the server playlist" before any create call.
+
+        An intent left by an interrupted run keeps its time, so the playlist
+        that run created (maybe without its marker yet) is found again.
+        """
+        if stored is not None:
+            return None
+        row = self.ss.get_playlist_intent(playlist_row_id)
+        if row is not None:
+            return float(row.get("at", time.time()))
+        intent = {"server": self.server.name if self.server else None, "at": time.time()}
+        self.ss.update_playlist(playlist_row_id, server_playlist_intent=json.dumps(intent))
+        # A fresh intent: no earlier create can exist, so no same-title playlist
+        # (maybe the user's own) is ever taken for ours.
+        return None
+
     def _current_verdict(self, slot: Slot) -> TrackVerdict:
         return dataclasses.replace(slot.verdict, status=slot.status, reason=slot.reason)
-
-    async def _download_missing(self, playlist: Playlist) -> None:
-        missing = [s for s in self.slots if s.status is TrackStatus.MISSING]
-        if not missing:
-            return
-        port = self.downloads
-        if port is None:
-            self.notes.append("no download source is configured: missing tracks were not fetched")
-            for slot in missing:
-                self._set(
-                    slot, TrackStatus.MISSING, slot.reason + "; no download source configured"
-                )
-            return
-        self._phase("queueing", f"queueing {len(missing)} missing tracks")
-        tracks = [s.verdict.track for s in missing if s.verdict.track is not None]
-        active = self.ss.active_jobs_for([track_key(t) for t in tracks])
-        wished = self.wishlist.find_many(tracks)
-        ref = f"{playlist.source.value}:{playlist.id}"
-        now = time.time()
-        for slot in missing:
-            track = slot.verdict.track
-            assert track is not None
-            key = track_key(track)
-            entry = wished.get(key)
-            if slot.job_id is not None:
-                active.setdefault(key, slot.job_id)
-                self._set(slot, TrackStatus.QUEUED, "download queued (resumed)")
-                continue
-            if key in active:
-                # Queued by an earlier run, or twice in this playlist: one download serves all.
-                self._set(
-                    slot,
-                    TrackStatus.QUEUED,
-                    f"already queued (job {active[key]})",
-                    job_id=active[key],
-                )
-                continue
-            if entry is not None and entry.state == "queued" and entry.job_id is not None:
-                self._set(
-                    slot,
-                    TrackStatus.QUEUED,
-                    f"being fetched for the wishlist (job {entry.job_id})",
-                    job_id=entry.job_id,
-                )
-                continue
-            if entry is not None and entry.ignored:
-                self._set(slot, TrackStatus.SKIPPED, "ignored in the wishlist")
-                continue
-            if entry is not None and entry.in_cooldown(now):
-                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.next_retry_at or now))
-                self._set(
-                    slot,
-                    TrackStatus.WISHLISTED,
-                    f"in the wishlist until {when}: {entry.reason}",
-                )
-                continue
-            job_id = await port.enqueue_playlist_track(
-                track, batch_id=f"sync:{self.run_id}", playlist_name=playlist.name
-            )
-            self.created_jobs.append(job_id)
-            active[key] = job_id
-            self._save_resume()
-            if entry is not None:
-                self.wishlist.mark_queued(entry.id, job_id)
-            self._set(slot, TrackStatus.QUEUED, "download queued", job_id=job_id)
-        await self._wait_for_jobs(port, ref)
-
-    async def _wait_for_jobs(self, port: DownloadPort, ref: str) -> None:
-        waiting: dict[int, list[Slot]] = {}
-        for slot in self.slots:
-            if slot.status is TrackStatus.QUEUED and slot.job_id is not None:
-                waiting.setdefault(slot.job_id, []).append(slot)
-        if not waiting:
-            return
-        self._phase("downloading", f"downloading {len(waiting)} tracks")
-        last_percent: dict[int, float] = {}
-        while waiting:
-            reports = port.reports(list(waiting))
-            for job_id, slots in list(waiting.items()):
-                report = reports.get(job_id)
-                if report is not None and report.outcome is JobOutcome.PENDING:
-                    if abs(report.percent - last_percent.get(job_id, -1.0)) >= 5:
-                        last_percent[job_id] = report.percent
-                        for slot in slots:
-                            self._publish(
-                                "sync.download",
-                                position=slot.verdict.position,
-                                job_id=job_id,
-                                state=report.state,
-                                percent=round(report.percent, 1),
-                            )
-                    continue
-                del waiting[job_id]
-                for slot in slots:
-                    self._job_finished(slot, report, ref)
-            if waiting:
-                await asyncio.sleep(self.options.poll_interval_s)
-
-    def _job_finished(self, slot: Slot, report: JobReport | None, ref: str) -> None:
-        track = slot.verdict.track
-        assert track is not None
-        if report is not None and report.outcome is JobOutcome.DOWNLOADED:
-            slot.destination = report.destination
-            # Remember the file at once: if the process stops before the library
-            # lists it, the next run waits for the scan instead of fetching it again.
-            self.ss.remember(
-                track, DecisionKind.OWNED, library_id=None, library_path=report.destination
-            )
-            self.wishlist.resolve(track)
-            self._set(slot, TrackStatus.DOWNLOADED, f"downloaded to {report.destination}")
-            return
-        if report is None:
-            reason = f"download job {slot.job_id} disappeared"
-        elif report.outcome is JobOutcome.CANCELLED:
-            self._set(slot, TrackStatus.FAILED, "download cancelled")
-            return
-        elif report.outcome is JobOutcome.NO_CANDIDATE:
-            reason = report.reason or "no acceptable candidate"
-        else:
-            reason = f"every download failed: {report.reason or report.state}"
-        queries = report.queries if report is not None else ()
-        key = track_key(track)
-        if key in self.wishlisted:
-            # The same track twice in the playlist: one wishlist entry, one attempt.
-            self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
-            return
-        entry = self.wishlist.add(track, reason, queries=queries, playlist_ref=ref)
-        tried = f"; searched {' | '.join(repr(q) for q in queries)}" if queries else ""
-        self.wishlisted[key] = f"wishlist #{entry.id}: {reason}{tried}"
-        self._set(slot, TrackStatus.WISHLISTED, self.wishlisted[key])
 
     async def _refresh_after_downloads(
         self,

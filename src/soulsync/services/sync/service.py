@@ -31,6 +31,7 @@ from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
+from soulsync.services.sync.owners import RunOwnership, new_owner
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
 from soulsync.services.sync.store import (
@@ -91,7 +92,7 @@ class PlaylistStatus:
         }
 
 
-class SyncService:
+class SyncService(RunOwnership):
     """Playlist sync for the web UI, the CLI and schedules. One per process."""
 
     def __init__(
@@ -126,6 +127,8 @@ class SyncService:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._executors: dict[str, RunExecutor] = {}
         self._queue_lock = asyncio.Lock()  # "sync --all" runs one playlist at a time
+        self.owner = new_owner()  # names this process on the runs it works
+        self._heartbeat: asyncio.Task[None] | None = None
         self._wishlist_follower: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -136,9 +139,9 @@ class SyncService:
         Returns the ids of the resumed runs.
         """
         resumed = []
-        for run in self.sync_store.unfinished_runs():
-            if run.id in self._tasks:
-                continue
+        for run in self._orphaned_runs():
+            if not self._claim(run):
+                continue  # another process resumed it a moment ago
             log.info("resuming sync run %s (%s)", run.id, run.playlist_name)
             # One after another, oldest first, as "sync --all" would have run them.
             self._launch(run.id, serial=True)
@@ -156,6 +159,11 @@ class SyncService:
 
     async def stop(self) -> None:
         """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
         if self.scheduler is not None:
             await self.scheduler.stop()
         follower, self._wishlist_follower = self._wishlist_follower, None
@@ -172,6 +180,8 @@ class SyncService:
         for _run_id, task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Left resumable and owned by nobody: the next start (any process) resumes them.
+        self.sync_store.release_runs([run_id for run_id, _task in tasks], self.owner)
 
     # -- playlists --------------------------------------------------------------------------------
 
@@ -283,6 +293,13 @@ class SyncService:
             run = self.sync_store.get_run(run_id)
             if run is not None and (run.source, run.source_id) == (source.value, source_id):
                 return run_id
+        resumed = self._recover_orphans(source, source_id)
+        if resumed is not None:
+            # A restarted CLI goes on with the run its killed predecessor left: its jobs
+            # are followed to their end, nothing is queued twice.
+            if launch:
+                self._launch(resumed)
+            return resumed
         chosen = mode or (record.mode if record is not None else self.options.mode)
         run_id = self.sync_store.create_run(
             playlist_row_id=record.id if record else None,
@@ -293,6 +310,7 @@ class SyncService:
             download_missing=download_missing,
             dry_run=dry_run,
             media_server=self.media_server.name if self.media_server else None,
+            owner=self.owner,
         )
         self._publish_state(run_id, RunState.PENDING)
         if launch:
@@ -337,6 +355,8 @@ class SyncService:
         self._tasks[run_id] = task
         self._executors[run_id] = executor
         task.add_done_callback(lambda t: self._done(run_id, t))
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="sync-heartbeat")
 
     def _done(self, run_id: str, task: asyncio.Task[None]) -> None:
         self._tasks.pop(run_id, None)
@@ -358,10 +378,6 @@ class SyncService:
                 error=f"internal error: {type(exc).__name__}: {exc}",
             )
             self._publish_state(run_id, RunState.FAILED)
-
-    def _publish_state(self, run_id: str, state: RunState) -> None:
-        if self.bus is not None:
-            self.bus.publish("sync.state", run_id=run_id, state=state.value, phase=state.value)
 
     async def cancel(self, run_id: str) -> RunRecord:
         """Cancel a run: its unfinished downloads are cancelled, the run is recorded cancelled.

@@ -289,6 +289,15 @@ class SyncStore(DecisionRows):
         with self.store.write() as conn:
             conn.execute(sa.update(t).where(t.c.id == row_id).values(**values))
 
+    def get_playlist_intent(self, row_id: int) -> dict[str, Any] | None:
+        """The recorded "creating its server playlist" intent of a playlist, if any."""
+        t = schema.sync_playlists
+        with self.store.read() as conn:
+            value = conn.execute(
+                sa.select(t.c.server_playlist_intent).where(t.c.id == row_id)
+            ).scalar()
+        return dict(json.loads(value)) if value else None
+
     def cached_playlist(self, row_id: int) -> Playlist | None:
         """The playlist as last fetched (entries in order), without asking the source."""
         t = schema.sync_playlists
@@ -320,6 +329,7 @@ class SyncStore(DecisionRows):
         download_missing: bool,
         dry_run: bool,
         media_server: str | None,
+        owner: str | None = None,
     ) -> str:
         """Start a run record in state ``pending``; returns its id."""
         run_id = uuid.uuid4().hex[:16]
@@ -338,6 +348,8 @@ class SyncStore(DecisionRows):
                     phase="pending",
                     media_server=media_server,
                     started_at=time.time(),
+                    owner=owner,
+                    heartbeat_at=time.time(),
                 )
             )
         return run_id
@@ -368,15 +380,62 @@ class SyncStore(DecisionRows):
             return [_run(r) for r in conn.execute(query).all()]
 
     def unfinished_runs(self) -> list[RunRecord]:
-        """Runs left pending or running (by a crash or a restart), oldest first."""
+        """Runs left pending, running or interrupted (by a crash or a restart), oldest first."""
+        t = schema.sync_runs
+        unfinished = [RunState.PENDING.value, RunState.RUNNING.value, RunState.INTERRUPTED.value]
+        with self.store.read() as conn:
+            rows = conn.execute(
+                sa.select(t).where(t.c.state.in_(unfinished)).order_by(t.c.started_at)
+            ).all()
+        return [_run(r) for r in rows]
+
+    def run_owners(self, run_ids: Sequence[str]) -> dict[str, tuple[str | None, float | None]]:
+        """``run id -> (owner, heartbeat_at)``: which process works each run."""
         t = schema.sync_runs
         with self.store.read() as conn:
             rows = conn.execute(
-                sa.select(t)
-                .where(t.c.state.in_([RunState.PENDING.value, RunState.RUNNING.value]))
-                .order_by(t.c.started_at)
+                sa.select(t.c.id, t.c.owner, t.c.heartbeat_at).where(t.c.id.in_(list(run_ids)))
             ).all()
-        return [_run(r) for r in rows]
+        return {r.id: (r.owner, r.heartbeat_at) for r in rows}
+
+    def claim_run(self, run_id: str, owner: str, *, expected: str | None) -> bool:
+        """Make ``owner`` the run's process if its owner is still ``expected`` (compare-and-set).
+
+        Two processes finding the same orphaned run cannot both resume it.
+        """
+        t = schema.sync_runs
+        where = t.c.owner.is_(None) if expected is None else t.c.owner == expected
+        with self.store.write() as conn:
+            result = conn.execute(
+                sa.update(t)
+                .where(t.c.id == run_id, where)
+                .values(owner=owner, heartbeat_at=time.time())
+            )
+        return bool(result.rowcount)
+
+    def release_runs(self, run_ids: Sequence[str], owner: str) -> None:
+        """``owner`` stops working on ``run_ids`` (a clean shutdown): they become orphans."""
+        if not run_ids:
+            return
+        t = schema.sync_runs
+        with self.store.write() as conn:
+            conn.execute(
+                sa.update(t)
+                .where(t.c.id.in_(list(run_ids)), t.c.owner == owner)
+                .values(owner=None, heartbeat_at=None)
+            )
+
+    def heartbeat(self, run_ids: Sequence[str], owner: str) -> None:
+        """Say ``owner`` is alive and still works on ``run_ids``."""
+        if not run_ids:
+            return
+        t = schema.sync_runs
+        with self.store.write() as conn:
+            conn.execute(
+                sa.update(t)
+                .where(t.c.id.in_(list(run_ids)), t.c.owner == owner)
+                .values(heartbeat_at=time.time())
+            )
 
     def resume_state(self, run_id: str) -> dict[str, Any]:
         """The JSON resume state of a run ({} if none)."""
