@@ -168,3 +168,14 @@ def test_album_gain_is_shared_and_track_gain_is_each_tracks_own(tmp_path: Path) 
     assert analyse_file(paths[0])[1].integrated_lufs == pytest.approx(-20.0, abs=0.2)
     # No temporary files left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01.flac", "02.mp3", "03.opus"]
+
+
+def test_id3v23_files_stay_v23(tmp_path: Path) -> None:
+    path = write_audio(tmp_path / "t.mp3", sine(44100, 2.0), 44100, "mp3", 128)
+    write_tags(path, TagSet(title="Song", artist="Band", date="2020-05-01"), id3v23=True)
+    assert mutagen.File(path).tags.version[:2] == (2, 3)
+    write_gain(path, GAINS)
+    audio = mutagen.File(path)
+    assert audio.tags.version[:2] == (2, 3)
+    assert read_gain(path).track_gain_db == pytest.approx(-6.52)
+    assert read_tags(path).title == "Song"

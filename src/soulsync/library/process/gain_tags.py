@@ -183,7 +183,11 @@ def _write_id3(audio: Any, tags: GainTags) -> None:
             id3.delall(f"TXXX:{frame.desc}")
     for key, value in _fields(tags).items():
         id3.add(TXXX(encoding=3, desc=key.upper(), text=[value]))
-    audio.save()
+    # Keep the file's ID3 version: a library tagged as v2.3 (for old players) stays v2.3.
+    if tuple(id3.version[:2]) == (2, 3):
+        audio.save(v2_version=3)
+    else:
+        audio.save()
 
 
 def _write_vorbis(audio: Any, tags: GainTags) -> None:
