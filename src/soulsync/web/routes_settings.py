@@ -24,6 +24,7 @@ from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.providers.token_cipher import cipher_for
 from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
 from soulsync.web.settings_file import SettingsSaveError, apply_changes, config_path
+from soulsync.web.settings_probe import TYPED, probe, typed_settings
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast
 
@@ -267,12 +268,29 @@ async def save_section(request: Request, section: str) -> Response:
 
 @router.post("/settings/test/{section}", include_in_schema=False)
 async def test_connection(request: Request, section: str) -> Response:
-    """Test one service's connection (as the running app is configured)."""
+    """Test one service's connection with the values typed in its form (unsaved).
+
+    slskd, Plex and the folder library get a temporary client built from the
+    form laid over the saved settings; Spotify and Deezer are tested as the
+    running app has them (a login / nothing to type).
+    """
     services = services_of(request)
     name = TESTABLE.get(section)
     if name is None:
         return Response("nothing to test here", status_code=404)
-    if services is None:
+    if section in TYPED:
+        current: Settings = getattr(request.app.state, "saved_settings", None) or (
+            request.app.state.settings
+        )
+        try:
+            typed = typed_settings(
+                current, section, parse_form(current, section, await request.form())
+            )
+        except (ValueError, SettingsSaveError) as exc:
+            status = ConnectionStatus(name, False, str(exc))
+        else:
+            status = await probe(typed, request.app.state.store, section)
+    elif services is None:
         status = ConnectionStatus(name, False, "the services are not running in this process")
     else:
         status = await _test_one(services, name)
