@@ -13,6 +13,7 @@ import types
 import typing
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -193,6 +194,7 @@ def _section_context(request: Request, section: str, **extra: Any) -> dict[str, 
         "error": None,
         "path": config_path(settings),
         "spotify": _spotify(request) if section == "spotify" else None,
+        "callback_url": str(request.url_for("spotify_callback")),
     }
     ctx.update(extra)
     return ctx
@@ -220,9 +222,19 @@ def _spotify(request: Request) -> dict[str, Any]:
 
 
 @router.get("/settings", include_in_schema=False)
-async def settings_page(request: Request) -> Response:
-    """The settings page."""
+async def settings_page(
+    request: Request, spotify: str | None = None, why: str | None = None
+) -> Response:
+    """The settings page (``spotify=ok|failed`` after the login's callback, with ``why``)."""
     sections = [_section_context(request, s) for s in EDITABLE]
+    login = None
+    if spotify == "ok":
+        login = {"ok": True, "text": "Logged in to Spotify."}
+    elif spotify == "failed":
+        login = {
+            "ok": False,
+            "text": f"The Spotify login did not finish: {(why or 'no reason given')[:300]}. Try again.",
+        }
     return render(
         request,
         "settings.html",
@@ -231,6 +243,7 @@ async def settings_page(request: Request) -> Response:
             "path": config_path(request.app.state.settings),
             "keys": list_api_keys(request.app.state.store),
             "spotify": _spotify(request),
+            "login": login,
             "new_key": None,
         },
     )
@@ -364,10 +377,13 @@ def _music_sections(url: str, token: str) -> list[str]:
 
 def _auth(request: Request) -> SpotifyAuth:
     settings: Settings = request.app.state.settings
+    saved: Settings = getattr(request.app.state, "saved_settings", None) or settings
     return SpotifyAuth(
         request.app.state.store,
         client_id=settings.spotify.client_id,
-        redirect_uri=settings.spotify.redirect_uri,
+        # A redirect URI just saved counts at once: the login is its only user
+        # (the running client keeps its client id, which its tokens belong to).
+        redirect_uri=saved.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
         cipher=cipher_for(settings),
@@ -475,8 +491,10 @@ async def spotify_callback(request: Request) -> Response:
     try:
         await auth.complete_login(str(request.url))
     except (ValueError, ProviderError) as exc:
-        log.warning("Spotify login failed: %s", error_text(exc))
-        return RedirectResponse("/settings?spotify=failed#spotify", status_code=303)
+        why = error_text(exc)
+        log.warning("Spotify login failed: %s", why)
+        query = urlencode({"spotify": "failed", "why": why})
+        return RedirectResponse(f"/settings?{query}#spotify", status_code=303)
     finally:
         await auth.aclose()
     return RedirectResponse("/settings?spotify=ok#spotify", status_code=303)
