@@ -60,6 +60,7 @@ from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher, service_hosts
+from soulsync.services.downloads.genres import ArtistGenres
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -164,6 +165,12 @@ class DownloadService:
             publish=self._publish,
             video=video,
             releases=releases,
+            genre_mode=settings.downloads.genre_tags,
+            artist_genres=(
+                ArtistGenres(self.metadata, store)
+                if self.metadata is not None and hasattr(self.metadata, "search_artists")
+                else None
+            ),
         )
         self.video = video
         self._wake = asyncio.Event()

@@ -37,6 +37,7 @@ from soulsync.providers.base import ProviderError
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
+from soulsync.services.downloads.genres import ArtistGenres, GenreMode, genres_to_write
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.transfer_port import (
@@ -83,8 +84,12 @@ class JobSteps:
         video: VideoSource | None = None,
         video_dir: Path | None = None,
         releases: ReleaseTypeService | None = None,
+        genre_mode: GenreMode = "release_or_artist",
+        artist_genres: ArtistGenres | None = None,
     ) -> None:
         self.jobs = jobs
+        self.genre_mode: GenreMode = genre_mode
+        self.artist_genres = artist_genres
         # Release types (live/remix releases) for candidate folders; None = no look-ups.
         self.releases = releases
         self.slskd = slskd
@@ -400,6 +405,12 @@ class JobSteps:
         self.jobs.update(
             job.id, destination=str(dest), track=resolution.track, album=resolution.album
         )
+        genres = await genres_to_write(
+            self.genre_mode,
+            genres_for(resolution, job.artist.genres if job.artist else ()),
+            resolution.track.artist,
+            self.artist_genres,
+        )
         self.moving.add(job.id)
         try:
             outcome = await asyncio.to_thread(
@@ -407,7 +418,7 @@ class JobSteps:
                 source,
                 resolution,
                 cover=cover,
-                genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                genres=genres,
                 job_id=job.id,
             )
         except MoveError as exc:
