@@ -60,7 +60,36 @@ def row(job: Job) -> dict[str, Any]:
         "error": job.error or job.result,
         "path": job.destination or job.local_path,
         "source": f"{job.file.username}" if job.file else None,
+        "note": attempt_note(job),
     }
+
+
+PREVIOUS = "previous candidate failed: "
+
+
+def attempt_note(job: Job) -> str | None:
+    """Which peer is being tried and why the last one was left, in words.
+
+    "stalled: no data for 60s … — trying peer 2 of 3 (alice)" instead of a
+    bare QUEUED flipping with DOWNLOADING; retries later say which attempt.
+    """
+    if job.is_final:
+        return None
+    total = len(job.candidates)
+    parts: list[str] = []
+    if job.error and job.error.startswith(PREVIOUS) and total > 1:
+        who = f" ({job.file.username})" if job.file else ""
+        parts.append(
+            f"{job.error.removeprefix(PREVIOUS)} — trying peer "
+            f"{job.candidate_index + 1} of {total}{who}"
+        )
+    elif job.error:
+        parts.append(job.error)  # e.g. "all candidates failed; …; retry 1/3 in 60s"
+    elif total > 1 and job.candidate_index > 0:
+        parts.append(f"peer {job.candidate_index + 1} of {total}")
+    if job.attempts > 0 and not (job.error and "retry" in job.error):
+        parts.append(f"attempt {job.attempts + 1}")
+    return "; ".join(parts) or None
 
 
 def short_path(path: str | None, transfer: Path) -> str | None:
