@@ -20,7 +20,7 @@ from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.on_open import analyse_on_open
 from soulsync.services.sync.service import PlaylistStatus, SyncError
 from soulsync.services.wishlist.service import WishlistError
-from soulsync.web.formatting import plural
+from soulsync.web.formatting import plain_reason, plural
 from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
 from soulsync.web.refusals import refusal_hint
 from soulsync.web.routes_search import _body
@@ -250,9 +250,10 @@ async def track_action(request: Request) -> Response:
     data = await _body(request)
     ref = str(data.get("ref", ""))[:2000]
     action = str(data.get("action", ""))
+    library_id = str(data.get("library_id", ""))[:200] or None
     try:
         position = int(str(data.get("position", "")))
-        message = await _decide(services, ref, position, action)
+        message = await _decide(services, ref, position, action, library_id)
         await analyse_on_open(services.sync, ref, force=True)
     except ValueError:
         return error_response(request, "unknown track position or action", 422)
@@ -262,13 +263,37 @@ async def track_action(request: Request) -> Response:
     return with_toast(response, message, "ok")
 
 
-async def _decide(services: Any, ref: str, position: int, action: str) -> str:
+@router.get("/playlists/track/candidates", include_in_schema=False)
+async def track_candidates(request: Request, ref: str, position: int) -> Response:
+    """The library files that best match a position, to pick the right one by hand."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    try:
+        found = await services.sync.library_candidates(ref, position)
+    except (SyncError, PlaylistRefError, ProviderError) as exc:
+        return error_response(request, exc, 409)
+    return render(
+        request,
+        "partials/playlist_track_candidates.html",
+        {"ref": ref, "position": position, "candidates": found},
+    )
+
+
+async def _decide(
+    services: Any, ref: str, position: int, action: str, library_id: str | None = None
+) -> str:
     sync = services.sync
     row = sync.track_row(ref, position)
     assert row.track is not None
     if action == "owned":
         sync.confirm_match(ref, position)
         return f"{row.title}: marked as owned"
+    if action == "pick":
+        if not library_id:
+            raise ValueError("no library file chosen")
+        picked = await sync.correct_match(ref, position, library_id)
+        return f"{row.title}: matched to {plain_reason(picked.path) or picked.title}"
     if action not in ("download", "correct"):
         raise ValueError(action)
     if row.library_id is not None:

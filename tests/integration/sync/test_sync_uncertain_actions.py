@@ -78,3 +78,20 @@ async def test_correct_puts_it_on_the_wishlist(sandbox) -> None:  # type: ignore
     assert _status(sandbox, ref) == "wishlisted"
     with pytest.raises(ValueError):
         await _decide(_services(sandbox), ref, row["position"], "explode")
+
+
+async def test_pick_the_library_file(sandbox) -> None:  # type: ignore[no-untyped-def]
+    ref = sandbox.ref("road-trip")
+    row = await _uncertain(sandbox, ref)
+    offered = await sandbox.sync.library_candidates(ref, row["position"])
+    assert offered and offered[0]["current"]
+    choice = offered[0]
+    said = await _decide(
+        _services(sandbox), ref, row["position"], "pick", library_id=choice["library_id"]
+    )
+    # The toast names the file, never its folder on the server.
+    assert said.startswith(f"{TITLE}: matched to ") and "/" not in said
+    await analyse_on_open(sandbox.sync, ref, wait_s=60, force=True)
+    assert _status(sandbox, ref) == "owned"
+    with pytest.raises(ValueError, match="no library file chosen"):
+        await _decide(_services(sandbox), ref, row["position"], "pick")

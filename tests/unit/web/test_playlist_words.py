@@ -77,3 +77,70 @@ def test_refusals_say_what_to_do(error: str, advice: str) -> None:
 @pytest.mark.parametrize("error", [None, "", "the folder library cannot be read: disk gone"])
 def test_no_advice_for_other_errors(error: str | None) -> None:
     assert refusal_hint(error) is None
+
+
+def test_uncertain_row_offers_its_decisions_and_candidates_hide_folders() -> None:
+    import json
+    import re
+    import time
+
+    from soulsync.web.templating import make_templates
+
+    templates = make_templates()
+    track = {
+        "position": 3,
+        "title": "Here Comes The Sun",
+        "artist": "The Beatles",
+        "album": "Abbey Road",
+        "status": "uncertain",
+        "reason": "uncertain: /srv/music/The Beatles/Abbey Road/07 Here Comes The Sun.flac (64%: …)",
+    }
+    record = type("R", (), {"name": "Road Trip"})()
+    body = templates.get_template("partials/playlist_body.html").render(
+        record=record,
+        ref="spotify:x",
+        tracks=[track],
+        run=None,
+        running_id=None,
+        analysing=False,
+        counts={"uncertain": 1},
+        total=1,
+        owned=0,
+        done=1,
+        pct=0,
+        downloads_ok=True,
+        server_ok=True,
+        image=None,
+        now=time.time(),
+        summary="",
+        hint=None,
+    )
+    for label in ("Mark as owned", "Pick the file…", "Download anyway", "Correct"):
+        assert label in body
+    assert "/srv/music" not in body and "07 Here Comes The Sun.flac" in body
+
+    cands = templates.get_template("partials/playlist_track_candidates.html").render(
+        ref="spotify:x",
+        position=3,
+        candidates=[
+            {
+                "library_id": "lib'1",
+                "title": "Something",
+                "artist": "The Beatles",
+                "album": "Abbey Road",
+                "path": "/srv/music/B/02 Something.flac",
+                "score": 0.44,
+                "reasons": [],
+                "current": True,
+            }
+        ],
+    )
+    assert "/srv/music" not in cands and "44%" in cands
+    vals = re.search(r"hx-vals='([^']+)'", cands)
+    assert vals is not None
+    assert json.loads(vals.group(1)) == {
+        "ref": "spotify:x",
+        "position": "3",
+        "action": "pick",
+        "library_id": "lib'1",
+    }
