@@ -61,6 +61,7 @@ def row(job: Job) -> dict[str, Any]:
         "path": job.destination or job.local_path,
         "source": f"{job.file.username}" if job.file else None,
         "note": attempt_note(job),
+        "finished_at": job.finished_at,
     }
 
 
@@ -161,6 +162,20 @@ async def retry(request: Request, job_id: RowId) -> Response:
         return error_response(request, str(exc).strip("'\""), 409)
     response = render(request, "partials/queue_list.html", _context(request, "finished"))
     return with_toast(response, f"Retrying {row(job)['title']}", "ok")
+
+
+@router.post("/queue/{job_id}/remove", include_in_schema=False)
+async def remove(request: Request, job_id: RowId) -> Response:
+    """Take one finished job off the list (history keeps it)."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    try:
+        job = services.downloads.remove_finished(job_id)
+    except (JobNotFound, ValueError) as exc:
+        return error_response(request, str(exc).strip("'\""), 409)
+    response = render(request, "partials/queue_list.html", _context(request, "finished"))
+    return with_toast(response, f"Removed {row(job)['title']} from the list", "ok")
 
 
 @router.post("/queue/clear", include_in_schema=False)

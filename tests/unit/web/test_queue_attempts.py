@@ -72,3 +72,28 @@ def job(**values: Any) -> Job:
 )
 def test_attempt_note(values: dict[str, Any], note: str | None) -> None:
     assert attempt_note(job(**values)) == note
+
+
+def test_finished_rows_say_when_and_offer_remove() -> None:
+    import time
+
+    from soulsync.web.routes_queue import row
+    from soulsync.web.templating import make_templates
+
+    done = row(
+        job(state=JobState.COMPLETED, finished_at=time.time() - 120, destination="/t/a.flac")
+    )
+    html = (
+        make_templates()
+        .get_template("partials/queue_list.html")
+        .render(tab="finished", active=[], finished=[done], eta=lambda *a: "")
+    )
+    assert 'hx-post="/queue/1/remove"' in html and "Remove" in html
+    assert "2 min ago" in html
+    queued = row(job())
+    html = (
+        make_templates()
+        .get_template("partials/queue_list.html")
+        .render(tab="active", active=[queued], finished=[], eta=lambda *a: "0:00 left")
+    )
+    assert "0:00 left" not in html  # no speed or ETA while queued

@@ -444,6 +444,18 @@ class DownloadService:
             self._publish("job.cleared", id=job.id)
         return len(cleared)
 
+    def remove_finished(self, job_id: int) -> Job:
+        """Hide one finished job from the queue view (history keeps it).
+
+        ``ValueError`` for a job still going on: cancel it first.
+        """
+        job = self.get(job_id)
+        if not job.is_final:
+            raise ValueError(f"job {job_id} is still {job.state}: cancel it first")
+        self.jobs.update(job_id, cleared=True)
+        self._publish("job.cleared", id=job_id)
+        return job
+
     async def wait_job(self, job_id: int, within_s: float | None = None) -> Job:
         """Wait until the job is finished; returns it. TimeoutError on timeout."""
         jobs = await self._wait(lambda: [self.get(job_id)], within_s)
