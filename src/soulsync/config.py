@@ -446,6 +446,9 @@ class DownloadSettings(_Section):
     # A profile that only accepts lossless files never falls back to a lossy
     # source (YouTube) unless this is on.
     allow_lossy_fallback: bool = False
+    # Genre tags: the release's genres, else the artist's (looked up by name,
+    # cached); "release" only the release's; "off" none.
+    genre_tags: Literal["release_or_artist", "release", "off"] = "release_or_artist"
 
     # Hosts cover art may be downloaded from (shell-style patterns); the
     # configured services' own hosts are always allowed. soulsync.services.cover_fetch.

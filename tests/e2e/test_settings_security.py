@@ -32,6 +32,35 @@ def test_test_connection_per_service(page: Page, section: str, expected: str) ->
     expect(result).to_contain_text(expected, timeout=20_000)
 
 
+def test_test_connection_tests_what_is_typed(page: Page, running: Running) -> None:
+    """A wrong URL typed (not saved) tests as not working; the typed right one connects."""
+    page.goto("/settings")
+    before = running.demo.config_path.read_text(encoding="utf-8")
+    url = page.locator("#slskd-url")
+    good = url.input_value()
+    url.fill("http://127.0.0.1:9")
+    page.locator("#test-btn-slskd").click()
+    expect(page.locator("#test-slskd")).to_contain_text("Not working:")
+    url.fill(good)
+    page.locator("#test-btn-slskd").click()
+    expect(page.locator("#test-slskd")).to_contain_text("Connected.")
+
+    plex = page.locator("#plex-url")
+    plex.fill("http://127.0.0.1:9")
+    page.locator("#test-btn-plex").click()
+    expect(page.locator("#test-plex")).to_contain_text("Not working:")
+    page.locator("#plex-music_section").fill("No Such Library")
+    page.locator("#test-btn-plex").click()
+    expect(page.locator("#test-plex")).to_contain_text("Not working:")
+
+    folder = page.locator("#folder_library-path")
+    folder.fill(str(running.demo.root / "no-such-folder"))
+    page.locator("#test-btn-folder_library").click()
+    expect(page.locator("#test-folder_library")).to_contain_text("Not working:")
+    # Nothing typed was saved.
+    assert running.demo.config_path.read_text(encoding="utf-8") == before
+
+
 def test_secrets_are_write_only_and_saving_writes_the_file(page: Page, running: Running) -> None:
     page.goto("/settings")
     html = page.content()

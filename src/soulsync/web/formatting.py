@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -98,6 +99,20 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     return f"{count} {plural_form}"
 
 
+# An absolute POSIX or Windows path to a file (components may hold spaces and
+# brackets, as album folders do): shown as the file name only.
+_ABS_PATH = re.compile(
+    r"(?:(?<![\w.])/|\b[A-Za-z]:[\\/])(?:[^/\\\n]+[/\\])+([^/\\\n]+?\.[A-Za-z0-9]{2,5})\b"
+)
+
+
+def plain_reason(reason: str | None) -> str:
+    """A verdict's reason for the web page: no absolute server paths, just file names."""
+    if not reason:
+        return ""
+    return _ABS_PATH.sub(lambda m: m.group(1), reason)
+
+
 FILTERS = {
     "size": human_size,
     "speed": human_speed,
@@ -105,5 +120,6 @@ FILTERS = {
     "ago": time_ago,
     "quality": quality_label,
     "plural": plural,
+    "plain_reason": plain_reason,
 }
 GLOBALS = {"eta": eta, "percent": percent}

@@ -17,8 +17,12 @@ from fastapi.responses import JSONResponse, Response
 
 from soulsync.providers.base import ProviderError
 from soulsync.services.sync.models import PlaylistRefError
+from soulsync.services.sync.on_open import analyse_on_open
 from soulsync.services.sync.service import PlaylistStatus, SyncError
+from soulsync.services.wishlist.service import WishlistError
+from soulsync.web.formatting import plain_reason, plural
 from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
+from soulsync.web.refusals import refusal_hint
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, read_upload, services_of, with_toast
@@ -180,11 +184,16 @@ def _detail(request: Request, ref: str) -> dict[str, Any]:
         n for k, n in counts.items() if k not in ("queued", "downloading", "missing", "unknown")
     )
     return {
+        "summary": summary(counts, total),
+        "hint": refusal_hint(run.error) if run else None,
         "record": record,
         "ref": record.ref,
         "tracks": tracks,
         "run": run,
         "running_id": running_id,
+        # An analysis going on (dry run, e.g. from opening the playlist): the sync
+        # buttons stay, a real sync waits for it to end.
+        "analysing": bool(running_id and run and run.id == running_id and run.dry_run),
         "counts": counts,
         "total": total,
         "owned": owned,
@@ -197,10 +206,107 @@ def _detail(request: Request, ref: str) -> dict[str, Any]:
     }
 
 
+SUMMARY_PARTS = (
+    ("downloading", "downloading"),
+    ("queued", "queued"),
+    ("uncertain", "uncertain"),
+    ("missing", "missing"),
+    ("wishlisted", "on the wishlist"),
+    ("failed", "failed"),
+    ("unavailable", "unavailable"),
+)
+
+
+def summary(counts: dict[str, int], total: int) -> str:
+    """One short sentence with counts: "8 of 10 tracks owned; 1 uncertain, 1 missing"."""
+    if not counts:
+        return ""
+    owned = counts.get("owned", 0) + counts.get("downloaded", 0)
+    rest = [f"{counts[key]} {words}" for key, words in SUMMARY_PARTS if counts.get(key)]
+    head = f"{owned} of {plural(total, 'track')} owned"
+    return head + ("; " + ", ".join(rest) if rest else "")
+
+
 @router.get("/playlists/detail", include_in_schema=False)
 async def detail(request: Request, ref: str) -> Response:
-    """The playlist details modal."""
+    """The playlist details modal, analysed at once (a dry run, cached per snapshot)."""
+    services = services_of(request)
+    if services is not None:
+        try:
+            await analyse_on_open(services.sync, ref)
+        except (SyncError, PlaylistRefError, ProviderError) as exc:
+            # The modal still opens: _detail says 404 for an unknown playlist,
+            # and a source refusing it shows as the run's error.
+            log.info("no analysis of %s: %s", ref, exc)
     return render(request, "partials/playlist_modal.html", _detail(request, ref))
+
+
+@router.post("/playlists/track", include_in_schema=False)
+async def track_action(request: Request) -> Response:
+    """A decision on one position: mark as owned, download anyway, or correct on the wishlist."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    data = await _body(request)
+    ref = str(data.get("ref", ""))[:2000]
+    action = str(data.get("action", ""))
+    library_id = str(data.get("library_id", ""))[:200] or None
+    try:
+        position = int(str(data.get("position", "")))
+        message = await _decide(services, ref, position, action, library_id)
+        await analyse_on_open(services.sync, ref, force=True)
+    except ValueError:
+        return error_response(request, "unknown track position or action", 422)
+    except (SyncError, PlaylistRefError, ProviderError, WishlistError) as exc:
+        return error_response(request, exc, 409)
+    response = render(request, "partials/playlist_body.html", _detail(request, ref))
+    return with_toast(response, message, "ok")
+
+
+@router.get("/playlists/track/candidates", include_in_schema=False)
+async def track_candidates(request: Request, ref: str, position: int) -> Response:
+    """The library files that best match a position, to pick the right one by hand."""
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    try:
+        found = await services.sync.library_candidates(ref, position)
+    except (SyncError, PlaylistRefError, ProviderError) as exc:
+        return error_response(request, exc, 409)
+    return render(
+        request,
+        "partials/playlist_track_candidates.html",
+        {"ref": ref, "position": position, "candidates": found},
+    )
+
+
+async def _decide(
+    services: Any, ref: str, position: int, action: str, library_id: str | None = None
+) -> str:
+    sync = services.sync
+    row = sync.track_row(ref, position)
+    assert row.track is not None
+    if action == "owned":
+        sync.confirm_match(ref, position)
+        return f"{row.title}: marked as owned"
+    if action == "pick":
+        if not library_id:
+            raise ValueError("no library file chosen")
+        picked = await sync.correct_match(ref, position, library_id)
+        return f"{row.title}: matched to {plain_reason(picked.path) or picked.title}"
+    if action not in ("download", "correct"):
+        raise ValueError(action)
+    if row.library_id is not None:
+        # "Not this song": the library file is never matched to it again.
+        sync.reject_match(ref, position)
+    why = "you said the library copy is not this track"
+    entry = sync.wishlist.add(row.track, why, playlist_ref=ref, attempted=False)
+    if action == "correct":
+        return f"{row.title} is on the wishlist: pick the right file there"
+    if services.downloads is None:
+        return f"{row.title} is on the wishlist (Soulseek is not configured)"
+    await sync.wishlist.retry(entry.id)
+    return f"Downloading {row.title}"
 
 
 @router.get("/playlists/detail/body", include_in_schema=False)

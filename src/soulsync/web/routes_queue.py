@@ -60,7 +60,37 @@ def row(job: Job) -> dict[str, Any]:
         "error": job.error or job.result,
         "path": job.destination or job.local_path,
         "source": f"{job.file.username}" if job.file else None,
+        "note": attempt_note(job),
+        "finished_at": job.finished_at,
     }
+
+
+PREVIOUS = "previous candidate failed: "
+
+
+def attempt_note(job: Job) -> str | None:
+    """Which peer is being tried and why the last one was left, in words.
+
+    "stalled: no data for 60s … — trying peer 2 of 3 (alice)" instead of a
+    bare QUEUED flipping with DOWNLOADING; retries later say which attempt.
+    """
+    if job.is_final:
+        return None
+    total = len(job.candidates)
+    parts: list[str] = []
+    if job.error and job.error.startswith(PREVIOUS) and total > 1:
+        who = f" ({job.file.username})" if job.file else ""
+        parts.append(
+            f"{job.error.removeprefix(PREVIOUS)} — trying peer "
+            f"{job.candidate_index + 1} of {total}{who}"
+        )
+    elif job.error:
+        parts.append(job.error)  # e.g. "all candidates failed; …; retry 1/3 in 60s"
+    elif total > 1 and job.candidate_index > 0:
+        parts.append(f"peer {job.candidate_index + 1} of {total}")
+    if job.attempts > 0 and not (job.error and "retry" in job.error):
+        parts.append(f"attempt {job.attempts + 1}")
+    return "; ".join(parts) or None
 
 
 def short_path(path: str | None, transfer: Path) -> str | None:
@@ -138,6 +168,20 @@ async def retry(request: Request, job_id: RowId) -> Response:
         return error_response(request, str(exc).strip("'\""), 409)
     response = render(request, "partials/queue_list.html", _context(request, "finished"))
     return with_toast(response, f"Retrying {row(job)['title']}", "ok")
+
+
+@router.post("/queue/{job_id}/remove", include_in_schema=False)
+async def remove(request: Request, job_id: RowId) -> Response:
+    """Take one finished job off the list (history keeps it)."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    try:
+        job = services.downloads.remove_finished(job_id)
+    except (JobNotFound, ValueError) as exc:
+        return error_response(request, str(exc).strip("'\""), 409)
+    response = render(request, "partials/queue_list.html", _context(request, "finished"))
+    return with_toast(response, f"Removed {row(job)['title']} from the list", "ok")
 
 
 @router.post("/queue/clear", include_in_schema=False)

@@ -13,6 +13,7 @@ import types
 import typing
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -24,6 +25,7 @@ from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.providers.token_cipher import cipher_for
 from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
 from soulsync.web.settings_file import SettingsSaveError, apply_changes, config_path
+from soulsync.web.settings_probe import TYPED, probe, typed_settings
 from soulsync.web.templating import render
 from soulsync.web.ui import error_response, error_text, services_of, with_toast
 
@@ -254,6 +256,7 @@ def _section_context(request: Request, section: str, **extra: Any) -> dict[str, 
         "error": None,
         "path": config_path(settings),
         "spotify": _spotify(request) if section == "spotify" else None,
+        "callback_url": str(request.url_for("spotify_callback")),
     }
     ctx.update(extra)
     return ctx
@@ -281,9 +284,19 @@ def _spotify(request: Request) -> dict[str, Any]:
 
 
 @router.get("/settings", include_in_schema=False)
-async def settings_page(request: Request) -> Response:
-    """The settings page."""
+async def settings_page(
+    request: Request, spotify: str | None = None, why: str | None = None
+) -> Response:
+    """The settings page (``spotify=ok|failed`` after the login's callback, with ``why``)."""
     sections = [_section_context(request, s) for s in EDITABLE]
+    login = None
+    if spotify == "ok":
+        login = {"ok": True, "text": "Logged in to Spotify."}
+    elif spotify == "failed":
+        login = {
+            "ok": False,
+            "text": f"The Spotify login did not finish: {(why or 'no reason given')[:300]}. Try again.",
+        }
     return render(
         request,
         "settings.html",
@@ -292,6 +305,7 @@ async def settings_page(request: Request) -> Response:
             "path": config_path(request.app.state.settings),
             "keys": list_api_keys(request.app.state.store),
             "spotify": _spotify(request),
+            "login": login,
             "new_key": None,
         },
     )
@@ -329,12 +343,29 @@ async def save_section(request: Request, section: str) -> Response:
 
 @router.post("/settings/test/{section}", include_in_schema=False)
 async def test_connection(request: Request, section: str) -> Response:
-    """Test one service's connection (as the running app is configured)."""
+    """Test one service's connection with the values typed in its form (unsaved).
+
+    slskd, Plex and the folder library get a temporary client built from the
+    form laid over the saved settings; Spotify and Deezer are tested as the
+    running app has them (a login / nothing to type).
+    """
     services = services_of(request)
     name = TESTABLE.get(section)
     if name is None:
         return Response("nothing to test here", status_code=404)
-    if services is None:
+    if section in TYPED:
+        current: Settings = getattr(request.app.state, "saved_settings", None) or (
+            request.app.state.settings
+        )
+        try:
+            typed = typed_settings(
+                current, section, parse_form(current, section, await request.form())
+            )
+        except (ValueError, SettingsSaveError) as exc:
+            status = ConnectionStatus(name, False, str(exc))
+        else:
+            status = await probe(typed, request.app.state.store, section)
+    elif services is None:
         status = ConnectionStatus(name, False, "the services are not running in this process")
     else:
         status = await _test_one(services, name)
@@ -422,10 +453,13 @@ def _music_sections(url: str, token: str) -> list[str]:
 
 def _auth(request: Request) -> SpotifyAuth:
     settings: Settings = request.app.state.settings
+    saved: Settings = getattr(request.app.state, "saved_settings", None) or settings
     return SpotifyAuth(
         request.app.state.store,
         client_id=settings.spotify.client_id,
-        redirect_uri=settings.spotify.redirect_uri,
+        # A redirect URI just saved counts at once: the login is its only user
+        # (the running client keeps its client id, which its tokens belong to).
+        redirect_uri=saved.spotify.redirect_uri,
         accounts_base=settings.spotify.accounts_base,
         scopes=tuple(settings.spotify.scopes),
         cipher=cipher_for(settings),
@@ -533,8 +567,10 @@ async def spotify_callback(request: Request) -> Response:
     try:
         await auth.complete_login(str(request.url))
     except (ValueError, ProviderError) as exc:
-        log.warning("Spotify login failed: %s", error_text(exc))
-        return RedirectResponse("/settings?spotify=failed#spotify", status_code=303)
+        why = error_text(exc)
+        log.warning("Spotify login failed: %s", why)
+        query = urlencode({"spotify": "failed", "why": why})
+        return RedirectResponse(f"/settings?{query}#spotify", status_code=303)
     finally:
         await auth.aclose()
     return RedirectResponse("/settings?spotify=ok#spotify", status_code=303)

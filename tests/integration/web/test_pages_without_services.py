@@ -69,9 +69,18 @@ def test_page_says_what_is_missing(client: httpx.Client, path: str, says: str) -
 def test_settings_test_connection_without_services(client: httpx.Client) -> None:
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/settings").text)
     assert token
-    r = client.post("/settings/test/slskd", headers={"X-CSRF-Token": token.group(1)})
+    # Spotify is tested as the running app has it: there is none.
+    r = client.post("/settings/test/spotify", headers={"X-CSRF-Token": token.group(1)})
     assert r.status_code == 200
     assert "Not working:" in r.text and "not running" in r.text
+    # slskd is tested with what is typed, services or not: here no API key.
+    r = client.post(
+        "/settings/test/slskd",
+        headers={"X-CSRF-Token": token.group(1)},
+        data={"url": "http://127.0.0.1:9", "api_key": ""},
+    )
+    assert r.status_code == 200
+    assert "Not working:" in r.text and "no API key" in r.text
 
 
 def test_api_v1_without_services_is_a_clear_503(client: httpx.Client) -> None:

@@ -60,6 +60,7 @@ from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher, service_hosts
+from soulsync.services.downloads.genres import ArtistGenres
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -171,6 +172,12 @@ class DownloadService:
             outages=self.outages,
             video=video,
             releases=releases,
+            genre_mode=settings.downloads.genre_tags,
+            artist_genres=(
+                ArtistGenres(self.metadata, store)
+                if self.metadata is not None and hasattr(self.metadata, "search_artists")
+                else None
+            ),
         )
         self.video = video
         self._wake = asyncio.Event()
@@ -449,6 +456,18 @@ class DownloadService:
         for job in cleared:
             self._publish("job.cleared", id=job.id)
         return len(cleared)
+
+    def remove_finished(self, job_id: int) -> Job:
+        """Hide one finished job from the queue view (history keeps it).
+
+        ``ValueError`` for a job still going on: cancel it first.
+        """
+        job = self.get(job_id)
+        if not job.is_final:
+            raise ValueError(f"job {job_id} is still {job.state}: cancel it first")
+        self.jobs.update(job_id, cleared=True)
+        self._publish("job.cleared", id=job_id)
+        return job
 
     async def wait_job(self, job_id: int, within_s: float | None = None) -> Job:
         """Wait until the job is finished; returns it. TimeoutError on timeout."""

@@ -38,6 +38,7 @@ from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.duplicates import existing_copy, keep_new, quality_of_file
+from soulsync.services.downloads.genres import ArtistGenres, GenreMode, genres_to_write
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.downloads.steps_filing import (
@@ -93,8 +94,12 @@ class JobSteps(FilingSteps):
         video_dir: Path | None = None,
         releases: ReleaseTypeService | None = None,
         outages: OutageBook | None = None,
+        genre_mode: GenreMode = "release_or_artist",
+        artist_genres: ArtistGenres | None = None,
     ) -> None:
         self.jobs = jobs
+        self.genre_mode: GenreMode = genre_mode
+        self.artist_genres = artist_genres
         # Release types (live/remix releases) for candidate folders; None = no look-ups.
         self.releases = releases
         self.slskd = slskd
@@ -456,6 +461,12 @@ class JobSteps(FilingSteps):
             album=resolution.album,
             wanted_json=codec.dumps(_wanted_blob(job, extra)),
         )
+        genres = await genres_to_write(
+            self.genre_mode,
+            genres_for(resolution, job.artist.genres if job.artist else ()),
+            resolution.track.artist,
+            self.artist_genres,
+        )
         self.moving.add(job.id)
         try:
             outcome = await asyncio.to_thread(
@@ -463,7 +474,7 @@ class JobSteps(FilingSteps):
                 source,
                 resolution,
                 cover=cover,
-                genres=genres_for(resolution, job.artist.genres if job.artist else ()),
+                genres=genres,
                 replaces=replaces,
                 job_id=job.id,
             )

@@ -180,7 +180,8 @@ class RunRecorder:
             message=message,
             **totals.as_dict(),
         )
-        if self.playlist is not None and state is RunState.COMPLETED:
+        if self.playlist is not None and state is RunState.COMPLETED and not (run and run.dry_run):
+            # An analysis (dry run) changes nothing on the server: not "synced".
             row = self.ss.find_playlist(self.playlist.source, self.playlist.id)
             if row is not None:
                 self.ss.update_playlist(row.id, last_synced_at=time.time())

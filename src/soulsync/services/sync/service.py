@@ -30,6 +30,7 @@ from soulsync.domain import LibraryTrack, Source
 from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
 from soulsync.services.sync.file_source import FilePlaylistSource
+from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
 from soulsync.services.sync.owners import RunOwnership, new_owner
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
@@ -199,6 +200,7 @@ class SyncService(RunOwnership):
                 continue
             for playlist in found:
                 self.sync_store.upsert_playlist(playlist, with_entries=False)
+                remember_listed_snapshot(self.store, playlist)
         return self.sync_store.list_playlists()
 
     def list_playlists(self, *, selected_only: bool = False) -> list[PlaylistStatus]:
@@ -274,6 +276,13 @@ class SyncService(RunOwnership):
         reference that cannot be resolved.
         """
         source, source_id = await self._resolve(playlist_ref)
+        if not dry_run:
+            # An analysis (dry run, e.g. started by opening the playlist) must not
+            # swallow a real sync: let it finish, then start the real one.
+            for run_id in list(self._tasks):
+                run = self.sync_store.get_run(run_id)
+                if run and run.dry_run and (run.source, run.source_id) == (source.value, source_id):
+                    await self.wait(run_id)
         return self._create_and_launch(source, source_id, download_missing, dry_run, mode)
 
     def _create_and_launch(
@@ -500,12 +509,18 @@ class SyncService(RunOwnership):
                     item["status"] = TrackStatus.DOWNLOADED.value
                 elif entry.ignored:
                     item["status"] = TrackStatus.SKIPPED.value
+                elif entry.state == "queued" and item["status"] != "downloading":
+                    item["status"] = "queued"
                 elif item["status"] not in ("queued", "downloading"):
                     item["status"] = TrackStatus.WISHLISTED.value
             out.append(item)
         return out
 
     # -- match decisions ------------------------------------------------------------------------------
+
+    def track_row(self, playlist_ref: str | PlaylistRef, position: int) -> RunTrack:
+        """A position (0-based) of the playlist's last run; ``SyncError`` if there is none."""
+        return self._row(playlist_ref, position)
 
     def _row(self, playlist_ref: str | PlaylistRef, position: int) -> RunTrack:
         record = self.find_playlist(playlist_ref)

@@ -1,0 +1,99 @@
+"""The queue says which peer is being tried and why the last one was left,
+instead of a bare QUEUED flipping with DOWNLOADING (issue 15 item 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from soulsync.domain import JobKind, JobState, SoulseekFile
+from soulsync.services.downloads.jobs_store import Job
+from soulsync.web.routes_queue import attempt_note
+
+PEERS = tuple(
+    SoulseekFile(u, f"Music\\{u}\\01 Song.flac", 30_000_000) for u in ("ann", "bob", "cy")
+)
+
+
+def job(**values: Any) -> Job:
+    base: dict[str, Any] = dict(
+        id=1,
+        kind=JobKind.PLAYLIST_TRACK,
+        state=JobState.QUEUED,
+        batch_id=None,
+        file=PEERS[0],
+        wanted=None,
+        artist=None,
+        album=None,
+        track=None,
+        candidates=PEERS,
+        candidate_index=0,
+        bytes_done=0,
+        percent=0.0,
+        speed=0.0,
+        attempts=0,
+        next_attempt_at=None,
+        error=None,
+        result=None,
+        transfer_id=None,
+        local_path=None,
+        destination=None,
+        created_at=0.0,
+        updated_at=0.0,
+        started_at=None,
+        finished_at=None,
+        cleared=False,
+    )
+    base.update(values)
+    return Job(**base)
+
+
+@pytest.mark.parametrize(
+    ("values", "note"),
+    [
+        ({}, None),
+        (
+            {
+                "candidate_index": 1,
+                "file": PEERS[1],
+                "error": "previous candidate failed: stalled: no data for 25s at 9 of 30 bytes",
+            },
+            "stalled: no data for 25s at 9 of 30 bytes — trying peer 2 of 3 (bob)",
+        ),
+        ({"candidate_index": 2, "file": PEERS[2]}, "peer 3 of 3"),
+        (
+            {"attempts": 1, "error": "all candidates failed; last: stalled; retry 1/3 in 60s"},
+            "all candidates failed; last: stalled; retry 1/3 in 60s",
+        ),
+        ({"attempts": 2}, "attempt 3"),
+        ({"state": JobState.FAILED, "error": "previous candidate failed: x"}, None),
+    ],
+)
+def test_attempt_note(values: dict[str, Any], note: str | None) -> None:
+    assert attempt_note(job(**values)) == note
+
+
+def test_finished_rows_say_when_and_offer_remove() -> None:
+    import time
+
+    from soulsync.web.routes_queue import row
+    from soulsync.web.templating import make_templates
+
+    done = row(
+        job(state=JobState.COMPLETED, finished_at=time.time() - 120, destination="/t/a.flac")
+    )
+    html = (
+        make_templates()
+        .get_template("partials/queue_list.html")
+        .render(tab="finished", active=[], finished=[done], eta=lambda *a: "")
+    )
+    assert 'hx-post="/queue/1/remove"' in html and "Remove" in html
+    assert "2 min ago" in html
+    queued = row(job())
+    html = (
+        make_templates()
+        .get_template("partials/queue_list.html")
+        .render(tab="active", active=[queued], finished=[], eta=lambda *a: "0:00 left")
+    )
+    assert "0:00 left" not in html  # no speed or ETA while queued
