@@ -7,7 +7,7 @@ import re
 
 import pytest
 from e2e_helpers import Running, wait_for
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,23 @@ def test_wishlist_correction_by_hand(page: Page, running: Running) -> None:
     expect(rows.first).to_be_visible(timeout=60_000)
     expect(rows.first).to_contain_text("%")
     expect(rows.first).to_contain_text("quality")
-    rows.first.get_by_role("button", name="Download candidate 1").click()
+    # The search was the artist alone: the engine may reject every file (the
+    # wrong title), and then picking one asks for confirmation first.
+    first = rows.first
+    anyway = first.get_by_role("button", name="Download rejected candidate 1 anyway")
+    if anyway.count():
+        dialogs: list[str] = []
+
+        def accept(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", accept)
+        anyway.click()
+        expect(modal).to_be_hidden()
+        assert dialogs and dialogs[0].startswith("This file was rejected")
+    else:
+        first.get_by_role("button", name="Download candidate 1").click()
     expect(modal).to_be_hidden()
     expect(page.locator("#toasts")).to_contain_text("Downloading the chosen file")
     wl = running.services.sync.wishlist
