@@ -70,7 +70,9 @@ def _open(path: Path) -> Any:
     if not path.is_file():
         raise ProcessError("unreadable", "no such file", path)
     try:
-        return av.open(str(path))
+        # "file:" and an absolute path: a relative name such as "pipe:1" or
+        # "concat:a|b.flac" would otherwise be read as one of FFmpeg's protocols.
+        return av.open(f"file:{path.resolve()}")
     except av.error.FFmpegError as exc:
         raise ProcessError("unreadable", f"not readable audio ({exc})", path) from exc
     except OSError as exc:

@@ -145,7 +145,8 @@ def encode(
     out_rate = _out_rate(target.format, rate)
     out_layout = _out_layout(target.format, layout, channels)
     try:
-        container: Any = av.open(str(dest), mode="w", format=container_name)
+        # "file:" + absolute path: never one of FFmpeg's protocols (see decode._open).
+        container: Any = av.open(f"file:{dest.resolve()}", mode="w", format=container_name)
         try:
             stream: Any = container.add_stream(codec, rate=out_rate, layout=out_layout)
             ctx = stream.codec_context
