@@ -38,6 +38,7 @@ from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analy
 from soulsync.services.sync.fallback import disk_snapshot, mark_fallback
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
+from soulsync.services.sync.mirror_lock import mirror_lock
 from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.record import Slot
@@ -336,6 +337,13 @@ class RunExecutor(RunDownloads):
         if self.server is None or self.playlist is None:
             return None
         self._phase("mirroring", f"updating the {self.server.name} playlist")
+        # Another process syncing the same playlist waits for this one (and then
+        # reads the stored id and the playlist this one wrote).
+        async with mirror_lock(self.store, playlist_row_id, f"run:{self.run_id}"):
+            return await self._mirror_locked(playlist_row_id, mode)
+
+    async def _mirror_locked(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult | None:
+        assert self.server is not None and self.playlist is not None
         row = self.ss.get_playlist(playlist_row_id)
         stored = (
             row.server_playlist_id
