@@ -48,6 +48,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -152,9 +153,7 @@ class DownloadService:
         )
         # Covers may come from the configured services and from the metadata
         # services actually in use (their answers carry the cover URLs).
-        trusted = service_hosts(settings)
-        if isinstance(metadata, FacadeLookup):
-            trusted += metadata.facade.service_hosts()
+        trusted = service_hosts(settings) + _metadata_hosts(metadata)
         self.covers = covers or CoverFetcher(
             allowed_hosts=settings.downloads.cover_hosts, trusted_hosts=trusted
         )
@@ -662,3 +661,12 @@ def _new_batch_id() -> str:
 def _is_file(path: str | Path | None) -> bool:
     """A quick stat (fine on the event loop: one local syscall)."""
     return path is not None and Path(path).is_file()
+
+
+def _metadata_hosts(metadata: object) -> tuple[str, ...]:
+    """Hosts of the metadata service(s) behind ``metadata`` (a facade or one client)."""
+    if isinstance(metadata, FacadeLookup):
+        return metadata.facade.service_hosts()
+    base = getattr(metadata, "api_base", None)
+    host = urlsplit(base).hostname if isinstance(base, str) else None
+    return (host,) if host else ()
