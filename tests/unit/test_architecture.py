@@ -139,3 +139,11 @@ def test_sandbox_is_used_only_by_the_demo_and_the_tests() -> None:
         and any(t.startswith("soulsync.sandbox") for t in targets)
     )
     assert users == ["soulsync.cli.demo", "soulsync.demo"]
+
+
+def test_test_module_names_are_unique() -> None:
+    # pytest imports test files by base name (no __init__.py): two test_x.py in
+    # different folders stop the whole run at collection.
+    tests = Path(__file__).resolve().parents[1]
+    names = [p.name for p in tests.rglob("*.py") if p.name not in ("conftest.py", "__init__.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
