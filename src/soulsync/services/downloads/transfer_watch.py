@@ -163,6 +163,10 @@ async def _locate(port: TransferPort, status: TransferStatus, settings: WatchSet
             if info is not None:
                 last_size = info.st_size
                 current = (path, info.st_size, info.st_mtime_ns)
+                # Full size and untouched for settle_s already (its mtime says so):
+                # nothing is still writing it, so no need to watch it settle again.
+                if info.st_size == status.size and time.time() - info.st_mtime >= settings.settle_s:
+                    return path
                 if current != seen:
                     seen, seen_at = current, now
                 elif info.st_size == status.size and now - seen_at >= settings.settle_s:
