@@ -7,6 +7,7 @@ code is 1 when any figure missed its target or any script failed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -43,11 +44,15 @@ def run_script(script: Path) -> tuple[int, float, list[dict[str, object]]]:
     return done.returncode, wall, rows
 
 
-def main() -> int:
-    """Run them all; print the table; 1 if anything missed or failed."""
+def main(argv: list[str] | None = None) -> int:
+    """Run them all (or the ``--only`` ones); print the table; 1 if anything missed or failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="script names, e.g. cli_startup")
+    args = parser.parse_args(argv)
+    chosen = [s for s in scripts() if args.only is None or s.stem in args.only]
     table: list[tuple[str, str, str, str, str]] = []
     failed = False
-    for script in scripts():
+    for script in chosen:
         print(f"== {script.name}", flush=True)
         code, wall, rows = run_script(script)
         for row in rows:
