@@ -8,8 +8,9 @@ them in worker threads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Protocol, runtime_checkable
 
 from soulsync.domain import Album, Artist, LibraryTrack, Playlist, Source, Track
@@ -175,3 +176,13 @@ class MediaServer(Protocol):
         in the library also counts as "done" (a server may start a scan late).
         """
         ...
+
+
+def lists_every_file(paths: Iterable[str | None], expect: Sequence[str]) -> bool:
+    """True when ``paths`` (a library's track paths) has every expected file, by file name.
+
+    A media server sees our files under its own mount points; the file name is
+    what both sides agree on. Used to tell that a scan has found new downloads.
+    """
+    names = {PurePath(p).name for p in paths if p}
+    return all(PurePath(e).name in names for e in expect)

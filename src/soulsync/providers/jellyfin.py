@@ -31,7 +31,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import PurePath
 from typing import Any, TypeVar
 
 import httpx
@@ -45,6 +44,7 @@ from soulsync.providers.base import (
     ProviderError,
     RemotePlaylist,
     ServiceUnavailable,
+    lists_every_file,
 )
 
 log = logging.getLogger(__name__)
@@ -306,8 +306,7 @@ class JellyfinMediaServer:
 
     async def _have_files(self, expect: Sequence[str]) -> bool:
         """True when the library lists a track for every expected file (by file name)."""
-        names = {PurePath(t.path).name for t in await self.all_tracks() if t.path}
-        return all(PurePath(e).name in names for e in expect)
+        return lists_every_file((t.path for t in await self.all_tracks()), expect)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

@@ -17,7 +17,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import PurePath
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, ParseError
@@ -44,6 +43,7 @@ from soulsync.providers.base import (
     ProviderError,
     RemotePlaylist,
     ServiceUnavailable,
+    lists_every_file,
 )
 from soulsync.providers.playlist_plan import assign_items, plan_membership, plan_moves
 
@@ -488,8 +488,7 @@ class PlexMediaServer:
 
     def _have_files(self, expect: tuple[str, ...]) -> bool:
         """True when the library lists a track for every expected file (by file name)."""
-        names = {PurePath(t.path).name for t in self._all_tracks() if t.path}
-        return all(PurePath(e).name in names for e in expect)
+        return lists_every_file((t.path for t in self._all_tracks()), expect)
 
     def _scan_state(self, section_key: str) -> tuple[bool, str | None]:
         """(scanning?, scannedAt) from fresh ``/library/sections`` and ``/activities`` reads."""

@@ -31,7 +31,6 @@ import logging
 import secrets
 import time
 from collections.abc import Sequence
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +45,7 @@ from soulsync.providers.base import (
     ProviderError,
     RemotePlaylist,
     ServiceUnavailable,
+    lists_every_file,
 )
 
 log = logging.getLogger(__name__)
@@ -286,8 +286,7 @@ class SubsonicMediaServer:
 
     async def _have_files(self, expect: Sequence[str]) -> bool:
         """True when the library lists a track for every expected file (by file name)."""
-        names = {PurePath(t.path).name for t in await self.all_tracks() if t.path}
-        return all(PurePath(e).name in names for e in expect)
+        return lists_every_file((t.path for t in await self.all_tracks()), expect)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
