@@ -186,3 +186,26 @@ def lists_every_file(paths: Iterable[str | None], expect: Sequence[str]) -> bool
     """
     names = {PurePath(p).name for p in paths if p}
     return all(PurePath(e).name in names for e in expect)
+
+
+def verify_read_back(
+    service: str, label: str, playlist: RemotePlaylist, wanted: Sequence[str]
+) -> None:
+    """Raise ProviderError unless ``playlist`` holds exactly ``wanted``, in order.
+
+    Every media server reads its playlist back after writing it and calls this
+    (``label`` names it in the message, e.g. "Plex playlist"), so a server that
+    reordered, dropped or doubled an item is caught at once.
+    """
+    got = list(playlist.item_ids)
+    if got == list(wanted):
+        return
+    first = next(
+        (n for n, (a, b) in enumerate(zip(got, wanted, strict=False)) if a != b),
+        min(len(got), len(wanted)),
+    )
+    raise ProviderError(
+        service,
+        f"{label} {playlist.title!r} did not read back as written: expected "
+        f"{len(wanted)} tracks, found {len(got)}; first difference at position {first + 1}",
+    )

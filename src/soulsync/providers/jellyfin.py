@@ -45,6 +45,7 @@ from soulsync.providers.base import (
     RemotePlaylist,
     ServiceUnavailable,
     lists_every_file,
+    verify_read_back,
 )
 
 log = logging.getLogger(__name__)
@@ -567,18 +568,7 @@ def _check_unique(track_ids: Sequence[str]) -> None:
 
 
 def _verify(playlist: RemotePlaylist, wanted: Sequence[str]) -> None:
-    got = list(playlist.item_ids)
-    if got == list(wanted):
-        return
-    first = next(
-        (n for n, (a, b) in enumerate(zip(got, wanted, strict=False)) if a != b),
-        min(len(got), len(wanted)),
-    )
-    raise ProviderError(
-        SERVICE,
-        f"Jellyfin playlist {playlist.title!r} did not read back as written: expected "
-        f"{len(wanted)} tracks, found {len(got)}; first difference at position {first + 1}",
-    )
+    verify_read_back(SERVICE, "Jellyfin playlist", playlist, wanted)
 
 
 def _chunks(values: Sequence[_T], size: int) -> Iterator[list[_T]]:

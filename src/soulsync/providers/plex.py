@@ -44,6 +44,7 @@ from soulsync.providers.base import (
     RemotePlaylist,
     ServiceUnavailable,
     lists_every_file,
+    verify_read_back,
 )
 from soulsync.providers.playlist_plan import assign_items, plan_membership, plan_moves
 
@@ -567,18 +568,7 @@ def _int_attr(element: Element | None, name: str) -> int | None:
 
 
 def _verify(playlist: RemotePlaylist, wanted: Sequence[str]) -> None:
-    got = list(playlist.item_ids)
-    if got == list(wanted):
-        return
-    first = next(
-        (n for n, (a, b) in enumerate(zip(got, wanted, strict=False)) if a != b),
-        min(len(got), len(wanted)),
-    )
-    raise ProviderError(
-        SERVICE,
-        f"Plex playlist {playlist.title!r} did not read back as written: expected "
-        f"{len(wanted)} tracks, found {len(got)}; first difference at position {first + 1}",
-    )
+    verify_read_back(SERVICE, "Plex playlist", playlist, wanted)
 
 
 def _rating_key(value: str, what: str) -> int:

@@ -46,6 +46,7 @@ from soulsync.providers.base import (
     RemotePlaylist,
     ServiceUnavailable,
     lists_every_file,
+    verify_read_back,
 )
 
 log = logging.getLogger(__name__)
@@ -399,15 +400,4 @@ def track_from_song(song: dict[str, Any]) -> LibraryTrack:
 
 
 def _verify(playlist: RemotePlaylist, wanted: Sequence[str]) -> None:
-    got = list(playlist.item_ids)
-    if got == list(wanted):
-        return
-    first = next(
-        (n for n, (a, b) in enumerate(zip(got, wanted, strict=False)) if a != b),
-        min(len(got), len(wanted)),
-    )
-    raise ProviderError(
-        SERVICE,
-        f"playlist {playlist.title!r} did not read back as written: expected "
-        f"{len(wanted)} tracks, found {len(got)}; first difference at position {first + 1}",
-    )
+    verify_read_back(SERVICE, "playlist", playlist, wanted)
