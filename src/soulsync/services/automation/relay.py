@@ -13,6 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
+import sqlalchemy as sa
+
 from soulsync.services.automation.notify import Notification
 from soulsync.services.events import EventBus
 from soulsync.services.sync.reports import summary_line
@@ -60,7 +63,8 @@ class SyncNotificationRelay:
             self.announced.add(run_id)
             try:
                 await self.announce(run_id)
-            except Exception:
+            except (OSError, ValueError, httpx.HTTPError, sa.exc.SQLAlchemyError):
+                # One announcement that cannot be read or sent must not end the relay.
                 log.exception("could not announce sync run %s", run_id)
 
     async def announce(self, run_id: str) -> None:
