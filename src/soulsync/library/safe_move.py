@@ -50,7 +50,6 @@ Invariants (what makes a crash at any point recoverable):
 from __future__ import annotations
 
 import contextlib
-import enum
 import errno
 import hashlib
 import os
@@ -61,9 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-import mutagen
-
-from soulsync.library.audio import AudioError, AudioInfo, ProbeRun
+from soulsync.library.audio import AudioError, ProbeRun
 from soulsync.library.file_copy import append_range, copy_file, flac_audio_offset
 from soulsync.library.layout import (
     UnsafePathError,
@@ -71,6 +68,8 @@ from soulsync.library.layout import (
     check_relative,
     numbered_variant,
 )
+from soulsync.library.move_audio_check import AudioCheck, copy_length
+from soulsync.library.move_errors import MoveError, MoveReason, reason_for_os_error
 from soulsync.library.tags import TagError, TagSet, diff_tags, read_tags, write_tags
 
 __all__ = [
@@ -99,29 +98,6 @@ TEMP_PREFIX = ".soulsync-tmp-"
 REPLACING_PREFIX = ".soulsync-replacing-"
 _MAX_VARIANTS = 999
 _NAME_MAX = 255
-
-
-class MoveReason(enum.StrEnum):
-    """Why a move failed; stored on the job so the UI can explain it."""
-
-    SOURCE_MISSING = "source_missing"
-    UNSAFE_PATH = "unsafe_path"
-    NO_SPACE = "no_space"
-    PERMISSION = "permission"
-    CORRUPT_AUDIO = "corrupt_audio"
-    TAG_ERROR = "tag_error"
-    VERIFY_FAILED = "verify_failed"
-    IO_ERROR = "io_error"
-
-
-class MoveError(Exception):
-    """A move failed; the original file is where it was."""
-
-    def __init__(self, reason: MoveReason, message: str, source: Path | None = None) -> None:
-        super().__init__(f"{reason.value}: {message}")
-        self.reason = reason
-        self.message = message
-        self.source = source
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +167,6 @@ def _digest(path: Path) -> bytes:
         return hashlib.file_digest(fh, "blake2b").digest()
 
 
-def _reason_for(exc: OSError) -> MoveReason:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return MoveReason.NO_SPACE
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return MoveReason.PERMISSION
-    return MoveReason.IO_ERROR
-
-
 def _fsync_path(path: Path, *, directory: bool = False) -> None:
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
     try:
@@ -223,7 +191,7 @@ def _os_errors(source: Path, what: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise MoveError(_reason_for(exc), f"{what}: {exc.strerror or exc}", source) from exc
+        raise MoveError(reason_for_os_error(exc), f"{what}: {exc.strerror or exc}", source) from exc
 
 
 def _make_dirs(folder: Path, root: Path, source: Path, created: list[Path]) -> None:
@@ -272,18 +240,6 @@ def prune_empty_dirs(start: Path, stop: Path) -> list[Path]:
     return removed
 
 
-def _copy_length(path: Path, source: Path) -> float:
-    """Duration of the placed copy as mutagen reads it from a fresh object."""
-    try:
-        audio = mutagen.File(path)
-    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
-        raise MoveError(MoveReason.VERIFY_FAILED, f"copy is unreadable ({exc})", source) from exc
-    length = getattr(getattr(audio, "info", None), "length", None)
-    if audio is None or not length:
-        raise MoveError(MoveReason.VERIFY_FAILED, "copy has no readable audio length", source)
-    return float(length)
-
-
 def safe_move(
     source: Path,
     relative_dest: str | PurePosixPath,
@@ -330,7 +286,7 @@ def safe_move(
     if not library_root.is_dir():
         raise MoveError(MoveReason.UNSAFE_PATH, f"library root missing: {library_root}", source)
     dest = library_root / rel
-    check = _AudioCheck(source, expected_duration_s, duration_tolerance_s) if verify_audio else None
+    check = AudioCheck(source, expected_duration_s, duration_tolerance_s) if verify_audio else None
     timer.mark("check")
 
     created: list[Path] = []
@@ -369,7 +325,7 @@ def safe_move(
             # Put things back as they were so the job's state stays simple.
             _undo(final, created)
         raise MoveError(
-            _reason_for(exc), f"cannot delete original: {exc.strerror}", source
+            reason_for_os_error(exc), f"cannot delete original: {exc.strerror}", source
         ) from exc
     removed = prune_empty_dirs(source.parent, downloads_root)
     timer.mark("cleanup")
@@ -398,75 +354,13 @@ def _undo(path: Path, created: list[Path]) -> None:
             folder.rmdir()
 
 
-class _AudioCheck:
-    """Probe of the original, started at once and collected when needed."""
-
-    def __init__(self, source: Path, expected: float | None, tolerance: float) -> None:
-        self.source = source
-        self.expected = expected
-        self.tolerance = tolerance
-        self.duration_s: float | None = None
-        try:
-            self._run: ProbeRun | None = ProbeRun(source)
-        except AudioError as exc:
-            raise MoveError(MoveReason.IO_ERROR, exc.reason, source) from exc
-
-    def abandon(self) -> None:
-        """Stop a probe nobody will wait for (on failure paths)."""
-        if self._run is not None:
-            self._run.cancel()
-            self._run = None
-
-    def original(self) -> AudioInfo:
-        """The original's probe result; CORRUPT_AUDIO if unreadable or truncated."""
-        if self._run is None:
-            raise MoveError(MoveReason.IO_ERROR, "audio check already finished", self.source)
-        try:
-            info = self._run.result()
-        except AudioError as exc:
-            raise MoveError(MoveReason.CORRUPT_AUDIO, exc.reason, self.source) from exc
-        finally:
-            self._run = None
-        self.check_info(info, "original")
-        self.duration_s = info.duration_s
-        return info
-
-    def check_info(self, info: AudioInfo, what: str) -> None:
-        if info.end_s is None:
-            raise MoveError(
-                MoveReason.CORRUPT_AUDIO, f"{what}: no audio decodes at the end", self.source
-            )
-        if info.end_s < info.duration_s - self.tolerance:
-            raise MoveError(
-                MoveReason.CORRUPT_AUDIO,
-                f"{what}: audio stops at {info.end_s:.1f}s of {info.duration_s:.1f}s (truncated)",
-                self.source,
-            )
-        if self.expected is not None and abs(info.duration_s - self.expected) > self.tolerance:
-            raise MoveError(
-                MoveReason.VERIFY_FAILED,
-                f"{what} lasts {info.duration_s:.1f}s, expected {self.expected:.1f}s",
-                self.source,
-            )
-
-    def compare(self, what: str, duration_s: float) -> None:
-        """Fail unless ``duration_s`` matches the original within the tolerance."""
-        assert self.duration_s is not None  # original() ran first
-        if abs(duration_s - self.duration_s) > self.tolerance:
-            raise MoveError(
-                MoveReason.VERIFY_FAILED,
-                f"{what} lasts {duration_s:.1f}s, original {self.duration_s:.1f}s",
-                self.source,
-            )
-
-
 def _copy_tag_verify(
     source: Path,
     temp: Path,
     *,
     tags: TagSet | None,
     id3v23: bool,
-    check: _AudioCheck | None,
+    check: AudioCheck | None,
     probe_copy: bool,
     timer: _Timer,
     after_tag: Callable[[Path], None] | None = None,
@@ -520,7 +414,7 @@ def _copy_tag_verify(
     return size
 
 
-def _tag(source: Path, temp: Path, tags: TagSet, id3v23: bool, check: _AudioCheck | None) -> None:
+def _tag(source: Path, temp: Path, tags: TagSet, id3v23: bool, check: AudioCheck | None) -> None:
     try:
         write_tags(temp, tags, id3v23=id3v23)
     except TagError as exc:
@@ -535,7 +429,7 @@ def _fsync_and_verify(
     *,
     tags: TagSet | None,
     id3v23: bool,
-    check: _AudioCheck | None,
+    check: AudioCheck | None,
     timer: _Timer,
 ) -> int:
     with _os_errors(source, "fsync failed"):
@@ -556,7 +450,7 @@ def _fsync_and_verify(
         timer.mark("readback")
     if check is not None:
         check.original()
-        check.compare("copy", _copy_length(temp, source))
+        check.compare("copy", copy_length(temp, source))
         timer.mark("probe")
     return size
 
@@ -578,7 +472,9 @@ def _place(
             candidate = dest.with_name(numbered_variant(dest.name, n))
             continue
         except OSError as exc:
-            raise MoveError(_reason_for(exc), f"cannot place file: {exc.strerror}", source) from exc
+            raise MoveError(
+                reason_for_os_error(exc), f"cannot place file: {exc.strerror}", source
+            ) from exc
         with _os_errors(source, "cannot finish placing file"):
             temp.unlink(missing_ok=True)
             _fsync_path(candidate.parent, directory=True)
