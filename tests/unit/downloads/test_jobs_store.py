@@ -131,3 +131,31 @@ def test_one_live_or_completed_job_per_recording_across_connections(
     with pytest.raises(sa.exc.IntegrityError):
         jobs.transition(fresh[0][0].id, [JobState.FAILED], JobState.QUEUED)
     other.store.close()
+
+
+def test_a_batch_holding_one_recording_twice_queues_it_once(store: Store) -> None:
+    """The whole batch is looked up at once, so rows of the same batch see each other.
+
+    Same key twice, or two ids of one recording sharing an ISRC: the later row
+    becomes the earlier row's job (flag False); plain jobs are always written.
+    """
+    jobs = _store(store)
+    want = Track("Around the World", ("Daft Punk",), ids={"spotify": "sp2"}, isrc="GBDUW9700011")
+    twin = Track("Around the World", ("Daft Punk",), ids={"deezer": "dz2"}, isrc="GBDUW9700011")
+    other = Track("Da Funk", ("Daft Punk",), ids={"spotify": "sp3"})
+    rows = jobs.insert_or_existing(
+        [
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=want),
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=other),
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=want),
+            NewJob(JobKind.PLAYLIST_TRACK, wanted=twin),
+        ]
+    )
+    assert [new for _job, new in rows] == [True, True, False, False]
+    assert rows[2][0].id == rows[0][0].id == rows[3][0].id != rows[1][0].id
+    assert len(jobs.active()) == 2
+    # A second batch finds both standing jobs, in the order asked.
+    again = jobs.insert(
+        [NewJob(JobKind.PLAYLIST_TRACK, wanted=other), NewJob(JobKind.PLAYLIST_TRACK, wanted=twin)]
+    )
+    assert [j.id for j in again] == [rows[1][0].id, rows[0][0].id]
