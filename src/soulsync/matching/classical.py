@@ -153,11 +153,33 @@ def movement_in_work_folder(
     return f"movement {short!r} in a folder naming the work ({named})"
 
 
+# Orchestras known abroad by initials of their English name.
+_ENGLISH_INITIALS = {
+    "berliner philharmoniker": "bpo",
+    "wiener philharmoniker": "vpo",
+    "wiener symphoniker": "vso",
+    "royal concertgebouw orchestra": "rco",
+    "koninklijk concertgebouworkest": "rco",
+}
+_INITIAL_STOPWORDS = frozenset({"of", "the", "in", "de", "du", "la", "le", "and", "des"})
+
+
+def _initials(key: str) -> str | None:
+    """ "london symphony orchestra" -> "lso": how folders abbreviate ensembles."""
+    if key in _ENGLISH_INITIALS:
+        return _ENGLISH_INITIALS[key]
+    words = [w for w in key.split() if w not in _INITIAL_STOPWORDS]
+    return "".join(w[0] for w in words) if len(words) >= 3 else None
+
+
 def _name_in_path(name: str, path_key: str) -> bool:
     key = ascii_key(name, drop_the=True)
     if not key:
         return False
     if whole_word_in(key, path_key):
+        return True
+    initials = _initials(key)
+    if initials and whole_word_in(initials, path_key):
         return True
     words = [w for w in key.split() if w not in _ENSEMBLE_WORDS and len(w) >= 4]
     # A conductor or soloist is filed by surname ("Gould", "Dutoit").
@@ -188,6 +210,10 @@ def _performer_part(part: str, known: frozenset[str]) -> bool:
 def _other_performer(want: Prepared, cand: Prepared) -> str | None:
     """A performer the candidate's folder names that the wanted track does not credit.
 
+    "Fricsay, BPO" for Kubelík conducting the Berliner Philharmoniker: the
+    orchestra is the wanted one, the conductor is not, so it is another
+    performance.
+
     Only folders that name the work or the composer are read ("Dvorak -
     Symphony No. 9 - Fricsay, BPO"), split at " - " and commas; the first
     part is the composer or the work and bracketed labels and years are
@@ -209,9 +235,20 @@ def _other_performer(want: Prepared, cand: Prepared) -> str | None:
             continue
         for segment in segments[1:]:
             for part in segment.split(","):
-                if _performer_part(part.strip(), known):
-                    return part.strip()
+                part = part.strip()
+                if _performer_part(part, known) and not _credited(part, want.artists[1:]):
+                    return part
     return None
+
+
+def _credited(part: str, performers: tuple[str, ...]) -> bool:
+    """True when a folder part names one of the wanted performers ("Karajan BPO")."""
+    key = ascii_key(part)
+    words = key.split()
+    return any(
+        _name_in_path(p, key) or any(_name_in_path(w, ascii_key(p)) for w in words if len(w) >= 4)
+        for p in performers
+    )
 
 
 def performance_check(want: Prepared, cand: Prepared) -> tuple[str | None, tuple[str, ...]]:
@@ -241,12 +278,12 @@ def performance_check(want: Prepared, cand: Prepared) -> tuple[str | None, tuple
             f"different performance: wanted the {'/'.join(sorted(want_years))} recording, "
             f"folder says {'/'.join(sorted(cand_years))}",
         )
+    other = _other_performer(want, cand) if performers else None
+    if other is not None:
+        return "hard", (
+            f"different performance: folder names {other!r}, "
+            f"not one of the wanted performers ({', '.join(performers)})",
+        )
     if performers and not named:
-        other = _other_performer(want, cand)
-        if other is not None:
-            return "hard", (
-                f"different performance: folder names {other!r}, "
-                f"not the wanted performers ({', '.join(performers)})",
-            )
         return "medium", (f"folder names none of the performers ({', '.join(performers)})",)
     return None, ()

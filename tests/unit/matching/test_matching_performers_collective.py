@@ -86,3 +86,30 @@ def test_a_compilation_under_various_artists_stays_the_original() -> None:
     ):
         score = score_track(EVERYBODY_HURTS, track)
         assert score.version_severity is None, (track, score.penalties)
+
+
+NEW_WORLD = Track(
+    'Symphony No. 9 in E Minor, Op. 95 "From the New World": IV. Allegro con fuoco',
+    ("Antonín Dvořák", "Berliner Philharmoniker", "Rafael Kubelík"),
+    album="Dvořák: Symphonies Nos. 8 & 9",
+    duration_ms=667000,
+)
+
+
+def test_the_wanted_orchestra_by_its_initials_is_a_wanted_performer() -> None:
+    same = score_track(
+        NEW_WORLD,
+        _file(r"@@b\Dvorak - Symphony No. 9 Op. 95 - Kubelik, BPO\04 - IV. Allegro con fuoco.flac",
+              668),
+    )  # fmt: skip
+    assert same.version_severity is None, same.penalties
+
+
+def test_the_wanted_orchestra_under_another_conductor_is_another_performance() -> None:
+    other = score_track(
+        NEW_WORLD,
+        _file(r"@@a\Dvorak - Symphony No. 9 Op. 95 - Fricsay, BPO\04 - IV. Allegro con fuoco.flac",
+              662),
+    )  # fmt: skip
+    assert other.version_severity == "hard"
+    assert any("folder names 'Fricsay'" in p for p in other.penalties), other.penalties
