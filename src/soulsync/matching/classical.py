@@ -11,8 +11,10 @@ just "01 - Aria.flac". Two rules follow:
   the work (its catalogue number, or most of its title words);
 * the same work by another performer, conductor or year is another
   recording, even at a similar length: a folder that names a different year
-  than the wanted one is rejected, and one that names none of the wanted
-  performers ranks below one that does.
+  than the wanted one is rejected, one that names none of the wanted
+  performers but names someone else ("Holst - The Planets - Dutoit OSM",
+  "Peer Gynt - Järvi, Gothenburg SO") is rejected too, and one that names
+  no performer at all ranks below one that does.
 """
 
 from __future__ import annotations
@@ -51,6 +53,39 @@ _ENSEMBLE_WORDS = frozenset(
         "baroque", "soloists", "english", "symphonique", "orchester", "staatskapelle",
     }
 )  # fmt: skip
+
+
+# Words of a folder part that name the music or the release, never a performer.
+_FORM_WORDS = frozenset(
+    {
+        "symphony", "symphonies", "concerto", "concertos", "concerti", "sonata", "sonatas",
+        "suite", "suites", "variations", "requiem", "mass", "overture", "overtures", "ballet",
+        "opera", "works", "complete", "recordings", "recording", "edition", "remaster",
+        "remastered", "collection", "box", "set", "vol", "volume", "disc", "cd", "book", "part",
+        "movements", "highlights", "selections", "best", "essential", "greatest", "classical",
+        "klassik", "classique", "baroque", "piano", "violin", "cello", "trumpet", "flac", "mp3",
+        "hi", "res", "bit", "khz", "deluxe", "original", "version", "stereo", "mono", "music",
+        "preludes", "fugues", "nocturnes", "etudes", "waltzes", "quartets", "trios", "cantatas",
+        "songs", "lieder", "arias", "choral", "orchestral", "chamber", "sacred", "and", "the",
+        "of", "in", "for", "no", "nos", "op", "major", "minor", "flat", "sharp", "live",
+    }
+)  # fmt: skip
+# Words that only ever name a group of performers ("Gothenburg Symphony Orchestra").
+_ENSEMBLE_NOUNS = frozenset(
+    {
+        "orchestra", "orchestre", "orchester", "orchestra's", "philharmonic", "philharmonia",
+        "philharmoniker", "ensemble", "choir", "chorus", "quartet", "consort", "soloists",
+        "staatskapelle", "symphonique", "sinfonietta", "players", "singers", "kammerorchester",
+    }
+)  # fmt: skip
+# Capitals that are not an orchestra's initials ("LSO", "BPO", "OSM" are).
+_NOT_INITIALS = frozenset(
+    {"CD", "DVD", "FLAC", "MP", "DG", "EMI", "ECM", "RCA", "CBS", "OST", "HD", "EP", "LP", "SACD",
+     "BWV", "HWV", "RV", "KV", "WOO", "HOB", "OP", "NO", "WEB", "VBR", "CBR", "II", "III", "IV"}
+)  # fmt: skip
+_INITIALS_RE = re.compile(r"\b[A-Z]{2,5}\b")
+_BRACKETS_RE = re.compile(r"[(\[{][^)\]}]*[)\]}]")
+_DASH_RE = re.compile(r"\s+[-\u2013\u2014]\s+")
 
 
 def is_classical(want: Prepared) -> bool:
@@ -118,23 +153,111 @@ def movement_in_work_folder(
     return f"movement {short!r} in a folder naming the work ({named})"
 
 
+# Orchestras known abroad by initials of their English name.
+_ENGLISH_INITIALS = {
+    "berliner philharmoniker": "bpo",
+    "wiener philharmoniker": "vpo",
+    "wiener symphoniker": "vso",
+    "royal concertgebouw orchestra": "rco",
+    "koninklijk concertgebouworkest": "rco",
+}
+_INITIAL_STOPWORDS = frozenset({"of", "the", "in", "de", "du", "la", "le", "and", "des"})
+
+
+def _initials(key: str) -> str | None:
+    """ "london symphony orchestra" -> "lso": how folders abbreviate ensembles."""
+    if key in _ENGLISH_INITIALS:
+        return _ENGLISH_INITIALS[key]
+    words = [w for w in key.split() if w not in _INITIAL_STOPWORDS]
+    return "".join(w[0] for w in words) if len(words) >= 3 else None
+
+
 def _name_in_path(name: str, path_key: str) -> bool:
     key = ascii_key(name, drop_the=True)
     if not key:
         return False
     if whole_word_in(key, path_key):
         return True
+    initials = _initials(key)
+    if initials and whole_word_in(initials, path_key):
+        return True
     words = [w for w in key.split() if w not in _ENSEMBLE_WORDS and len(w) >= 4]
     # A conductor or soloist is filed by surname ("Gould", "Dutoit").
     return bool(words) and whole_word_in(words[-1], path_key)
+
+
+def _performer_part(part: str, known: frozenset[str]) -> bool:
+    """True when a folder part reads as a performer's name rather than the work.
+
+    ``known`` holds the words of the wanted work, album and composer. A part
+    is a name when it carries an ensemble word or an orchestra's initials
+    ("Gothenburg SO", "Dutoit OSM"), or when all of its words are unknown
+    (neither the work, the release nor the composer: "Alison Balsom").
+    """
+    key = ascii_key(part)
+    words = key.split()
+    if not words or any(w.isdigit() for w in words):
+        return False
+    if any(m not in _NOT_INITIALS for m in _INITIALS_RE.findall(part)):
+        return True
+    if any(w in _ENSEMBLE_NOUNS for w in words):
+        return True
+    if len(words) > 4:
+        return False
+    return all(w not in known and w not in _FORM_WORDS and len(w) >= 2 for w in words)
+
+
+def _other_performer(want: Prepared, cand: Prepared) -> str | None:
+    """A performer the candidate's folder names that the wanted track does not credit.
+
+    "Fricsay, BPO" for Kubelík conducting the Berliner Philharmoniker: the
+    orchestra is the wanted one, the conductor is not, so it is another
+    performance.
+
+    Only folders that name the work or the composer are read ("Dvorak -
+    Symphony No. 9 - Fricsay, BPO"), split at " - " and commas; the first
+    part is the composer or the work and bracketed labels and years are
+    ignored.
+    """
+    catalogue, work_words = _work(want.titles[0].anatomy.original)
+    known = frozenset(
+        (*work_words, *catalogue, *ascii_key(want.album or "").split(),
+         *ascii_key(want.artists[0]).split())
+    )  # fmt: skip
+    composer = ascii_key(want.artists[0]).split()
+    for folder in cand.context_folders:
+        segments = _DASH_RE.split(_BRACKETS_RE.sub(" ", folder))
+        folder_key = ascii_key(folder)
+        if len(segments) < 2 or not (
+            (composer and whole_word_in(composer[-1], folder_key))
+            or _work_named(want.titles[0].anatomy.original, folder_key)
+        ):
+            continue
+        for segment in segments[1:]:
+            for part in segment.split(","):
+                part = part.strip()
+                if _performer_part(part, known) and not _credited(part, want.artists[1:]):
+                    return part
+    return None
+
+
+def _credited(part: str, performers: tuple[str, ...]) -> bool:
+    """True when a folder part names one of the wanted performers ("Karajan BPO")."""
+    key = ascii_key(part)
+    words = key.split()
+    return any(
+        _name_in_path(p, key) or any(_name_in_path(w, ascii_key(p)) for w in words if len(w) >= 4)
+        for p in performers
+    )
 
 
 def performance_check(want: Prepared, cand: Prepared) -> tuple[str | None, tuple[str, ...]]:
     """("hard" | "medium" | None, reasons) for which performance the candidate is.
 
     Only for classical wants and Soulseek paths. A folder year differing from
-    the wanted album's year is another recording (hard); a folder naming
-    none of the wanted performers is probably another one (medium).
+    the wanted album's year is another recording (hard), and so is a folder
+    naming another performer and none of the wanted ones; a folder naming
+    no performer at all is probably another one (medium).
     """
     if not cand.path_key or not is_classical(want):
         return None, ()
@@ -154,6 +277,12 @@ def performance_check(want: Prepared, cand: Prepared) -> tuple[str | None, tuple
         return "hard", (
             f"different performance: wanted the {'/'.join(sorted(want_years))} recording, "
             f"folder says {'/'.join(sorted(cand_years))}",
+        )
+    other = _other_performer(want, cand) if performers else None
+    if other is not None:
+        return "hard", (
+            f"different performance: folder names {other!r}, "
+            f"not one of the wanted performers ({', '.join(performers)})",
         )
     if performers and not named:
         return "medium", (f"folder names none of the performers ({', '.join(performers)})",)

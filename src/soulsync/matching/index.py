@@ -34,11 +34,11 @@ from soulsync.matching.anatomy import parse_title
 from soulsync.matching.credits import split_credit
 from soulsync.matching.normalize import ascii_key, bulk_key, text_key
 from soulsync.matching.prepared import Prepared, collector_paused, with_release_kinds
-from soulsync.matching.releases import ReleaseFacts
+from soulsync.matching.releases import ReleaseFacts, ReleaseQuery, release_key
 from soulsync.matching.score import Score, compare, prepare
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 
-__all__ = ["LibraryIndex", "OwnedMatch", "OwnedStatus"]
+__all__ = ["LibraryIndex", "OwnedMatch", "OwnedStatus", "owned_releases_to_check"]
 
 _MAX_BLOCK = 800  # title-word candidates gathered per wanted track before shortlisting
 
@@ -92,6 +92,40 @@ def _with_release(side: Prepared, artist: str | None, releases: ReleaseFacts) ->
     if info is None:
         return side
     return with_release_kinds(side, info.kinds, info.describe())
+
+
+def owned_releases_to_check(matches: Iterable[OwnedMatch], limit: int = 20) -> list[ReleaseQuery]:
+    """Releases worth a metadata look-up before trusting these library verdicts.
+
+    Only owned or uncertain verdicts whose library track sits on another
+    album than the wanted one ("Go Your Own Way" wanted from "Rumours",
+    owned from "The Dance"): the library album, unless its name already says
+    live/remix, and the wanted album (a live album wanted makes a studio
+    file the wrong version). A track owned from its own album needs no
+    look-up, so a playlist costs a handful of requests. Distinct, in
+    playlist order, at most ``limit``.
+    """
+    found: list[ReleaseQuery] = []
+    seen: set[str] = set()
+
+    def add(artist: str, album: str | None) -> None:
+        if album and len(found) < limit:
+            key = release_key(artist, album)
+            if key not in seen:
+                seen.add(key)
+                found.append(ReleaseQuery(artist, album))
+
+    for match in matches:
+        if match.status is OwnedStatus.MISSING or match.track is None:
+            continue
+        want, track = match.want, match.track
+        if not track.album or not want.album or ascii_key(track.album) == ascii_key(want.album):
+            continue
+        lead = want.artists[0] if want.artists else ""
+        add(lead, want.album)
+        if not prepare(track).context:
+            add(track.artist or lead, track.album)
+    return found
 
 
 class LibraryIndex:
@@ -214,14 +248,16 @@ class LibraryIndex:
             alternatives=tuple(scored[1:4]),
         )
 
-    def check_many(self, wants: Sequence[Track] | Iterable[Track]) -> list[OwnedMatch]:
+    def check_many(
+        self, wants: Sequence[Track] | Iterable[Track], releases: ReleaseFacts | None = None
+    ) -> list[OwnedMatch]:
         """:meth:`check` for a whole playlist, in order.
 
         The cyclic garbage collector is paused meanwhile: every full
         collection would rescan the whole index (see ``prepared.collector_paused``).
         """
         with collector_paused():
-            return [self.check(w) for w in wants]
+            return [self.check(w, releases) for w in wants]
 
     def _shortlist(self, want: Track, ids: list[int]) -> list[int]:
         """The few blocked tracks worth a full score, by a batch pre-score.

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from soulsync.domain import Track
 from soulsync.matching.classical import movement_in_work_folder, performance_check
+from soulsync.matching.collective import collective_rerecording
 from soulsync.matching.context import (
     CAST_ALBUM_RE,
     LENGTH_KINDS,
@@ -423,6 +424,11 @@ def _static(
         v_reasons = (*v_reasons, *p_reasons)
         if severity != "hard":
             severity = p_level
+    collective = collective_rerecording(want, cand, reading)
+    if collective is not None:
+        factor *= settings.hard_version_factor
+        v_reasons = (*v_reasons, collective)
+        severity = "hard"
     f_factor, f_reasons = feature_check(want, cand, reading, settings)
     if f_reasons:
         factor *= f_factor

@@ -310,6 +310,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         downloads=QueueDownloads(downloads) if downloads is not None else None,
         bus=bus,
         options=options,
+        releases=releases,
     )
     notifier = overrides.get("notifier") or WebhookNotifier.from_settings(settings.notifications)
 

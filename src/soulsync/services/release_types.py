@@ -70,10 +70,12 @@ class ReleaseTypeService:
         self.max_lookups = max_lookups
         self.lookups = 0  # answers fetched from a service (not the cache)
 
-    async def facts_for(self, queries: Sequence[ReleaseQuery]) -> ReleaseFacts:
-        """Known release types for ``queries`` (at most ``max_lookups`` of them)."""
+    async def facts_for(
+        self, queries: Sequence[ReleaseQuery], *, limit: int | None = None
+    ) -> ReleaseFacts:
+        """Known release types for ``queries`` (at most ``limit``, default ``max_lookups``)."""
         entries: list[tuple[str | None, str, ReleaseInfo]] = []
-        for query in list(queries)[: self.max_lookups]:
+        for query in list(queries)[: self.max_lookups if limit is None else limit]:
             info = await self._info(query)
             if info is not None and info.types:
                 entries.append((query.artist, query.album, info))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from soulsync.domain import LibraryTrack, Playlist, PlaylistEntry, Track
 from soulsync.matching.index import LibraryIndex, OwnedMatch
+from soulsync.matching.releases import ReleaseFacts
 from soulsync.matching.score import Score
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.services.sync.models import TrackStatus, track_key
@@ -166,18 +167,21 @@ def analyse_playlist(
     settings: MatchSettings = DEFAULT_SETTINGS,
     unreachable_reason: str = "no media server reachable",
     on_verdict: Callable[[TrackVerdict], None] | None = None,
+    releases: ReleaseFacts | None = None,
 ) -> list[TrackVerdict]:
     """Verdicts for every entry of ``playlist``, in order.
 
     ``library`` None means the media server could not be read: every playable
     track is missing with ``unreachable_reason``. ``decisions`` is
     :meth:`SyncStore.decisions_for` of the playlist's tracks. ``on_verdict`` is
-    called after each position (progress events).
+    called after each position (progress events). ``releases`` (release types
+    from the metadata service) make a track owned only from a live release
+    missing, as for Soulseek folders.
     """
     verdicts: list[TrackVerdict] = []
     for entry in playlist.entries:
         verdict = _analyse_entry(
-            entry.position, entry, library, decisions, settings, unreachable_reason
+            entry.position, entry, library, decisions, settings, unreachable_reason, releases
         )
         verdicts.append(verdict)
         if on_verdict is not None:
@@ -192,6 +196,7 @@ def _analyse_entry(
     decisions: dict[str, list[Decision]],
     settings: MatchSettings,
     unreachable_reason: str,
+    releases: ReleaseFacts | None = None,
 ) -> TrackVerdict:
     track = entry.track
     if track is None:
@@ -227,4 +232,5 @@ def _analyse_entry(
             remembered=True,
         )
     rejected = {d.library_id for d in mine if d.kind is DecisionKind.REJECTED and d.library_id}
-    return _from_engine(position, track, library.index.check(track), rejected, settings)
+    match = library.index.check(track, releases)
+    return _from_engine(position, track, match, rejected, settings)

@@ -50,6 +50,9 @@ class SyncOptions:
     # Folders read (tags) when the media server cannot be reached, before the
     # "everything is missing" fallback: the Transfer tree, a library folder.
     fallback_folders: tuple[str, ...] = ()
+    # Release-type look-ups per run for tracks owned from another album than
+    # the wanted one (MusicBrainz answers 1 request/s; answers are cached).
+    release_lookups: int = 20
 
 
 class LibraryCache:

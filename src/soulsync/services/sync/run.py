@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
-from soulsync.domain import Playlist, Source
+from soulsync.domain import Playlist, Source, Track
+from soulsync.matching.index import owned_releases_to_check
+from soulsync.matching.releases import ReleaseFacts
 from soulsync.providers.base import (
     CoolingDown,
     MediaServer,
@@ -34,6 +37,7 @@ from soulsync.providers.base import (
 )
 from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.fallback import disk_snapshot, mark_fallback
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
@@ -69,8 +73,10 @@ class RunExecutor(RunDownloads):
         wishlist: WishlistService,
         bus: EventBus | None,
         options: SyncOptions,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         super().__init__(run_id=run_id, store=store, sync_store=sync_store, bus=bus)
+        self.releases = releases
         self.sources = sources
         self.server = server
         self.library = library
@@ -227,6 +233,7 @@ class RunExecutor(RunDownloads):
     ) -> list[TrackVerdict]:
         tracks = [e.track for e in playlist.entries if e.track is not None]
         decisions = self.ss.decisions_for(tracks)
+        facts = await self._release_facts(tracks, snapshot)
         total = len(playlist.entries)
         counter = {"n": 0}
 
@@ -262,7 +269,26 @@ class RunExecutor(RunDownloads):
             settings=self.options.match,
             unreachable_reason=why or "no media server reachable",
             on_verdict=on_verdict,
+            releases=facts,
         )
+
+    async def _release_facts(
+        self, tracks: Sequence[Track], snapshot: LibrarySnapshot | None
+    ) -> ReleaseFacts | None:
+        """Release types of the albums that decide this playlist's library verdicts.
+
+        A first pass without facts finds the tracks owned from another album
+        than the wanted one; only those albums are looked up (cached, paced,
+        at most ``release_lookups``). Offline, the facts are empty and the
+        check is what it was without them.
+        """
+        if self.releases is None or snapshot is None or not tracks:
+            return None
+        matches = await asyncio.to_thread(snapshot.index.check_many, tracks)
+        queries = owned_releases_to_check(matches, limit=self.options.release_lookups)
+        if not queries:
+            return None
+        return await self.releases.facts_for(queries, limit=len(queries))
 
     async def _find_earlier_downloads(self, server_reachable: bool) -> None:
         """Missing tracks whose file the "owned once" memory names and that is on disk.
@@ -426,8 +452,17 @@ class RunExecutor(RunDownloads):
         # Re-judge every position with the fresh library (and the new memories).
         tracks = [e.track for e in playlist.entries if e.track is not None]
         decisions = self.ss.decisions_for(tracks)
+        # The same release rules as the first check (answers come from the cache).
+        facts = await self._release_facts(tracks, snapshot)
         fresh = await asyncio.to_thread(
-            analyse_playlist, playlist, snapshot, decisions, settings=self.options.match
+            functools.partial(
+                analyse_playlist,
+                playlist,
+                snapshot,
+                decisions,
+                settings=self.options.match,
+                releases=facts,
+            )
         )
         owned_now: list[TrackVerdict] = []
         for slot, verdict in zip(self.slots, fresh, strict=True):

@@ -29,6 +29,7 @@ from typing import Any
 from soulsync.domain import LibraryTrack, Source
 from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
+from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
@@ -106,8 +107,11 @@ class SyncService(RunOwnership):
         bus: EventBus | None = None,
         options: SyncOptions | None = None,
         wishlist: WishlistService | None = None,
+        releases: ReleaseTypeService | None = None,
     ) -> None:
         self.store = store
+        # Release types (live albums without "live") for the library check.
+        self.releases = releases
         self.sync_store = SyncStore(store)
         self.sources = dict(sources)
         # Playlist files need no account: always available unless replaced.
@@ -351,6 +355,7 @@ class SyncService(RunOwnership):
             wishlist=self.wishlist,
             bus=self.bus,
             options=self.options,
+            releases=self.releases,
         )
 
         async def body() -> None:

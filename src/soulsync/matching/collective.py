@@ -1,0 +1,58 @@
+"""Collective re-recordings filed under "Various Artists" in a library.
+
+A charity or all-star single ("Perfect Day (Children In Need)", "Everybody
+Hurts (Helping Haiti)", "Bridge Over Troubled Water - Artists for
+Grenfell") is a new recording of a famous song by many singers at once, so
+libraries tag its artist "Various Artists". With the title and a similar
+length it looks like the original on a compilation; its album gives it
+away: the album is the song's own title with a qualifier, or it names a
+charity or an all-star cast. A compilation ("The Best Ballads of the 90s")
+stays what it is, the original recording filed under "Various Artists".
+"""
+
+from __future__ import annotations
+
+import re
+
+from soulsync.matching.normalize import ascii_key
+from soulsync.matching.prepared import Prepared, PreparedTitle
+
+__all__ = ["collective_rerecording"]
+
+_VARIOUS = frozenset({"various artists", "various", "va"})
+_CHARITY_RE = re.compile(
+    r"\b(?:children in need|comic relief|sport relief|red nose|band aid|for haiti|helping haiti"
+    r"|for grenfell|charity|benefit single|relief|appeal|unicef|war child|all ?stars?"
+    r"|artists (?:for|against|united)|in aid of|for the victims)\b"
+)
+_QUALIFIER_RE = re.compile(r"\s*(?:[(\[].*|\s[-\u2013\u2014]\s.*)$")
+
+
+def collective_rerecording(want: Prepared, cand: Prepared, reading: PreparedTitle) -> str | None:
+    """Why a library track credited to "Various Artists" is a collective re-recording, or None.
+
+    Only for library tracks (no remote path) whose credit is only "Various
+    Artists" and whose title does not name the performer ("Lou Reed -
+    Perfect Day" is the original filed on a compilation), when the wanted
+    track is on another album.
+    """
+    if cand.path_key or not cand.album or not cand.artists or reading.artist:
+        return None
+    if not all(ascii_key(a) in _VARIOUS for a in cand.artists):
+        return None
+    if not want.artists or all(ascii_key(a) in _VARIOUS for a in want.artists):
+        return None
+    album = ascii_key(cand.album)
+    # The whole album name, qualifier included: the wanted track may itself
+    # be on the charity release.
+    if want.album and ascii_key(want.album) == album:
+        return None
+    if _CHARITY_RE.search(album):
+        return f"candidate is a Various Artists re-recording ({cand.album!r} is a charity release)"
+    base = ascii_key(_QUALIFIER_RE.sub("", cand.album))
+    if base and base != album and base in reading.base_forms:
+        return (
+            f"candidate is a Various Artists re-recording ({cand.album!r} is a single of "
+            "this song by several artists)"
+        )
+    return None

@@ -1,0 +1,113 @@
+"""The sync's library check asks the release-type service (MusicBrainz simulator).
+
+Issue 17: a track owned only from a live album whose name never says "live"
+("Go Your Own Way" from Fleetwood Mac's "The Dance") is not the studio
+recording the playlist wants: the same rule as for Soulseek folders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+
+from soulsync.domain import Source
+from soulsync.providers.metadata import MetadataService
+from soulsync.providers.musicbrainz import MusicBrainzClient
+from soulsync.sandbox.library_seed import library_seed_tracks, relative_path, write_seed_file
+from soulsync.sandbox.musicbrainz import (
+    DEFAULT_RELEASE_GROUPS,
+    MusicBrainzSimulator,
+    SimReleaseGroup,
+)
+from soulsync.services.release_types import ReleaseTypeService
+from soulsync.services.sync.downloads import QueueDownloads
+from soulsync.services.sync.models import RunState, TrackStatus
+from soulsync.services.sync.service import SyncService
+
+UA = "SoulSyncTests/1.0 ( https://example.org/soulsync-tests )"
+WANTED = "rumours/Go Your Own Way"
+
+
+@pytest.fixture()
+def media_kind() -> str:
+    """A folder library: the test edits its files and every run rescans it."""
+    return "folder"
+
+
+@pytest.fixture()
+def mb_sim() -> Iterator[MusicBrainzSimulator]:
+    groups = (
+        *DEFAULT_RELEASE_GROUPS,
+        SimReleaseGroup("Rumours", "Fleetwood Mac", "Album", (), "1977-02-04"),
+        SimReleaseGroup("The Dance", "Fleetwood Mac", "Album", ("Live",), "1997-08-19"),
+    )
+    sim = MusicBrainzSimulator(release_groups=groups).start()
+    yield sim
+    sim.stop()
+
+
+def _own_it_only_live(sandbox, audio_cache) -> None:  # type: ignore[no-untyped-def]
+    """Replace the library's studio "Go Your Own Way" by its copy from "The Dance"."""
+    studio = next(s for s in library_seed_tracks() if s.key == WANTED)
+    (sandbox.library_dir / studio.relpath).unlink()
+    live = dataclasses.replace(
+        studio,
+        album="The Dance",
+        date="1997-08-19",
+        isrc=None,  # a rip without identifiers: only the album tells
+        track_number=9,
+        relpath=relative_path("Fleetwood Mac", "The Dance", 1, 1, 9, studio.title),
+    )
+    write_seed_file(sandbox.library_dir, live, audio_cache)
+
+
+async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
+    sandbox, audio_cache, mb_sim
+) -> None:  # type: ignore[no-untyped-def]
+    _own_it_only_live(sandbox, audio_cache)
+    pid = sandbox.spotify_sim.add_playlist(
+        "Release facts", [WANTED, "nevermind/Smells Like Teen Spirit"]
+    )
+    ref = f"spotify:{pid}"
+
+    # Without release knowledge nothing in "The Dance" says live: owned.
+    plain = await sandbox.run(ref, dry_run=True)
+    rows = {r.title: r for r in sandbox.sync.sync_store.run_tracks(plain.id)}
+    assert rows["Go Your Own Way"].status is TrackStatus.OWNED
+    assert "The Dance" in (rows["Go Your Own Way"].library_path or "")
+
+    async with MusicBrainzClient(
+        sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
+    ) as client:
+        releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
+        aware = SyncService(
+            sandbox.store,
+            sources={Source.SPOTIFY: sandbox.spotify},
+            media_server=sandbox.media,
+            downloads=QueueDownloads(sandbox.queue),
+            bus=sandbox.bus,
+            options=sandbox.options,
+            releases=releases,
+        )
+        sandbox.extra_services.append(aware)
+        checked = await sandbox.run(ref, dry_run=True, service=aware)
+        assert checked.state is RunState.COMPLETED, checked.error
+        rows = {r.title: r for r in aware.sync_store.run_tracks(checked.id)}
+        live = rows["Go Your Own Way"]
+        assert live.status is TrackStatus.MISSING, live.reason
+        assert "(MusicBrainz: Album, Live)" in (live.reason or "")
+        # Owned from its own album: nothing to ask about.
+        assert rows["Smells Like Teen Spirit"].status is TrackStatus.OWNED
+        # Only the two albums that decide a verdict were looked up.
+        assert mb_sim.requests == 2 and releases.lookups == 2
+
+        synced = await sandbox.run(ref, download_missing=True, service=aware)
+        assert synced.state is RunState.COMPLETED, synced.error
+        rows = {r.title: r for r in aware.sync_store.run_tracks(synced.id)}
+        fetched = rows["Go Your Own Way"]
+        assert fetched.status is TrackStatus.DOWNLOADED, fetched.reason
+        # The studio file now in the library is the one the playlist points at.
+        assert "The Dance" not in (fetched.library_path or ""), fetched.library_path
+        assert mb_sim.requests == 2  # the re-check after the download used the cache
