@@ -3,8 +3,9 @@
 ``make test`` runs this before pytest, next to ``ensure_browser.py``. The Python
 side (pywebview, PyQt6 and its QtWebEngine) comes with ``pip install -e '.[dev]'``;
 the wheels bundle Qt itself but not the X11/GL/NSS libraries it loads, and the
-test needs a virtual display (``Xvfb``). On a Debian-like machine the missing
-packages are installed with ``apt-get`` when running as root; otherwise it
+test needs a virtual display (``Xvfb``). It opens a Qt web view on a private
+Xvfb to find out; when that fails on a Debian-like machine, running as root,
+it installs the packages below with ``apt-get`` and tries again; otherwise it
 prints one line saying what to install and exits 1.
 """
 
@@ -61,37 +62,81 @@ def python_side_missing() -> list[str]:
     return missing
 
 
-def missing_packages() -> list[str]:
-    """The APT packages not installed (all of them when dpkg cannot tell)."""
-    if shutil.which("dpkg-query") is None:
-        return [] if shutil.which("Xvfb") else list(APT_PACKAGES)
-    done = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Abbrev}\\n", *APT_PACKAGES],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    installed = {
-        line.split()[0].split(":")[0]
-        for line in done.stdout.splitlines()
-        if len(line.split()) > 1 and line.split()[1].startswith("ii")
-    }
-    return [name for name in APT_PACKAGES if name not in installed]
+PROBE = """
+import sys
+from qtpy.QtCore import QTimer
+from qtpy.QtWebEngineWidgets import QWebEngineView
+from qtpy.QtWidgets import QApplication
+app = QApplication(sys.argv)
+view = QWebEngineView()
+view.loadFinished.connect(lambda ok: app.exit(0 if ok else 3))
+QTimer.singleShot(45000, lambda: app.exit(4))
+view.setHtml("<p>probe</p>")
+view.show()
+sys.exit(app.exec())
+"""
 
 
-def apt_install(packages: list[str]) -> bool:
-    """Install ``packages`` with apt-get (as root); True when it succeeded."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    update = subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    if update.returncode != 0:
-        return False
-    done = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
-        env=env,
-        check=False,
+def window_problem() -> str | None:
+    """Why a Qt web view cannot be shown on a fresh Xvfb here, or None when it can.
+
+    Tried for real (an X server and a page), so a library Qt loads only at run
+    time (``libxcb-cursor0``) or a renamed Debian package cannot fool it.
+    """
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        return "Xvfb is not installed"
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    return done.returncode == 0
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as chosen:
+            number = chosen.readline().strip()
+        if not number.isdigit():
+            return "Xvfb did not start"
+        env = {**os.environ, "DISPLAY": f":{number}"}
+        if os.geteuid() == 0:
+            env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # as `soulsync desktop` does for root
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", PROBE],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return "a Qt web view did not load within 60 s"
+        if done.returncode == 0:
+            return None
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        hint = next((line for line in lines if "needed" in line or "cannot open" in line), "")
+        return f"a Qt web view did not start (exit {done.returncode}) {hint}".strip()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def apt_install(packages: tuple[str, ...]) -> None:
+    """Install ``packages`` with apt-get (as root); one by one if the whole set fails.
+
+    One by one, a name this release does not have (Debian renames libraries
+    now and then) costs only itself; the probe afterwards says if it mattered.
+    """
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "update", "-qq"], env=env, check=False).returncode != 0:
+        return
+    command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends"]
+    done = subprocess.run([*command, *packages], env=env, check=False, stdout=subprocess.DEVNULL)
+    if done.returncode != 0:
+        for name in packages:
+            subprocess.run([*command, name], env=env, check=False, stdout=subprocess.DEVNULL)
 
 
 def main() -> int:
@@ -104,19 +149,19 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    missing = missing_packages()
-    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
-        print(f"desktop test: installing {' '.join(missing)}", flush=True)
-        apt_install(missing)
-        missing = missing_packages()
-    if missing:
+    problem = window_problem()
+    if problem and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"desktop test: {problem}; installing Xvfb and Qt's libraries", flush=True)
+        apt_install(APT_PACKAGES)
+        problem = window_problem()
+    if problem:
         print(
-            "error: the desktop test needs Xvfb and Qt's X11 libraries: run "
-            f"`sudo apt-get install {' '.join(missing)}`",
+            f"error: the desktop test cannot open a window ({problem}): run "
+            f"`sudo apt-get install {' '.join(APT_PACKAGES)}`",
             file=sys.stderr,
         )
         return 1
-    print(f"desktop test: Xvfb at {shutil.which('Xvfb')}, Qt libraries installed")
+    print(f"desktop test: a Qt web view opens on Xvfb ({shutil.which('Xvfb')})")
     return 0
 
 
