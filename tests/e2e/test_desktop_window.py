@@ -89,23 +89,48 @@ def xvfb() -> Iterator[str]:
 
 @pytest.fixture()
 def sandbox_config(tmp_path: Path) -> Iterator[Path]:
-    """``soulsync sandbox`` running, its config written, and the admin password set."""
+    """``soulsync sandbox`` running and its config written (no admin password yet)."""
     root = tmp_path / "sandbox"
     log = (tmp_path / "sandbox.log").open("w")
     proc = subprocess.Popen([*SOULSYNC, "sandbox", "--dir", str(root)], stdout=log, stderr=log)
     try:
         config = root / "sandbox-config.toml"
         _wait(lambda: config.is_file() and config.stat().st_size > 0, 60, "the sandbox config")
-        settings = load_config(config)
-        store = Store(settings.database_path)
-        try:
-            set_initial_admin(store, "admin", PASSWORD, PASSWORD)
-        finally:
-            store.close()
         yield config
     finally:
         _stop(proc)
         log.close()
+
+
+def _set_admin_password(config: Path) -> None:
+    store = Store(load_config(config).database_path)
+    try:
+        set_initial_admin(store, "admin", PASSWORD, PASSWORD)
+    finally:
+        store.close()
+
+
+def _start_desktop(config: Path, xvfb: str, log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            [*SOULSYNC, "--config", str(config), "--log-level", "INFO", "desktop"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "DISPLAY": xvfb},
+        )
+
+
+def _page_shown(proc: subprocess.Popen[bytes], log_path: Path) -> tuple[int, str]:
+    """The port and path of the first server page the window showed (from the desktop log)."""
+    pattern = re.compile(r"desktop window showing http://127\.0\.0\.1:(\d+)(/\S*)")
+    shown = _wait(
+        lambda: pattern.search(log_path.read_text()) or proc.poll() is not None,
+        90,
+        "the window to load a page",
+    )
+    assert proc.poll() is None, log_path.read_text()
+    assert isinstance(shown, re.Match)
+    return int(shown.group(1)), shown.group(2)
 
 
 def _windows(screen: display.Display) -> list[Any]:
@@ -168,30 +193,12 @@ def _port_open(port: int) -> bool:
 def test_desktop_window_logs_in_shows_the_dashboard_and_closes_cleanly(
     xvfb: str, sandbox_config: Path, tmp_path: Path
 ) -> None:
+    _set_admin_password(sandbox_config)
     log_path = tmp_path / "desktop.log"
-    env = {**os.environ, "DISPLAY": xvfb}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [*SOULSYNC, "--config", str(sandbox_config), "--log-level", "INFO", "desktop"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    proc = _start_desktop(sandbox_config, xvfb, log_path)
     try:
-        shown = _wait(
-            lambda: (
-                re.search(
-                    r"desktop window showing http://127\.0\.0\.1:(\d+)(/\S*)", log_path.read_text()
-                )
-                or proc.poll() is not None
-            ),
-            90,
-            "the window to load a page",
-        )
+        port, path = _page_shown(proc, log_path)
         output = log_path.read_text()
-        assert proc.poll() is None, output
-        assert isinstance(shown, re.Match)
-        port, path = int(shown.group(1)), shown.group(2)
         # Logged in by the one-time token, straight onto the dashboard (not /login or /setup).
         assert path == "/", output
         assert "desktop window logged in as 'admin'" in output
@@ -225,8 +232,6 @@ def test_desktop_window_logs_in_shows_the_dashboard_and_closes_cleanly(
     assert "window closed, server stopped" in output
     assert "Application shutdown complete" in output  # queue workers and sync runner stopped
     assert not _port_open(port)
-    # The password is never in what the desktop process printed.
-    assert PASSWORD not in output
     settings = load_config(sandbox_config)
     store = Store(settings.database_path)
     try:
@@ -234,3 +239,22 @@ def test_desktop_window_logs_in_shows_the_dashboard_and_closes_cleanly(
     finally:
         store.close()
     assert "Desktop window logged in" in messages
+
+
+def test_before_first_start_the_window_shows_the_setup_page_and_sigterm_closes_it(
+    xvfb: str, sandbox_config: Path, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "desktop.log"
+    proc = _start_desktop(sandbox_config, xvfb, log_path)
+    try:
+        port, path = _page_shown(proc, log_path)
+        output = log_path.read_text()
+        # No account is made without a password: the first-start page, not a session.
+        assert path == "/setup", output
+        assert "desktop window logged in" not in output
+        proc.send_signal(signal.SIGTERM)  # a session manager logging the user out
+        assert proc.wait(30) == 0, log_path.read_text()
+    finally:
+        _stop(proc)
+    assert "window closed, server stopped" in log_path.read_text()
+    assert not _port_open(port)
