@@ -19,12 +19,14 @@ demo: $(STAMP)
 	$(BIN)/soulsync demo
 
 ## Lint, type-check and run every test (unit, integration, browser).
-## Installs Chromium for the browser tests when it is missing (scripts/ensure_browser.py).
+## Installs Chromium for the browser tests when it is missing (scripts/ensure_browser.py),
+## and Xvfb with Qt's libraries for the desktop-window test (scripts/ensure_desktop.py).
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python scripts/ensure_browser.py
+	$(BIN)/python scripts/ensure_desktop.py
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -42,6 +44,7 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/python scripts/ensure_browser.py
+	$(BIN)/python scripts/ensure_desktop.py
 	$(BIN)/pytest -q tests/e2e
 
 bench: $(STAMP)

@@ -243,7 +243,8 @@ def test_help_imports_no_heavy_module() -> None:
         "from soulsync.cli.app import app\n"
         "result = CliRunner().invoke(app, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
-        "heavy = ('sqlalchemy', 'fastapi', 'av', 'scipy', 'numpy', 'plexapi', 'pydantic')\n"
+        "heavy = ('sqlalchemy', 'fastapi', 'av', 'scipy', 'numpy', 'plexapi', 'pydantic',\n"
+        "         'webview', 'qtpy', 'PyQt6')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "print('serve' in result.output and 'test-connections' in result.output)\n"
     )

@@ -156,6 +156,10 @@ def main(
 # To add a command: write `src/soulsync/cli/<name>.py` and list it here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("soulsync.cli.serve", "Start the web UI and REST API (Ctrl-C stops it)."),
+    "desktop": (
+        "soulsync.cli.desktop",
+        "Open SoulSync in its own window, logged in (closing the window stops it).",
+    ),
     "demo": (
         "soulsync.cli.demo",
         "Start the sandbox services and SoulSync against them (no accounts needed).",

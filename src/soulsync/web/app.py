@@ -27,7 +27,7 @@ from soulsync import __version__
 from soulsync.config import Settings
 from soulsync.data_dir import ensure_private_dir
 from soulsync.store import Store
-from soulsync.web import routes_auth, routes_core, sse
+from soulsync.web import routes_auth, routes_core, routes_desktop, sse
 from soulsync.web.activity import ActivityRecorder
 from soulsync.web.auth import LoginLimiter
 from soulsync.web.client_address import parse_networks
@@ -84,6 +84,7 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(routes_core.router)
     app.include_router(routes_auth.router)
+    app.include_router(routes_desktop.router)
     # ---- Registration point: later issues include their routers here, e.g.
     # app.include_router(playlists.router)  (pages)
     # app.include_router(api_v1.router, prefix="/api")  (JSON; 401 without auth)

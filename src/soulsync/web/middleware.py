@@ -24,7 +24,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -39,6 +39,7 @@ from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
 from soulsync.web.client_address import Network
+from soulsync.web.desktop_tokens import DesktopTokens
 from soulsync.web.fetch_site import cross_site_refusal
 from soulsync.web.sessions import COOKIE_NAME, Session, SessionCodec, SessionRegistry
 
@@ -48,6 +49,9 @@ PUBLIC_PATHS = frozenset({"/healthz", "/favicon.ico"})
 PUBLIC_PREFIXES = ("/static/",)
 # Reachable without a principal (but still CSRF-checked on POST).
 AUTH_PAGES = frozenset({"/login", "/setup"})
+# Reachable without a principal and without the CSRF token: the request carries a
+# one-time secret that only this process minted (``routes_desktop``).
+ONE_TIME_TOKEN_PATHS = frozenset({"/auth/desktop"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -90,6 +94,8 @@ class AuthContext:
     csp: bytes = SECURITY_HEADERS[-1][1]
     trusted_proxies: tuple[Network, ...] = ()
     max_body_bytes: int = 1_000_000
+    # Filled only by `soulsync desktop`; empty (so every token is refused) elsewhere.
+    desktop_tokens: DesktopTokens = field(default_factory=DesktopTokens)
 
 
 def is_api_path(path: str) -> bool:
@@ -181,7 +187,7 @@ class AuthMiddleware:
             else:
                 await self._redirect(send, "/setup", session, scope)
             return
-        if principal is None and path not in AUTH_PAGES:
+        if principal is None and path not in AUTH_PAGES and path not in ONE_TIME_TOKEN_PATHS:
             if api:
                 await _json(send, 401, {"error": "authentication required"}, bearer=True)
             else:
@@ -191,8 +197,10 @@ class AuthMiddleware:
                 await self._redirect(send, "/login?next=" + quote(target, safe="/"), session, scope)
             return
 
-        if scope["method"] not in SAFE_METHODS and (
-            principal is None or principal.via == "session"
+        if (
+            scope["method"] not in SAFE_METHODS
+            and (principal is None or principal.via == "session")
+            and path not in ONE_TIME_TOKEN_PATHS
         ):
             # Cookie-borne requests need the token; API-key requests cannot be
             # forged cross-site (the browser never adds the key by itself).

@@ -65,7 +65,7 @@ async def setup_submit(request: Request) -> Response:
         return render(request, "setup.html", {"username": username, "error": str(exc)}, 400)
     log.info("admin account %r created from %s", username, _client(request))
     ctx.store.add_activity("auth", f"Admin account {username!r} created")
-    _start_session(request, username)
+    start_session(request, username)
     return RedirectResponse("/", status_code=303)
 
 
@@ -104,7 +104,7 @@ async def login_submit(request: Request) -> Response:
         )
     ctx.limiter.succeeded(client, username)
     log.info("login by %r from %s", username, client)
-    _start_session(request, username.strip())
+    start_session(request, username.strip())
     return RedirectResponse(target, status_code=303)
 
 
@@ -121,7 +121,8 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _start_session(request: Request, username: str) -> None:
+def start_session(request: Request, username: str) -> None:
+    """Log this browser in as ``username``: a new server-side session and a new CSRF token."""
     ctx: AuthContext = request.state.auth
     session = request.state.session
     if session.sid:

@@ -115,6 +115,11 @@ class ThreadedServer:
             time.sleep(0.01)
         return self
 
+    @property
+    def running(self) -> bool:
+        """True while the server thread is alive (also after a ``stop()`` that timed out)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving and release the port."""
         self._server.should_exit = True
