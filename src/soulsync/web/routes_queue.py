@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from soulsync.domain import JobState
 from soulsync.services.downloads.service import Job, JobNotFound
 from soulsync.web.formatting import plural
 from soulsync.web.templating import render
@@ -30,8 +31,8 @@ def artwork(job: Job) -> str | None:
     return None
 
 
-def row(job: Job) -> dict[str, Any]:
-    """What the template shows for one job."""
+def row(job: Job, *, stalled_s: float | None = None, retries: int | None = None) -> dict[str, Any]:
+    """What the template shows for one job (``stalled_s``: seconds without data, if stalled)."""
     track = job.track or job.wanted
     title = (
         track.title if track is not None else (job.file.basename if job.file else f"job {job.id}")
@@ -60,7 +61,9 @@ def row(job: Job) -> dict[str, Any]:
         "error": job.error or job.result,
         "path": job.destination or job.local_path,
         "source": f"{job.file.username}" if job.file else None,
-        "note": attempt_note(job),
+        "note": attempt_note(job, retries),
+        "candidate": candidate_line(job),
+        "stalled_s": stalled_s,
         "finished_at": job.finished_at,
     }
 
@@ -68,29 +71,39 @@ def row(job: Job) -> dict[str, Any]:
 PREVIOUS = "previous candidate failed: "
 
 
-def attempt_note(job: Job) -> str | None:
-    """Which peer is being tried and why the last one was left, in words.
+def attempt_note(job: Job, retries: int | None = None) -> str | None:
+    """Why the last peer was left and which attempt this is, in words.
 
-    "stalled: no data for 60s … — trying peer 2 of 3 (alice)" instead of a
-    bare QUEUED flipping with DOWNLOADING; retries later say which attempt.
+    "stalled: no data for 60s … — trying the next peer (2/3)" instead of a
+    bare QUEUED flipping with DOWNLOADING; queue retries say "attempt 2 of 4"
+    (``retries`` is the queue's retry budget; None when unknown).
     """
     if job.is_final:
         return None
     total = len(job.candidates)
     parts: list[str] = []
-    if job.error and job.error.startswith(PREVIOUS) and total > 1:
-        who = f" ({job.file.username})" if job.file else ""
-        parts.append(
-            f"{job.error.removeprefix(PREVIOUS)} — trying peer "
-            f"{job.candidate_index + 1} of {total}{who}"
-        )
+    if job.error and job.error.startswith(PREVIOUS):
+        reason = job.error.removeprefix(PREVIOUS)
+        if total > 1:
+            reason += f" — trying the next peer ({job.candidate_index + 1}/{total})"
+        parts.append(reason)
     elif job.error:
         parts.append(job.error)  # e.g. "all candidates failed; …; retry 1/3 in 60s"
-    elif total > 1 and job.candidate_index > 0:
-        parts.append(f"peer {job.candidate_index + 1} of {total}")
     if job.attempts > 0 and not (job.error and "retry" in job.error):
-        parts.append(f"attempt {job.attempts + 1}")
+        of = f" of {retries + 1}" if retries is not None else ""
+        parts.append(f"attempt {job.attempts + 1}{of}")
     return "; ".join(parts) or None
+
+
+def candidate_line(job: Job) -> str | None:
+    """The candidate being tried: "peer 2 of 3: bob — 01 Song.flac"."""
+    if job.is_final or job.file is None or job.state is JobState.PROCESSING:
+        return None
+    where = f"{job.file.username} — {job.file.basename}"
+    total = len(job.candidates)
+    if total > 1:
+        return f"peer {job.candidate_index + 1} of {total}: {where}"
+    return f"from {where}"
 
 
 def short_path(path: str | None, transfer: Path) -> str | None:
@@ -106,7 +119,13 @@ def short_path(path: str | None, transfer: Path) -> str | None:
 def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     jobs = services.downloads.list_active()
     transfer = services.settings.transfer_dir
-    active = [row(j) for j in jobs if not j.is_final]
+    steps = services.downloads.steps
+    retries = services.downloads.queue.retries
+    active = [
+        row(j, stalled_s=steps.stalls.stalled_for(j.id), retries=retries)
+        for j in jobs
+        if not j.is_final
+    ]
     processing = getattr(getattr(services.downloads, "organiser", None), "processing", None)
     if processing is not None:
         for item in active:

@@ -9,7 +9,7 @@ import pytest
 
 from soulsync.domain import JobKind, JobState, SoulseekFile
 from soulsync.services.downloads.jobs_store import Job
-from soulsync.web.routes_queue import attempt_note
+from soulsync.web.routes_queue import attempt_note, candidate_line
 
 PEERS = tuple(
     SoulseekFile(u, f"Music\\{u}\\01 Song.flac", 30_000_000) for u in ("ann", "bob", "cy")
@@ -59,19 +59,47 @@ def job(**values: Any) -> Job:
                 "file": PEERS[1],
                 "error": "previous candidate failed: stalled: no data for 25s at 9 of 30 bytes",
             },
-            "stalled: no data for 25s at 9 of 30 bytes — trying peer 2 of 3 (bob)",
+            "stalled: no data for 25s at 9 of 30 bytes — trying the next peer (2/3)",
         ),
-        ({"candidate_index": 2, "file": PEERS[2]}, "peer 3 of 3"),
+        ({"candidate_index": 2, "file": PEERS[2]}, None),
         (
             {"attempts": 1, "error": "all candidates failed; last: stalled; retry 1/3 in 60s"},
             "all candidates failed; last: stalled; retry 1/3 in 60s",
         ),
-        ({"attempts": 2}, "attempt 3"),
+        ({"attempts": 2}, "attempt 3 of 4"),
         ({"state": JobState.FAILED, "error": "previous candidate failed: x"}, None),
     ],
 )
 def test_attempt_note(values: dict[str, Any], note: str | None) -> None:
-    assert attempt_note(job(**values)) == note
+    assert attempt_note(job(**values), retries=3) == note
+
+
+@pytest.mark.parametrize(
+    ("values", "line"),
+    [
+        ({}, "peer 1 of 3: ann — 01 Song.flac"),
+        ({"candidate_index": 2, "file": PEERS[2]}, "peer 3 of 3: cy — 01 Song.flac"),
+        ({"candidates": PEERS[:1]}, "from ann — 01 Song.flac"),
+        ({"state": JobState.PROCESSING}, None),
+        ({"state": JobState.COMPLETED}, None),
+    ],
+)
+def test_candidate_line(values: dict[str, Any], line: str | None) -> None:
+    assert candidate_line(job(**values)) == line
+
+
+def test_a_stalled_row_shows_its_timer_instead_of_speed_and_eta() -> None:
+    from soulsync.web.routes_queue import row
+    from soulsync.web.templating import make_templates
+
+    stalled = row(job(state=JobState.DOWNLOADING, speed=3000.0, percent=30.0), stalled_s=25.4)
+    html = (
+        make_templates()
+        .get_template("partials/queue_list.html")
+        .render(tab="active", active=[stalled], finished=[], eta=lambda *a: "0:09 left")
+    )
+    assert 'class="state stalled" data-stalled-s="25.4">stalled 25 s<' in html
+    assert "0:09 left" not in html and "peer 1 of 3: ann" in html
 
 
 def test_finished_rows_say_when_and_offer_remove() -> None:
