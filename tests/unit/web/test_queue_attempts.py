@@ -3,6 +3,7 @@ instead of a bare QUEUED flipping with DOWNLOADING (issue 15 item 10)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,7 +97,13 @@ def test_a_stalled_row_shows_its_timer_instead_of_speed_and_eta() -> None:
     html = (
         make_templates()
         .get_template("partials/queue_list.html")
-        .render(tab="active", active=[stalled], finished=[], eta=lambda *a: "0:09 left")
+        .render(
+            tab="active",
+            active=[stalled],
+            finished=[],
+            entries=[stalled],
+            eta=lambda *a: "0:09 left",
+        )
     )
     assert 'class="state stalled" data-stalled-s="25.4">stalled 25 s<' in html
     assert "0:09 left" not in html and "peer 1 of 3: ann" in html
@@ -105,23 +112,40 @@ def test_a_stalled_row_shows_its_timer_instead_of_speed_and_eta() -> None:
 def test_finished_rows_say_when_and_offer_remove() -> None:
     import time
 
-    from soulsync.web.routes_queue import row
+    from soulsync.web.routes_queue import exact_time, row, short_path
     from soulsync.web.templating import make_templates
 
-    done = row(
-        job(state=JobState.COMPLETED, finished_at=time.time() - 120, destination="/t/a.flac")
-    )
+    at = time.time() - 120
+    done = row(job(state=JobState.COMPLETED, finished_at=at, destination="/srv/Transfer/A/a.flac"))
+    done["short"] = short_path(done["path"], Path("/srv/Transfer"))
     html = (
         make_templates()
         .get_template("partials/queue_list.html")
-        .render(tab="finished", active=[], finished=[done], eta=lambda *a: "")
+        .render(tab="finished", active=[], finished=[done], entries=[done], eta=lambda *a: "")
     )
     assert 'hx-post="/queue/1/remove"' in html and "Remove" in html
-    assert "2 min ago" in html
+    assert "2 min ago" in html and f'title="{exact_time(at)}"' in html
+    assert "Transfer/A/a.flac" in html and "/srv/" not in html  # never an absolute server path
     queued = row(job())
     html = (
         make_templates()
         .get_template("partials/queue_list.html")
-        .render(tab="active", active=[queued], finished=[], eta=lambda *a: "0:00 left")
+        .render(
+            tab="active", active=[queued], finished=[], entries=[queued], eta=lambda *a: "0:00 left"
+        )
     )
     assert "0:00 left" not in html  # no speed or ETA while queued
+
+
+def test_short_path_is_never_absolute() -> None:
+    from soulsync.web.routes_queue import short_path
+
+    transfer, downloads = Path("/srv/Transfer"), Path("/srv/slskd/downloads")
+    assert (
+        short_path("/srv/Transfer/A/B/01 x.flac", transfer, downloads) == "Transfer/A/B/01 x.flac"
+    )
+    assert short_path("/srv/slskd/downloads/F/01 x.flac", transfer, downloads) == (
+        "downloads/F/01 x.flac"
+    )
+    assert short_path("/elsewhere/01 x.flac", transfer, downloads) == "01 x.flac"
+    assert short_path(None, transfer) is None

@@ -74,7 +74,18 @@
     var eta = li.querySelector(".eta"); if (eta) eta.textContent = "";
     var st = li.querySelector(".state"); if (st) { st.textContent = d.stage; st.className = "state processing stage"; }
   });
-  document.addEventListener("htmx:afterSwap", function () { counts(); adoptStalls(); });
-  document.addEventListener("ss:live-updated", function () { counts(); adoptStalls(); });
+  // Album rows stay open across the live refreshes of the list.
+  var openAlbums = {};
+  document.addEventListener("toggle", function (ev) {
+    var d = ev.target;
+    if (d.classList && d.classList.contains("group-jobs")) openAlbums[d.dataset.batch] = d.open;
+  }, true);
+  function reopen() {
+    document.querySelectorAll("details.group-jobs").forEach(function (d) {
+      if (openAlbums[d.dataset.batch] && !d.open) d.open = true;
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function () { counts(); adoptStalls(); reopen(); });
+  document.addEventListener("ss:live-updated", function () { counts(); adoptStalls(); reopen(); });
   document.addEventListener("DOMContentLoaded", adoptStalls);
 })();
