@@ -50,6 +50,8 @@ def test_an_album_download_is_one_row_with_group_actions(
         tracks = group.locator("details li.job")
         expect(tracks).to_have_count(3)
         expect(tracks.first).to_be_visible()
+        # The album's bar moves with its tracks' bytes.
+        expect(group.locator(".info .pct").first).not_to_have_text("0%")
         # The list refreshes live (a job starts, a state changes): the album stays open.
         page.wait_for_timeout(1500)
         expect(tracks.first).to_be_visible()

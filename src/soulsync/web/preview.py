@@ -148,6 +148,11 @@ class Previews:
         await asyncio.wait([fetch.task])
         return fetch
 
+    async def cancel_all(self) -> None:
+        """Cancel every fetch still running (the app is stopping): nothing is left in slskd."""
+        for fetch_id in [k for k, f in self.fetches.items() if not f.finished]:
+            await self.cancel(fetch_id)
+
     async def fetch(self, file: SoulseekFile) -> str:
         """Download ``file`` and return its preview token (``<random>.<ext>``)."""
         fetch = self.start(file)

@@ -65,3 +65,18 @@ async def test_a_preview_from_a_free_peer_is_fetched_and_cleared_from_slskd(
     path = previews.path_for(token)
     assert path is not None and path.stat().st_size == boxer(share_file).size
     assert await slskd_client.transfers("mp3hoarder") == []
+
+
+async def test_stopping_cancels_the_previews_still_running(
+    sim: SlskdSimulator,
+    slskd_client: SlskdClient,
+    share_file: Callable[[SharedFile], SoulseekFile],
+    tmp_path: Path,
+) -> None:
+    sim.set_peer("mp3hoarder", has_free_upload_slot=False, queue_length=300)
+    previews = Previews(slskd_client, tmp_path / "previews")
+    fetch = previews.start(boxer(share_file))
+    await until(lambda: fetch.state == "waiting")
+    await previews.cancel_all()
+    assert fetch.state == "cancelled"
+    assert await slskd_client.transfers("mp3hoarder") == []

@@ -24,6 +24,8 @@
     var bar = li.querySelector("progress");
     if (bar) bar.value = d.percent || 0;
     var pct = li.querySelector(".pct"); if (pct) pct.textContent = Math.round(d.percent || 0) + "%";
+    li.dataset.bytes = String(d.bytes || 0);
+    albumProgress(li);
     var spd = li.querySelector(".spd"); if (spd) spd.textContent = d.speed ? fmtSize(d.speed) + "/s" : "";
     var st = li.querySelector(".state");
     var eta = li.querySelector(".eta");
@@ -41,6 +43,21 @@
     var size = d.size || parseInt(li.dataset.size || "0", 10);
     if (eta) eta.textContent = size && d.speed ? fmtDur((size - (d.bytes || 0)) / d.speed) + " left" : "";
   });
+  // An album row's bar: the bytes of its listed tracks, updated with each track's progress.
+  function albumProgress(li) {
+    var group = li.parentElement && li.parentElement.closest(".job.group");
+    if (!group) return;
+    var size = 0, done = 0;
+    group.querySelectorAll(".group-jobs li.job").forEach(function (r) {
+      size += parseInt(r.dataset.size || "0", 10);
+      done += parseInt(r.dataset.bytes || "0", 10);
+    });
+    var percent = size ? (100 * done) / size : 0;
+    var bar = group.querySelector(".info progress");
+    if (bar) bar.value = percent;
+    var pct = group.querySelector(".info .pct");
+    if (pct) pct.textContent = Math.round(percent) + "%";
+  }
   // The stall timer runs on this browser's clock from the server's "seconds
   // stalled", so a clock difference between browser and server does not matter.
   function stallFrom(el, seconds) {
