@@ -103,5 +103,13 @@ def _group(batch: str, members: list[dict[str, Any]], every: list[Job]) -> dict[
             None,
         ),
         "retryable": bool(states & {"failed", "cancelled"}),
-        "state": "completed" if states == {"completed"} else sorted(states)[0],
+        "state": _headline(states),
     }
+
+
+# The state that colours an album row: the most pressing one among its tracks.
+_HEADLINE = ("failed", "cancelled", "downloading", "processing", "searching", "queued")
+
+
+def _headline(states: set[str]) -> str:
+    return next((s for s in _HEADLINE if s in states), "completed")

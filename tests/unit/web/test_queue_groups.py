@@ -74,6 +74,7 @@ def test_the_finished_album_row_offers_retry_and_remove_for_the_group() -> None:
         .render(tab="finished", active=[], finished=finished, entries=entries, eta=lambda *a: "")
     )
     assert html.count('class="job group"') == 1
+    assert 'class="state group-summary failed"' in html  # the most pressing state colours it
     assert 'hx-post="/queue/batch/b1/retry"' in html and 'hx-post="/queue/batch/b1/remove"' in html
     assert 'hx-post="/queue/1/remove"' in html  # each track can still go on its own
     assert "1 of 2 done · 1 failed" in html and "<summary>Show 2 tracks</summary>" in html
