@@ -27,14 +27,17 @@ def result(page: Page, path_part: str, kind: str = "track") -> Locator:
     return row.first
 
 
-def finished_path(page: Page, title: str, timeout: float = 90) -> Path:
-    """Wait on the queue's Finished tab until ``title`` completed; its destination."""
+def finished_path(page: Page, running: Running, title: str, timeout: float = 90) -> Path:
+    """Wait on the queue's Finished tab until ``title`` completed; its destination.
+
+    The page shows it relative to the Transfer folder (never an absolute server path).
+    """
     page.goto("/queue?tab=finished")
     row = page.locator("li.job").filter(has_text=title).filter(has=page.locator(".state.completed"))
     expect(row.first).to_be_visible(timeout=timeout * 1000)
-    shown = row.first.locator("code")
-    assert shown.inner_text().startswith("Transfer/")
-    return Path(shown.get_attribute("title") or "")
+    shown = row.first.locator("code").inner_text()
+    assert shown.startswith("Transfer/")
+    return running.demo.settings.transfer_dir.parent / shown
 
 
 def tags(path: Path) -> dict[str, str]:
@@ -56,7 +59,7 @@ def test_matched_download_with_the_suggested_artist(page: Page, running: Running
     first.click()
     expect(modal).to_be_hidden()
     expect(page.locator("#toasts")).to_contain_text("Matched download queued")
-    path = finished_path(page, "Blinding Lights")
+    path = finished_path(page, running, "Blinding Lights")
     transfer = running.demo.settings.transfer_dir
     assert path.is_file() and path.is_relative_to(transfer)
     assert path.relative_to(transfer).parts[0] == "The Weeknd"
@@ -80,7 +83,7 @@ def test_matched_download_through_the_manual_search(page: Page, running: Running
     expect(card).to_be_visible()
     card.click()
     expect(modal).to_be_hidden()
-    path = finished_path(page, "September")
+    path = finished_path(page, running, "September")
     transfer = running.demo.settings.transfer_dir
     assert path.relative_to(transfer).parts[0] == "Earth, Wind & Fire"
     t = tags(path)

@@ -136,6 +136,9 @@ def _services_lifespan(
         finally:
             if recorder is not None:
                 await recorder.stop()
+            previews = getattr(_app.state, "previews", None)  # web/preview.py, made on first use
+            if previews is not None:
+                await previews.cancel_all()
             if startable:
                 await services.aclose()
 

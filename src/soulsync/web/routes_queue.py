@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 
+from soulsync.domain import JobState
 from soulsync.services.downloads.service import Job, JobNotFound
 from soulsync.web.formatting import plural
+from soulsync.web.queue_groups import album_title, group_rows
 from soulsync.web.templating import render
 from soulsync.web.ui import RowId, error_response, services_of, with_toast
 
@@ -30,8 +34,8 @@ def artwork(job: Job) -> str | None:
     return None
 
 
-def row(job: Job) -> dict[str, Any]:
-    """What the template shows for one job."""
+def row(job: Job, *, stalled_s: float | None = None, retries: int | None = None) -> dict[str, Any]:
+    """What the template shows for one job (``stalled_s``: seconds without data, if stalled)."""
     track = job.track or job.wanted
     title = (
         track.title if track is not None else (job.file.basename if job.file else f"job {job.id}")
@@ -60,53 +64,88 @@ def row(job: Job) -> dict[str, Any]:
         "error": job.error or job.result,
         "path": job.destination or job.local_path,
         "source": f"{job.file.username}" if job.file else None,
-        "note": attempt_note(job),
+        "note": attempt_note(job, retries),
+        "candidate": candidate_line(job),
+        "stalled_s": stalled_s,
         "finished_at": job.finished_at,
+        "finished_title": exact_time(job.finished_at),
     }
+
+
+def exact_time(timestamp: float | None) -> str | None:
+    """The absolute time beside a relative "5 min ago" (in a title attribute)."""
+    if not timestamp:
+        return None
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
 
 
 PREVIOUS = "previous candidate failed: "
 
 
-def attempt_note(job: Job) -> str | None:
-    """Which peer is being tried and why the last one was left, in words.
+def attempt_note(job: Job, retries: int | None = None) -> str | None:
+    """Why the last peer was left and which attempt this is, in words.
 
-    "stalled: no data for 60s … — trying peer 2 of 3 (alice)" instead of a
-    bare QUEUED flipping with DOWNLOADING; retries later say which attempt.
+    "stalled: no data for 60s … — trying the next peer (2/3)" instead of a
+    bare QUEUED flipping with DOWNLOADING; queue retries say "attempt 2 of 4"
+    (``retries`` is the queue's retry budget; None when unknown).
     """
     if job.is_final:
         return None
     total = len(job.candidates)
     parts: list[str] = []
-    if job.error and job.error.startswith(PREVIOUS) and total > 1:
-        who = f" ({job.file.username})" if job.file else ""
-        parts.append(
-            f"{job.error.removeprefix(PREVIOUS)} — trying peer "
-            f"{job.candidate_index + 1} of {total}{who}"
-        )
+    if job.error and job.error.startswith(PREVIOUS):
+        reason = job.error.removeprefix(PREVIOUS)
+        if total > 1:
+            reason += f" — trying the next peer ({job.candidate_index + 1}/{total})"
+        parts.append(reason)
     elif job.error:
         parts.append(job.error)  # e.g. "all candidates failed; …; retry 1/3 in 60s"
-    elif total > 1 and job.candidate_index > 0:
-        parts.append(f"peer {job.candidate_index + 1} of {total}")
     if job.attempts > 0 and not (job.error and "retry" in job.error):
-        parts.append(f"attempt {job.attempts + 1}")
+        of = f" of {retries + 1}" if retries is not None else ""
+        parts.append(f"attempt {job.attempts + 1}{of}")
     return "; ".join(parts) or None
 
 
-def short_path(path: str | None, transfer: Path) -> str | None:
-    """``Transfer/Artist/Album/01 Title.flac`` for a file under the transfer folder."""
+def candidate_line(job: Job) -> str | None:
+    """The candidate being tried: "peer 2 of 3: bob — 01 Song.flac"."""
+    if job.is_final or job.file is None or job.state is JobState.PROCESSING:
+        return None
+    where = f"{job.file.username} — {job.file.basename}"
+    total = len(job.candidates)
+    if total > 1:
+        return f"peer {job.candidate_index + 1} of {total}: {where}"
+    return f"from {where}"
+
+
+def short_path(path: str | None, transfer: Path, downloads: Path | None = None) -> str | None:
+    """``Transfer/Artist/Album/01 Title.flac``: a path for the page, never an absolute one.
+
+    A file under the transfer folder is shown from that folder's name, one
+    under slskd's downloads folder (a plain download) from that one's, any
+    other by its file name alone.
+    """
     if not path:
         return None
-    try:
-        return str(Path(transfer.name) / Path(path).relative_to(transfer))
-    except ValueError:
-        return path
+    for root in (transfer, downloads):
+        if root is None:
+            continue
+        try:
+            return str(Path(root.name) / Path(path).relative_to(root))
+        except ValueError:
+            continue
+    return Path(path).name
 
 
-def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Job]]:
     jobs = services.downloads.list_active()
-    transfer = services.settings.transfer_dir
-    active = [row(j) for j in jobs if not j.is_final]
+    settings = services.settings
+    steps = services.downloads.steps
+    retries = services.downloads.queue.retries
+    active = [
+        row(j, stalled_s=steps.stalls.stalled_for(j.id), retries=retries)
+        for j in jobs
+        if not j.is_final
+    ]
     processing = getattr(getattr(services.downloads, "organiser", None), "processing", None)
     if processing is not None:
         for item in active:
@@ -115,17 +154,30 @@ def _lists(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 item["stage"], item["stage_percent"] = stage
     finished = [row(j) for j in reversed(jobs) if j.is_final]
     for item in finished:
-        item["short"] = short_path(item["path"], transfer)
-    return active, finished
+        item["short"] = short_path(
+            item["path"], settings.transfer_dir, settings.slskd_downloads_dir
+        )
+    return active, finished, jobs
 
 
 def _context(request: Request, tab: str) -> dict[str, Any]:
     services = services_of(request)
     if services is None or services.downloads is None:
         why = "the services are not running" if services is None else services.notes.get("slskd")
-        return {"why": why or "slskd is not configured", "tab": tab, "active": [], "finished": []}
-    active, finished = _lists(services)
-    return {"why": None, "tab": tab, "active": active, "finished": finished}
+        return {
+            "why": why or "slskd is not configured",
+            "tab": tab,
+            "active": [],
+            "finished": [],
+            "entries": [],
+        }
+    active, finished, jobs = _lists(services)
+    batches: dict[str, list[Job]] = {}
+    for job in jobs:
+        if job.batch_id is not None:
+            batches.setdefault(job.batch_id, []).append(job)
+    entries = group_rows(active if tab == "active" else finished, batches)
+    return {"why": None, "tab": tab, "active": active, "finished": finished, "entries": entries}
 
 
 @router.get("/queue", include_in_schema=False)
@@ -182,6 +234,57 @@ async def remove(request: Request, job_id: RowId) -> Response:
         return error_response(request, str(exc).strip("'\""), 409)
     response = render(request, "partials/queue_list.html", _context(request, "finished"))
     return with_toast(response, f"Removed {row(job)['title']} from the list", "ok")
+
+
+BatchId = Annotated[str, PathParam(pattern=r"^[0-9A-Za-z_-]{1,64}$")]
+
+
+async def _batch_action(request: Request, batch: str, action: str) -> Response:
+    """Cancel, retry or remove every job of an album download that the action fits."""
+    services = services_of(request)
+    if services is None or services.downloads is None:
+        return error_response(request, "downloads are not available", 503)
+    downloads = services.downloads
+    jobs = [j for j in downloads.batch(batch) if not j.cleared]
+    if not jobs:
+        return error_response(request, "this album download is no longer listed", 404)
+    title = album_title(jobs[0])[0]
+    done = 0
+    for job in jobs:
+        try:
+            if action == "cancel" and not job.is_final:
+                await downloads.cancel(job.id)
+            elif action == "retry" and job.state in (JobState.FAILED, JobState.CANCELLED):
+                await downloads.retry(job.id)
+            elif action == "remove" and job.is_final:
+                downloads.remove_finished(job.id)
+            else:
+                continue
+        except (JobNotFound, ValueError):
+            continue  # it finished or changed meanwhile: nothing to do for it
+        done += 1
+    tab = "active" if action == "cancel" else "finished"  # the tab the button is on
+    response = render(request, "partials/queue_list.html", _context(request, tab))
+    verb = {"cancel": "Cancelled", "retry": "Retrying", "remove": "Removed"}[action]
+    return with_toast(response, f"{verb} {plural(done, 'track')} of {title}", "ok")
+
+
+@router.post("/queue/batch/{batch}/cancel", include_in_schema=False)
+async def cancel_batch(request: Request, batch: BatchId) -> Response:
+    """Cancel every unfinished job of an album download."""
+    return await _batch_action(request, batch, "cancel")
+
+
+@router.post("/queue/batch/{batch}/retry", include_in_schema=False)
+async def retry_batch(request: Request, batch: BatchId) -> Response:
+    """Retry every failed or cancelled job of an album download."""
+    return await _batch_action(request, batch, "retry")
+
+
+@router.post("/queue/batch/{batch}/remove", include_in_schema=False)
+async def remove_batch(request: Request, batch: BatchId) -> Response:
+    """Take an album download's finished jobs off the list (history keeps them)."""
+    return await _batch_action(request, batch, "remove")
 
 
 @router.post("/queue/clear", include_in_schema=False)

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 
 from soulsync.providers.base import ProviderError
 from soulsync.web.fetch_site import is_cross_site
-from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
+from soulsync.web.preview import MEDIA_TYPES, PreviewFetch, Previews
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
 from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
 from soulsync.web.templating import render
@@ -180,7 +180,7 @@ async def download_album(request: Request, sid: str) -> Response:
 
 @router.post("/search/{sid}/preview", include_in_schema=False)
 async def preview(request: Request, sid: str) -> Response:
-    """Fetch a file to the preview area; answers the URL to play."""
+    """Start fetching a file to the preview area; answers the fetch to poll."""
     search = _search_or_404(request, sid)
     prev = previews(request)
     if prev is None:
@@ -188,12 +188,32 @@ async def preview(request: Request, sid: str) -> Response:
     data = await _body(request)
     try:
         file = search.file(_int(data, "fi"))
-        token = await prev.fetch(file)
     except KeyError as exc:
         return error_response(request, str(exc), 404)
-    except PreviewError as exc:
-        return error_response(request, f"Preview failed: {exc}", 502)
-    return JSONResponse({"url": f"/preview/{token}"})
+    return JSONResponse(prev.start(file).as_dict(), status_code=202)
+
+
+def _fetch_or_404(request: Request, fetch_id: str) -> tuple[Previews, PreviewFetch]:
+    prev = previews(request)
+    fetch = prev.get(fetch_id) if prev is not None else None
+    if prev is None or fetch is None:
+        raise HTTPException(404, "this preview is no longer known; try again")
+    return prev, fetch
+
+
+@router.get("/preview/fetches/{fetch_id}", include_in_schema=False)
+async def preview_state(request: Request, fetch_id: str) -> Response:
+    """How a preview fetch goes: waiting (place in the peer's queue), fetching, done."""
+    _prev, fetch = _fetch_or_404(request, fetch_id)
+    return JSONResponse(fetch.as_dict())
+
+
+@router.post("/preview/fetches/{fetch_id}/cancel", include_in_schema=False)
+async def preview_cancel(request: Request, fetch_id: str) -> Response:
+    """Cancel a preview fetch; its slskd transfer is cancelled and removed."""
+    prev, fetch = _fetch_or_404(request, fetch_id)
+    await prev.cancel(fetch.id)
+    return JSONResponse(fetch.as_dict())
 
 
 @router.get("/preview/{token}", include_in_schema=False)

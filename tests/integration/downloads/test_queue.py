@@ -57,13 +57,31 @@ async def test_stalled_peer_is_dropped_and_the_next_candidate_used(
     service: DownloadService,
     sim: SlskdSimulator,
     metadata: FacadeLookup,
+    bus: EventBus,
     share_file: Callable[[SharedFile], SoulseekFile],
 ) -> None:
     wanted = (await metadata.search_tracks("Daft Punk One More Time"))[0]
     stalling = share_file(find_share("staller", "01 - One More Time"))
     good = share_file(find_share("flacfan", "Discovery [FLAC]\\01. One More Time"))
+    stalls: list[float] = []
+
+    async def listen() -> None:
+        # Seconds stalled, as the queue page gets them, until the job leaves the staller.
+        async for event in bus.subscribe(("job.",)):
+            if event.topic == "job.progress" and event.data.get("stalled_s") is not None:
+                stalls.append(event.data["stalled_s"])
+            if event.topic == "job.state" and event.data.get("username") == "flacfan":
+                return
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0.05)
     job_id = await service.enqueue_playlist_track(wanted, candidates=[stalling, good])
     job = await service.wait_job(job_id, within_s=30)
+    await asyncio.wait_for(listener, 5)
+    # Shown once a third of the 0.6 s stall timeout passed, growing up to it.
+    assert len(stalls) >= 2 and stalls == sorted(stalls), stalls
+    assert 0.2 <= stalls[0] < stalls[-1] <= 0.6 + 0.1
+    assert service.steps.stalls.stalled_for(job_id) is None
     assert job.state is JobState.COMPLETED, job.error
     assert job.file == good and job.candidate_index == 1
     assert service.jobs.peer_failures() == {"staller": 1}

@@ -41,6 +41,7 @@ from soulsync.services.downloads.duplicates import existing_copy, keep_new, qual
 from soulsync.services.downloads.genres import ArtistGenres, GenreMode, genres_to_write
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.stalls import StallBook
 from soulsync.services.downloads.steps_filing import (
     BAD_FILE_REASONS,
     FilingSteps,
@@ -117,6 +118,8 @@ class JobSteps(FilingSteps):
         self.user_cancelled: dict[int, JobState] = {}
         # Metadata resolutions started while the transfer runs.
         self.resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+        # Transfers going without data right now (the queue page's "stalled 25 s").
+        self.stalls = StallBook()
         # The source chain and the video-site (YouTube) steps.
         self.videos = VideoSteps(
             self,
@@ -290,12 +293,14 @@ class JobSteps(FilingSteps):
         try:
             status = await self._adopt_or_enqueue(job, file)
             self.jobs.update(job.id, transfer_id=status.id)
-            await self._progress(job.id, status)
 
-            async def progress(s: TransferStatus) -> None:
-                await self._progress(job.id, s)
+            async def progress(s: TransferStatus, idle_s: float) -> None:
+                await self._progress(job.id, s, idle_s)
 
-            final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
+            try:
+                final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
+            finally:
+                self.stalls.forget(job.id)
         except TransferFailed as exc:
             await self._next_candidate(job, str(exc), peer_fault=exc.peer_fault)
             return
@@ -331,7 +336,7 @@ class JobSteps(FilingSteps):
             await self.slskd.remove(file.username, existing.id)
         return await self.slskd.enqueue(file)
 
-    async def _progress(self, job_id: int, status: TransferStatus) -> None:
+    async def _progress(self, job_id: int, status: TransferStatus, idle_s: float = 0.0) -> None:
         self.jobs.update(
             job_id,
             bytes_done=status.bytes_transferred,
@@ -339,6 +344,7 @@ class JobSteps(FilingSteps):
             speed=status.speed,
             transfer_id=status.id,
         )
+        stalled = self.stalls.update(job_id, idle_s, self.queue.stall_timeout_s)
         self._publish(
             "job.progress",
             id=job_id,
@@ -347,6 +353,9 @@ class JobSteps(FilingSteps):
             percent=round(status.percent, 1),
             speed=round(status.speed),
             transfer_state=status.describe,
+            # Seconds without data (None while data flows): the page counts up from it.
+            stalled_s=None if stalled is None else round(stalled, 1),
+            stall_limit_s=self.queue.stall_timeout_s,
         )
 
     async def _next_candidate(

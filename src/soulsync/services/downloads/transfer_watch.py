@@ -67,7 +67,10 @@ class WatchSettings:
     retry_grace_s: float = 15.0
 
 
-ProgressCallback = Callable[[TransferStatus], Awaitable[None]]
+# Called after every poll with the status and the seconds without a new byte
+# while bytes could flow (0 while queued, retrying or receiving): the queue page's
+# "stalled 25 s" timer.
+ProgressCallback = Callable[[TransferStatus, float], Awaitable[None]]
 
 
 async def watch_transfer(
@@ -93,6 +96,7 @@ async def watch_transfer(
     failed_since: float | None = None
     while True:
         if status.succeeded:
+            await on_progress(status, 0.0)
             path = await _locate(port, status, settings)
             return status, path
         now = clock()
@@ -130,12 +134,13 @@ async def watch_transfer(
                 f"stalled: no data for {settings.stall_timeout_s:.0f}s "
                 f"at {status.bytes_transferred} of {status.size} bytes"
             )
+        idle = now - last_change if status.state == "InProgress" else 0.0
+        await on_progress(status, idle)
         await asyncio.sleep(settings.poll_interval_s)
         try:
             status = await port.status(status.username, status.id)
         except TransferGone as exc:
             raise TransferFailed(f"slskd no longer knows the transfer ({exc})") from exc
-        await on_progress(status)
 
 
 async def _clear_finished(port: TransferPort, status: TransferStatus) -> None:

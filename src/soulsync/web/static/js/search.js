@@ -151,11 +151,40 @@
     } else if (a === "matched-album") {
       SS.openModal("/matched/modal?sid=" + sid + "&gi=" + btn.dataset.gi, { wide: true });
     } else if (a === "preview") {
-      var slot = btn.closest(".result").querySelector(".preview-slot");
-      btn.disabled = true;
-      var label = btn.textContent;
-      btn.innerHTML = '<span class="spinner" aria-hidden="true"></span> Fetching';
-      SS.post("/search/" + sid + "/preview", { fi: btn.dataset.fi }).then(function (r) {
+      preview(btn);
+    }
+  }
+
+  /* A preview is fetched in the background: the slot says how it goes ("peer has a
+     queue of 3") and offers Cancel, which cancels the slskd transfer too. */
+  function preview(btn) {
+    var slot = btn.closest(".result").querySelector(".preview-slot");
+    var label = btn.textContent;
+    var fetchId = null;
+    var over = false;
+    btn.disabled = true;
+    btn.innerHTML = '<span class="spinner" aria-hidden="true"></span> Fetching';
+    slot.innerHTML = "";
+    var line = document.createElement("div");
+    line.className = "preview-progress";
+    var note = document.createElement("span");
+    note.className = "preview-status faint small";
+    note.setAttribute("role", "status");
+    note.textContent = "Asking the peer for the file";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "ghost small";
+    cancel.textContent = "Cancel";
+    cancel.setAttribute("aria-label", "Cancel the preview");
+    line.appendChild(note);
+    line.appendChild(cancel);
+    slot.appendChild(line);
+    function finish() { over = true; btn.disabled = false; btn.textContent = label; cancel.remove(); }
+    function show(r) {
+      if (over) return;
+      note.textContent = r.message;
+      if (r.state === "done") {
+        finish();
         slot.innerHTML = "";
         var audio = document.createElement("audio");
         audio.controls = true;
@@ -163,9 +192,26 @@
         audio.src = r.url;
         slot.appendChild(audio);
         audio.play().catch(function () { /* autoplay may be refused; controls are there */ });
-      }).catch(function (e) { SS.toast(e.message, "error"); })
-        .then(function () { btn.disabled = false; btn.textContent = label; });
+      } else if (r.state === "failed") {
+        finish();
+        SS.toast(r.message, "error");
+      } else if (r.state === "cancelled") {
+        finish();
+      } else {
+        setTimeout(poll, 700);
+      }
     }
+    function fail(e) { if (!over) { finish(); note.textContent = ""; SS.toast(e.message, "error"); } }
+    function poll() { if (!over) SS.get("/preview/fetches/" + fetchId).then(show).catch(fail); }
+    cancel.addEventListener("click", function () {
+      if (!fetchId) return;
+      cancel.disabled = true;
+      SS.post("/preview/fetches/" + fetchId + "/cancel").then(show).catch(fail);
+    });
+    SS.post("/search/" + sid + "/preview", { fi: btn.dataset.fi }).then(function (r) {
+      fetchId = r.id;
+      show(r);
+    }).catch(fail);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
