@@ -22,7 +22,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,12 @@ from soulsync.services.downloads.duplicates import existing_copy, keep_new, qual
 from soulsync.services.downloads.genres import ArtistGenres, GenreMode, genres_to_write
 from soulsync.services.downloads.jobs_store import ACTIVE_STATES, Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.resolutions import (
+    JobResolutions,
+    album_cover,
+    wanted_blob,
+    with_accepted_length,
+)
 from soulsync.services.downloads.stalls import StallBook
 from soulsync.services.downloads.steps_filing import (
     BAD_FILE_REASONS,
@@ -61,7 +66,6 @@ from soulsync.services.filed import FiledTracks
 from soulsync.services.matched import (
     MetadataResolver,
     Organiser,
-    Resolution,
     genres_for,
 )
 from soulsync.services.outage import OutageBook
@@ -117,7 +121,8 @@ class JobSteps(FilingSteps):
         # Jobs the user cancelled while a worker ran them, with the state they were in.
         self.user_cancelled: dict[int, JobState] = {}
         # Metadata resolutions started while the transfer runs.
-        self.resolving: dict[int, asyncio.Task[Resolution | None]] = {}
+        self.resolutions = JobResolutions(jobs, resolver)
+        self.resolving = self.resolutions.tasks
         # Transfers going without data right now (the queue page's "stalled 25 s").
         self.stalls = StallBook()
         # The source chain and the video-site (YouTube) steps.
@@ -289,7 +294,7 @@ class JobSteps(FilingSteps):
         if file is None:
             self._fail(job.id, "no file to download")
             return
-        self._start_resolving(job)
+        self.resolutions.start(job)
         try:
             status = await self._adopt_or_enqueue(job, file)
             self.jobs.update(job.id, transfer_id=status.id)
@@ -435,7 +440,7 @@ class JobSteps(FilingSteps):
                 return
             self._fail(job.id, f"downloaded file is gone: {source}")
             return
-        resolution = _with_accepted_length(job, await self._resolution(job))
+        resolution = with_accepted_length(job, await self.resolutions.get(job))
         if resolution is None:
             self._move(
                 job,
@@ -460,7 +465,7 @@ class JobSteps(FilingSteps):
                 "job %s: %s replaces %s (%s)", job.id, quality, existing.path, existing.quality
             )
             replaces = existing.path
-        cover = await self.covers.get(resolution.track.cover_url or _album_cover(resolution))
+        cover = await self.covers.get(resolution.track.cover_url or album_cover(resolution))
         extra = dict(self.get(job.id).extra)
         extra["replaces"] = str(replaces) if replaces is not None else None
         self.jobs.update(
@@ -468,7 +473,7 @@ class JobSteps(FilingSteps):
             destination=str(dest),
             track=resolution.track,
             album=resolution.album,
-            wanted_json=codec.dumps(_wanted_blob(job, extra)),
+            wanted_json=codec.dumps(wanted_blob(job, extra)),
         )
         genres = await genres_to_write(
             self.genre_mode,
@@ -521,74 +526,6 @@ class JobSteps(FilingSteps):
             )
         self._announce(self.get(job.id))
         await self._clear_transfer(job)
-
-    def _start_resolving(self, job: Job) -> None:
-        """Resolve metadata while the transfer runs (matched kinds only)."""
-        if job.kind is JobKind.PLAIN or self.resolver is None or job.id in self.resolving:
-            return
-        if job.extra.get("resolution") is not None:
-            return
-        task = asyncio.create_task(self._resolve(job), name=f"resolve-job-{job.id}")
-        self.resolving[job.id] = task
-        # Errors are retrieved in _resolution; this keeps asyncio from warning meanwhile.
-        task.add_done_callback(_consume_error)
-
-    async def _resolution(self, job: Job) -> Resolution | None:
-        stored = job.extra.get("resolution")
-        if stored is not None:
-            if not stored.get("matched"):
-                return None
-            if job.track is not None:
-                return Resolution(
-                    job.track,
-                    job.album,
-                    stored.get("folder_artist"),
-                    stored.get("score", 0.0),
-                    stored.get("how", ""),
-                )
-        task = self.resolving.pop(job.id, None)
-        resolution = await task if task is not None else await self._resolve(job)
-        self._store_resolution(job, resolution)
-        return resolution
-
-    def _store_resolution(self, job: Job, resolution: Resolution | None) -> None:
-        extra = dict(job.extra)
-        if resolution is None:
-            extra["resolution"] = {"matched": False}
-            self.jobs.update(job.id, wanted_json=codec.dumps(_wanted_blob(job, extra)))
-            return
-        extra["resolution"] = {
-            "matched": True,
-            "folder_artist": resolution.folder_artist,
-            "score": round(resolution.score, 4),
-            "how": resolution.how,
-        }
-        self.jobs.update(
-            job.id,
-            wanted_json=codec.dumps(_wanted_blob(job, extra)),
-            track=resolution.track,
-            album=resolution.album,
-        )
-
-    async def _resolve(self, job: Job) -> Resolution | None:
-        resolver = self.resolver
-        file = job.file
-        if resolver is None:
-            if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
-                return Resolution(job.wanted, None, None, 1.0, "playlist")
-            return None
-        if job.kind is JobKind.PLAYLIST_TRACK and job.wanted is not None:
-            return await resolver.resolve_wanted(job.wanted)
-        if file is None:
-            return None
-        if job.kind is JobKind.MATCHED_ALBUM and job.batch_id and job.album is not None:
-            batch = [j.file for j in self.jobs.batch(job.batch_id) if j.file is not None]
-            return await resolver.resolve_in_album(file, batch, job.album, job.artist)
-        found = await resolver.resolve_file(file, job.artist)
-        if found is None and job.artist is not None and job.kind is JobKind.MATCHED_ALBUM:
-            # A favourites folder: files by other artists go under their own artist.
-            found = await resolver.resolve_file(file, None)
-        return found
 
     async def _clear_transfer(self, job: Job) -> None:
         fresh = self.get(job.id)
@@ -693,37 +630,6 @@ class JobSteps(FilingSteps):
             log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
 
 
-def _album_cover(resolution: Resolution) -> str | None:
-    return resolution.album.cover_url if resolution.album is not None else None
-
-
 def _is_file(path: str | Path | None) -> bool:
     """A quick stat (fine on the event loop: one local syscall)."""
     return path is not None and Path(path).is_file()
-
-
-def _consume_error(task: asyncio.Task[Any]) -> None:
-    """Mark a background task's error as seen (it is re-raised where it is awaited)."""
-    if not task.cancelled():
-        task.exception()
-
-
-def _wanted_blob(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {"extra": extra}
-    if job.wanted is not None:
-        data["track"] = codec.track_to(job.wanted)
-    return data
-
-
-def _with_accepted_length(job: Job, resolution: Resolution | None) -> Resolution | None:
-    """The length a user accepted for a file the engine rejected ("Pick anyway").
-
-    The download is verified against that length instead of the wanted
-    track's, so the file the user chose is not failed for the very
-    difference they were shown and confirmed.
-    """
-    accepted = job.extra.get("accepted_length_s")
-    if resolution is None or not accepted:
-        return resolution
-    track = replace(resolution.track, duration_ms=round(float(accepted) * 1000))
-    return replace(resolution, track=track)

@@ -35,6 +35,7 @@ from soulsync.providers.youtube import DownloadProgress, VideoSource, VideoUnava
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.jobs_store import Job, JobsStore
 from soulsync.services.downloads.queue_settings import QueueSettings
+from soulsync.services.downloads.resolutions import JobResolutions
 
 __all__ = ["SOULSEEK", "YOUTUBE", "VideoSteps", "chain_of", "video_query"]
 
@@ -48,12 +49,11 @@ class _Steps(Protocol):
     """What the video step needs from the job state machine."""
 
     jobs: JobsStore
+    resolutions: JobResolutions
 
     def _move(self, job: Job, src: Sequence[JobState], dst: JobState, **values: Any) -> bool: ...
 
     def _fail(self, job_id: int, reason: str, **values: Any) -> None: ...
-
-    def _start_resolving(self, job: Job) -> None: ...
 
     def _publish(self, topic: str, **data: Any) -> None: ...
 
@@ -201,7 +201,7 @@ class VideoSteps:
             self.steps._fail(job.id, "no video to download (YouTube is not set up)")
             return
         upload = codec.video_from(data)
-        self.steps._start_resolving(job)
+        self.steps.resolutions.start(job)
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
         self.cancels[job.id] = cancel
