@@ -23,7 +23,6 @@ What it does right, and why (``shared/reference/soulseek-and-slskd.md``):
 from __future__ import annotations
 
 import asyncio
-import json as json_module
 import logging
 import time
 import uuid
@@ -45,6 +44,17 @@ from soulsync.providers.base import (
     ProviderError,
     RateLimited,
     ServiceUnavailable,
+)
+from soulsync.providers.slskd_errors import (
+    LOGGED_OUT_WORDING,
+    SERVICE,
+    InvalidSearch,
+    NotLoggedIn,
+    PeerUnavailable,
+    UnusablePeerName,
+    brief_error,
+    peer_segment,
+    retry_after_s,
 )
 from soulsync.providers.slskd_files import (
     DEFAULT_SUBDIRECTORY,
@@ -74,7 +84,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SERVICE = "slskd"
 API_PREFIX = "/api/v0"
 # An enqueue may wait for slskd's 10 s peer connect timeout: allow well beyond it.
 ENQUEUE_TIMEOUT_S = 30.0
@@ -90,80 +99,6 @@ __all__ = [
     "UnusablePeerName",
     "peer_segment",
 ]
-
-
-class PeerUnavailable(ProviderError):
-    """The Soulseek user cannot be reached (offline, or refused the request)."""
-
-
-class UnusablePeerName(PeerUnavailable):
-    """A Soulseek user name that cannot be put in an slskd API path (see ``peer_segment``)."""
-
-
-def peer_segment(username: str) -> str:
-    """``username`` as one path segment of slskd's API, or UnusablePeerName.
-
-    ``quote(..., safe='')`` leaves ``.`` alone, and both httpx and slskd's
-    server remove dot segments, so ``/users/../directory`` would become
-    ``/directory``; a ``/`` (even as ``%2F``) is not decoded back into the
-    name by ASP.NET Core's routing, so slskd would look up another user. Such
-    names are refused for that one peer (the caller moves on to the next).
-    """
-    if username in ("", ".", "..") or "/" in username or "\\" in username:
-        raise UnusablePeerName(
-            SERVICE,
-            f"the Soulseek user name {username[:80]!r} cannot be used in slskd's API "
-            "(it would change the request path); skipping this peer",
-        )
-    return quote(username, safe="")
-
-
-class InvalidSearch(ProviderError):
-    """slskd refused the search text itself (400), e.g. nothing but one-letter terms.
-
-    Not worth retrying: the same text is refused again. ``SearchesController.Post``
-    (https://github.com/slskd/slskd/blob/master/src/slskd/Search/API/Controllers/SearchesController.cs)
-    turns Soulseek.NET's ``ArgumentException`` into this 400.
-    """
-
-
-class NotLoggedIn(ServiceUnavailable):
-    """slskd runs but is not logged in to the Soulseek network.
-
-    A search gets 409 (Soulseek.NET's ``InvalidOperationException`` "The server
-    connection must be connected and logged in…", mapped to ``Conflict`` by
-    ``SearchesController.Post``); an enqueue gets 500 with that same wording.
-    Nobody's fault but the network connection's: never counted against a peer.
-    """
-
-    def __init__(self, detail: str = "") -> None:
-        message = "slskd is not connected to the Soulseek network"
-        super().__init__(SERVICE, f"{message} ({detail})" if detail else message)
-
-
-_LOGGED_OUT_WORDING = "must be connected and logged in"
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
-
-
-def _brief(response: httpx.Response) -> str:
-    """slskd's error text; ASP.NET sends ``BadRequest("…")`` as a JSON string to JSON clients."""
-    text = response.text.strip()
-    if text.startswith('"'):
-        try:
-            decoded = json_module.loads(text)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, str):
-            text = decoded
-    text = text.replace("\n", " ")
-    return text[:200] if text else response.reason_phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,14 +222,16 @@ class SlskdClient:
             raise NotFound(SERVICE, f"not found: {method} {path}")
         if status == 429:
             raise RateLimited(
-                SERVICE, f"slskd is busy (429): {_brief(response)}", _retry_after(response) or 1.0
+                SERVICE,
+                f"slskd is busy (429): {brief_error(response)}",
+                retry_after_s(response) or 1.0,
             )
         if status >= 500:
             raise ServiceUnavailable(
-                SERVICE, f"slskd error {status} on {method} {path}: {_brief(response)}"
+                SERVICE, f"slskd error {status} on {method} {path}: {brief_error(response)}"
             )
         raise ProviderError(
-            SERVICE, f"slskd refused {method} {path} ({status}): {_brief(response)}"
+            SERVICE, f"slskd refused {method} {path} ({status}): {brief_error(response)}"
         )
 
     # -- connection --------------------------------------------------------------------
@@ -430,12 +367,12 @@ class SlskdClient:
                 "POST", "/searches", json=body, allow=frozenset({400, 409, 429})
             )
             if response.status_code == 429:
-                raise SearchRejected(_retry_after(response))
+                raise SearchRejected(retry_after_s(response))
             if response.status_code == 409:
-                raise NotLoggedIn(_brief(response))
+                raise NotLoggedIn(brief_error(response))
             if response.status_code == 400:
                 raise InvalidSearch(
-                    SERVICE, f"slskd refused the search {query!r}: {_brief(response)}"
+                    SERVICE, f"slskd refused the search {query!r}: {brief_error(response)}"
                 )
 
         try:
@@ -549,12 +486,12 @@ class SlskdClient:
                 allow=frozenset({429, 500}),
                 timeout_s=ENQUEUE_TIMEOUT_S,
             )
-            if response.status_code == 500 and _LOGGED_OUT_WORDING in response.text:
+            if response.status_code == 500 and LOGGED_OUT_WORDING in response.text:
                 # Soulseek.NET's "must be connected and logged in" surfaces as a 500 here.
-                raise NotLoggedIn(_brief(response))
+                raise NotLoggedIn(brief_error(response))
             if response.status_code == 500:
                 raise PeerUnavailable(
-                    SERVICE, f"could not enqueue from {username}: {_brief(response)}"
+                    SERVICE, f"could not enqueue from {username}: {brief_error(response)}"
                 )
             if response.status_code != 429:
                 return response
@@ -624,7 +561,7 @@ class SlskdClient:
         )
         if response.status_code in (404, 500):
             raise PeerUnavailable(
-                SERVICE, f"could not list {directory!r} from {username}: {_brief(response)}"
+                SERVICE, f"could not list {directory!r} from {username}: {brief_error(response)}"
             )
         return directory_files(username, response.json(), directory)
 
