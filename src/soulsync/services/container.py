@@ -295,6 +295,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
+        outages=settings.outages,
         fallback_folders=tuple(
             str(p) for p in (settings.transfer_dir, settings.folder_library.path) if p is not None
         ),

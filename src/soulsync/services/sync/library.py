@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from soulsync.config_outage import OutageSettings
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.base import MediaServer, ProviderError
 from soulsync.services.sync.analysis import LibrarySnapshot
@@ -39,9 +40,11 @@ class SyncOptions:
     # How long to wait for downloaded files to show up in the library after a scan.
     scan_wait_s: float = 180.0
     scan_retrigger_s: float = 30.0
-    # How long a run waits for an unreachable media server before it gives up mirroring.
-    server_wait_s: float = 300.0
+    # Polls while waiting for downloaded files to appear in the library.
     server_retry_s: float = 5.0
+    # How long a run waits for an unreachable Plex or Spotify, probing with backoff
+    # (the ``[outages]`` section, shared with the download queue's slskd outages).
+    outages: OutageSettings = field(default_factory=OutageSettings)
     wishlist_cooldown_s: float = 6 * 3600
     wishlist_interval_s: float = 6 * 3600  # 0: no scheduled wishlist retries
     # Folders downloads are written to, checked before anything is queued
