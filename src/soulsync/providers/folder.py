@@ -133,6 +133,10 @@ class FolderLibrary:
         """The protocol's scan: a rescan (always waited for; it runs here, not on a server)."""
         await self.rescan(path)
 
+    async def library_version(self) -> str | None:
+        """The number of directories and the sum of their mtimes (adding or removing a file moves it)."""
+        return await asyncio.to_thread(_tree_version, self.root)
+
     async def stats(self) -> LibraryStats:
         """Track, artist and album counts, total duration and formats."""
         return await asyncio.to_thread(self.stats_sync)
@@ -487,3 +491,19 @@ def _is_within(path: Path, root: Path) -> bool:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _tree_version(root: Path) -> str | None:
+    """``"<directories>:<sum of their mtimes in ns>"``, None if the folder cannot be read."""
+    count = total = 0
+    pending = [str(root)]
+    try:
+        while pending:
+            folder = pending.pop()
+            count += 1
+            total += os.stat(folder).st_mtime_ns
+            with os.scandir(folder) as entries:
+                pending.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return None
+    return f"{count}:{total}"

@@ -300,3 +300,20 @@ async def test_concurrent_rescans_are_serialised(folder: FolderLibrary) -> None:
     reports = await asyncio.gather(folder.rescan(), folder.rescan(), folder.rescan())
     assert sorted(r.added for r in reports) == [0, 0, 12]
     assert len(await folder.all_tracks()) == 12
+
+
+async def test_library_version_moves_when_a_file_is_added_or_removed(
+    folder: FolderLibrary, library_dir: Path
+) -> None:
+    """Issue 18 item 8: directory mtimes tell a sync that the folder changed."""
+    before = await folder.library_version()
+    assert before is not None and await folder.library_version() == before
+    victim = await asyncio.to_thread(lambda: next(library_dir.rglob("*.flac")))
+    await asyncio.to_thread(victim.unlink)
+    removed = await folder.library_version()
+    assert removed is not None and removed != before
+    await asyncio.to_thread(
+        _make_audio, library_dir / "New Artist" / "01 New.flac", {"title": "New", "artist": "A"}
+    )
+    added = await folder.library_version()
+    assert added is not None and added not in (before, removed)

@@ -61,6 +61,9 @@ class LibraryCache:
     ``get()`` returns ``(snapshot, None)`` or ``(None, reason)`` when there is no
     media server or it cannot be read. The index is built in a worker thread
     so the event loop (web UI) stays responsive while 100k tracks are indexed.
+    Within the TTL the cached index is used only while the server's
+    ``library_version()`` stays the same (a scan that found files added or
+    deleted moves it), so a sync right after a change sees the change.
     """
 
     def __init__(self, server: MediaServer | None, match: MatchSettings, ttl_s: float) -> None:
@@ -69,6 +72,7 @@ class LibraryCache:
         self.ttl_s = ttl_s
         self._snapshot: LibrarySnapshot | None = None
         self._at = 0.0
+        self._version: str | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
@@ -86,9 +90,14 @@ class LibraryCache:
             return None, "no media server is configured"
         async with self._lock:
             fresh = time.monotonic() - self._at < self.ttl_s
+            version = None
             if self._snapshot is not None and fresh and not force:
-                return self._snapshot, None
+                version = await self._current_version()
+                if version is None or version == self._version:
+                    return self._snapshot, None
             try:
+                # Taken before the read: a change made while reading shows next time.
+                version = version or await self._current_version()
                 tracks = await self.server.all_tracks()
             except ProviderError as exc:
                 return None, f"{self.server.name} is not reachable ({exc.message})"
@@ -98,4 +107,13 @@ class LibraryCache:
                 LibrarySnapshot, tracks, self.match, server_name=self.server.name
             )
             self._snapshot, self._at = snapshot, time.monotonic()
+            self._version = version
             return snapshot, None
+
+    async def _current_version(self) -> str | None:
+        """The server's library stamp; None when it has none or cannot say now."""
+        assert self.server is not None
+        try:
+            return await self.server.library_version()
+        except (ProviderError, OSError):
+            return None
