@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soulsync.domain import LibraryTrack
+from soulsync.library.folder_checks import check_folder
 from soulsync.providers.base import ConnectionStatus, NotFound, ProviderError, RemotePlaylist
 from soulsync.providers.folder_scan import UnreadableFile, iter_audio_files, read_audio_file
 from soulsync.store import Store
@@ -333,9 +334,10 @@ class FolderLibrary:
             return ConnectionStatus(
                 SERVICE, False, f"the library folder {self.root} is not readable"
             )
-        target = self.playlists_dir if self.playlists_dir.exists() else self.root
-        if not os.access(target, os.W_OK):
-            return ConnectionStatus(SERVICE, False, f"cannot write playlists into {target}")
+        # A real write (os.access says "yes" to root even where nothing can be created).
+        problem = check_folder(self.playlists_dir, "the playlists folder")
+        if problem is not None:
+            return ConnectionStatus(SERVICE, False, f"cannot write playlists: {problem}")
         count = len(self.all_tracks_sync())
         return ConnectionStatus(SERVICE, True, f"{self.root} ({count} tracks indexed)")
 
