@@ -309,6 +309,7 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
         outages=settings.outages,
+        max_playlist_bytes=round(settings.sync.max_playlist_file_mb * 1_000_000),
         fallback_folders=tuple(
             str(p) for p in (settings.transfer_dir, settings.folder_library.path) if p is not None
         ),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from soulsync.config_outage import OutageSettings
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.providers.base import MediaServer, ProviderError
+from soulsync.providers.playlist_files import MAX_PLAYLIST_BYTES
 from soulsync.services.sync.analysis import LibrarySnapshot
 from soulsync.services.sync.models import SyncMode
 
@@ -53,6 +54,8 @@ class SyncOptions:
     # Folders read (tags) when the media server cannot be reached, before the
     # "everything is missing" fallback: the Transfer tree, a library folder.
     fallback_folders: tuple[str, ...] = ()
+    # Playlist files bigger than this are refused (``[sync] max_playlist_file_mb``).
+    max_playlist_bytes: int = MAX_PLAYLIST_BYTES
 
 
 class LibraryCache:
