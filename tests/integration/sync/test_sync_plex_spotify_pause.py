@@ -107,3 +107,18 @@ async def test_spotify_away_longer_than_max_wait_fails_the_run_clearly(sandbox) 
     assert run.state is RunState.FAILED
     assert "gave up waiting for spotify after 0.025 min" in (run.error or "")
     assert OutageBook(sandbox.store).get("spotify") is None  # the next run starts afresh
+
+
+async def test_plex_refusing_the_token_is_not_waited_for(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """Only an unreachable server is waited out: a rejected token will not heal by waiting."""
+    run_id = await sandbox.sync.start_sync(sandbox.ref("road-trip"), download_missing=True)
+    await sandbox.wait_for(lambda: sandbox.sync.run(run_id).phase == "downloading")
+    sandbox.plex_sim.token = "a-token-plex-no-longer-accepts"
+    async with asyncio.timeout(60):
+        run = await sandbox.sync.wait(run_id)
+    assert run.state is RunState.COMPLETED, run.error
+    assert run.downloaded == 20 and not run.playlist_synced
+    assert "plex cannot be read: Plex rejected the token" in (run.message or "")
+    assert "gave up waiting" not in (run.message or "")
+    assert OutageBook(sandbox.store).get("plex") is None
+    assert not any(m.startswith("waiting for plex") for m in _feed(sandbox))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from soulsync.config_outage import OutageSettings
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
-from soulsync.providers.base import MediaServer, ProviderError
+from soulsync.providers.base import MediaServer, ProviderError, ServiceUnavailable
 from soulsync.providers.playlist_files import MAX_PLAYLIST_BYTES
 from soulsync.services.sync.analysis import LibrarySnapshot
 from soulsync.services.sync.models import SyncMode
@@ -76,6 +76,8 @@ class LibraryCache:
         self._snapshot: LibrarySnapshot | None = None
         self._at = 0.0
         self._version: str | None = None
+        # Why the last read failed (None: it worked, or the server is unreachable).
+        self.last_error: ProviderError | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
@@ -103,9 +105,12 @@ class LibraryCache:
                 version = version or await self._current_version()
                 tracks = await self.server.all_tracks()
             except ProviderError as exc:
+                self.last_error = None if isinstance(exc, ServiceUnavailable) else exc
                 return None, f"{self.server.name} is not reachable ({exc.message})"
             except OSError as exc:
+                self.last_error = None
                 return None, f"{self.server.name} is not reachable ({exc})"
+            self.last_error = None
             snapshot = await asyncio.to_thread(
                 LibrarySnapshot, tracks, self.match, server_name=self.server.name
             )

@@ -445,10 +445,10 @@ class RunExecutor(RunDownloads):
         if snapshot is None:
             if paths:
                 self.store.set_setting(PENDING_SCAN_KEY, {"paths": paths, "at": time.time()})
-            self.notes.append(
-                f"{self.server.name} is still not reachable: the playlist will be filled in "
-                "by the next sync"
-            )
+            if downloaded:
+                # A mirror done before the downloads does not hold them: not in sync.
+                self.ss.update_run(self.run_id, playlist_synced=False)
+            self.notes.append(f"the {self.server.name} playlist will be filled in by the next sync")
             return
         if downloaded:
             snapshot = await self._wait_for_files(downloaded)
@@ -487,10 +487,16 @@ class RunExecutor(RunDownloads):
         await self._mirror(playlist_row_id, mode)
 
     async def _library_now(self) -> LibrarySnapshot:
-        """The library read afresh; ``ServiceUnavailable`` while the server cannot be read."""
+        """The library read afresh; ``ServiceUnavailable`` while the server cannot be reached.
+
+        Any other error (a rejected token, a missing section) is raised as it
+        is: waiting would not cure it.
+        """
         assert self.server is not None
         snapshot, why = await self.library.get(force=True)
         if snapshot is None:
+            if self.library.last_error is not None:
+                raise self.library.last_error
             raise ServiceUnavailable(self.server.name, why or "not reachable")
         return snapshot
 
@@ -501,6 +507,9 @@ class RunExecutor(RunDownloads):
             return await self._reachable(self.server.name, self._library_now, then)
         except ServiceGaveUp as exc:
             self.notes.append(str(exc))
+            return None
+        except ProviderError as exc:
+            self.notes.append(f"{self.server.name} cannot be read: {exc.message}")
             return None
 
     async def _scan_and_reload(self, paths: Sequence[str]) -> LibrarySnapshot | None:
