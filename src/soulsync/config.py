@@ -331,6 +331,8 @@ class SyncSettings(_Section):
     # path (``file:<path inside it>``); empty: only uploaded files. The CLI reads
     # any file its user can.
     playlists_dir: Path | None = None
+    # Playlist files (CSV, M3U, text) bigger than this are refused, each with a clear error.
+    max_playlist_file_mb: float = Field(default=10, gt=0, le=1000)
 
 
 class DatabaseSettings(_Section):

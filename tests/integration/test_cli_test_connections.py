@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -75,3 +75,19 @@ def test_a_transfer_folder_that_is_a_file_fails_the_folders_line(demo: Demo) -> 
     assert rows["folders"].startswith("failing")
     assert f"the Transfer folder {transfer} is a file" in rows["folders"]
     assert rows["slskd"].startswith("ok")
+
+
+def test_a_transfer_folder_even_root_cannot_write_fails_the_folders_line(
+    demo: Demo, mount_tmpfs: Callable[[Path, str], bool]
+) -> None:
+    """Issue 18 item 10: ``os.access`` said "writable" to root; a real write says otherwise."""
+    transfer = demo.settings.transfer_dir
+    if not mount_tmpfs(transfer, "size=64k,nr_inodes=1"):
+        pytest.fail("cannot mount a tmpfs here: the case needs one (the tests run as root)")
+    code, rows = _lines(demo)
+    assert code == 1
+    assert rows["folders"].startswith("failing")
+    assert (
+        f"the Transfer folder {transfer} is not writable (No space left on device)"
+        in (rows["folders"])
+    )

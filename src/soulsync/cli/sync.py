@@ -501,6 +501,10 @@ def report_command(
                 synced,
             )
         console.print(table)
+        for r in runs:
+            if r.state is RunState.RUNNING and r.phase == "waiting" and r.message:
+                # Paused for a service that is down, or for the search budget.
+                console.print(escape(f"run {r.id}: {r.message}"))
         if stats.files:
             console.print(stats.summary())
 

@@ -151,6 +151,15 @@ class MediaServer(Protocol):
         """Audio playlists on the server."""
         ...
 
+    async def library_version(self) -> str | None:
+        """A cheap stamp that changes whenever the library's content may have changed.
+
+        Compared between runs to refresh a cached library index only when
+        needed (Plex: the section's ``updatedAt``/``scannedAt``; a folder: its
+        directories' mtimes). None: the server cannot tell (keep the cache's TTL).
+        """
+        ...
+
     async def get_playlist(self, playlist_id: str) -> RemotePlaylist | None:
         """A playlist by its server id, or None if it no longer exists."""
         ...

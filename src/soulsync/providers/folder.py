@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soulsync.domain import LibraryTrack
+from soulsync.library.folder_checks import check_folder
 from soulsync.providers.base import ConnectionStatus, NotFound, ProviderError, RemotePlaylist
 from soulsync.providers.folder_scan import UnreadableFile, iter_audio_files, read_audio_file
 from soulsync.store import Store
@@ -132,6 +133,10 @@ class FolderLibrary:
     ) -> None:
         """The protocol's scan: a rescan (always waited for; it runs here, not on a server)."""
         await self.rescan(path)
+
+    async def library_version(self) -> str | None:
+        """The number of directories and the sum of their mtimes (adding or removing a file moves it)."""
+        return await asyncio.to_thread(_tree_version, self.root)
 
     async def stats(self) -> LibraryStats:
         """Track, artist and album counts, total duration and formats."""
@@ -329,9 +334,10 @@ class FolderLibrary:
             return ConnectionStatus(
                 SERVICE, False, f"the library folder {self.root} is not readable"
             )
-        target = self.playlists_dir if self.playlists_dir.exists() else self.root
-        if not os.access(target, os.W_OK):
-            return ConnectionStatus(SERVICE, False, f"cannot write playlists into {target}")
+        # A real write (os.access says "yes" to root even where nothing can be created).
+        problem = check_folder(self.playlists_dir, "the playlists folder")
+        if problem is not None:
+            return ConnectionStatus(SERVICE, False, f"cannot write playlists: {problem}")
         count = len(self.all_tracks_sync())
         return ConnectionStatus(SERVICE, True, f"{self.root} ({count} tracks indexed)")
 
@@ -487,3 +493,19 @@ def _is_within(path: Path, root: Path) -> bool:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _tree_version(root: Path) -> str | None:
+    """``"<directories>:<sum of their mtimes in ns>"``, None if the folder cannot be read."""
+    count = total = 0
+    pending = [str(root)]
+    try:
+        while pending:
+            folder = pending.pop()
+            count += 1
+            total += os.stat(folder).st_mtime_ns
+            with os.scandir(folder) as entries:
+                pending.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return None
+    return f"{count}:{total}"

@@ -159,6 +159,10 @@ class JellyfinMediaServer:
         log.info("read %d Jellyfin tracks in %.1f s", len(tracks), time.monotonic() - started)
         return list(tracks.values())
 
+    async def library_version(self) -> str | None:
+        """None: no cheap stamp of the whole library (the cache's TTL applies)."""
+        return None
+
     async def list_playlists(self) -> list[RemotePlaylist]:
         """The user's playlists (without items)."""
         user = await self._user()

@@ -35,9 +35,10 @@ from soulsync.domain import Playlist, PlaylistEntry, Source, Track
 from soulsync.matching.filename import parse_path
 
 FORMATS = ("csv", "m3u", "text")
-# A playlist of 10,000 CSV rows is about 3 MB; nothing bigger is read (a hostile
-# path such as /dev/zero would otherwise be read until memory runs out).
-MAX_PLAYLIST_BYTES = 5_000_000
+# A playlist of 10,000 CSV rows is about 3 MB; nothing bigger than the cap is read
+# (a hostile path such as /dev/zero would otherwise be read until memory runs out).
+# The default of ``[sync] max_playlist_file_mb``.
+MAX_PLAYLIST_BYTES = 10_000_000
 # Longer than this is no track length (a corrupt or hostile value).
 _MAX_DURATION_S = 24 * 3600
 _MAX_NUMBER = 9999  # track and disc numbers
@@ -91,18 +92,31 @@ def read_playlist_file(
     """
     file = Path(path)
     raw = read_capped(file, max_bytes)
-    return read_playlist_bytes(raw, str(file), name=name or file.stem, fmt=fmt)
+    return read_playlist_bytes(raw, str(file), name=name or file.stem, fmt=fmt, max_bytes=max_bytes)
+
+
+def too_large(origin: str | Path, size: int, max_bytes: int) -> PlaylistFileError:
+    """The per-file error for a playlist file over the size cap."""
+    return PlaylistFileError(
+        f"{origin}: too large ({size:,} bytes; playlist files are limited to "
+        f"{max_bytes / 1_000_000:g} MB, see [sync] max_playlist_file_mb)"
+    )
 
 
 def read_playlist_bytes(
-    raw: bytes, origin: str, *, name: str | None = None, fmt: str | None = None
+    raw: bytes,
+    origin: str,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    max_bytes: int = MAX_PLAYLIST_BYTES,
 ) -> ImportResult:
     """Parse a playlist file's bytes (an upload, or what :func:`read_capped` read).
 
     ``origin`` is the file's name or path, used for the format guess and in messages.
     """
-    if len(raw) > MAX_PLAYLIST_BYTES:
-        raise PlaylistFileError(f"{origin}: too large (over {MAX_PLAYLIST_BYTES // 1_000_000} MB)")
+    if len(raw) > max_bytes:
+        raise too_large(origin, len(raw), max_bytes)
     text = _decode(raw, Path(origin))
     chosen = fmt or detect_format(Path(origin).name, text)
     return parse_playlist_text(text, fmt=chosen, name=name or Path(origin).stem, origin=origin)
@@ -123,10 +137,10 @@ def read_capped(file: Path, max_bytes: int = MAX_PLAYLIST_BYTES) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise PlaylistFileError(f"{file}: not a regular file")
         if info.st_size > max_bytes:
-            raise PlaylistFileError(f"{file}: too large (over {max_bytes // 1_000_000} MB)")
+            raise too_large(file, info.st_size, max_bytes)
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        raise PlaylistFileError(f"{file}: too large (over {max_bytes // 1_000_000} MB)")
+        raise too_large(file, len(raw), max_bytes)
     return raw
 
 

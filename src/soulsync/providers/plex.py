@@ -134,6 +134,10 @@ class PlexMediaServer:
         """Audio playlists on the server (without their items, to keep it one request)."""
         return await self._call(self._list_playlists)
 
+    async def library_version(self) -> str | None:
+        """The music section's ``updatedAt``, ``scannedAt`` and ``contentChangedAt`` (one request)."""
+        return await self._call(self._library_version)
+
     async def get_playlist(self, playlist_id: str) -> RemotePlaylist | None:
         """A playlist with its items in order, or None if it no longer exists."""
         return await self._call(self._get_playlist, playlist_id)
@@ -490,6 +494,14 @@ class PlexMediaServer:
     def _have_files(self, expect: tuple[str, ...]) -> bool:
         """True when the library lists a track for every expected file (by file name)."""
         return lists_every_file((t.path for t in self._all_tracks()), expect)
+
+    def _library_version(self) -> str | None:
+        key = str(self._music().key)
+        for directory in _children(self._plex().query("/library/sections"), "Directory"):
+            if directory.attrib.get("key") == key:
+                stamps = ("updatedAt", "scannedAt", "contentChangedAt")
+                return "/".join(directory.attrib.get(name, "") for name in stamps)
+        return None
 
     def _scan_state(self, section_key: str) -> tuple[bool, str | None]:
         """(scanning?, scannedAt) from fresh ``/library/sections`` and ``/activities`` reads."""

@@ -165,6 +165,10 @@ class SubsonicMediaServer:
         log.info("read %d Subsonic songs in %.1f s", len(tracks), time.monotonic() - started)
         return list(tracks.values())
 
+    async def library_version(self) -> str | None:
+        """None: no cheap stamp of the whole library (the cache's TTL applies)."""
+        return None
+
     async def list_playlists(self) -> list[RemotePlaylist]:
         """The user's playlists (without entries)."""
         body = await self._call("getPlaylists")

@@ -43,18 +43,24 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
-        """Bind the socket, start serving, and wait until requests are accepted."""
+        """Bind the socket, start serving, and wait until requests are accepted.
+
+        After ``stop()`` this starts again on the same port (clients configured
+        with the URL reconnect as they would to a restarted service).
+        """
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted connections inherit this: without it a response sent in two
         # writes (headers, body) waits for the client's delayed ACK, ~40 ms each.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # A restart comes back on the port it had, as a real service does.
+        port = self.requested_port or self.port or 0
         try:
-            sock.bind((self.host, self.requested_port))
+            sock.bind((self.host, port))
         except OSError as exc:
             sock.close()
             raise ServerStartError(
-                f"{self.name}: cannot listen on {self.host}:{self.requested_port} ({exc.strerror})"
+                f"{self.name}: cannot listen on {self.host}:{port} ({exc.strerror})"
             ) from exc
         sock.listen(128)
         self._sock = sock

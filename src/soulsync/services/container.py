@@ -72,6 +72,14 @@ class AppServices:
         """Start the download workers and resume interrupted syncs."""
         if self._started:
             return
+        problems = await asyncio.to_thread(_folder_problems, self.settings)
+        if problems:
+            # Said at once (log, activity feed, service notes), not after 20 failed jobs;
+            # the app still starts so the user can fix the settings.
+            message = "; ".join(problems)
+            log.error("folders: %s", message)
+            self.notes["folders"] = message
+            await asyncio.to_thread(self.store.add_activity, "folders", f"At start-up: {message}")
         if self.downloads is not None:
             await self.downloads.start()
         await self.sync.start(schedule=schedule)
@@ -175,13 +183,18 @@ async def _deezer_status(services: AppServices) -> ConnectionStatus:
     return ConnectionStatus("deezer", True, f"public API answers ({len(found)} result)")
 
 
-def _folders_status(settings: Settings) -> ConnectionStatus:
+def _folder_problems(settings: Settings) -> list[str]:
+    """What is wrong with the folders SoulSync writes to (a real write in each)."""
     folders = (
         ("the Transfer folder", settings.transfer_dir),
         ("the downloads folder", settings.slskd_downloads_dir),
         ("the data folder", settings.paths.data_dir),
     )
-    problems = [why for label, path in folders if (why := check_folder(path, label)) is not None]
+    return [why for label, path in folders if (why := check_folder(path, label)) is not None]
+
+
+def _folders_status(settings: Settings) -> ConnectionStatus:
+    problems = _folder_problems(settings)
     if problems:
         return ConnectionStatus("folders", False, "; ".join(problems))
     return ConnectionStatus("folders", True, "Transfer, downloads and data folders are writable")
@@ -295,6 +308,8 @@ def build_services(settings: Settings, store: Store, **overrides: Any) -> AppSer
         folder_library=settings.media_server_type == "folder",
         scan_path=str(settings.transfer_dir),
         wishlist_interval_s=settings.sync.schedule_hours * 3600,
+        outages=settings.outages,
+        max_playlist_bytes=round(settings.sync.max_playlist_file_mb * 1_000_000),
         fallback_folders=tuple(
             str(p) for p in (settings.transfer_dir, settings.folder_library.path) if p is not None
         ),

@@ -98,6 +98,10 @@ class OutageBook:
         """Record (or extend) that ``service`` cannot be reached; schedules the next probe."""
         now = self.clock()
         current = self.get(service)
+        if current is not None and now - current.next_try > 2 * self.settings.max_retry_s + 120:
+            # Nobody probed it for minutes: a record left over from an outage that
+            # ended unseen (no process was running), not the start of this one.
+            current = None
         if current is None:
             outage = Outage(service, now, now + self._backoff(1), 1, error)
         elif current.next_try > now:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from soulsync.config_outage import OutageSettings
 from soulsync.domain import Source
 from soulsync.providers.jellyfin import JellyfinMediaServer
 from soulsync.sandbox.jellyfin import JellyfinSimulator
@@ -31,7 +32,7 @@ FAST = SyncOptions(
     poll_interval_s=0.05,
     scan_wait_s=5.0,
     scan_retrigger_s=2.0,
-    server_wait_s=5.0,
+    outages=OutageSettings(max_wait_min=5 / 60, first_retry_s=0.1, max_retry_s=0.5),
     server_retry_s=0.1,
     wishlist_interval_s=0,
     library_ttl_s=0.0,

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -300,3 +301,34 @@ async def test_concurrent_rescans_are_serialised(folder: FolderLibrary) -> None:
     reports = await asyncio.gather(folder.rescan(), folder.rescan(), folder.rescan())
     assert sorted(r.added for r in reports) == [0, 0, 12]
     assert len(await folder.all_tracks()) == 12
+
+
+async def test_library_version_moves_when_a_file_is_added_or_removed(
+    folder: FolderLibrary, library_dir: Path
+) -> None:
+    """Issue 18 item 8: directory mtimes tell a sync that the folder changed."""
+    before = await folder.library_version()
+    assert before is not None and await folder.library_version() == before
+    victim = await asyncio.to_thread(lambda: next(library_dir.rglob("*.flac")))
+    await asyncio.to_thread(victim.unlink)
+    removed = await folder.library_version()
+    assert removed is not None and removed != before
+    await asyncio.to_thread(
+        _make_audio, library_dir / "New Artist" / "01 New.flac", {"title": "New", "artist": "A"}
+    )
+    added = await folder.library_version()
+    assert added is not None and added not in (before, removed)
+
+
+async def test_connection_fails_when_even_root_cannot_write_playlists(
+    folder: FolderLibrary, mount_tmpfs: Callable[[Path, str], bool]
+) -> None:
+    """Issue 18 item 10: ``os.access`` said "writable" to root; a real write says otherwise."""
+    if not mount_tmpfs(folder.playlists_dir, "size=64k,nr_inodes=1"):
+        pytest.fail("cannot mount a tmpfs here: the case needs one (the tests run as root)")
+    status = await folder.test_connection()
+    assert not status.ok
+    assert status.detail == (
+        f"cannot write playlists: the playlists folder {folder.playlists_dir} "
+        "is not writable (No space left on device)"
+    )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,74 +55,8 @@ def cover_jpeg() -> bytes:
     return out.getvalue()
 
 
-def _mount(target: Path, options: str) -> bool:
-    target.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
-        capture_output=True,
-        check=False,
-    )
-    return proc.returncode == 0
-
-
-def _umount(target: Path) -> None:
-    subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
-
-
 @pytest.fixture()
-def tiny_tmpfs(tmp_path: Path) -> Iterator[Path | None]:
+def tiny_tmpfs(tmp_path: Path, mount_tmpfs: Callable[[Path, str], bool]) -> Path | None:
     """A real 1 MiB tmpfs (needs root), or None when mounting is not permitted."""
     target = tmp_path / "tiny"
-    if not _mount(target, "size=1m"):
-        yield None
-        return
-    try:
-        yield target
-    finally:
-        _umount(target)
-
-
-@pytest.fixture()
-def make_readonly() -> Iterator[Callable[[Path], str]]:
-    """Make a folder read-only for real: a read-only bind mount when we may
-    mount (root), else ``chmod 555`` (which binds non-root users). Returns how."""
-    undo: list[Callable[[], None]] = []
-
-    def apply(folder: Path) -> str:
-        bind = subprocess.run(
-            ["mount", "--bind", str(folder), str(folder)], capture_output=True, check=False
-        )
-        if bind.returncode == 0:
-            undo.append(lambda: _umount(folder))
-            subprocess.run(
-                ["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, check=True
-            )
-            return "read-only bind mount"
-        if os.geteuid() == 0:
-            pytest.fail(
-                "running as root without permission to mount: cannot make a folder read-only"
-            )
-        mode = folder.stat().st_mode
-        folder.chmod(0o555)
-        undo.append(lambda: folder.chmod(mode))
-        return "chmod 555"
-
-    yield apply
-    for step in reversed(undo):
-        step()
-
-
-@pytest.fixture()
-def mount_tmpfs() -> Iterator[Callable[[Path, str], bool]]:
-    """Mount tmpfs filesystems with given options (False if not permitted); unmounted after."""
-    mounted: list[Path] = []
-
-    def mount(target: Path, options: str) -> bool:
-        ok = _mount(target, options)
-        if ok:
-            mounted.append(target)
-        return ok
-
-    yield mount
-    for target in reversed(mounted):
-        _umount(target)
+    return target if mount_tmpfs(target, "size=1m") else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -295,3 +296,16 @@ async def test_aclose_then_reconnect(adapter: PlexMediaServer) -> None:
     assert len(await adapter.all_tracks()) == 12
     await adapter.aclose()
     assert len(await adapter.all_tracks()) == 12
+
+
+async def test_library_version_moves_when_a_scan_changes_the_section(
+    adapter: PlexMediaServer, plex_sim: PlexSimulator
+) -> None:
+    """Issue 18 item 8: the section's updatedAt/scannedAt tell a sync to re-read the library."""
+    before = await adapter.library_version()
+    assert before is not None and before.count("/") == 2
+    assert await adapter.library_version() == before  # stable while nothing happens
+    await asyncio.sleep(1.05)  # Plex's stamps are whole seconds
+    await asyncio.to_thread(plex_sim.scan_now)
+    after = await adapter.library_version()
+    assert after is not None and after != before

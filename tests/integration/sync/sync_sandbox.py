@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from soulsync.config_outage import OutageSettings
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.sync.service import SyncOptions
 
@@ -20,7 +21,7 @@ FAST_SYNC = SyncOptions(
     poll_interval_s=0.05,
     scan_wait_s=20.0,
     scan_retrigger_s=2.0,
-    server_wait_s=20.0,
+    outages=OutageSettings(max_wait_min=20 / 60, first_retry_s=0.1, max_retry_s=0.5),
     server_retry_s=0.1,
     wishlist_interval_s=0,
     library_ttl_s=0.0,

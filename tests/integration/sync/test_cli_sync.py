@@ -14,6 +14,9 @@ from soulsync.cli.common import console
 from soulsync.demo import Demo, prepare_demo
 from soulsync.sandbox.catalogue import build_catalogue
 from soulsync.sandbox.media import AudioCache
+from soulsync.services.sync.models import RunState, SyncMode
+from soulsync.services.sync.owners import new_owner
+from soulsync.services.sync.store import SyncStore
 
 
 @pytest.fixture()
@@ -95,3 +98,27 @@ def test_cli_errors_are_one_line(demo: Demo, args: tuple[str, ...], message: str
     assert code != 0
     assert message in out
     assert "Traceback" not in out
+
+
+def test_report_says_what_a_paused_run_is_waiting_for(demo: Demo) -> None:
+    """Issue 18 item 6: `soulsync report` shows "waiting for plex since ..." for a paused run."""
+    store = SyncStore(demo.store)
+    run_id = store.create_run(
+        playlist_row_id=None,
+        playlist_name="Road Trip",
+        source="spotify",
+        source_id="x",
+        mode=SyncMode.MIRROR,
+        download_missing=True,
+        dry_run=False,
+        media_server="plex",
+        owner=new_owner(),  # this live process: not taken for an interrupted run
+    )
+    waiting = "waiting for plex since 14:02, next try in 30 s"
+    store.update_run(run_id, state=RunState.RUNNING, phase="waiting", message=waiting)
+    code, out = invoke(demo, "report")
+    assert code == 0, out
+    assert f"run {run_id}: {waiting}" in out
+    code, out = invoke(demo, "report", run_id)
+    assert code == 0, out
+    assert '"Road Trip" running: 0 tracks' in out and waiting in out

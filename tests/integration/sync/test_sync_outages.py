@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from sync_sandbox import FAST_QUEUE, FAST_SYNC
 
+from soulsync.config_outage import OutageSettings
 from soulsync.domain import JobState, Source
 from soulsync.services.downloads.queue_settings import QueueSettings
 from soulsync.services.sync.downloads import QueueDownloads
@@ -18,7 +19,9 @@ from soulsync.services.sync.service import SyncOptions, SyncService
 @pytest.fixture()
 def sync_options() -> SyncOptions:
     """Give up on an unreachable Plex quickly (the next sync fills the playlist in)."""
-    return dataclasses.replace(FAST_SYNC, server_wait_s=0.3)
+    return dataclasses.replace(
+        FAST_SYNC, outages=OutageSettings(max_wait_min=0.3 / 60, first_retry_s=0.1, max_retry_s=0.1)
+    )
 
 
 async def test_plex_down_downloads_everything_then_next_sync_fills_the_playlist(

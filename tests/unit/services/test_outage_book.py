@@ -29,3 +29,18 @@ def test_outage_backoff_description_and_give_up(store: Store) -> None:
     assert book.get("slskd").since == first.since  # type: ignore[union-attr]
     assert book.gave_up(nxt)  # 110 s > 1 min
     assert book.up("slskd") is not None and book.get("slskd") is None
+
+
+def test_a_record_nobody_probed_for_minutes_is_a_new_outage(store: Store) -> None:
+    """An outage that ended unseen (no probe cleared it) must not make the next one give up at once."""
+    now = [time.mktime((2026, 12, 4, 14, 2, 0, 0, 0, -1))]
+    book = OutageBook(
+        store,
+        OutageSettings(first_retry_s=10, max_retry_s=30, max_wait_min=1),
+        clock=lambda: now[0],
+    )
+    book.down("spotify", "refused")
+    now[0] += 3 * 3600  # spotify answered meanwhile, but no step of ours called up()
+    again = book.down("spotify", "refused")
+    assert again.since == now[0] and again.attempts == 1
+    assert not book.gave_up(again)

@@ -17,7 +17,12 @@ from pathlib import Path
 
 from soulsync.domain import Playlist, PlaylistEntry, Source
 from soulsync.providers.base import NotFound
-from soulsync.providers.playlist_files import PlaylistFileError, read_capped, read_playlist_file
+from soulsync.providers.playlist_files import (
+    MAX_PLAYLIST_BYTES,
+    PlaylistFileError,
+    read_capped,
+    read_playlist_file,
+)
 
 __all__ = ["FilePlaylistSource"]
 
@@ -27,19 +32,22 @@ class FilePlaylistSource:
 
     source = Source.FILE
 
+    def __init__(self, max_bytes: int = MAX_PLAYLIST_BYTES) -> None:
+        self.max_bytes = max_bytes  # a bigger file is refused with a clear error
+
     async def list_playlists(self) -> list[Playlist]:
         """Files are not listed (there is no account to ask); sync them by path."""
         return []
 
     async def get_playlist(self, playlist_id: str) -> Playlist:
         """Read the playlist file at ``playlist_id`` (a path); ``NotFound`` if unreadable."""
-        return await asyncio.to_thread(_read, playlist_id)
+        return await asyncio.to_thread(_read, playlist_id, self.max_bytes)
 
 
-def _read(playlist_id: str) -> Playlist:
+def _read(playlist_id: str, max_bytes: int) -> Playlist:
     path = Path(playlist_id).expanduser()
     try:
-        result = read_playlist_file(path)
+        result = read_playlist_file(path, max_bytes=max_bytes)
     except PlaylistFileError as exc:
         raise NotFound("file", str(exc)) from exc
     playlist = result.playlist
@@ -57,15 +65,15 @@ def _read(playlist_id: str) -> Playlist:
         id=str(path.resolve()),
         source=Source.FILE,
         # The file's content hash: an unchanged file is an unchanged snapshot.
-        snapshot_id=_digest(path),
+        snapshot_id=_digest(path, max_bytes),
         total=len(entries),
         entries=tuple(entries),
     )
 
 
-def _digest(path: Path) -> str:
+def _digest(path: Path, max_bytes: int) -> str:
     try:
-        raw = read_capped(path)
+        raw = read_capped(path, max_bytes)
     except PlaylistFileError as exc:
         raise NotFound("file", str(exc)) from exc
     return hashlib.sha256(raw).hexdigest()[:16]

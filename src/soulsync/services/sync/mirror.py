@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from soulsync.providers.base import MediaServer, ProviderError, RemotePlaylist
+from soulsync.providers.base import MediaServer, ProviderError, RemotePlaylist, ServiceUnavailable
 from soulsync.services.sync.analysis import TrackVerdict
 from soulsync.services.sync.models import SyncMode
 
@@ -28,6 +28,7 @@ __all__ = [
     "MirrorResult",
     "find_own_playlist",
     "mirror_playlist",
+    "not_mirrored",
     "plan_mirror",
     "playlist_marker",
 ]
@@ -236,7 +237,8 @@ async def mirror_playlist(
     ``stored_id`` is the server playlist id saved by the previous sync; when
     it no longer exists on the server a new playlist is created (and its id
     is in the result for the caller to store). Provider errors are returned in
-    :attr:`MirrorResult.error`, never raised, so a sync can report them.
+    :attr:`MirrorResult.error`, so a sync can report them; only an unreachable
+    server (``ServiceUnavailable``) is raised, for the run to wait for it.
 
     Creating is idempotent across crashes: the caller records its intent
     (``intent_at``) before this is called, and a playlist SoulSync created
@@ -303,14 +305,27 @@ async def mirror_playlist(
             verified=verified,
             mismatch=mismatch,
         )
+    except ServiceUnavailable:
+        raise  # the run waits for the server and mirrors again
     except ProviderError as exc:
-        return MirrorResult(
-            server=server.name,
-            title=title,
-            playlist_id=stored_id,
-            created=False,
-            placed=0,
-            total=total,
-            left_out=tuple(_left_out(v) for v in verdicts if not v.status.is_owned),
-            error=exc.message,
-        )
+        return not_mirrored(server.name, title, verdicts, stored_id, exc.message)
+
+
+def not_mirrored(
+    server: str,
+    title: str,
+    verdicts: Sequence[TrackVerdict],
+    stored_id: str | None,
+    error: str,
+) -> MirrorResult:
+    """The result of a mirror that could not be done (``error`` says why)."""
+    return MirrorResult(
+        server=server,
+        title=title,
+        playlist_id=stored_id,
+        created=False,
+        placed=0,
+        total=len(verdicts),
+        left_out=tuple(_left_out(v) for v in verdicts if not v.status.is_owned),
+        error=error,
+    )

@@ -64,6 +64,9 @@ def summary_line(run: RunRecord) -> str:
             text += f"; {run.in_server_playlist} in the {run.media_server} playlist, verified"
         elif run.media_server:
             text += f"; {run.media_server} playlist not synced"
+    if run.state is RunState.RUNNING and run.phase == "waiting" and run.message:
+        # Paused for a service: "waiting for plex since 14:02, next try in 30 s".
+        text += f" - {run.message}"
     if run.error:
         text += f" - {run.error}"
     return text

@@ -41,9 +41,15 @@ from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.analysis import LibrarySnapshot, TrackVerdict, analyse_playlist
 from soulsync.services.sync.fallback import disk_snapshot, mark_fallback
 from soulsync.services.sync.library import PENDING_SCAN_KEY, LibraryCache, SyncError, SyncOptions
-from soulsync.services.sync.mirror import MirrorResult, mirror_playlist, playlist_marker
+from soulsync.services.sync.mirror import (
+    MirrorResult,
+    mirror_playlist,
+    not_mirrored,
+    playlist_marker,
+)
 from soulsync.services.sync.mirror_lock import mirror_lock
 from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
+from soulsync.services.sync.outage_wait import ServiceGaveUp
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.record import Slot
 from soulsync.services.sync.run_downloads import RunDownloads
@@ -197,10 +203,17 @@ class RunExecutor(RunDownloads):
                 )
         except (ServiceUnavailable, CoolingDown, RateLimited) as exc:
             cached = self.ss.cached_playlist(cached_row.id) if cached_row else None
-            if cached is None:
+            if cached is not None:
+                self.notes.append(f"{exc.message}; used the copy of the playlist read earlier")
+                return cached
+            if not isinstance(exc, ServiceUnavailable):
                 raise
-            self.notes.append(f"{exc.message}; used the copy of the playlist read earlier")
-            return cached
+            # No copy to fall back on: the run waits for the source to come back.
+            playlist = await self._reachable(
+                source.value,
+                lambda: provider.get_playlist(source_id),
+                ("fetching", f"reading the playlist from {source.value}"),
+            )
         if not playlist.readable:
             raise SyncError(
                 f'cannot read the tracks of "{playlist.name}": '
@@ -362,13 +375,27 @@ class RunExecutor(RunDownloads):
     async def _mirror(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult | None:
         if self.server is None or self.playlist is None:
             return None
-        self._phase("mirroring", f"updating the {self.server.name} playlist")
-        # Another process syncing the same playlist waits for this one (and then
-        # reads the stored id and the playlist this one wrote).
-        async with mirror_lock(self.store, playlist_row_id, f"run:{self.run_id}"):
-            return await self._mirror_locked(playlist_row_id, mode)
+        server, title = self.server, self.playlist.name
+        then = ("mirroring", f"updating the {server.name} playlist")
+        self._phase(*then)
 
-    async def _mirror_locked(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult | None:
+        async def locked() -> MirrorResult:
+            # Another process syncing the same playlist waits for this one (and then
+            # reads the stored id and the playlist this one wrote). An unreachable
+            # server is waited for outside the lock, which expires.
+            async with mirror_lock(self.store, playlist_row_id, f"run:{self.run_id}"):
+                return await self._mirror_locked(playlist_row_id, mode)
+
+        try:
+            result = await self._reachable(server.name, locked, then)
+        except ServiceGaveUp as exc:
+            verdicts = [self._current_verdict(s) for s in self.slots]
+            result = not_mirrored(server.name, title, verdicts, None, str(exc))
+            self._record_mirror(playlist_row_id, result)
+        return result
+
+    async def _mirror_locked(self, playlist_row_id: int, mode: SyncMode) -> MirrorResult:
+        """Mirror and record the result; ``ServiceUnavailable`` leaves nothing recorded."""
         assert self.server is not None and self.playlist is not None
         row = self.ss.get_playlist(playlist_row_id)
         stored = (
@@ -387,6 +414,11 @@ class RunExecutor(RunDownloads):
             marker=playlist_marker(self.playlist.source.value, self.playlist.id),
             intent_at=intent_at,
         )
+        self._record_mirror(playlist_row_id, result)
+        return result
+
+    def _record_mirror(self, playlist_row_id: int, result: MirrorResult) -> None:
+        assert self.server is not None
         self.mirror = result
         if result.playlist_id and not result.error:
             self.ss.update_playlist(
@@ -403,7 +435,6 @@ class RunExecutor(RunDownloads):
             message=result.summary(),
         )
         self._publish("sync.mirror", lines=result.lines(), verified=result.verified)
-        return result
 
     def _playlist_intent(self, playlist_row_id: int, stored: str | None) -> float | None:
         """Record "about to create the server playlist" before any create call.
@@ -440,10 +471,10 @@ class RunExecutor(RunDownloads):
         if snapshot is None:
             if paths:
                 self.store.set_setting(PENDING_SCAN_KEY, {"paths": paths, "at": time.time()})
-            self.notes.append(
-                f"{self.server.name} is still not reachable: the playlist will be filled in "
-                "by the next sync"
-            )
+            if downloaded:
+                # A mirror done before the downloads does not hold them: not in sync.
+                self.ss.update_run(self.run_id, playlist_synced=False)
+            self.notes.append(f"the {self.server.name} playlist will be filled in by the next sync")
             return
         if downloaded:
             snapshot = await self._wait_for_files(downloaded)
@@ -490,20 +521,47 @@ class RunExecutor(RunDownloads):
         self._remember_owned(owned_now)
         await self._mirror(playlist_row_id, mode)
 
+    async def _library_now(self) -> LibrarySnapshot:
+        """The library read afresh; ``ServiceUnavailable`` while the server cannot be reached.
+
+        Any other error (a rejected token, a missing section) is raised as it
+        is: waiting would not cure it.
+        """
+        assert self.server is not None
+        snapshot, why = await self.library.get(force=True)
+        if snapshot is None:
+            if self.library.last_error is not None:
+                raise self.library.last_error
+            raise ServiceUnavailable(self.server.name, why or "not reachable")
+        return snapshot
+
     async def _wait_for_server(self) -> LibrarySnapshot | None:
-        deadline = time.monotonic() + self.options.server_wait_s
-        while True:
-            snapshot, _why = await self.library.get(force=True)
-            if snapshot is not None or time.monotonic() >= deadline:
-                return snapshot
-            await asyncio.sleep(self.options.server_retry_s)
+        assert self.server is not None
+        then = ("scanning", f"waiting for {self.server.name} to pick up the new files")
+        try:
+            return await self._reachable(self.server.name, self._library_now, then)
+        except ServiceGaveUp as exc:
+            self.notes.append(str(exc))
+            return None
+        except ProviderError as exc:
+            self.notes.append(f"{self.server.name} cannot be read: {exc.message}")
+            return None
 
     async def _scan_and_reload(self, paths: Sequence[str]) -> LibrarySnapshot | None:
         assert self.server is not None
+        server = self.server
+        then = ("scanning", f"waiting for {server.name} to pick up the new files")
         try:
-            await self.server.scan(self.options.scan_path, wait=True, expect=paths)
+            await self._reachable(
+                server.name,
+                lambda: server.scan(self.options.scan_path, wait=True, expect=paths),
+                then,
+            )
         except ProviderError as exc:
-            self.notes.append(f"{self.server.name} scan failed: {exc.message}")
+            self.notes.append(f"{server.name} scan failed: {exc.message}")
+            return None
+        except ServiceGaveUp as exc:
+            self.notes.append(str(exc))
             return None
         self.library.invalidate()
         snapshot, _why = await self.library.get(force=True)

@@ -20,15 +20,16 @@ from soulsync.library.folder_checks import check_folder
 from soulsync.services.outage import OutageBook, search_budget_wait
 from soulsync.services.sync.library import SyncError, SyncOptions
 from soulsync.services.sync.models import TrackStatus, track_key
+from soulsync.services.sync.outage_wait import RunWaits
 from soulsync.services.sync.ports import DownloadPort, JobOutcome, JobReport
-from soulsync.services.sync.record import RunRecorder, Slot
+from soulsync.services.sync.record import Slot
 from soulsync.services.sync.store import DecisionKind
 from soulsync.services.wishlist.service import WishlistService
 
 __all__ = ["RunDownloads"]
 
 
-class RunDownloads(RunRecorder):
+class RunDownloads(RunWaits):
     """Queueing and following a run's downloads (needs the executor's attributes)."""
 
     downloads: DownloadPort | None
@@ -125,7 +126,7 @@ class RunDownloads(RunRecorder):
             return
         self._phase("downloading", f"downloading {len(waiting)} tracks")
         last_percent: dict[int, float] = {}
-        outages = OutageBook(self.store)
+        outages = OutageBook(self.store, self.options.outages)
         shown: str | None = None
         while waiting:
             # A service outage pauses the queue: say so on the run, live.

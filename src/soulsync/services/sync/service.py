@@ -115,7 +115,8 @@ class SyncService(RunOwnership):
         self.sync_store = SyncStore(store)
         self.sources = dict(sources)
         # Playlist files need no account: always available unless replaced.
-        self.sources.setdefault(Source.FILE, FilePlaylistSource())
+        cap = (options or SyncOptions()).max_playlist_bytes
+        self.sources.setdefault(Source.FILE, FilePlaylistSource(cap))
         self.media_server = media_server
         self.downloads = downloads
         self.bus = bus
