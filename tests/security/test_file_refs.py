@@ -74,7 +74,7 @@ def test_an_upload_is_parsed_kept_and_syncable(live: Live) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "status"),
     [
-        ("big.txt", b"Adele - Hello\n" * 80_000, 413),  # over 1 MB
+        ("big.txt", b"Adele - Hello\n" * 760_000, 413),  # over [sync] max_playlist_file_mb (10)
         ("x.exe", b"MZ\x90\x00", 422),
         ("noise.txt", os.urandom(4096), 422),
         ("passwd.txt", b"root:x:0:0:root:/root:/bin/bash\n", 422),
@@ -94,6 +94,31 @@ def test_hostile_uploads_are_refused_without_echo(
     assert "Traceback" not in r.text
     uploads = live.settings.paths.data_dir / "playlist-uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/playlists/upload", "/playlists/upload"])
+def test_a_playlist_file_up_to_the_playlist_cap_uploads(live: Live, path: str) -> None:
+    """Issue 18 item 11: playlist files up to 10 MB are read; the web's 1 MB body cap
+    (``web.max_body_bytes``) does not apply to the upload routes, which take
+    ``[sync] max_playlist_file_mb``; a bigger file is refused with the limit named."""
+    c, token = live.login()
+    # 2.5 MB: one track and a long M3U comment block (an exported playlist's notes).
+    notes = b"# exported by a player that writes notes\n" * 60_000
+    m3u = b"#EXTM3U\n" + notes + b"#EXTINF:200,Adele - Hello\nx.mp3\n"
+    assert len(m3u) > 2_000_000
+    r = c.post(
+        path,
+        files={"file": ("Notes.m3u", m3u)},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert r.status_code == 200, r.text[:300]
+    too_big = c.post(
+        path,
+        files={"file": ("Huge.m3u", m3u * 5)},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert too_big.status_code == 413
+    assert "10000 kB" in too_big.text or "10 MB" in too_big.text, too_big.text[:300]
 
 
 def test_the_playlists_page_upload_syncs_the_file(live: Live) -> None:

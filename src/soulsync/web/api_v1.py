@@ -18,7 +18,12 @@ from soulsync.services.links import LinkError, LinkResolver
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.service import SyncError
 from soulsync.services.wishlist.service import WishlistError
-from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
+from soulsync.web.playlist_refs import (
+    RefNotAllowed,
+    check_web_ref,
+    save_upload,
+    upload_limit_bytes,
+)
 from soulsync.web.routes_dashboard import counters, service_statuses, spotify_state
 from soulsync.web.routes_links import SOURCES, badges_for, narrowed
 from soulsync.web.ui import RowId, error_text, read_upload, services_of
@@ -109,7 +114,7 @@ async def playlists(request: Request) -> list[dict[str, Any]]:
 async def upload_playlist(request: Request, file: UploadFile) -> dict[str, Any]:
     """Upload a playlist file (CSV, M3U/M3U8, text); answers the ``file:`` ref to sync."""
     services = _services(request)
-    raw = await read_upload(file)
+    raw = await read_upload(file, max_bytes=upload_limit_bytes(services.settings))
     try:
         ref, result = save_upload(services.settings, file.filename or "playlist.txt", raw)
     except ValueError as exc:

@@ -37,6 +37,7 @@ from soulsync.web.middleware import (
     content_security_policy,
     is_api_path,
 )
+from soulsync.web.playlist_refs import upload_limit_bytes
 from soulsync.web.secret import load_or_create_secret_key
 from soulsync.web.sessions import SessionCodec, SessionRegistry
 from soulsync.web.templating import STATIC_DIR, make_templates, render
@@ -63,6 +64,15 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
         csp=content_security_policy(image_origins(settings)),
         trusted_proxies=parse_networks(settings.web.trusted_proxies),
         max_body_bytes=settings.web.max_body_bytes,
+        # The form around an uploaded playlist file adds a few hundred bytes.
+        large_body_paths=dict.fromkeys(
+            ("/playlists/upload", "/api/v1/playlists/upload"),
+            (
+                max(settings.web.max_body_bytes, upload_limit_bytes(settings) + 64 * 1024),
+                f"a playlist file of at most {settings.sync.max_playlist_file_mb:g} MB, "
+                "see [sync] max_playlist_file_mb",
+            ),
+        ),
     )
     # The Swagger page loads scripts from a CDN, which the CSP forbids; the
     # schema itself stays available (behind auth) at /api/openapi.json.

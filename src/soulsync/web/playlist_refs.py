@@ -24,12 +24,11 @@ from pathlib import Path
 
 from soulsync.config import Settings
 from soulsync.domain import Source
-from soulsync.providers.playlist_files import ImportResult, read_playlist_bytes
+from soulsync.providers.playlist_files import ImportResult, read_playlist_bytes, too_large
 from soulsync.services.sync.models import PlaylistRef, PlaylistRefError
 
 UPLOADS_DIRNAME = "playlist-uploads"
 # An Exportify CSV of a 3,000-track playlist is about 1 MB.
-MAX_UPLOAD_BYTES = 1_000_000
 UPLOAD_SUFFIXES = (".csv", ".m3u", ".m3u8", ".txt")
 _UNSAFE = re.compile(r"[^\w .()-]+")
 
@@ -86,6 +85,11 @@ def _refusal(settings: Settings) -> str:
     return f"file playlists from the web must be uploaded (POST /playlists/upload) or lie {where}"
 
 
+def upload_limit_bytes(settings: Settings) -> int:
+    """The largest playlist file accepted, uploaded or read: ``[sync] max_playlist_file_mb``."""
+    return round(settings.sync.max_playlist_file_mb * 1_000_000)
+
+
 def save_upload(settings: Settings, filename: str, raw: bytes) -> tuple[str, ImportResult]:
     """Parse an uploaded playlist in memory, keep it in the upload folder; ``(file:ref, result)``.
 
@@ -93,14 +97,16 @@ def save_upload(settings: Settings, filename: str, raw: bytes) -> tuple[str, Imp
         ValueError: too large, a name without a playlist extension, or nothing usable
             in it (``PlaylistFileError`` is a ValueError).
     """
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"the file is too large (at most {MAX_UPLOAD_BYTES // 1000} kB)")
     name = Path(filename.replace("\\", "/")).name
+    if len(raw) > upload_limit_bytes(settings):
+        raise too_large(name, len(raw), upload_limit_bytes(settings))
     stem, suffix = os.path.splitext(name)
     if suffix.lower() not in UPLOAD_SUFFIXES:
         raise ValueError(f"upload a playlist file ({', '.join(UPLOAD_SUFFIXES)})")
     safe_stem = _UNSAFE.sub("_", stem).strip(" .")[:80] or "playlist"
-    result = read_playlist_bytes(raw, safe_stem + suffix.lower())
+    result = read_playlist_bytes(
+        raw, safe_stem + suffix.lower(), max_bytes=upload_limit_bytes(settings)
+    )
     # One folder per content hash: the same upload twice is the same playlist.
     folder = uploads_dir(settings) / hashlib.sha256(raw).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

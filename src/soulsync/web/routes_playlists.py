@@ -21,7 +21,12 @@ from soulsync.services.sync.on_open import analyse_on_open
 from soulsync.services.sync.service import PlaylistStatus, SyncError
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.formatting import plain_reason, plural
-from soulsync.web.playlist_refs import RefNotAllowed, check_web_ref, save_upload
+from soulsync.web.playlist_refs import (
+    RefNotAllowed,
+    check_web_ref,
+    save_upload,
+    upload_limit_bytes,
+)
 from soulsync.web.refusals import refusal_hint
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
@@ -349,7 +354,7 @@ async def upload(request: Request, file: UploadFile) -> Response:
     services = services_of(request)
     if services is None:
         return error_response(request, "the services are not running", 503)
-    raw = await read_upload(file)
+    raw = await read_upload(file, max_bytes=upload_limit_bytes(services.settings))
     try:
         ref, result = save_upload(services.settings, file.filename or "playlist.txt", raw)
         run_id = await services.sync.start_sync(ref)
