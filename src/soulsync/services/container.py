@@ -126,6 +126,7 @@ class AppServices:
             playlists=playlists,
             video=self.video,
             match=self.settings.match_settings(),
+            max_file_bytes=round(self.settings.sync.max_playlist_file_mb * 1_000_000),
         )
 
     async def test_connections(self) -> list[ConnectionStatus]:

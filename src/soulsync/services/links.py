@@ -37,7 +37,12 @@ from soulsync.matching.video import rank_videos, video_as_track
 from soulsync.providers.base import PlaylistSource, ProviderError
 from soulsync.providers.links import Link, LinkKind, LinkService, UnsupportedLink, parse_link
 from soulsync.providers.metadata import MetadataService
-from soulsync.providers.playlist_files import PlaylistFileError, parse_playlist_text
+from soulsync.providers.playlist_files import (
+    MAX_PLAYLIST_BYTES,
+    PlaylistFileError,
+    read_playlist_bytes,
+    too_large,
+)
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.downloads import job_codec as codec
 from soulsync.services.downloads.service import DownloadService
@@ -52,7 +57,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_MAX_FILE_BYTES = 5 * 1024 * 1024
 _MAX_REDIRECTS = 5
 _ARTIST_TRACK_CAP = 200
 
@@ -125,8 +129,11 @@ class LinkResolver:
         video: VideoSource | None = None,
         http: httpx.AsyncClient | None = None,
         match: MatchSettings = DEFAULT_SETTINGS,
+        max_file_bytes: int = MAX_PLAYLIST_BYTES,
     ) -> None:
         self.metadata = metadata
+        # Playlist files behind links: the same cap as files and uploads.
+        self.max_file_bytes = max_file_bytes
         self.playlists = playlists or {}
         self.video = video
         self.http = http
@@ -246,11 +253,13 @@ class LinkResolver:
         return [t for s, t in sorted(scored, key=lambda p: -p[0])]
 
     async def _file(self, link: Link) -> ResolvedLink:
-        text = await self._fetch_text(link.url)
+        raw = await self._fetch_bytes(link.url)
         fmt = "m3u" if link.kind is LinkKind.M3U else "csv"
         name = link.url.rstrip("/").rsplit("/", 1)[-1] or link.url
         try:
-            result = parse_playlist_text(text, fmt=fmt, name=name, origin=link.url)
+            result = read_playlist_bytes(
+                raw, link.url, name=name, fmt=fmt, max_bytes=self.max_file_bytes
+            )
         except PlaylistFileError as exc:
             raise LinkError(f"{link.url}: {exc}") from exc
         tracks: list[ResolvedTrack] = []
@@ -266,7 +275,8 @@ class LinkResolver:
                 return found
         return None
 
-    async def _fetch_text(self, url: str) -> str:
+    async def _fetch_bytes(self, url: str) -> bytes:
+        """The file behind ``url``, refused past ``max_file_bytes`` (never held whole)."""
         client = self._client()
         try:
             async with client.stream("GET", url, follow_redirects=True) as response:
@@ -276,18 +286,12 @@ class LinkResolver:
                 size = 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
-                    if size > _MAX_FILE_BYTES:
-                        raise LinkError(f"{url} is larger than 5 MB; not a playlist file")
+                    if size > self.max_file_bytes:
+                        raise LinkError(str(too_large(url, size, self.max_file_bytes)))
                     chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise LinkError(f"could not fetch {url}: {exc}") from exc
-        raw = b"".join(chunks)
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        return raw.decode("latin-1")
+        return b"".join(chunks)
 
     def _client(self) -> httpx.AsyncClient:
         if self.http is None:

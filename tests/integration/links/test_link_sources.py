@@ -43,7 +43,21 @@ def web(demo: Demo) -> Iterator[BackgroundServer]:
     async def m3u(_: Request) -> Response:
         return PlainTextResponse(M3U, media_type="audio/x-mpegurl")
 
-    app = Starlette(routes=[Route("/s/{code}", short), Route("/list.m3u", m3u)])
+    async def m3u_utf16(_: Request) -> Response:
+        # Windows tools save "Unicode" text as UTF-16 with a BOM.
+        return Response(M3U.encode("utf-16"), media_type="audio/x-mpegurl")
+
+    async def huge(_: Request) -> Response:
+        return Response(M3U.encode() + b"# padding\n" * 120_000, media_type="audio/x-mpegurl")
+
+    app = Starlette(
+        routes=[
+            Route("/s/{code}", short),
+            Route("/list.m3u", m3u),
+            Route("/utf16.m3u", m3u_utf16),
+            Route("/huge.m3u", huge),
+        ]
+    )
     with BackgroundServer(app, name="links-web") as server:
         yield server
 
@@ -87,6 +101,23 @@ async def test_m3u_url_lines_are_matched_to_metadata(
     assert first.matched and first.track.album == "After Hours" and first.track.isrc
     assert not second.matched
     assert any("A Song That Does Not Exist" in p for p in resolved.problems)
+
+
+async def test_m3u_url_files_are_read_like_playlist_files(
+    services: AppServices, web: BackgroundServer
+) -> None:
+    """Issue 18 item 11 for files behind links: UTF-16 with a BOM is read, and the
+    size cap is ``[sync] max_playlist_file_mb`` (here lowered to 1 MB), named in the error."""
+    services.settings.sync.max_playlist_file_mb = 1
+    resolver = services.link_resolver()
+    try:
+        resolved = await resolver.resolve(f"{web.url}/utf16.m3u")
+        with pytest.raises(LinkError, match=r"limited to 1 MB, see \[sync\] max_playlist_file_mb"):
+            await resolver.resolve(f"{web.url}/huge.m3u")
+    finally:
+        await resolver.aclose()
+    assert resolved.title == "Linked list"
+    assert resolved.tracks[0].matched and resolved.tracks[0].track.album == "After Hours"
 
 
 async def test_lossless_profile_does_not_fall_back_to_youtube(demo: Demo) -> None:
