@@ -34,20 +34,17 @@ and every error, unknown routes included, has Spotify's JSON error body.
 from __future__ import annotations
 
 import asyncio
-import base64
 import collections
-import hashlib
 import itertools
 import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from soulsync.providers.spotify_auth import SpotifyAuth
@@ -55,6 +52,7 @@ from soulsync.sandbox.catalogue import CatAlbum, Catalogue, CatTrack, build_cata
 from soulsync.sandbox.catalogue_search import search_catalogue
 from soulsync.sandbox.images import image_route
 from soulsync.sandbox.server import BackgroundServer
+from soulsync.sandbox.spotify_accounts import SpotifyAccounts
 from soulsync.sandbox.spotify_json import (
     Json,
     Shapes,
@@ -92,10 +90,6 @@ async def _json_not_allowed(request: Request, exc: Exception) -> Response:
     return _api_error(405, "Method not allowed")
 
 
-def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": error, "error_description": description}, status)
-
-
 def _int_param(request: Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -109,15 +103,7 @@ def _int_param(request: Request, name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
-def _loopback_or_https(uri: str) -> bool:
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host and host != "localhost":
-        return True
-    return parts.scheme == "http" and host in ("127.0.0.1", "::1")
-
-
-class SpotifySimulator:
+class SpotifySimulator(SpotifyAccounts):
     """The simulated Spotify accounts service and Web API on one local port."""
 
     def __init__(
@@ -418,81 +404,6 @@ class SpotifySimulator:
                     return response
                 self._window.append(now)
         return None
-
-    # -- accounts ------------------------------------------------------------------------
-
-    async def _authorize(self, request: Request) -> Response:
-        q = request.query_params
-        with self._lock:
-            self.requests["/authorize"] += 1
-        if q.get("client_id") != self.client_id:
-            return Response("INVALID_CLIENT: Invalid client", status_code=400)
-        redirect = q.get("redirect_uri", "")
-        if not _loopback_or_https(redirect):
-            return Response("INVALID_CLIENT: Insecure redirect URI", status_code=400)
-        if q.get("response_type") != "code":
-            return Response("unsupported_response_type", status_code=400)
-        if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
-            return Response("code_challenge (S256) is required", status_code=400)
-        state = {"state": q["state"]} if "state" in q else {}
-        sep = "&" if "?" in redirect else "?"
-        if not self.auto_approve:
-            return RedirectResponse(
-                f"{redirect}{sep}{urlencode({'error': 'access_denied', **state})}", 302
-            )
-        code = secrets.token_urlsafe(32)
-        with self._lock:
-            self._codes[code] = {
-                "redirect_uri": redirect,
-                "challenge": q["code_challenge"],
-                "scope": q.get("scope", ""),
-            }
-        return RedirectResponse(f"{redirect}{sep}{urlencode({'code': code, **state})}", 302)
-
-    async def _token(self, request: Request) -> Response:
-        form = await request.form()
-        with self._lock:
-            self.token_requests += 1
-            self.requests["/api/token"] += 1
-        if form.get("client_id") != self.client_id:
-            return _oauth_error("invalid_client", "Invalid client")
-        grant = form.get("grant_type")
-        if grant == "authorization_code":
-            with self._lock:
-                pending = self._codes.pop(str(form.get("code", "")), None)
-            if pending is None:
-                return _oauth_error("invalid_grant", "Invalid authorization code")
-            if form.get("redirect_uri") != pending["redirect_uri"]:
-                return _oauth_error("invalid_grant", "Invalid redirect URI")
-            verifier = str(form.get("code_verifier", ""))
-            digest = hashlib.sha256(verifier.encode()).digest()
-            challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            if not 43 <= len(verifier) <= 128 or challenge != pending["challenge"]:
-                return _oauth_error("invalid_grant", "code_verifier was incorrect")
-            return JSONResponse(self._new_tokens(pending["scope"]))
-        if grant == "refresh_token":
-            old = str(form.get("refresh_token", ""))
-            with self._lock:
-                if old not in self._refresh:
-                    return _oauth_error("invalid_grant", "Invalid refresh token")
-                # PKCE refresh tokens are single-use: the old one dies now.
-                self._refresh.discard(old)
-            return JSONResponse(self._new_tokens("playlist-read-private"))
-        return _oauth_error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
-
-    def _new_tokens(self, scope: str) -> Json:
-        access = secrets.token_urlsafe(24)
-        refresh = secrets.token_urlsafe(32)
-        with self._lock:
-            self._access[access] = time.time() + self.token_lifetime_s
-            self._refresh.add(refresh)
-        return {
-            "access_token": access,
-            "token_type": "Bearer",
-            "scope": scope,
-            "expires_in": int(self.token_lifetime_s),
-            "refresh_token": refresh,
-        }
 
     # -- API handlers ----------------------------------------------------------------------
 
