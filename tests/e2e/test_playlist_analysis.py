@@ -38,9 +38,14 @@ def open_fresh(page: Page, name: str) -> None:
     expect(page.locator("#modal #modal-title")).to_have_text(name)
 
 
-def test_opening_a_playlist_shows_its_status_at_once(page: Page, running: Running) -> None:
-    running.demo.sandbox.spotify.add_playlist("Opened Never Synced", VERSIONS)
-    open_fresh(page, "Opened Never Synced")
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_opening_a_playlist_shows_its_status_at_once(
+    page: Page, running: Running, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    name = f"Opened Never Synced {width}"
+    running.demo.sandbox.spotify.add_playlist(name, VERSIONS)
+    open_fresh(page, name)
     modal = page.locator("#modal")
     expect(modal.locator("#run-phase")).to_contain_text("Analysed", timeout=60_000)
     expect(modal).not_to_contain_text("No tracks known yet")
@@ -48,6 +53,10 @@ def test_opening_a_playlist_shows_its_status_at_once(page: Page, running: Runnin
     expect(rows).to_have_count(len(VERSIONS))
     statuses = [s.lower() for s in modal.locator("td .tstatus").all_inner_texts()]
     assert "owned" in statuses and "unknown" not in statuses
+    # Every row's status is on screen, not behind a sideways scroll (phone too).
+    for status in modal.locator("td .tstatus").all():
+        box = status.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     owned = statuses.count("owned")
     uncertain = statuses.count("uncertain")
     assert modal.locator("#c-owned").inner_text() == str(owned)
@@ -67,7 +76,7 @@ def test_opening_a_playlist_shows_its_status_at_once(page: Page, running: Runnin
 
     # An analysis is not a sync: nothing was mirrored on the media server.
     names = [p.title for p in running.demo.sandbox.plex.state.playlists.values()]
-    assert "Opened Never Synced" not in names
+    assert name not in names
     assert page.errors == []  # type: ignore[attr-defined]
 
 
