@@ -159,6 +159,9 @@ class DownloadService:
         )
         self.outages = OutageBook(store, settings.outages)
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        # Jobs a predecessor was running when settings were applied live: they
+        # finish with its steps (its slskd client); see take_over().
+        self._adopted: dict[int, JobSteps] = {}
         self.steps = JobSteps(
             jobs=self.jobs,
             slskd=slskd,
@@ -374,13 +377,14 @@ class DownloadService:
         if not self.jobs.transition(job_id, ACTIVE_STATES, JobState.CANCELLED, error="cancelled"):
             return self.get(job_id)
         task = self._tasks.get(job_id)
-        if task is not None and job_id not in self.steps.moving:
-            self.steps.user_cancelled[job_id] = job.state
+        steps = self._adopted.get(job_id, self.steps)
+        if task is not None and job_id not in steps.moving:
+            steps.user_cancelled[job_id] = job.state
             task.cancel()
         elif task is None and job.transfer_id and job.file is not None:
             # Nobody is running it here (worker elsewhere or not started): cancel in slskd.
             await self.steps.cancel_transfer(job)
-        resolving = self.steps.resolving.pop(job_id, None)
+        resolving = steps.resolving.pop(job_id, None)
         if resolving is not None:
             resolving.cancel()
         cancelled = self.get(job_id)
@@ -510,23 +514,67 @@ class DownloadService:
 
         Transfers keep running in slskd and are picked up again.
         """
-        self._running = False
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
-            self._dispatcher = None
+        await self._stop_dispatching()
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for resolving in self.steps.resolving.values():
-            resolving.cancel()
-        self.steps.resolving.clear()
+        for steps in {id(s): s for s in (self.steps, *self._adopted.values())}.values():
+            for resolving in steps.resolving.values():
+                resolving.cancel()
+            steps.resolving.clear()
         self.lease.release()
         await self.covers.close()
+
+    async def take_over(self, predecessor: DownloadService) -> None:
+        """Work the queue in place of ``predecessor`` (settings applied without a restart).
+
+        The predecessor stops taking jobs at once. The jobs it is running are
+        adopted: they finish with its clients (a transfer is never switched to
+        another slskd half-way), and cancel and the free-worker count see them.
+        Every job started from now on uses this service's clients. The lease
+        passes over without a gap, and the start-up crash recovery is not run
+        (an adopted job's move may be under way). Close the predecessor with
+        :meth:`retire` once its jobs are done.
+        """
+        if self._running:
+            raise RuntimeError("take_over() replaces start(): this queue is already running")
+        await predecessor._stop_dispatching()
+        self.lease = predecessor.lease
+        for job_id, task in list(predecessor._tasks.items()):
+            if task.done():
+                continue
+            self._tasks[job_id] = task
+            self._adopted[job_id] = predecessor._adopted.get(job_id, predecessor.steps)
+            task.add_done_callback(functools.partial(self._finished, job_id))
+        await asyncio.to_thread(self.lease.renew)
+        self._running = True
+        self._dispatcher = asyncio.create_task(self._dispatch_loop(), name="downloads-dispatch")
+
+    async def retire(self) -> None:
+        """After :meth:`take_over`: wait for the jobs it was running, then free its resources.
+
+        The lease is not released: the successor holds it now.
+        """
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        if tasks:
+            await asyncio.wait(tasks)
+        await self.covers.close()
+
+    @property
+    def running_jobs(self) -> tuple[int, ...]:
+        """Ids of the jobs whose task is running in this process."""
+        return tuple(self._tasks)
+
+    async def _stop_dispatching(self) -> None:
+        self._running = False
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
 
     @property
     def running(self) -> bool:
@@ -648,8 +696,9 @@ class DownloadService:
 
     def _finished(self, job_id: int, _task: object = None) -> None:
         self._tasks.pop(job_id, None)
-        self.steps.user_cancelled.pop(job_id, None)
-        self.steps.moving.discard(job_id)
+        steps = self._adopted.pop(job_id, self.steps)
+        steps.user_cancelled.pop(job_id, None)
+        steps.moving.discard(job_id)
         self._wake.set()
         self._changed.set()
 
