@@ -45,6 +45,13 @@ def _save_slskd_url(page: Page, url: str) -> None:
     expect(section).to_contain_text("Saved and applied")
 
 
+def _search(page: Page) -> None:
+    page.goto("/search")
+    page.get_by_label("Artist, album or track").fill("daft punk discovery")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results .result").first).to_be_visible()
+
+
 def _slskd_status(page: Page) -> str:
     page.goto("/")
     line = page.locator(".services li", has_text="Soulseek")
@@ -56,6 +63,9 @@ def test_a_saved_slskd_url_is_used_at_once(
     page: Page, running: Running, other_slskd: SlskdSimulator
 ) -> None:
     first = running.demo.sandbox.slskd
+    before = first.counters.searches_posted
+    _search(page)  # the search page now holds a slskd client: it must follow the change
+    assert first.counters.searches_posted > before
     try:
         _save_slskd_url(page, "http://127.0.0.1:9")
         page.goto("/")
@@ -69,10 +79,7 @@ def test_a_saved_slskd_url_is_used_at_once(
         expect(line).to_contain_text(f"slskd {OTHER_VERSION}")
 
         before = first.counters.searches_posted
-        page.goto("/search")
-        page.get_by_label("Artist, album or track").fill("daft punk discovery")
-        page.get_by_role("button", name="Search", exact=True).click()
-        expect(page.locator("#results .result").first).to_be_visible()
+        _search(page)
         assert other_slskd.counters.searches_posted >= 1
         assert first.counters.searches_posted == before
     finally:

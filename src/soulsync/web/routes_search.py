@@ -34,6 +34,13 @@ def registry(request: Request) -> SearchRegistry | None:
             settings.slskd.search_timeout_ms,
         )
         request.app.state.searches = reg
+    elif reg.client is not services.slskd:
+        # Settings were applied (new slskd client): the next search uses it; the
+        # searches already listed keep their results.
+        settings = services.settings
+        reg.client = services.slskd
+        reg.profile = settings.match_settings().quality
+        reg.timeout_ms = settings.slskd.search_timeout_ms
     return reg
 
 
@@ -46,6 +53,8 @@ def previews(request: Request) -> Previews | None:
     if prev is None:
         prev = Previews(services.slskd, services.settings.paths.data_dir / "previews")
         request.app.state.previews = prev
+    elif prev.client is not services.slskd:
+        prev.client = services.slskd  # settings applied: the next preview uses the new slskd
     return prev
 
 
