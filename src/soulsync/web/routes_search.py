@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,8 +11,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from soulsync.providers.base import ProviderError
+from soulsync.services.file_badges import FileBadges, folder_badge
+from soulsync.services.filed import FiledTracks
 from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
+from soulsync.web.search_results import ResultGroup
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
 from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
 from soulsync.web.templating import render
@@ -126,6 +130,21 @@ async def search_stream(request: Request, sid: str) -> Response:
     start = int(last) + 1 if last and last.isdigit() else 0
     templates = request.app.state.templates
 
+    services = services_of(request)
+    known: list[FileBadges] = []
+
+    async def badges() -> FileBadges | None:
+        """What is known about the files (jobs, filed record), read once per stream."""
+        if not known and services is not None and services.downloads is not None:
+            queue = services.downloads
+            jobs = [*queue.history(1000), *queue.list_active()]
+            filed = FiledTracks(services.store)
+            match = services.settings.match_settings()
+            known.append(
+                await asyncio.to_thread(lambda: FileBadges.build(jobs, filed.all(), match))
+            )
+        return known[0] if known else None
+
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
         watch = SessionWatch(request)
@@ -140,8 +159,10 @@ async def search_stream(request: Request, sid: str) -> Response:
                 continue
             if name == "results":
                 groups = search.groups[data["start"] : data["end"]]
+                # The engine's lookups are CPU work: off the event loop.
+                marks = await asyncio.to_thread(group_badges, groups, await badges())
                 html = templates.get_template("partials/search_groups.html").render(
-                    groups=groups, sid=search.sid
+                    groups=groups, sid=search.sid, **marks
                 )
                 yield sse_frame("results", {"html": html, **data}, n)
             else:
@@ -214,6 +235,20 @@ async def preview_file(request: Request, token: str) -> Response:
         raise HTTPException(404, "preview not found (previews are kept for a short while)")
     ext = token.rsplit(".", 1)[-1]
     return FileResponse(path, media_type=MEDIA_TYPES.get(ext, "application/octet-stream"))
+
+
+def group_badges(groups: list[ResultGroup], known: FileBadges | None) -> dict[str, Any]:
+    """Template values: ``file_badge`` (flat file index -> badge) and ``group_badge`` (index -> label)."""
+    files: dict[int, str] = {}
+    folders: dict[int, str] = {}
+    if known is not None:
+        for group in groups:
+            found = [known.badge(f.file) for f in group.files]
+            files.update({f.index: b.value for f, b in zip(group.files, found, strict=True) if b})
+            label = folder_badge(found)
+            if label:
+                folders[group.index] = label
+    return {"file_badge": files, "group_badge": folders}
 
 
 def group_json(search: LiveSearch, gi: int) -> str:
