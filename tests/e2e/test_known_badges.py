@@ -6,6 +6,8 @@ made again; the album folder holding it counts it ("downloaded 1/N").
 
 from __future__ import annotations
 
+import re
+
 from e2e_helpers import Running, wait_for
 from playwright.sync_api import Page, expect
 
@@ -51,4 +53,31 @@ def test_a_downloaded_search_result_says_downloaded_when_searched_again(
     _search(page)
     same = page.locator("#results .result").filter(has_text=path)
     expect(same.locator(".file-badge")).to_have_text("downloaded")
+    assert page.errors == [], page.errors  # type: ignore[attr-defined]
+
+
+def test_the_missing_card_of_an_artist_changes_when_its_download_is_queued(
+    page: Page, running: Running
+) -> None:
+    page.goto("/artists")
+    page.locator(".artist-tile").filter(has_text="Daft Punk").click()
+    expect(page.get_by_role("heading", name="Daft Punk")).to_be_visible()
+    card = page.locator(
+        ".release.missing", has=page.get_by_role("button", name="Download", exact=True)
+    ).first
+    expect(card).to_be_visible()
+    title = card.locator("strong").inner_text()
+    expect(card.locator(".dl-state")).to_have_count(0)
+    page.evaluate("window.__same_page = true")
+    card.get_by_role("button", name="Download", exact=True).click()
+    expect(page.locator("#toasts")).to_contain_text("Queued")
+
+    # Without a reload (the SSE job events refresh the cards): queued or downloading.
+    same = page.locator(".release").filter(has=page.locator("strong", has_text=title)).first
+    expect(same.locator(".dl-state")).to_have_attribute(
+        "data-state", re.compile(r"^(queued|downloading|downloaded)$")
+    )
+    expect(same.get_by_text("missing", exact=True)).to_have_count(0)
+    expect(same.get_by_role("button", name="Download", exact=True)).to_have_count(0)
+    assert page.evaluate("window.__same_page === true")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
