@@ -53,6 +53,11 @@ def test_a_downloaded_search_result_says_downloaded_when_searched_again(
     _search(page)
     same = page.locator("#results .result").filter(has_text=path)
     expect(same.locator(".file-badge")).to_have_text("downloaded")
+    # The matched-download modal of that file says so too.
+    same.get_by_role("button", name="Matched download").click()
+    modal = page.locator("#modal")
+    expect(modal.locator(".file-badge")).to_have_text("downloaded")
+    expect(modal).to_contain_text("You already have this recording.")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 

@@ -16,7 +16,7 @@ one matching engine scores the job's track at least ``owned_threshold``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from soulsync.domain import JobState, Track
 from soulsync.matching.index import OwnedStatus
@@ -24,6 +24,7 @@ from soulsync.matching.score import score_track
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.services.downloads.jobs_store import Job
 from soulsync.services.sync.analysis import LibrarySnapshot
+from soulsync.services.sync.models import track_key
 
 __all__ = ["Badge", "job_badge", "track_badges"]
 
@@ -67,8 +68,13 @@ def track_badges(
     library: LibrarySnapshot | None,
     jobs: Sequence[Job],
     settings: MatchSettings = DEFAULT_SETTINGS,
+    filed: Collection[str] = (),
 ) -> list[Badge | None]:
-    """One badge (or None) per track, in order: owned, downloaded, downloading, queued first."""
+    """One badge (or None) per track, in order: owned, downloaded, downloading, queued first.
+
+    ``filed`` holds the ``track_key`` of the tracks the filed-tracks record has
+    (``FiledTracks.find_many``): downloaded, even before the media server sees them.
+    """
     done = [
         t for j in jobs if j.state is JobState.COMPLETED and (t := j.track or j.wanted) is not None
     ]
@@ -78,7 +84,7 @@ def track_badges(
         if library is not None and library.index.check(track).status is OwnedStatus.OWNED:
             out.append(Badge.OWNED)
             continue
-        if any(_same(track, other, settings) for other in done):
+        if track_key(track) in filed or any(_same(track, other, settings) for other in done):
             out.append(Badge.DOWNLOADED)
             continue
         states = [state for other, state in active if _same(track, other, settings)]

@@ -12,8 +12,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 
 from soulsync.providers.base import ProviderError
 from soulsync.services.file_badges import FileBadges, folder_badge
-from soulsync.services.filed import FiledTracks
 from soulsync.web.fetch_site import is_cross_site
+from soulsync.web.known import files_known
 from soulsync.web.preview import MEDIA_TYPES, PreviewError, Previews
 from soulsync.web.search_results import ResultGroup
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
@@ -135,14 +135,10 @@ async def search_stream(request: Request, sid: str) -> Response:
 
     async def badges() -> FileBadges | None:
         """What is known about the files (jobs, filed record), read once per stream."""
-        if not known and services is not None and services.downloads is not None:
-            queue = services.downloads
-            jobs = [*queue.history(1000), *queue.list_active()]
-            filed = FiledTracks(services.store)
-            match = services.settings.match_settings()
-            known.append(
-                await asyncio.to_thread(lambda: FileBadges.build(jobs, filed.all(), match))
-            )
+        if not known:
+            found = await files_known(services)
+            if found is not None:
+                known.append(found)
         return known[0] if known else None
 
     async def frames() -> AsyncIterator[str]:
