@@ -30,6 +30,7 @@ from typing import Any
 from soulsync.domain import LibraryTrack, Source
 from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
+from soulsync.services.filed import FiledTracks
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
@@ -92,6 +93,10 @@ class PlaylistStatus:
             },
             "playlist_synced": bool(run and run.playlist_synced),
         }
+
+
+# Row statuses a later filing of the same recording turns into "downloaded".
+_STILL_WANTED = frozenset({TrackStatus.MISSING, TrackStatus.WISHLISTED, TrackStatus.FAILED})
 
 
 class SyncService(RunOwnership):
@@ -537,9 +542,17 @@ class SyncService(RunOwnership):
             else {}
         )
         wished = self.wishlist.find_many([r.track for r in rows if r.track is not None])
+        # Filed since the run (a search download, another playlist): downloaded, not missing.
+        filed = FiledTracks(self.store).find_many(
+            r.track for r in rows if r.track is not None and r.status in _STILL_WANTED
+        )
         out = []
         for row in rows:
             item = row.as_dict()
+            if row.status in _STILL_WANTED and row.track_key in filed:
+                item["status"] = TrackStatus.DOWNLOADED.value
+                out.append(item)
+                continue
             report = reports.get(row.job_id) if row.job_id is not None else None
             if report is not None and row.status is TrackStatus.QUEUED:
                 if report.outcome is JobOutcome.PENDING:
