@@ -71,6 +71,8 @@ class AppServices:
     # Parts replaced by settings applied live, closed once their work is done
     # (see soulsync.services.reconfigure).
     _retiring: set[asyncio.Task[None]] = field(default_factory=set)
+    # One settings change at a time: two saves at once must not both hand the work over.
+    _apply_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def start(self, *, schedule: bool = True) -> None:
         """Start the download workers and resume interrupted syncs."""

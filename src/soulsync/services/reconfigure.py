@@ -63,8 +63,14 @@ async def apply_settings(
     """Rebuild ``services`` from ``settings`` in place; in-flight work is handed over.
 
     ``services`` stays the same object (whatever holds it sees the new parts).
-    Services that were not started are only rebuilt.
+    Services that were not started are only rebuilt. Two calls at once run
+    one after the other.
     """
+    async with services._apply_lock:
+        return await _apply(services, settings, grace_s)
+
+
+async def _apply(services: AppServices, settings: Settings, grace_s: float) -> AppliedSettings:
     try:
         fresh = build_services(settings, services.store, bus=services.bus)
     except (ValueError, OSError, ProviderError) as exc:
@@ -78,7 +84,7 @@ async def apply_settings(
     if started:
         runs, jobs = await _hand_over(old, fresh)
     for f in dataclasses.fields(AppServices):
-        if f.name not in ("_started", "_schedule", "_retiring"):
+        if f.name not in ("_started", "_schedule", "_retiring", "_apply_lock"):
             setattr(services, f.name, getattr(fresh, f.name))
     if not started:
         await old.close_clients()

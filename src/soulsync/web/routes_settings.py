@@ -508,7 +508,9 @@ async def spotify_login(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     if not settings.spotify.client_id:
-        return error_response(request, "Set the Spotify client id first (and restart).", 409)
+        return error_response(
+            request, "Set the Spotify client id first (Settings → Spotify, then Save).", 409
+        )
     auth = _auth(request)
     try:
         login = auth.begin_login()

@@ -157,3 +157,28 @@ async def test_settings_applied_to_services_not_started_only_rebuild_them(
     assert old_client._http.is_closed
     assert services.downloads is not None and not services.downloads.running
     await services.aclose()
+
+
+async def test_two_saves_at_once_are_applied_one_after_the_other(
+    store: Store, settings: Settings, sim: SlskdSimulator, second_sim: SlskdSimulator
+) -> None:
+    services = build_services(_settings(settings, sim.url), store)
+    await services.start(schedule=False)
+    try:
+        first_queue = services.downloads
+        first_client = services.slskd
+        assert first_queue is not None and isinstance(first_client, SlskdClient)
+        results = await asyncio.gather(
+            apply_settings(services, _settings(settings, second_sim.url), grace_s=0),
+            apply_settings(services, _settings(settings, sim.url), grace_s=0),
+        )
+        assert all(r.applied for r in results)
+        # Applied in order: the second save is the one in force, one queue runs.
+        assert isinstance(services.slskd, SlskdClient) and services.slskd.url == sim.url
+        assert services.downloads is not None and services.downloads.running
+        assert not first_queue.running
+        await _until(lambda: first_client._http.is_closed, "the first client to close")
+        job = await services.downloads.wait_idle(within_s=1)
+        assert job == []
+    finally:
+        await services.aclose()
