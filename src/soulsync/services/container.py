@@ -81,8 +81,12 @@ class AppServices:
         self._schedule = schedule
         if self.downloads is not None:
             await self.downloads.start()
-        await self.sync.start(schedule=schedule)
-        if schedule and self.automation is not None and self.settings.automation.enabled:
+        await self.start_without_queue()
+
+    async def start_without_queue(self) -> None:
+        """Start everything but the download workers (another process works the queue)."""
+        await self.sync.start(schedule=self._schedule)
+        if self._schedule and self.automation is not None and self.settings.automation.enabled:
             self.automation.start()
         if self.relay is not None:
             self.relay.start()

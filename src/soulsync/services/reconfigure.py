@@ -97,7 +97,8 @@ async def _apply(services: AppServices, settings: Settings, grace_s: float) -> A
     try:
         await services.start(schedule=services._schedule)
     except QueueBusy as exc:
-        services._started = True  # the rest runs; the queue stays with the other process
+        # The queue stays with the process that works it (e.g. a CLI sync); the rest runs.
+        await services.start_without_queue()
         log.warning("settings applied; the download queue is worked by another process")
         return AppliedSettings(True, f"applied, but downloads wait: {exc}", runs, jobs)
     log.info(

@@ -9,6 +9,8 @@ the old client is closed once its job is done.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -22,6 +24,7 @@ from soulsync.sandbox.catalogue import SharedFile, build_catalogue
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.container import build_services
+from soulsync.services.downloads.lease import LEASE_KEY
 from soulsync.services.reconfigure import apply_settings
 from soulsync.store import Store
 
@@ -180,5 +183,39 @@ async def test_two_saves_at_once_are_applied_one_after_the_other(
         await _until(lambda: first_client._http.is_closed, "the first client to close")
         job = await services.downloads.wait_idle(within_s=1)
         assert job == []
+    finally:
+        await services.aclose()
+
+
+async def test_when_another_process_works_the_queue_the_rest_still_applies(
+    store: Store, settings: Settings, sim: SlskdSimulator
+) -> None:
+    no_slskd = Settings(
+        paths=settings.paths.model_dump(),
+        deezer={"enabled": False},
+        youtube={"enabled": False},
+    )
+    services = build_services(no_slskd, store)
+    assert services.downloads is None
+    await services.start(schedule=False)
+    # A live process (this pid, another owner) holds the queue lease, as a CLI sync would.
+    store.set_setting(
+        LEASE_KEY,
+        {
+            "owner": "elsewhere",
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": "soulsync sync",
+            "heartbeat": time.time(),
+        },
+    )
+    try:
+        result = await apply_settings(services, _settings(settings, sim.url), grace_s=0)
+        assert result.applied
+        assert "downloads wait" in result.message and "soulsync sync" in result.message
+        assert services.downloads is not None and not services.downloads.running
+        # The new sync service was started: it follows the wishlist's jobs.
+        follower = services.sync._wishlist_follower
+        assert follower is not None and not follower.done()
     finally:
         await services.aclose()
