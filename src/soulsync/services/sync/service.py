@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -32,6 +31,7 @@ from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
 from soulsync.services.sync.file_source import FilePlaylistSource
+from soulsync.services.sync.handover import RunHandover
 from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
 from soulsync.services.sync.owners import RunOwnership, new_owner
@@ -99,7 +99,7 @@ class PlaylistStatus:
 _STILL_WANTED = frozenset({TrackStatus.MISSING, TrackStatus.WISHLISTED, TrackStatus.FAILED})
 
 
-class SyncService(RunOwnership):
+class SyncService(RunOwnership, RunHandover):
     """Playlist sync for the web UI, the CLI and schedules. One per process."""
 
     def __init__(
@@ -178,41 +178,6 @@ class SyncService(RunOwnership):
                 await task
         # Left resumable and owned by nobody: the next start (any process) resumes them.
         self.sync_store.release_runs([run_id for run_id, _task in tasks], self.owner)
-
-    async def take_over(self, predecessor: SyncService) -> None:
-        """Handle the runs in place of ``predecessor`` (settings applied without a restart).
-
-        Runs already going on (or queued behind one, as ``sync --all`` queues
-        them) finish with the predecessor's clients: a run never switches its
-        playlist source, media server or download queue half-way. They are
-        adopted, so ``cancel``, ``wait`` and ``is_running`` see them here, and
-        they keep their owner id (the same process still works them). Every run
-        started from now on uses this service's clients. The predecessor's
-        schedule, heartbeat and wishlist follower stop; call :meth:`start` next.
-        """
-        await predecessor._stop_background()
-        self.owner = predecessor.owner
-        for run_id, task in list(predecessor._tasks.items()):
-            if task.done():
-                continue
-            self._tasks[run_id] = task
-            executor = predecessor._executors.get(run_id)
-            if executor is not None:
-                self._executors[run_id] = executor
-            # The predecessor's own callback records a crash; this one only forgets the run.
-            task.add_done_callback(functools.partial(self._forget_adopted, run_id))
-        if self._tasks and (self._heartbeat is None or self._heartbeat.done()):
-            self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="sync-heartbeat")
-
-    async def retire(self) -> None:
-        """After :meth:`take_over`: wait until the runs this service started have finished."""
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        if tasks:
-            await asyncio.wait(tasks)
-
-    def _forget_adopted(self, run_id: str, _task: object = None) -> None:
-        self._tasks.pop(run_id, None)
-        self._executors.pop(run_id, None)
 
     async def _stop_background(self) -> None:
         """Stop the heartbeat, the wishlist schedule and the wishlist follower."""
@@ -488,11 +453,6 @@ class SyncService(RunOwnership):
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The newest runs first (for ``soulsync report`` and the UI)."""
         return self.sync_store.runs(limit=limit)
-
-    @property
-    def running_runs(self) -> tuple[str, ...]:
-        """Ids of the runs whose task is alive in this process."""
-        return tuple(r for r, t in self._tasks.items() if not t.done())
 
     def is_running(self, run_id: str) -> bool:
         """True while the run's task is alive in this process."""
