@@ -62,6 +62,7 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher, service_hosts
 from soulsync.services.downloads.genres import ArtistGenres
+from soulsync.services.downloads.handover import QueueHandover
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -109,7 +110,7 @@ class JobNotFound(KeyError):
     """No job with that id."""
 
 
-class DownloadService:
+class DownloadService(QueueHandover):
     """The download queue. Create once per process; ``start()`` to run workers.
 
     Enqueue methods only write rows (and may list a remote folder); they work
@@ -527,46 +528,6 @@ class DownloadService:
             steps.resolving.clear()
         self.lease.release()
         await self.covers.close()
-
-    async def take_over(self, predecessor: DownloadService) -> None:
-        """Work the queue in place of ``predecessor`` (settings applied without a restart).
-
-        The predecessor stops taking jobs at once. The jobs it is running are
-        adopted: they finish with its clients (a transfer is never switched to
-        another slskd half-way), and cancel and the free-worker count see them.
-        Every job started from now on uses this service's clients. The lease
-        passes over without a gap, and the start-up crash recovery is not run
-        (an adopted job's move may be under way). Close the predecessor with
-        :meth:`retire` once its jobs are done.
-        """
-        if self._running:
-            raise RuntimeError("take_over() replaces start(): this queue is already running")
-        await predecessor._stop_dispatching()
-        self.lease = predecessor.lease
-        for job_id, task in list(predecessor._tasks.items()):
-            if task.done():
-                continue
-            self._tasks[job_id] = task
-            self._adopted[job_id] = predecessor._adopted.get(job_id, predecessor.steps)
-            task.add_done_callback(functools.partial(self._finished, job_id))
-        await asyncio.to_thread(self.lease.renew)
-        self._running = True
-        self._dispatcher = asyncio.create_task(self._dispatch_loop(), name="downloads-dispatch")
-
-    async def retire(self) -> None:
-        """After :meth:`take_over`: wait for the jobs it was running, then free its resources.
-
-        The lease is not released: the successor holds it now.
-        """
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        if tasks:
-            await asyncio.wait(tasks)
-        await self.covers.close()
-
-    @property
-    def running_jobs(self) -> tuple[int, ...]:
-        """Ids of the jobs whose task is running in this process."""
-        return tuple(self._tasks)
 
     async def _stop_dispatching(self) -> None:
         self._running = False
