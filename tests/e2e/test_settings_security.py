@@ -72,7 +72,7 @@ def test_secrets_are_write_only_and_saving_writes_the_file(page: Page, running: 
     section = page.locator("section#sync")
     section.get_by_label("Schedule hours").fill("12")
     section.get_by_role("button", name="Save Sync schedule").click()
-    expect(page.locator("section#sync")).to_contain_text("Restart SoulSync to apply")
+    expect(page.locator("section#sync")).to_contain_text("Saved and applied")
     path = running.demo.config_path
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["sync"]["schedule_hours"] == 12
@@ -157,7 +157,9 @@ def test_quality_profile_editor_reorders_adds_and_saves(page: Page, running: Run
     section.get_by_role("button", name="Add").click()
     expect(tiers.last).to_have_text("mp3 192")
     section.get_by_role("button", name="Save Quality profile").click()
-    expect(page.locator("section#quality")).to_contain_text("Restart SoulSync to apply")
+    expect(page.locator("section#quality")).to_contain_text("Saved and applied")
     saved = tomllib.loads(running.demo.config_path.read_text(encoding="utf-8"))["quality"]
     assert saved["profile"][:2] == [second, first]
     assert saved["profile"][-1] == "mp3 192"
+    # Applied: the running services now rank with the new profile.
+    assert running.services.settings.quality.profile == saved["profile"]

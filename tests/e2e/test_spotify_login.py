@@ -23,7 +23,7 @@ def test_login_completes_through_the_callback(page: Page, running: Running) -> N
     expect(section).to_contain_text(callback)
     section.get_by_label("Redirect uri").fill(callback)
     section.get_by_role("button", name="Save Spotify").click()
-    expect(page.locator("section#spotify")).to_contain_text("Saved to")
+    expect(page.locator("section#spotify")).to_contain_text("Saved and applied")
 
     with page.context.expect_page() as popup_info:
         page.locator("section#spotify").get_by_role("button", name="Log in with Spotify").click()

@@ -67,6 +67,12 @@ class AppServices:
     notes: dict[str, str] = field(default_factory=dict)  # service -> why it is off
     video: VideoSource | None = None  # YouTube via yt-dlp, when enabled
     _started: bool = False
+    _schedule: bool = True  # what start() was asked for (settings applied live keep it)
+    # Parts replaced by settings applied live, closed once their work is done
+    # (see soulsync.services.reconfigure).
+    _retiring: set[asyncio.Task[None]] = field(default_factory=set)
+    # One settings change at a time: two saves at once must not both hand the work over.
+    _apply_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def start(self, *, schedule: bool = True) -> None:
         """Start the download workers and resume interrupted syncs."""
@@ -80,10 +86,15 @@ class AppServices:
             log.error("folders: %s", message)
             self.notes["folders"] = message
             await asyncio.to_thread(self.store.add_activity, "folders", f"At start-up: {message}")
+        self._schedule = schedule
         if self.downloads is not None:
             await self.downloads.start()
-        await self.sync.start(schedule=schedule)
-        if schedule and self.automation is not None and self.settings.automation.enabled:
+        await self.start_without_queue()
+
+    async def start_without_queue(self) -> None:
+        """Start everything but the download workers (another process works the queue)."""
+        await self.sync.start(schedule=self._schedule)
+        if self._schedule and self.automation is not None and self.settings.automation.enabled:
             self.automation.start()
         if self.relay is not None:
             self.relay.start()
@@ -98,7 +109,22 @@ class AppServices:
         await self.sync.stop()
         if self.downloads is not None:
             await self.downloads.stop()
-        if self.slskd is not None:
+        await self.close_clients()
+        # The work replaced parts were finishing was stopped above: their
+        # retirement ends now (it closes their clients on the way out).
+        retiring = list(self._retiring)
+        for task in retiring:
+            task.cancel()
+        await asyncio.gather(*retiring, return_exceptions=True)
+        self._started = False
+
+    async def close_clients(self, *, detach_pacer: bool = True) -> None:
+        """Close every HTTP client of these services (slskd, Spotify, Deezer, MusicBrainz, server).
+
+        ``detach_pacer=False`` leaves slskd's process-wide search pacer wired to
+        this database (a successor's slskd client uses the same pacer).
+        """
+        if self.slskd is not None and detach_pacer:
             ledger = self.slskd.pacer.ledger
             if isinstance(ledger, SqliteSearchLedger) and ledger.store is self.store:
                 self.slskd.pacer.ledger = None  # the pacer may outlive this database
@@ -112,7 +138,6 @@ class AppServices:
         closer = getattr(self.media_server, "aclose", None)
         if closer is not None:
             await closer()
-        self._started = False
 
     def link_resolver(self) -> LinkResolver:
         """A resolver for pasted links, using these services (close it with ``aclose``)."""

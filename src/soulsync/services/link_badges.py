@@ -6,6 +6,7 @@ fetched twice:
 * ``owned`` — the media-server library has it (the library index, as the sync
   checks it);
 * ``downloaded`` — a finished download job delivered it;
+* ``downloading`` — a job is fetching or filing it now;
 * ``queued`` — an unfinished job will fetch it.
 
 A job is the track's when a service id or the ISRC is shared, else when the
@@ -15,7 +16,7 @@ one matching engine scores the job's track at least ``owned_threshold``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from soulsync.domain import JobState, Track
 from soulsync.matching.index import OwnedStatus
@@ -23,8 +24,9 @@ from soulsync.matching.score import score_track
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.services.downloads.jobs_store import Job
 from soulsync.services.sync.analysis import LibrarySnapshot
+from soulsync.services.sync.models import track_key
 
-__all__ = ["Badge", "track_badges"]
+__all__ = ["Badge", "job_badge", "track_badges"]
 
 
 class Badge(enum.StrEnum):
@@ -32,7 +34,23 @@ class Badge(enum.StrEnum):
 
     OWNED = "owned"
     DOWNLOADED = "downloaded"
+    DOWNLOADING = "downloading"
     QUEUED = "queued"
+
+
+# What an unfinished job's state means for its track.
+_RUNNING = frozenset({JobState.DOWNLOADING, JobState.PROCESSING})
+
+
+def job_badge(state: JobState) -> Badge | None:
+    """The badge a job in ``state`` gives its track (None for failed or cancelled)."""
+    if state is JobState.COMPLETED:
+        return Badge.DOWNLOADED
+    if state in _RUNNING:
+        return Badge.DOWNLOADING
+    if state.is_final:
+        return None
+    return Badge.QUEUED
 
 
 def _same(track: Track, other: Track, settings: MatchSettings) -> bool:
@@ -50,22 +68,29 @@ def track_badges(
     library: LibrarySnapshot | None,
     jobs: Sequence[Job],
     settings: MatchSettings = DEFAULT_SETTINGS,
+    filed: Collection[str] = (),
 ) -> list[Badge | None]:
-    """One badge (or None) per track, in order; owned wins over downloaded over queued."""
+    """One badge (or None) per track, in order: owned, downloaded, downloading, queued first.
+
+    ``filed`` holds the ``track_key`` of the tracks the filed-tracks record has
+    (``FiledTracks.find_many``): downloaded, even before the media server sees them.
+    """
     done = [
         t for j in jobs if j.state is JobState.COMPLETED and (t := j.track or j.wanted) is not None
     ]
-    active = [j.wanted for j in jobs if not j.is_final and j.wanted is not None]
+    active = [(j.wanted, j.state) for j in jobs if not j.is_final and j.wanted is not None]
     out: list[Badge | None] = []
     for track in tracks:
         if library is not None and library.index.check(track).status is OwnedStatus.OWNED:
             out.append(Badge.OWNED)
             continue
-        if any(_same(track, other, settings) for other in done):
+        if track_key(track) in filed or any(_same(track, other, settings) for other in done):
             out.append(Badge.DOWNLOADED)
             continue
-        if any(_same(track, other, settings) for other in active):
-            out.append(Badge.QUEUED)
+        states = [state for other, state in active if _same(track, other, settings)]
+        if states:
+            running = any(state in _RUNNING for state in states)
+            out.append(Badge.DOWNLOADING if running else Badge.QUEUED)
             continue
         out.append(None)
     return out

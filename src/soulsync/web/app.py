@@ -14,7 +14,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -35,6 +34,7 @@ from soulsync.web.middleware import (
     AuthContext,
     AuthMiddleware,
     content_security_policy,
+    image_origins,
     is_api_path,
 )
 from soulsync.web.playlist_refs import upload_limit_bytes
@@ -106,24 +106,6 @@ def create_app(settings: Settings, store: Store, services: Any = None) -> FastAP
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
-
-
-def image_origins(settings: Settings) -> tuple[str, ...]:
-    """The configured services' plain-http origins, allowed as image sources in the CSP."""
-    urls = (
-        settings.spotify.api_base,
-        settings.spotify.accounts_base,
-        settings.deezer.api_base,
-        settings.plex.url,
-    )
-    out: list[str] = []
-    for url in urls:
-        parts = urlsplit(url or "")
-        if parts.scheme == "http" and parts.netloc:
-            origin = f"http://{parts.netloc}"
-            if origin not in out:
-                out.append(origin)
-    return tuple(out)
 
 
 def _services_lifespan(

@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +35,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soulsync.config import Settings
 from soulsync.store import Store
 from soulsync.web.apikeys import verify_api_key
 from soulsync.web.auth import LoginLimiter, Principal, admin_is_set
@@ -431,3 +432,21 @@ async def _csrf_token(
         token = value if isinstance(value, str) else None
         await form.close()
     return token, replay
+
+
+def image_origins(settings: Settings) -> tuple[str, ...]:
+    """The configured services' plain-http origins, allowed as image sources in the CSP."""
+    urls = (
+        settings.spotify.api_base,
+        settings.spotify.accounts_base,
+        settings.deezer.api_base,
+        settings.plex.url,
+    )
+    out: list[str] = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme == "http" and parts.netloc:
+            origin = f"http://{parts.netloc}"
+            if origin not in out:
+                out.append(origin)
+    return tuple(out)

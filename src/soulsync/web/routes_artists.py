@@ -17,6 +17,7 @@ from soulsync.domain import Album, Artist, LibraryTrack
 from soulsync.matching import ascii_key, name_similarity
 from soulsync.providers.base import ProviderError
 from soulsync.providers.metadata import qualified_id
+from soulsync.services.release_badges import release_downloads
 from soulsync.web.fetch_site import is_cross_site
 from soulsync.web.routes_search import _body
 from soulsync.web.templating import render
@@ -180,11 +181,36 @@ async def _artist_context(request: Request, name: str) -> dict[str, Any]:
             releases = []
         ctx["releases"] = discography(list(releases), owned_albums)
     ctx["missing"] = [r for r in ctx["releases"] if not r["owned"] and r["ref"]]
+    _mark_downloads(services, ctx["releases"], artist.name if artist is not None else name)
     ref = qualified_id(artist) if artist is not None else None
     if ref and services.watchlist is not None:
         ctx["watch"] = next((w for w in services.watchlist.watches() if w.artist_ref == ref), None)
         ctx["watch_ref"] = ref
     return ctx
+
+
+def _mark_downloads(services: Any, releases: list[dict[str, Any]], artist: str) -> None:
+    """Add ``download`` (e.g. "queued · 0/11 done") and ``download_state`` to releases not owned."""
+    if services.downloads is None:
+        return
+    wanting = [r for r in releases if not r["owned"]]
+    if not wanting:
+        return
+    jobs = [*services.downloads.history(1000), *services.downloads.list_active()]
+    found = release_downloads([r["title"] for r in wanting], artist, jobs)
+    for release in wanting:
+        progress = found.get(release["title"])
+        if progress is not None and progress.badge is not None:
+            release["download"] = progress.label(release["tracks"])
+            release["download_state"] = progress.badge.value
+
+
+@router.get("/partials/artists/{name}/releases", include_in_schema=False)
+async def releases_partial(request: Request, name: str) -> Response:
+    """The discography cards, refreshed live as the artist's downloads move."""
+    if is_cross_site(request.headers):
+        return Response(status_code=204)  # no metadata requests on another site's behalf
+    return render(request, "partials/artist_releases.html", await _artist_context(request, name))
 
 
 @router.post("/artists/{name}/watch", include_in_schema=False)

@@ -66,6 +66,12 @@ async def service_statuses(request: Request, *, force: bool = False) -> list[Con
         return list(cache.results)
 
 
+def forget_statuses(request: Request) -> None:
+    """Drop the cached service statuses and numbers (the services were just rebuilt)."""
+    request.app.state.status_cache = None
+    request.app.state.__dict__.pop("_dash_cache", None)
+
+
 def counters(services: Any) -> dict[str, Any]:
     """The numbers on the stat cards (cheap: SQLite only)."""
     out: dict[str, Any] = {

@@ -20,8 +20,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from soulsync.services.link_badges import Badge, track_badges
+from soulsync.services.link_badges import Badge
 from soulsync.services.links import LinkError, LinkResolver, ResolvedLink
+from soulsync.web.known import tracks_known
 from soulsync.web.routes_search import _body
 from soulsync.web.ui import error_response, services_of
 
@@ -61,17 +62,8 @@ def _length(ms: int | None) -> str:
 async def badges_for(
     services: Any, resolved: ResolvedLink
 ) -> tuple[list[Badge | None], str | None]:
-    """Owned / downloaded / queued for each resolved track, and why the library was not read."""
-    snapshot, why = await services.sync.library.get()
-    queue = services.downloads
-    jobs = [*queue.history(1000), *queue.list_active()] if queue is not None else []
-    badges = track_badges(
-        [t.track for t in resolved.tracks],
-        library=snapshot,
-        jobs=jobs,
-        settings=services.settings.match_settings(),
-    )
-    return badges, why
+    """Owned / downloaded / downloading / queued for each resolved track, and why the library was not read."""
+    return await tracks_known(services, [t.track for t in resolved.tracks])
 
 
 def narrowed(resolved: ResolvedLink, badges: list[Badge | None]) -> tuple[list[int], ResolvedLink]:

@@ -20,6 +20,8 @@ from soulsync.matching import assign_files, name_similarity, parse_path, suggest
 from soulsync.matching.suggest import ArtistSuggestion
 from soulsync.providers.base import ProviderError
 from soulsync.providers.metadata import qualified_id
+from soulsync.services.file_badges import folder_badge
+from soulsync.web.known import files_known, tracks_known
 from soulsync.web.routes_search import _body, _search_or_404
 from soulsync.web.search_stream import LiveSearch
 from soulsync.web.templating import render
@@ -174,10 +176,16 @@ async def modal(request: Request) -> Response:
         albums=albums,
         limit=CARDS,
     )
+    known = await files_known(services)
+    found = [known.badge(f) for f in files] if known is not None else []
+    label = (
+        folder_badge(found) if kind == "album" else (found[0].value if found and found[0] else None)
+    )
     return render(
         request,
         "partials/matched_modal.html",
         {
+            "known": label,
             "kind": kind,
             "files": files,
             "group": group,
@@ -324,9 +332,11 @@ async def mapping(request: Request) -> Response:
         assign_files, list(album.tracks), files, services.settings.match_settings()
     )
     by_track = {i: (f, sim) for i, f, sim in assignment.pairs}
+    badges, _why = await tracks_known(services, list(album.tracks))
     rows = []
     for i, track in enumerate(album.tracks):
         pair = by_track.get(i)
+        badge = badges[i]
         rows.append(
             {
                 "no": track.track_number,
@@ -334,6 +344,7 @@ async def mapping(request: Request) -> Response:
                 "title": track.title,
                 "file": pair[0].basename if pair else None,
                 "sim": round(pair[1] * 100) if pair else None,
+                "badge": badge.value if badge is not None else None,
             }
         )
     return render(

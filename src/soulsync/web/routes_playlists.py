@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from soulsync.providers.base import ProviderError
+from soulsync.services.sync.follow import FollowError, follow_playlist
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.on_open import analyse_on_open
 from soulsync.services.sync.service import PlaylistStatus, SyncError
@@ -362,6 +363,37 @@ async def upload(request: Request, file: UploadFile) -> Response:
         return error_response(request, exc, 422)
     return JSONResponse(
         {"ref": ref, "run_id": run_id, "name": result.playlist.name, "message": "Syncing"}
+    )
+
+
+@router.post("/playlists/add", include_in_schema=False)
+async def add_playlist(request: Request) -> Response:
+    """Follow a Spotify or Deezer playlist pasted as a link or id (``ref``).
+
+    It is read from its source first: an unknown, private or refused playlist
+    gets the source's reason. Answers ``{ref, name, source, tracks}``.
+    """
+    services = services_of(request)
+    if services is None:
+        return error_response(request, "the services are not running", 503)
+    data = await _body(request)
+    try:
+        record = await follow_playlist(services.sync, str(data.get("ref", ""))[:2000])
+    except FollowError as exc:
+        return error_response(request, exc, 422)
+    except ProviderError as exc:
+        hint = refusal_hint(exc.message)
+        text = f"{error_text(exc)}{f' {hint}' if hint else ''}"
+        return error_response(request, f"Not added: {text}", 409)
+    log.info("following playlist %s", record.ref)
+    return JSONResponse(
+        {
+            "ref": record.ref,
+            "name": record.name,
+            "source": record.source.value,
+            "tracks": record.track_count,
+            "message": f"Following {record.name} ({plural(record.track_count, 'track')})",
+        }
     )
 
 

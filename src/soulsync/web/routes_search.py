@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,8 +11,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from soulsync.providers.base import ProviderError
+from soulsync.services.file_badges import FileBadges, folder_badge
 from soulsync.web.fetch_site import is_cross_site
+from soulsync.web.known import files_known
 from soulsync.web.preview import MEDIA_TYPES, PreviewFetch, Previews
+from soulsync.web.search_results import ResultGroup
 from soulsync.web.search_stream import LiveSearch, SearchRegistry
 from soulsync.web.sse import LOGOUT_FRAME, SSE_HEADERS, SessionWatch, sse_frame
 from soulsync.web.templating import render
@@ -34,6 +38,13 @@ def registry(request: Request) -> SearchRegistry | None:
             settings.slskd.search_timeout_ms,
         )
         request.app.state.searches = reg
+    elif reg.client is not services.slskd:
+        # Settings were applied (new slskd client): the next search uses it; the
+        # searches already listed keep their results.
+        settings = services.settings
+        reg.client = services.slskd
+        reg.profile = settings.match_settings().quality
+        reg.timeout_ms = settings.slskd.search_timeout_ms
     return reg
 
 
@@ -46,6 +57,8 @@ def previews(request: Request) -> Previews | None:
     if prev is None:
         prev = Previews(services.slskd, services.settings.paths.data_dir / "previews")
         request.app.state.previews = prev
+    elif prev.client is not services.slskd:
+        prev.client = services.slskd  # settings applied: the next preview uses the new slskd
     return prev
 
 
@@ -117,6 +130,17 @@ async def search_stream(request: Request, sid: str) -> Response:
     start = int(last) + 1 if last and last.isdigit() else 0
     templates = request.app.state.templates
 
+    services = services_of(request)
+    known: list[FileBadges] = []
+
+    async def badges() -> FileBadges | None:
+        """What is known about the files (jobs, filed record), read once per stream."""
+        if not known:
+            found = await files_known(services)
+            if found is not None:
+                known.append(found)
+        return known[0] if known else None
+
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
         watch = SessionWatch(request)
@@ -131,8 +155,10 @@ async def search_stream(request: Request, sid: str) -> Response:
                 continue
             if name == "results":
                 groups = search.groups[data["start"] : data["end"]]
+                # The engine's lookups are CPU work: off the event loop.
+                marks = await asyncio.to_thread(group_badges, groups, await badges())
                 html = templates.get_template("partials/search_groups.html").render(
-                    groups=groups, sid=search.sid
+                    groups=groups, sid=search.sid, **marks
                 )
                 yield sse_frame("results", {"html": html, **data}, n)
             else:
@@ -225,6 +251,20 @@ async def preview_file(request: Request, token: str) -> Response:
         raise HTTPException(404, "preview not found (previews are kept for a short while)")
     ext = token.rsplit(".", 1)[-1]
     return FileResponse(path, media_type=MEDIA_TYPES.get(ext, "application/octet-stream"))
+
+
+def group_badges(groups: list[ResultGroup], known: FileBadges | None) -> dict[str, Any]:
+    """Template values: ``file_badge`` (flat file index -> badge) and ``group_badge`` (index -> label)."""
+    files: dict[int, str] = {}
+    folders: dict[int, str] = {}
+    if known is not None:
+        for group in groups:
+            found = [known.badge(f.file) for f in group.files]
+            files.update({f.index: b.value for f, b in zip(group.files, found, strict=True) if b})
+            label = folder_badge(found)
+            if label:
+                folders[group.index] = label
+    return {"file_badge": files, "group_badge": folders}
 
 
 def group_json(search: LiveSearch, gi: int) -> str:

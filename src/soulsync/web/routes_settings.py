@@ -2,7 +2,8 @@
 thresholds, schedule, API keys, and the Spotify login (PKCE).
 
 Edits are saved to the config file the app was started with (see
-:mod:`soulsync.web.settings_file`) and apply on the next start.
+:mod:`soulsync.web.settings_file`) and applied at once: the services are
+rebuilt from them (:mod:`soulsync.services.reconfigure`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from soulsync.config import KNOWN_FORMATS, Settings
 from soulsync.providers.base import ConnectionStatus, ProviderError
 from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.providers.token_cipher import cipher_for
+from soulsync.services.container import AppServices
+from soulsync.services.reconfigure import AppliedSettings, apply_settings
 from soulsync.web.apikeys import create_api_key, list_api_keys, revoke_api_key
+from soulsync.web.middleware import content_security_policy, image_origins
+from soulsync.web.routes_dashboard import forget_statuses
 from soulsync.web.settings_file import SettingsSaveError, apply_changes, config_path
 from soulsync.web.settings_probe import TYPED, probe, typed_settings
 from soulsync.web.templating import render
@@ -335,10 +340,38 @@ async def save_section(request: Request, section: str) -> Response:
         return render(request, "partials/settings_section.html", ctx)
     request.app.state.saved_settings = saved
     log.info("settings [%s] saved to %s", section, path)
-    ctx = _section_context(request, section, saved=f"Saved to {path}. Restart SoulSync to apply.")
-    return with_toast(
-        render(request, "partials/settings_section.html", ctx), f"{TITLES[section]} saved", "ok"
-    )
+    outcome = await _apply(request, saved)
+    if outcome.applied:
+        text = f"Saved and {outcome.message}."
+        toast, kind = f"{TITLES[section]} saved and applied", "ok"
+    else:
+        text = f"Saved to {path}, but {outcome.message}."
+        toast, kind = f"{TITLES[section]} saved, not applied", "error"
+    ctx = _section_context(request, section, saved=text)
+    return with_toast(render(request, "partials/settings_section.html", ctx), toast, kind)
+
+
+async def _apply(request: Request, saved: Settings) -> AppliedSettings:
+    """Rebuild the running services from the saved settings (no restart).
+
+    A running sync finishes with the clients it started with; downloads under
+    way finish with the old slskd client, the next ones use the new one (see
+    :mod:`soulsync.services.reconfigure`).
+    """
+    services = services_of(request)
+    if not isinstance(services, AppServices):
+        return AppliedSettings(
+            False,
+            "not applied: the services are not running in this process "
+            "(they read the file when they start)",
+        )
+    outcome = await apply_settings(services, saved)
+    if outcome.applied:
+        request.app.state.settings = saved
+        # Cover images may now come from another server (e.g. a new Plex URL).
+        request.app.state.auth.csp = content_security_policy(image_origins(saved))
+        forget_statuses(request)  # the dashboard tests the new services, not the old answers
+    return outcome
 
 
 @router.post("/settings/test/{section}", include_in_schema=False)
@@ -475,7 +508,9 @@ async def spotify_login(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     if not settings.spotify.client_id:
-        return error_response(request, "Set the Spotify client id first (and restart).", 409)
+        return error_response(
+            request, "Set the Spotify client id first (Settings → Spotify, then Save).", 409
+        )
     auth = _auth(request)
     try:
         login = auth.begin_login()

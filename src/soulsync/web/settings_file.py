@@ -6,7 +6,8 @@ all load it. An edit is checked by building a full :class:`Settings` from the
 edited data first (same validation as at start), then written atomically
 (temp file, fsync, rename) with mode 0600 because the file holds secrets.
 Only the keys the page changed are touched; comments are not kept (the file
-is re-rendered). Changes apply on the next start of SoulSync.
+is re-rendered). The page then applies the saved settings to the running
+services (:mod:`soulsync.services.reconfigure`).
 
 Secrets are write-only: the page never receives them; an empty secret field
 means "keep the current value".
@@ -88,7 +89,9 @@ def apply_changes(path: Path, changes: dict[str, dict[str, Any]]) -> Settings:
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
         raise SettingsSaveError(f"the edited configuration would not load again: {exc}") from exc
     _atomic_write(path, text)
-    return Settings(**check)
+    saved = Settings(**check)
+    saved._source_path = path  # as load_config() records it: the next save goes there too
+    return saved
 
 
 def _resolved(data: dict[str, Any], base: Path) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def test_saving_settings_checks_values(client: httpx.Client) -> None:
         headers={"X-CSRF-Token": token.group(1)},
     )
     assert r.status_code == 200
-    assert "Restart SoulSync to apply" in r.text
+    assert "but not applied: the services are not running in this process" in r.text
     bad = client.post(
         "/settings/section/downloads",
         data={"concurrency": "99", "retries": "5"},

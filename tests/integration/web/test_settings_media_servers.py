@@ -110,7 +110,7 @@ def test_saving_keeps_an_empty_secret(client: tuple[httpx.Client, Path]) -> None
         },
         headers=headers,
     )
-    assert "Restart SoulSync to apply" in r.text, r.text[:500]
+    assert "Saved and applied" in r.text, r.text[:500]
     saved = tomllib.loads(config.read_text(encoding="utf-8"))
     assert saved["jellyfin"]["library"] == "Tunes"
     assert saved["jellyfin"]["api_key"] == "jf-web-test-key-0001"  # kept, never sent back

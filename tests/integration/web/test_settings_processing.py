@@ -87,7 +87,7 @@ def test_saving_the_profile_writes_the_config_file(site: tuple[httpx.Client, Pat
         "/settings/section/processing", data=_form(), headers={"X-CSRF-Token": _csrf(client)}
     )
     assert r.status_code == 200
-    assert "Restart SoulSync to apply" in r.text, r.text[:500]
+    assert "not applied: the services are not running" in r.text, r.text[:500]
     saved = load_config(config).processing
     assert (saved.convert, saved.bitrate_kbps, saved.mp3_vbr, saved.replaygain) == (
         "mp3",

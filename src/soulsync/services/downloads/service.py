@@ -62,6 +62,7 @@ from soulsync.providers.metadata import MetadataService
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher, service_hosts
 from soulsync.services.downloads.genres import ArtistGenres
+from soulsync.services.downloads.handover import QueueHandover
 from soulsync.services.downloads.jobs_store import (
     ACTIVE_STATES,
     FINAL_STATES,
@@ -109,7 +110,7 @@ class JobNotFound(KeyError):
     """No job with that id."""
 
 
-class DownloadService:
+class DownloadService(QueueHandover):
     """The download queue. Create once per process; ``start()`` to run workers.
 
     Enqueue methods only write rows (and may list a remote folder); they work
@@ -159,6 +160,9 @@ class DownloadService:
         )
         self.outages = OutageBook(store, settings.outages)
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        # Jobs a predecessor was running when settings were applied live: they
+        # finish with its steps (its slskd client); see take_over().
+        self._adopted: dict[int, JobSteps] = {}
         self.steps = JobSteps(
             jobs=self.jobs,
             slskd=slskd,
@@ -374,13 +378,14 @@ class DownloadService:
         if not self.jobs.transition(job_id, ACTIVE_STATES, JobState.CANCELLED, error="cancelled"):
             return self.get(job_id)
         task = self._tasks.get(job_id)
-        if task is not None and job_id not in self.steps.moving:
-            self.steps.user_cancelled[job_id] = job.state
+        steps = self._adopted.get(job_id, self.steps)
+        if task is not None and job_id not in steps.moving:
+            steps.user_cancelled[job_id] = job.state
             task.cancel()
         elif task is None and job.transfer_id and job.file is not None:
             # Nobody is running it here (worker elsewhere or not started): cancel in slskd.
             await self.steps.cancel_transfer(job)
-        resolving = self.steps.resolving.pop(job_id, None)
+        resolving = steps.resolving.pop(job_id, None)
         if resolving is not None:
             resolving.cancel()
         cancelled = self.get(job_id)
@@ -510,23 +515,27 @@ class DownloadService:
 
         Transfers keep running in slskd and are picked up again.
         """
-        self._running = False
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
-            self._dispatcher = None
+        await self._stop_dispatching()
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for resolving in self.steps.resolving.values():
-            resolving.cancel()
-        self.steps.resolving.clear()
+        for steps in {id(s): s for s in (self.steps, *self._adopted.values())}.values():
+            for resolving in steps.resolving.values():
+                resolving.cancel()
+            steps.resolving.clear()
         self.lease.release()
         await self.covers.close()
+
+    async def _stop_dispatching(self) -> None:
+        self._running = False
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
 
     @property
     def running(self) -> bool:
@@ -648,8 +657,9 @@ class DownloadService:
 
     def _finished(self, job_id: int, _task: object = None) -> None:
         self._tasks.pop(job_id, None)
-        self.steps.user_cancelled.pop(job_id, None)
-        self.steps.moving.discard(job_id)
+        steps = self._adopted.pop(job_id, self.steps)
+        steps.user_cancelled.pop(job_id, None)
+        steps.moving.discard(job_id)
         self._wake.set()
         self._changed.set()
 

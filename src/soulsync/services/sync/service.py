@@ -29,8 +29,10 @@ from typing import Any
 from soulsync.domain import LibraryTrack, Source
 from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
 from soulsync.services.events import EventBus
+from soulsync.services.filed import FiledTracks
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.file_source import FilePlaylistSource
+from soulsync.services.sync.handover import RunHandover
 from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
 from soulsync.services.sync.owners import RunOwnership, new_owner
@@ -94,7 +96,11 @@ class PlaylistStatus:
         }
 
 
-class SyncService(RunOwnership):
+# Row statuses a later filing of the same recording turns into "downloaded".
+_STILL_WANTED = frozenset({TrackStatus.MISSING, TrackStatus.WISHLISTED, TrackStatus.FAILED})
+
+
+class SyncService(RunOwnership, RunHandover):
     """Playlist sync for the web UI, the CLI and schedules. One per process."""
 
     def __init__(
@@ -165,6 +171,21 @@ class SyncService(RunOwnership):
 
     async def stop(self) -> None:
         """Stop the schedule and interrupt running runs so the next ``start`` resumes them."""
+        await self._stop_background()
+        tasks = list(self._tasks.items())
+        for run_id, task in tasks:
+            executor = self._executors.get(run_id)
+            if executor is not None:
+                executor.shutting_down = True
+            task.cancel()
+        for _run_id, task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        # Left resumable and owned by nobody: the next start (any process) resumes them.
+        self.sync_store.release_runs([run_id for run_id, _task in tasks], self.owner)
+
+    async def _stop_background(self) -> None:
+        """Stop the heartbeat, the wishlist schedule and the wishlist follower."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -177,17 +198,6 @@ class SyncService(RunOwnership):
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
-        tasks = list(self._tasks.items())
-        for run_id, task in tasks:
-            executor = self._executors.get(run_id)
-            if executor is not None:
-                executor.shutting_down = True
-            task.cancel()
-        for _run_id, task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        # Left resumable and owned by nobody: the next start (any process) resumes them.
-        self.sync_store.release_runs([run_id for run_id, _task in tasks], self.owner)
 
     # -- playlists --------------------------------------------------------------------------------
 
@@ -498,9 +508,17 @@ class SyncService(RunOwnership):
             else {}
         )
         wished = self.wishlist.find_many([r.track for r in rows if r.track is not None])
+        # Filed since the run (a search download, another playlist): downloaded, not missing.
+        filed = FiledTracks(self.store).find_many(
+            r.track for r in rows if r.track is not None and r.status in _STILL_WANTED
+        )
         out = []
         for row in rows:
             item = row.as_dict()
+            if row.status in _STILL_WANTED and row.track_key in filed:
+                item["status"] = TrackStatus.DOWNLOADED.value
+                out.append(item)
+                continue
             report = reports.get(row.job_id) if row.job_id is not None else None
             if report is not None and row.status is TrackStatus.QUEUED:
                 if report.outcome is JobOutcome.PENDING:
