@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 from soulsync.domain import Playlist, Source, Track
 from soulsync.services.sync.models import RunState, SyncMode, TrackStatus
@@ -23,6 +24,45 @@ def test_upsert_playlist_keeps_one_row_and_caches_entries(store: Store, make_pla
     assert ss.find_by_name("road trip 2")[0].id == first.id
     assert ss.find_playlist(Source.SPOTIFY, pl.id) == again
     assert [p.id for p in ss.list_playlists(selected_only=True)] == [first.id]
+
+
+def test_two_processes_adding_one_new_playlist_at_once_make_one_row(
+    store: Store,
+    make_playlist,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 18 item 2: two CLI syncs of a playlist never seen before both "insert or
+    refresh" its row. Read-then-insert must be one step across processes (a second
+    ``Store`` on the same file stands for the second process): no unique-key error."""
+    other = Store(store.path)
+    try:
+        sides = [SyncStore(store), SyncStore(other)]
+        pl: Playlist = make_playlist("road-trip")
+        errors: list[BaseException] = []
+        for round_no in range(25):
+            fresh = dataclasses.replace(pl, id=f"race{round_no}")
+            gate = threading.Barrier(2)
+
+            def add(
+                ss: SyncStore, playlist: Playlist = fresh, gate: threading.Barrier = gate
+            ) -> None:
+                gate.wait()
+                try:
+                    ss.upsert_playlist(playlist)
+                except BaseException as exc:  # the test reports any error below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=add, args=(ss,)) for ss in sides]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert errors == []
+        assert (
+            len({r.source_id for r in sides[0].list_playlists()} & {f"race{n}" for n in range(25)})
+            == 25
+        )
+    finally:
+        other.close()
 
 
 def test_run_and_track_rows(store: Store, make_track) -> None:  # type: ignore[no-untyped-def]

@@ -220,7 +220,9 @@ class SyncStore(DecisionRows):
             values["selected"] = selected
         if mode is not None:
             values["mode"] = mode.value
-        with self.store.write() as conn:
+        # BEGIN IMMEDIATE: two processes syncing a new playlist at once must not
+        # both read "no row" and both insert (the second would hit the unique key).
+        with self.store.immediate() as conn:
             row = conn.execute(
                 sa.select(t.c.id).where(
                     t.c.source == playlist.source.value, t.c.source_id == playlist.id
