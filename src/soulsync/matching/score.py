@@ -269,12 +269,15 @@ def _reading_order(want: Prepared, cand: Prepared) -> tuple[tuple[float, int], .
     return tuple(sorted(scored, key=lambda x: (-x[0], x[1])))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Static:
     """The duration-independent part of one reading's comparison.
 
     Everything a file of this path shares is computed here once; finishing
-    a file's score only adds its duration.
+    a file's score only adds its duration. A private memo record, not a
+    domain object: not frozen because a frozen dataclass's ``__init__`` sets
+    each of these fields through ``object.__setattr__``, a tenth of a
+    ranking's scoring time. Nothing assigns to it after construction.
     """
 
     reading: PreparedTitle
@@ -301,8 +304,8 @@ class _Static:
 
     def __post_init__(self) -> None:
         setter = object.__setattr__
-        setter(self, "weighted", sum((f.similarity or 0.0) * f.weight for f in self.fields))
-        setter(self, "weight", sum(f.weight for f in self.fields))
+        setter(self, "weighted", sum([(f.similarity or 0.0) * f.weight for f in self.fields]))
+        setter(self, "weight", sum([f.weight for f in self.fields]))
         severe = self.severity in ("hard", "medium")
         penalties = tuple(r for r in self.v_reasons if severe)
         tail = [
