@@ -94,6 +94,8 @@ _SIDE_PREFIX_RE = re.compile(
 )
 _SPACED_DASH_RE = re.compile(r"\s+[-–—]\s+")
 _PURE_NUMBER_RE = re.compile(r"^\d{1,3}$")
+_WORD_DASH_WORD_RE = re.compile(r"\w-\w")
+_SPACE_RE = re.compile(r"\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +151,21 @@ def split_remote_path(path: str) -> tuple[list[str], str]:
 
     Drops the ``@@share`` root and drive letters, which carry no meaning.
     """
-    parts = [p.strip() for p in re.split(r"[\\/]+", path) if p.strip()]
+    # Splitting on each separator and dropping empty parts is the same as
+    # splitting on runs of separators, without a regex (this runs per file).
+    stripped = (p.strip() for p in path.replace("/", "\\").split("\\"))
+    parts = [p for p in stripped if p]
     if not parts:
         return [], ""
     folders = parts[:-1]
-    while folders and (folders[0].startswith("@@") or re.fullmatch(r"[A-Za-z]:", folders[0])):
+    while folders and (folders[0].startswith("@@") or _is_drive(folders[0])):
         folders.pop(0)
     return folders, parts[-1]
+
+
+def _is_drive(folder: str) -> bool:
+    """True for a drive letter such as "D:"."""
+    return len(folder) == 2 and folder[1] == ":" and folder[0].isascii() and folder[0].isalpha()
 
 
 def _clean_stem(stem: str) -> str:
@@ -206,8 +216,8 @@ def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
         parts = [p.strip() for p in stem.split("-") if p.strip()]
     elif (
         len(parts) == 1
-        and re.search(r"\w-\w", stem)
-        and re.search(r"\s", stem)
+        and _WORD_DASH_WORD_RE.search(stem)
+        and _SPACE_RE.search(stem)
         and stem.count("-") >= 2
     ):
         parts = [p.strip() for p in stem.split("-") if p.strip()]

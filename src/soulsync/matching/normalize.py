@@ -80,6 +80,7 @@ _WORD_NUMBERS = {
     "twelve": 12,
 }
 _NUMBERED_WORD_RE = re.compile(r"\b(part|volume|chapter|act|book|number|opus)\s+([a-z]+)\b")
+_NUMBERED_WORDS = ("part", "volume", "chapter", "act", "book", "number", "opus")
 _DIGITS_RE = re.compile(r"\d+")
 
 
@@ -142,14 +143,19 @@ def _key(text: str, *, transliterate: bool, drop_the: bool) -> str:
     if "$" in text or "!" in text or "@" in text:
         text = _IN_WORD_RE.sub(lambda m: _IN_WORD_SYMBOLS[m.group(0)], text)
         text = _EDGE_DOLLAR_RE.sub("s", text)
-    text = text.translate(_APOSTROPHE_TABLE)
+    # Substring tests first: a dict-table translate or a regex scan costs
+    # microseconds even when nothing can match, and most text has none of these.
+    if "'" in text or "`" in text or not text.isascii():
+        text = text.translate(_APOSTROPHE_TABLE)
     if "&" in text or "+" in text:
         text = _AMPERSAND_RE.sub(" and ", text)
-    if _ABBREVIATION_HINT_RE.search(text):
+    if (
+        "pt" in text or "vol" in text or "no" in text or "nr" in text or "op" in text
+    ) and _ABBREVIATION_HINT_RE.search(text):
         for pattern, replacement in _ABBREVIATIONS:
             text = pattern.sub(replacement, text)
     text = _NON_WORD_OR_UNDERSCORE_RE.sub(" ", text).strip()
-    if _NUMBERED_WORD_RE.search(text):
+    if any(word in text for word in _NUMBERED_WORDS) and _NUMBERED_WORD_RE.search(text):
         text = _numbers_to_digits(text)
     if drop_the and text.startswith("the ") and text != "the":
         # "the" alone is a name too (The The), so only strip it when more follows.

@@ -137,6 +137,25 @@ _PROCESSED_HINT_RE = re.compile(
     r"nightcore|daycore|8 ?d|boost|\d{3} ?hz|slowed|sped|speed|reverb|faster|chopped|screwed",
     re.IGNORECASE,
 )
+_PROCESSED_HINT_WORDS = (
+    "nightcore", "daycore", "8", "boost", "hz", "slowed", "sped", "speed", "reverb", "faster",
+    "chopped", "screwed",
+)  # fmt: skip
+
+
+def _may_be_processed(basename: str) -> bool:
+    """:data:`_PROCESSED_HINT_RE` with a substring test first (most names have none of its words).
+
+    Only for ASCII names: case-insensitive regex matching also folds a few
+    non-ASCII letters ("ſ" matches "s") that ``str.lower`` keeps.
+    """
+    if basename.isascii():
+        lowered = basename.lower()
+        if not any(word in lowered for word in _PROCESSED_HINT_WORDS):
+            return False
+    return _PROCESSED_HINT_RE.search(basename) is not None
+
+
 _PROCESSED_KINDS = frozenset({VersionKind.SPED_UP, VersionKind.SLOWED, VersionKind.PROCESSED})
 
 _ALBUM_NOISE_RE = re.compile(
@@ -318,14 +337,15 @@ def _prepare_path(filename: str) -> Prepared:
                 tags.append(tag)
     # A bare year in brackets is upload noise to the file-name parser, but
     # it may date a re-recording ("Pour Some Sugar On Me (2012)").
-    dated = _DATED_STEM_RE.search(anatomy.basename)
+    basename = anatomy.basename
+    dated = _DATED_STEM_RE.search(basename) if "(" in basename or "[" in basename else None
     if dated and all(t.kind is not VersionKind.DATED for t in tags):
         tags.append(VersionTag(VersionKind.DATED, dated.group(1)))
     # Processed uploads are often named by the uploader's channel rather
     # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
     # phrases are never part of a real title, so the whole name counts.
-    if _PROCESSED_HINT_RE.search(anatomy.basename):
-        for tag in versions_in_text(ascii_key(anatomy.basename)):
+    if _may_be_processed(basename):
+        for tag in versions_in_text(ascii_key(basename)):
             if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
     featured: list[str] = []

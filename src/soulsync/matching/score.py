@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from soulsync.domain import Track
@@ -215,13 +216,7 @@ def compare(
     if not order:
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
-    d_sim, d_reason = duration_similarity(want.duration_ms, cand_ms, settings)
-    if (
-        want.duration_ms
-        and cand_ms
-        and abs(want.duration_ms - cand_ms) > settings.unexplained_length_s * 1000
-    ):
-        d_reason = f"{d_reason}, unexplained"
+    d_sim, d_reason = _duration_evidence(want.duration_ms, cand_ms, settings)
     # With matching ISRCs the title does not bound the score.
     bounded = not (want.isrc and root.isrc)
     others = settings.artist_weight + settings.album_weight + settings.duration_weight
@@ -242,8 +237,10 @@ def compare(
         if best is not None and static.upper_bound(d_sim, settings) <= best.value:
             continue
         # Lengths are whole seconds: few distinct duration scores per reading.
+        # The reason is part of the key: 1 s and 2 s off both score 1.0 but
+        # are worded differently.
         score = memo.get_or(
-            ("finish", id(static), d_sim),
+            ("finish", id(static), d_sim, d_reason),
             static,
             lambda st=static: st.finish(want, d_sim, d_reason, settings),  # type: ignore[misc]
         )
@@ -253,6 +250,18 @@ def compare(
     return best
 
 
+# Per file of a ranking but only a few dozen distinct (whole-second) lengths.
+@lru_cache(maxsize=4096)
+def _duration_evidence(
+    want_ms: int | None, cand_ms: int | None, settings: MatchSettings
+) -> tuple[float | None, str]:
+    """:func:`duration_similarity` with "unexplained" added beyond the settings' length."""
+    d_sim, d_reason = duration_similarity(want_ms, cand_ms, settings)
+    if want_ms and cand_ms and abs(want_ms - cand_ms) > settings.unexplained_length_s * 1000:
+        d_reason = f"{d_reason}, unexplained"
+    return d_sim, d_reason
+
+
 def _reading_order(want: Prepared, cand: Prepared) -> tuple[tuple[float, int], ...]:
     """The candidate's readings by title similarity to the wanted title, best first."""
     wt = want.titles[0]
@@ -260,12 +269,15 @@ def _reading_order(want: Prepared, cand: Prepared) -> tuple[tuple[float, int], .
     return tuple(sorted(scored, key=lambda x: (-x[0], x[1])))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Static:
     """The duration-independent part of one reading's comparison.
 
     Everything a file of this path shares is computed here once; finishing
-    a file's score only adds its duration.
+    a file's score only adds its duration. A private memo record, not a
+    domain object: not frozen because a frozen dataclass's ``__init__`` sets
+    each of these fields through ``object.__setattr__``, a tenth of a
+    ranking's scoring time. Nothing assigns to it after construction.
     """
 
     reading: PreparedTitle
@@ -292,8 +304,8 @@ class _Static:
 
     def __post_init__(self) -> None:
         setter = object.__setattr__
-        setter(self, "weighted", sum((f.similarity or 0.0) * f.weight for f in self.fields))
-        setter(self, "weight", sum(f.weight for f in self.fields))
+        setter(self, "weighted", sum([(f.similarity or 0.0) * f.weight for f in self.fields]))
+        setter(self, "weight", sum([f.weight for f in self.fields]))
         severe = self.severity in ("hard", "medium")
         penalties = tuple(r for r in self.v_reasons if severe)
         tail = [

@@ -201,3 +201,16 @@ def test_same_path_different_lengths_are_scored_separately() -> None:
     assert by_user["unknown"].score.field("duration") is None
     assert by_user["far"].score.field("duration") is not None
     assert result.best is not None and result.best.file.username == "near"
+
+
+def test_files_with_equal_duration_scores_keep_their_own_duration_reason() -> None:
+    # 1 s and 2 s off both score 1.0 for the duration; the per-call memo
+    # must not hand the second file the first file's wording.
+    files = [f(user="one", length=302), f(user="two", length=303)]
+    result = rank_soulseek_files(WANT, files)
+    by_user = {r.file.username: r for r in result.candidates}
+    one, two = by_user["one"].score.field("duration"), by_user["two"].score.field("duration")
+    assert one is not None and two is not None
+    assert one.similarity == two.similarity == 1.0
+    assert one.reason == "duration matches (1 s off)"
+    assert two.reason == "duration matches (2 s off)"
