@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dl_helpers import API_KEY, FAST_QUEUE, REDIRECT
+from dl_helpers import API_KEY, FAST_QUEUE, REDIRECT, fast_slskd
 
 from soulsync.config import Settings
 from soulsync.domain import SoulseekFile
@@ -21,7 +21,7 @@ from soulsync.providers.slskd import SlskdClient
 from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer
 from soulsync.providers.spotify import SpotifyClient
 from soulsync.providers.spotify_auth import SpotifyAuth
-from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.deezer import DeezerSimulator
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
@@ -58,17 +58,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture()
 def sim(settings: Settings, audio_cache: AudioCache) -> Iterator[SlskdSimulator]:
     """The slskd simulator writing finished files into the settings' downloads folder."""
-    simulator = SlskdSimulator(
-        build_catalogue(),
-        settings.downloads_dir,
-        audio_cache,
-        API_KEY,
-        time_scale=50,
-        search_duration_s=0.15,
-        finalize_delay_s=0.05,
-        create_window_s=0.05,
-    )
-    simulator.start()
+    simulator = fast_slskd(settings, audio_cache)
     yield simulator
     simulator.close()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from soulsync.config import Settings
 from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.sandbox.spotify import SpotifySimulator
 from soulsync.services.downloads.service import QueueSettings
@@ -79,3 +80,20 @@ def worker_config(
     path = tmp_path / f"worker-{time.monotonic_ns()}.json"
     path.write_text(json.dumps(config))
     return path
+
+
+def fast_slskd(settings: Settings, audio_cache: AudioCache) -> SlskdSimulator:
+    """A started slskd simulator on its own port, fast-forwarded (50x), writing finished
+    files into the settings' downloads folder; close it when done."""
+    simulator = SlskdSimulator(
+        build_catalogue(),
+        settings.downloads_dir,
+        audio_cache,
+        API_KEY,
+        time_scale=50,
+        search_duration_s=0.15,
+        finalize_delay_s=0.05,
+        create_window_s=0.05,
+    )
+    simulator.start()
+    return simulator

@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from dl_helpers import API_KEY, find_share
+from dl_helpers import API_KEY, fast_slskd, find_share
 
 from soulsync.config import Settings
 from soulsync.domain import JobState, SoulseekFile
 from soulsync.providers.slskd import SlskdClient
-from soulsync.sandbox.catalogue import SharedFile, build_catalogue
+from soulsync.sandbox.catalogue import SharedFile
 from soulsync.sandbox.media import AudioCache
 from soulsync.sandbox.slskd import SlskdSimulator
 from soulsync.services.container import build_services
@@ -32,17 +32,7 @@ from soulsync.store import Store
 @pytest.fixture()
 def second_sim(settings: Settings, audio_cache: AudioCache) -> Iterator[SlskdSimulator]:
     """Another slskd, sharing the same catalogue (the one the settings move to)."""
-    simulator = SlskdSimulator(
-        build_catalogue(),
-        settings.downloads_dir,
-        audio_cache,
-        API_KEY,
-        time_scale=50,
-        search_duration_s=0.15,
-        finalize_delay_s=0.05,
-        create_window_s=0.05,
-    )
-    simulator.start()
+    simulator = fast_slskd(settings, audio_cache)
     yield simulator
     simulator.close()
 
