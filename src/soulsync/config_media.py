@@ -10,19 +10,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from soulsync.config_services import OptionalHttpUrl
 
 MediaServerType = Literal["auto", "plex", "jellyfin", "navidrome", "folder"]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-def _http_url(value: str) -> str:
-    if value and not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    return value.rstrip("/")
 
 
 class MediaServerSettings(_Section):
@@ -34,16 +30,11 @@ class MediaServerSettings(_Section):
 class JellyfinSettings(_Section):
     """Jellyfin: an API key (Dashboard → API Keys) or a user name and password."""
 
-    url: str = ""
+    url: OptionalHttpUrl = ""
     api_key: SecretStr = SecretStr("")
     username: str = ""  # the playlists' owner; with an API key, empty = first administrator
     password: SecretStr = SecretStr("")
     library: str = "Music"
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return _http_url(value)
 
     @model_validator(mode="after")
     def _credentials(self) -> JellyfinSettings:
@@ -55,18 +46,13 @@ class JellyfinSettings(_Section):
 class NavidromeSettings(_Section):
     """Navidrome or any Subsonic/OpenSubsonic server (e.g. supysonic, Gonic, Airsonic)."""
 
-    url: str = ""
+    url: OptionalHttpUrl = ""
     username: str = ""
     password: SecretStr = SecretStr("")
     # Send the password itself (hex-encoded) instead of a salted token: for
     # servers without token auth (supysonic) or LDAP-backed accounts.
     legacy_auth: bool = False
     page_size: int = Field(default=500, ge=1, le=5000)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return _http_url(value)
 
     @model_validator(mode="after")
     def _user_when_url(self) -> NavidromeSettings:

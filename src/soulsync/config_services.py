@@ -9,11 +9,50 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from soulsync.config_checks import check_not_system_folder
+
+
+def http_url(value: str) -> str:
+    """An http(s) URL with a host and a valid port (1-65535), without a trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain spaces")
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise ValueError("has no host name (e.g. http://127.0.0.1:5030)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port outside 1-65535") from None
+    if port == 0:
+        raise ValueError("has a port outside 1-65535")
+    return value.rstrip("/")
+
+
+# A config value that must be an http(s) URL (checked, trailing slash dropped).
+HttpUrl = Annotated[str, AfterValidator(http_url)]
+
+
+def _optional_http_url(value: str) -> str:
+    return http_url(value) if value else value
+
+
+# The same, or empty (the service is not used).
+OptionalHttpUrl = Annotated[str, AfterValidator(_optional_http_url)]
 
 
 class Section(BaseModel):
@@ -30,8 +69,8 @@ class SpotifySettings(Section):
 
     client_id: str = ""
     redirect_uri: str = "http://127.0.0.1:8888/callback"
-    api_base: str = "https://api.spotify.com/v1"
-    accounts_base: str = "https://accounts.spotify.com"
+    api_base: HttpUrl = "https://api.spotify.com/v1"
+    accounts_base: HttpUrl = "https://accounts.spotify.com"
     scopes: list[str] = Field(
         default_factory=lambda: [
             "playlist-read-private",
@@ -62,36 +101,21 @@ class SpotifySettings(Section):
             raise ValueError("plain http is only allowed for 127.0.0.1 or [::1]; use https")
         return value
 
-    @field_validator("api_base", "accounts_base")
-    @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return http_url(value)
-
 
 class DeezerSettings(Section):
     """Deezer public API (no key needed); a fallback metadata and playlist source."""
 
     enabled: bool = True
-    api_base: str = "https://api.deezer.com"
-
-    @field_validator("api_base")
-    @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return http_url(value)
+    api_base: HttpUrl = "https://api.deezer.com"
 
 
 class MusicBrainzSettings(Section):
     """MusicBrainz ws/2 (no key): release types, so a live album is not taken for a studio one."""
 
     enabled: bool = False
-    api_base: str = "https://musicbrainz.org/ws/2"
+    api_base: HttpUrl = "https://musicbrainz.org/ws/2"
     # MusicBrainz asks every client for "App/version ( contact )".
     user_agent: str = "SoulSync/0.1 ( https://github.com/soulsync/soulsync )"
-
-    @field_validator("api_base")
-    @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return http_url(value)
 
     @field_validator("user_agent")
     @classmethod
@@ -108,14 +132,9 @@ class MusicBrainzSettings(Section):
 class PlexSettings(Section):
     """Plex Media Server; empty ``url`` means Plex is not used."""
 
-    url: str = ""
+    url: OptionalHttpUrl = ""
     token: SecretStr = SecretStr("")
     music_section: str = "Music"
-
-    @field_validator("url")
-    @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return http_url(value) if value else value
 
 
 class FolderLibrarySettings(Section):
@@ -144,7 +163,7 @@ class FolderLibrarySettings(Section):
 class SlskdSettings(Section):
     """The slskd daemon and how politely SoulSync uses the Soulseek network."""
 
-    url: str = "http://127.0.0.1:5030"
+    url: HttpUrl = "http://127.0.0.1:5030"
     api_key: SecretStr = SecretStr("")
     # Where slskd writes finished files, as seen from SoulSync (differs from
     # slskd's own view when it runs in a container). Empty: paths.downloads_dir.
@@ -160,11 +179,6 @@ class SlskdSettings(Section):
     search_timeout_ms: int = Field(default=8000, ge=1000)
     stall_timeout_s: float = Field(default=60, gt=0)
     remote_queue_timeout_s: float = Field(default=900, gt=0)
-
-    @field_validator("url")
-    @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return http_url(value)
 
 
 class YouTubeSettings(Section):
@@ -184,21 +198,3 @@ class YouTubeSettings(Section):
     # Python modules with yt-dlp extractors (``extractors(options)``), added
     # ahead of yt-dlp's own: yt-dlp's extension point for other sites.
     plugin_modules: list[str] = Field(default_factory=list)
-
-
-def http_url(value: str) -> str:
-    """An http(s) URL with a host and a valid port (1-65535), without a trailing slash."""
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    if any(ch.isspace() for ch in value):
-        raise ValueError("must not contain spaces")
-    parts = urlsplit(value)
-    if not parts.hostname:
-        raise ValueError("has no host name (e.g. http://127.0.0.1:5030)")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValueError("has a port outside 1-65535") from None
-    if port == 0:
-        raise ValueError("has a port outside 1-65535")
-    return value.rstrip("/")

@@ -150,6 +150,10 @@ def test_toml_error_on_a_secret_line_does_not_echo_it(tmp_path: Path) -> None:
         ("[slskd]\nurl = 'http://127.0.0.1:0'\n", "slskd.url", 2),
         ("[plex]\nurl = 'http://:32400'\n", "plex.url", 2),
         ("[plex]\nurl = 'http://my plex:32400'\n", "plex.url", 2),
+        # The same full check for every server URL, not a prefix test.
+        ("[jellyfin]\nurl = 'http://127.0.0.1:99999'\napi_key = 'k'\n", "jellyfin.url", 2),
+        ("[navidrome]\nurl = 'http://:4533'\nusername = 'me'\n", "navidrome.url", 2),
+        ("[deezer]\napi_base = 'https://api.deezer.com:70000'\n", "deezer.api_base", 2),
     ],
 )
 def test_invalid_value_names_key_and_line(tmp_path: Path, text: str, key: str, line: int) -> None:
