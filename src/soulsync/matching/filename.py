@@ -25,9 +25,12 @@ __all__ = [
     "PathAnatomy",
     "Reading",
     "extension_of",
+    "folder_facts",
     "is_generic_folder",
     "parse_path",
+    "split_extension",
     "split_remote_path",
+    "stem_facts",
 ]
 
 AUDIO_EXTENSIONS = frozenset(
@@ -146,6 +149,17 @@ def extension_of(path: str) -> str:
     return ext.lower() if dot and stem and len(ext) <= 5 and " " not in ext else ""
 
 
+def split_extension(basename: str) -> tuple[str, str]:
+    """(stem, extension as written) of a file name; the extension is "" when there is none.
+
+    Five characters at most and no space, so "Mr. Brightside" has no extension.
+    """
+    stem, dot, ext = basename.rpartition(".")
+    if not dot or len(ext) > 5 or " " in ext:
+        return basename, ""
+    return stem, ext
+
+
 def split_remote_path(path: str) -> tuple[list[str], str]:
     """Split a remote path on backslashes or slashes into (folders, basename).
 
@@ -242,7 +256,7 @@ def _readings(stem: str, folder_artist: str | None) -> list[Reading]:
 
 
 @lru_cache(maxsize=8192)
-def _folder_facts(
+def folder_facts(
     folders: tuple[str, ...],
 ) -> tuple[str | None, str | None, int | None, int | None]:
     """(artist, album, year, disc) from the folder names; shared by a folder's files."""
@@ -268,9 +282,7 @@ def _folder_facts(
 
 
 @lru_cache(maxsize=16384)
-def _stem_facts(
-    stem: str, artist: str | None
-) -> tuple[int | None, int | None, tuple[Reading, ...]]:
+def stem_facts(stem: str, artist: str | None) -> tuple[int | None, int | None, tuple[Reading, ...]]:
     """(track, disc, readings) from a file name stem; the same name recurs across peers."""
     cleaned = _clean_stem(stem)
     track: int | None = None
@@ -303,13 +315,11 @@ def parse_path(path: str) -> PathAnatomy:
     ('Daft Punk', 'Discovery', 2001, 3, 'Digital Love')
     """
     folders, basename = split_remote_path(path)
-    stem, dot, ext = basename.rpartition(".")
-    if not dot or len(ext) > 5 or " " in ext:
-        stem, ext = basename, ""
+    stem, ext = split_extension(basename)
     ext = ext.lower()
 
-    artist, album, year, disc = _folder_facts(tuple(folders))
-    track, stem_disc, readings = _stem_facts(stem, artist)
+    artist, album, year, disc = folder_facts(tuple(folders))
+    track, stem_disc, readings = stem_facts(stem, artist)
     if disc is None:
         disc = stem_disc
     return PathAnatomy(

@@ -27,7 +27,13 @@ from soulsync.matching.anatomy import (
     weak_album_context,
 )
 from soulsync.matching.credits import is_various, split_credit
-from soulsync.matching.filename import is_generic_folder, parse_path, split_remote_path
+from soulsync.matching.filename import (
+    folder_facts,
+    is_generic_folder,
+    split_extension,
+    split_remote_path,
+    stem_facts,
+)
 from soulsync.matching.normalize import ascii_key, number_tokens
 
 __all__ = [
@@ -177,7 +183,7 @@ def _album_key(album: str | None) -> str:
 def prepare(item: Candidate) -> Prepared:
     """Reduce a Track, LibraryTrack or SoulseekFile to comparison keys."""
     if isinstance(item, SoulseekFile):
-        return _prepare_file(canonical_path(item.filename), item.length)
+        return _prepare_file(item.filename, item.length)
     if isinstance(item, LibraryTrack):
         return _prepare_library(item.title, item.artist, item.album, item.duration_ms, item.isrc)
     year = _year_of(item.release_date)
@@ -260,29 +266,41 @@ def canonical_path(filename: str) -> str:
     file, so ``@@a\Music\Daft Punk\Discovery\03.flac`` and
     ``@@b\mp3\Daft Punk\Discovery\03.flac`` prepare (and cache) as one.
     """
+    folders, stem, ext = _canonical_parts(_without_share(filename))
+    return "\\".join((*folders, f"{stem}.{ext}" if ext else stem))
+
+
+def _without_share(filename: str) -> str:
+    # The share root ("@@user") differs per peer and is always dropped:
+    # cache on what follows, which many peers share.
     if filename.startswith("@@"):
-        # The share root ("@@user") differs per peer and is always dropped:
-        # cache on what follows, which many peers share.
         cut = filename.find("\\")
         if cut > 0:
-            return _canonical_path(filename[cut + 1 :])
-    return _canonical_path(filename)
+            return filename[cut + 1 :]
+    return filename
 
 
 @lru_cache(maxsize=16384)
-def _canonical_path(filename: str) -> str:
+def _canonical_parts(filename: str) -> tuple[tuple[str, ...], str, str]:
+    """(meaningful folders, file stem, extension) of a remote path."""
     folders, basename = split_remote_path(filename)
-    kept = [f for f in folders if not is_generic_folder(f)]
-    return "\\".join((*kept, basename))
+    stem, ext = split_extension(basename)
+    return tuple(f for f in folders if not is_generic_folder(f)), stem, ext
 
 
 def prepare_path(filename: str) -> Prepared:
-    """A Soulseek remote path prepared without a length (cached on its canonical form)."""
-    return _prepare_path(canonical_path(filename))
+    """A Soulseek remote path prepared without a length.
+
+    Cached on the meaningful folders and the file stem: the same song shared
+    by many peers as FLAC, MP3 and M4A, under different share roots, is
+    prepared (and scored) once. The format is a preference, not evidence.
+    """
+    folders, stem, _ext = _canonical_parts(_without_share(filename))
+    return _prepare_path(folders, stem)
 
 
 def _prepare_file(filename: str, length: int | None) -> Prepared:
-    base = _prepare_path(filename)
+    base = prepare_path(filename)
     duration = length * 1000 if length is not None else None
     if duration is None:
         return base
@@ -320,16 +338,54 @@ def _with_duration(base: Prepared, duration_ms: int) -> Prepared:
     return replace(base, duration_ms=duration_ms, root=base)
 
 
-@lru_cache(maxsize=8192)
-def _prepare_path(filename: str) -> Prepared:
-    anatomy = parse_path(filename)
-    titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in anatomy.readings)
+@dataclass(frozen=True, slots=True, eq=False)
+class _FolderPart:
+    """What a path's folders say; shared by every file of the folder."""
+
+    artist: str | None
+    album: str | None
+    album_key: str
+    key: str  # ASCII key of the folder names, for whole-word evidence
+    context: frozenset[VersionKind]
+    weak_context: frozenset[VersionKind]
+    context_folders: tuple[str, ...]
+    folder_keys: frozenset[str]
+
+
+@lru_cache(maxsize=4096)
+def _folder_part(folders: tuple[str, ...]) -> _FolderPart:
+    artist, album, _year, _disc = folder_facts(folders)
     context: set[VersionKind] = set()
     strong: set[VersionKind] = set()
-    for folder in anatomy.folders[-3:]:
+    for folder in folders[-3:]:
         kinds = album_context(folder)
         context |= kinds
         strong |= kinds - weak_album_context(folder)
+    return _FolderPart(
+        artist=artist,
+        album=album,
+        album_key=_album_key(album),
+        key=ascii_key(" ".join(folders)),
+        context=frozenset(context),
+        weak_context=frozenset(context - strong),
+        context_folders=folders[-3:],
+        folder_keys=frozenset(ascii_key(f) for f in folders),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _StemPart:
+    """What a file name (without extension) says, read with its folder's artist."""
+
+    titles: tuple[PreparedTitle, ...]
+    file_versions: TitleAnatomy
+    key: str  # ASCII key of the stem, for whole-word evidence
+
+
+@lru_cache(maxsize=16384)
+def _stem_part(stem: str, folder_artist: str | None) -> _StemPart:
+    _track, _disc, readings = stem_facts(stem, folder_artist)
+    titles = tuple(_prepared_title(r.title, r.artist, r.how) for r in readings)
     tags: list[VersionTag] = []
     for pt in titles:
         for tag in pt.anatomy.versions:
@@ -337,36 +393,42 @@ def _prepare_path(filename: str) -> Prepared:
                 tags.append(tag)
     # A bare year in brackets is upload noise to the file-name parser, but
     # it may date a re-recording ("Pour Some Sugar On Me (2012)").
-    basename = anatomy.basename
-    dated = _DATED_STEM_RE.search(basename) if "(" in basename or "[" in basename else None
+    dated = _DATED_STEM_RE.search(stem) if "(" in stem or "[" in stem else None
     if dated and all(t.kind is not VersionKind.DATED for t in tags):
         tags.append(VersionTag(VersionKind.DATED, dated.group(1)))
     # Processed uploads are often named by the uploader's channel rather
     # than in brackets ("Nightcore - Song.mp3", "Song 8D Audio.mp3"): these
     # phrases are never part of a real title, so the whole name counts.
-    if _may_be_processed(basename):
-        for tag in versions_in_text(ascii_key(basename)):
+    if _may_be_processed(stem):
+        for tag in versions_in_text(ascii_key(stem)):
             if tag.kind in _PROCESSED_KINDS and all(t.kind is not tag.kind for t in tags):
                 tags.append(tag)
     featured: list[str] = []
     for pt in titles:
         featured.extend(f for f in pt.anatomy.featured if f not in featured)
     file_versions = TitleAnatomy(
-        original=anatomy.basename,
-        base=anatomy.title,
+        original=stem,
+        base=readings[0].title if readings else stem,
         versions=tuple(tags),
         featured=tuple(featured),
     )
+    return _StemPart(titles=titles, file_versions=file_versions, key=ascii_key(stem))
+
+
+@lru_cache(maxsize=8192)
+def _prepare_path(folders: tuple[str, ...], stem: str) -> Prepared:
+    folder = _folder_part(folders)
+    name = _stem_part(stem, folder.artist)
     return Prepared(
-        titles=titles,
-        artists=(anatomy.artist,) if anatomy.artist else (),
-        album=anatomy.album,
-        album_key=_album_key(anatomy.album),
-        path_key=anatomy.path_key,
-        context=frozenset(context),
-        weak_context=frozenset(context - strong),
-        context_folders=tuple(anatomy.folders[-3:]),
-        folder_artist=anatomy.artist,
-        file_versions=file_versions,
-        folder_keys=frozenset(ascii_key(f) for f in anatomy.folders),
+        titles=name.titles,
+        artists=(folder.artist,) if folder.artist else (),
+        album=folder.album,
+        album_key=folder.album_key,
+        path_key=f"{folder.key} {name.key}" if folder.key and name.key else folder.key or name.key,
+        context=folder.context,
+        weak_context=folder.weak_context,
+        context_folders=folder.context_folders,
+        folder_artist=folder.artist,
+        file_versions=name.file_versions,
+        folder_keys=folder.folder_keys,
     )

@@ -258,12 +258,13 @@ def _rank_prepared(
     failures = peer_failures or {}
     if releases:
         want = _with_release(want, want.artists[0] if want.artists else None, releases)
-    known: dict[int, tuple[Prepared, Prepared]] = {}
+    known: dict[Prepared, Prepared] = {}
     accepted: list[RankedFile] = []
     rejected: list[RankedFile] = []
     # Peers share the same relative paths over and over: the path part of
     # the comparison is memoised for this call (see score.compare).
     memo = CompareMemo()
+    by_file = memo.files
     for file in files:
         fails = failures.get(file.username, 0)
         reason = _cheap_conditions(file, settings, fails, want.duration_ms)
@@ -272,24 +273,22 @@ def _rank_prepared(
         else:
             root = prepare_path(file.filename)
             if releases:
-                entry = known.get(id(root))
-                if entry is None or entry[0] is not root:
+                with_facts = known.get(root)
+                if with_facts is None:
                     artist = root.folder_artist or (want.artists[0] if want.artists else None)
-                    entry = (root, _with_release(root, artist, releases))
-                    known[id(root)] = entry
-                root = entry[1]
+                    with_facts = known[root] = _with_release(root, artist, releases)
+                root = with_facts
             # The same rip shared by many peers: same path, same length.
-            score = memo.get_or(
-                ("file", id(root), file.length),
-                root,
-                lambda root=root, length=file.length: compare(  # type: ignore[misc]
+            length = file.length
+            score = by_file.get((root, length))  # type: ignore[assignment]
+            if score is None:
+                score = by_file[root, length] = compare(
                     want,
                     root,
                     settings,
                     duration_ms=length * 1000 if length is not None else None,
                     memo=memo,
-                ),
-            )
+                )
             reason = _score_conditions(file, score, settings)
         q_rank, q_name = _tier(settings, file)
         ranked = RankedFile(

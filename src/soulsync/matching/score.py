@@ -26,10 +26,8 @@ uses them to order files that match equally well.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 from soulsync.domain import Track
 from soulsync.matching.classical import movement_in_work_folder, performance_check
@@ -159,9 +157,6 @@ class Score:
         return f"{self.percent}%: " + "; ".join(self.reasons)
 
 
-T = TypeVar("T")
-
-
 class _Unset:
     """Marker type: no duration override given."""
 
@@ -172,26 +167,24 @@ _UNSET = _Unset()
 class CompareMemo:
     """Per-call memo for :func:`compare` over many candidates of one wanted track.
 
-    Ranking 5,000 files shares the path part of the comparison between files
-    with the same relative path and the finished score between files with
-    the same length. Scoped to one call (not a global cache) so memory does
-    not grow with every search; entries keep their key objects alive, so an
-    identity key can never be reused by another object.
+    Ranking 5,000 files shares three things: the reading order and the
+    duration-free part of each reading per prepared path; that part again
+    between paths where it comes out the same (one song in a dozen folder
+    spellings); and the finished score per duration. Scoped to one call
+    (not a global cache) so memory does not grow with every search. Keys
+    are the objects themselves, hashed by identity and kept alive by the
+    dicts, so an identity is never reused while the memo lives.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("files", "finished", "interned", "orders", "statics")
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[object, ...], tuple[object, object]] = {}
-
-    def get_or(self, key: tuple[object, ...], anchor: object, make: Callable[[], T]) -> T:
-        """The value for ``key`` (made once); ``anchor`` is the object ``key`` identifies."""
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] is anchor:
-            return entry[1]  # type: ignore[return-value]
-        value = make()
-        self._entries[key] = (anchor, value)
-        return value
+        self.orders: dict[Prepared, tuple[tuple[float, int], ...]] = {}
+        self.statics: dict[tuple[Prepared, int], _Static] = {}
+        self.interned: dict[tuple[object, ...], _Static] = {}
+        self.finished: dict[tuple[_Static, float | None, str], Score] = {}
+        # For callers scoring files: (prepared path, length in s) -> Score.
+        self.files: dict[tuple[Prepared, int | None], Score] = {}
 
 
 def compare(
@@ -212,7 +205,9 @@ def compare(
     """
     memo = memo if memo is not None else CompareMemo()
     root = cand.root or cand
-    order = memo.get_or(("order", id(root)), root, lambda: _reading_order(want, root))
+    order = memo.orders.get(root)
+    if order is None:
+        order = memo.orders[root] = _reading_order(want, root)
     if not order:
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
@@ -222,6 +217,7 @@ def compare(
     others = settings.artist_weight + settings.album_weight + settings.duration_weight
     total = settings.title_weight + others
     best: Score | None = None
+    statics, finished = memo.statics, memo.finished
     for t_sim, index in order:
         if (
             bounded
@@ -229,21 +225,21 @@ def compare(
             and (settings.title_weight * t_sim + others) / total <= best.value
         ):
             break  # best title first: no later reading can win
-        static = memo.get_or(
-            ("static", id(root), index),
-            root,
-            lambda i=index: _static(want, root, root.titles[i], settings),  # type: ignore[misc]
-        )
+        static = statics.get((root, index))
+        if static is None:
+            static = statics[root, index] = _static(
+                want, root, root.titles[index], settings, memo.interned
+            )
         if best is not None and static.upper_bound(d_sim, settings) <= best.value:
             continue
         # Lengths are whole seconds: few distinct duration scores per reading.
         # The reason is part of the key: 1 s and 2 s off both score 1.0 but
         # are worded differently.
-        score = memo.get_or(
-            ("finish", id(static), d_sim, d_reason),
-            static,
-            lambda st=static: st.finish(want, d_sim, d_reason, settings),  # type: ignore[misc]
-        )
+        score = finished.get((static, d_sim, d_reason))
+        if score is None:
+            score = finished[static, d_sim, d_reason] = static.finish(
+                want, d_sim, d_reason, settings
+            )
         if best is None or score.value > best.value:
             best = score
     assert best is not None
@@ -387,8 +383,18 @@ class _Static:
 
 
 def _static(
-    want: Prepared, cand: Prepared, reading: PreparedTitle, settings: MatchSettings
+    want: Prepared,
+    cand: Prepared,
+    reading: PreparedTitle,
+    settings: MatchSettings,
+    interned: dict[tuple[object, ...], _Static] | None = None,
 ) -> _Static:
+    """The duration-free part of comparing ``reading`` of ``cand`` with ``want``.
+
+    With ``interned``, a part equal to one made before (the same file name
+    in another folder spelling) is that earlier object, so its finished
+    scores are shared too.
+    """
     wt = want.titles[0]
     fields: list[FieldScore] = []
     t_sim, t_reason = title_similarity(wt, reading)
@@ -448,25 +454,52 @@ def _static(
         if f_factor < 0.9 and severity in (None, "soft"):
             severity = "medium"
     isrc_same = (want.isrc == cand.isrc) if want.isrc and cand.isrc else None
-    return _Static(
+    various_credit = (
+        artist is not None
+        and artist[1] == "candidate credited to Various Artists"
+        and CAST_ALBUM_RE.search(ascii_key(cand.album or "")) is not None
+    )
+    explains_length = bool((wt.anatomy.kinds | cand_versions.kinds) & LENGTH_KINDS)
+    fields_t = tuple(fields)
+    v_reasons_t = tuple(v_reasons)
+    artist_sim = artist[0] if artist is not None else None
+    # Everything finish() reads (the rest is derived from these).
+    key = (
+        reading.how,
+        fields_t,
+        t_sim,
+        artist_sim,
+        factor,
+        severity,
+        v_reasons_t,
+        isrc_same,
+        cand.isrc,
+        dated,
+        various_credit,
+        explains_length,
+    )
+    if interned is not None:
+        known = interned.get(key)
+        if known is not None:
+            return known
+    static = _Static(
         reading=reading,
-        fields=tuple(fields),
+        fields=fields_t,
         t_sim=t_sim,
-        artist_sim=artist[0] if artist is not None else None,
+        artist_sim=artist_sim,
         factor=factor,
         severity=severity,
-        v_reasons=tuple(v_reasons),
+        v_reasons=v_reasons_t,
         isrc_same=isrc_same,
         want_isrc=want.isrc,
         cand_isrc=cand.isrc,
         dated=dated,
-        various_credit=(
-            artist is not None
-            and artist[1] == "candidate credited to Various Artists"
-            and CAST_ALBUM_RE.search(ascii_key(cand.album or "")) is not None
-        ),
-        explains_length=bool((wt.anatomy.kinds | cand_versions.kinds) & LENGTH_KINDS),
+        various_credit=various_credit,
+        explains_length=explains_length,
     )
+    if interned is not None:
+        interned[key] = static
+    return static
 
 
 def score_track(
