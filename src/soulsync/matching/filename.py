@@ -141,12 +141,19 @@ def is_generic_folder(folder: str) -> bool:
     return ascii_key(folder) in _GENERIC_FOLDERS
 
 
-@lru_cache(maxsize=65536)
 def extension_of(path: str) -> str:
-    """Lower-case extension of a remote path's file name ("flac"), or ""."""
-    name = path.replace("/", "\\").rsplit("\\", 1)[-1]
-    stem, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and stem and len(ext) <= 5 and " " not in ext else ""
+    """Lower-case extension of a remote path's file name ("flac"), or "".
+
+    Not cached: paths are nearly all distinct (each peer's share root
+    differs), and a few string searches cost less than hashing the path.
+    """
+    dot = path.rfind(".")
+    if dot <= 0 or path[dot - 1] in "\\/":  # no dot, or a name that starts with one
+        return ""
+    ext = path[dot + 1 :]
+    if len(ext) > 5 or " " in ext or "\\" in ext or "/" in ext:
+        return ""  # too long to be one, or the dot was in a folder name
+    return ext.lower()
 
 
 def split_extension(basename: str) -> tuple[str, str]:

@@ -266,26 +266,42 @@ def canonical_path(filename: str) -> str:
     file, so ``@@a\Music\Daft Punk\Discovery\03.flac`` and
     ``@@b\mp3\Daft Punk\Discovery\03.flac`` prepare (and cache) as one.
     """
-    folders, stem, ext = _canonical_parts(_without_share(filename))
+    folders, stem, ext = _path_parts(filename)
     return "\\".join((*folders, f"{stem}.{ext}" if ext else stem))
 
 
-def _without_share(filename: str) -> str:
-    # The share root ("@@user") differs per peer and is always dropped:
-    # cache on what follows, which many peers share.
+def _path_parts(filename: str) -> tuple[tuple[str, ...], str, str]:
+    """(meaningful folders, file stem, extension) of a remote path.
+
+    Split at the last separator so the folder part, shared by a folder's
+    files and by peers with the same layout, is parsed once.
+    """
     if filename.startswith("@@"):
+        # The share root ("@@user") differs per peer and is always dropped:
+        # cache on what follows, which many peers share.
         cut = filename.find("\\")
         if cut > 0:
-            return filename[cut + 1 :]
-    return filename
+            filename = filename[cut + 1 :]
+    cut = max(filename.rfind("\\"), filename.rfind("/"))
+    basename = filename[cut + 1 :].strip()
+    if not basename:  # a trailing separator: the name is an earlier part
+        folders, basename = split_remote_path(filename)
+        stem, ext = split_extension(basename)
+        return _meaningful(tuple(folders)), stem, ext
+    stem, ext = split_extension(basename)
+    return (_folders_of(filename[:cut]) if cut > 0 else ()), stem, ext
 
 
 @lru_cache(maxsize=16384)
-def _canonical_parts(filename: str) -> tuple[tuple[str, ...], str, str]:
-    """(meaningful folders, file stem, extension) of a remote path."""
-    folders, basename = split_remote_path(filename)
-    stem, ext = split_extension(basename)
-    return tuple(f for f in folders if not is_generic_folder(f)), stem, ext
+def _folders_of(directory: str) -> tuple[str, ...]:
+    """The meaningful folders of a remote directory (share root, drive and generic ones dropped)."""
+    # A file name appended so the split treats every part as a folder.
+    folders, _name = split_remote_path(directory + "\\x")
+    return _meaningful(tuple(folders))
+
+
+def _meaningful(folders: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f for f in folders if not is_generic_folder(f))
 
 
 def prepare_path(filename: str) -> Prepared:
@@ -295,7 +311,7 @@ def prepare_path(filename: str) -> Prepared:
     by many peers as FLAC, MP3 and M4A, under different share roots, is
     prepared (and scored) once. The format is a preference, not evidence.
     """
-    folders, stem, _ext = _canonical_parts(_without_share(filename))
+    folders, stem, _ext = _path_parts(filename)
     return _prepare_path(folders, stem)
 
 

@@ -149,6 +149,7 @@ def flatten_responses(results: Iterable[SearchResponse | SoulseekFile]) -> list[
 
 def _cheap_conditions(
     file: SoulseekFile,
+    ext: str,
     settings: MatchSettings,
     failures: int,
     want_ms: int | None,
@@ -156,9 +157,9 @@ def _cheap_conditions(
     """The first necessary condition that needs no match score, or None.
 
     Locked files are checked later, after scoring, so the caller can still
-    tell how many locked files *would* have matched.
+    tell how many locked files *would* have matched. ``ext`` is the file's
+    extension (:func:`~soulsync.matching.filename.extension_of`).
     """
-    ext = extension_of(file.filename)
     if ext not in settings.quality.allowed_formats:
         return f"format {ext or 'unknown'!r} not allowed"
     if failures >= settings.fails_to_ignore:
@@ -203,11 +204,11 @@ def _score_conditions(file: SoulseekFile, score: Score, settings: MatchSettings)
 _UNSCORED = Score(0.0, (), penalties=("not scored: a necessary condition failed first",))
 
 
-def _tier(settings: MatchSettings, file: SoulseekFile) -> tuple[int, str]:
+def _tier(settings: MatchSettings, file: SoulseekFile, ext: str) -> tuple[int, str]:
     # Keyed on the settings (whose hash is cached), not the profile.
     return _tier_cached(
         settings,
-        extension_of(file.filename),
+        ext,
         file.bit_rate,
         file.bit_depth,
         file.sample_rate,
@@ -267,7 +268,8 @@ def _rank_prepared(
     by_file = memo.files
     for file in files:
         fails = failures.get(file.username, 0)
-        reason = _cheap_conditions(file, settings, fails, want.duration_ms)
+        ext = extension_of(file.filename)
+        reason = _cheap_conditions(file, ext, settings, fails, want.duration_ms)
         if reason is not None:
             score = _UNSCORED  # junk formats, ignored peers, far-off lengths
         else:
@@ -290,7 +292,7 @@ def _rank_prepared(
                     memo=memo,
                 )
             reason = _score_conditions(file, score, settings)
-        q_rank, q_name = _tier(settings, file)
+        q_rank, q_name = _tier(settings, file, ext)
         ranked = RankedFile(
             file=file,
             score=score,

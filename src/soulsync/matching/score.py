@@ -171,7 +171,8 @@ class CompareMemo:
     duration-free part of each reading per prepared path; that part again
     between paths where it comes out the same (one song in a dozen folder
     spellings); and the finished score per duration. Scoped to one call
-    (not a global cache) so memory does not grow with every search. Keys
+    (not a global cache) so memory does not grow with every search; one
+    memo serves one wanted track and one set of settings. Keys
     are the objects themselves, hashed by identity and kept alive by the
     dicts, so an identity is never reused while the memo lives.
     """
@@ -179,7 +180,8 @@ class CompareMemo:
     __slots__ = ("files", "finished", "interned", "orders", "statics")
 
     def __init__(self) -> None:
-        self.orders: dict[Prepared, tuple[tuple[float, int], ...]] = {}
+        # Keyed on the readings, shared by a file name's paths in every folder.
+        self.orders: dict[tuple[PreparedTitle, ...], tuple[tuple[float, int], ...]] = {}
         self.statics: dict[tuple[Prepared, int], _Static] = {}
         self.interned: dict[tuple[object, ...], _Static] = {}
         self.finished: dict[tuple[_Static, float | None, str], Score] = {}
@@ -205,9 +207,9 @@ def compare(
     """
     memo = memo if memo is not None else CompareMemo()
     root = cand.root or cand
-    order = memo.orders.get(root)
+    order = memo.orders.get(root.titles)
     if order is None:
-        order = memo.orders[root] = _reading_order(want, root)
+        order = memo.orders[root.titles] = _reading_order(want, root)
     if not order:
         return Score(0.0, (), penalties=("candidate has no title",))
     cand_ms = cand.duration_ms if isinstance(duration_ms, _Unset) else duration_ms
@@ -396,27 +398,23 @@ def _static(
     scores are shared too.
     """
     wt = want.titles[0]
-    fields: list[FieldScore] = []
     t_sim, t_reason = title_similarity(wt, reading)
     if t_sim < 0.9 and cand.path_key:
         movement = movement_in_work_folder(wt, reading, cand.path_key)
         if movement is not None:
             t_sim, t_reason = 0.92, movement
     artist = artist_evidence(want, cand, reading)
-    if artist is not None:
-        fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
     a_sim: float | None = None
+    a_reason = ""
     if want.album_key and cand.album_key and not is_various(want.album or ""):
         a_sim = string_similarity(want.album_key, cand.album_key)
-        reason = (
+        a_reason = (
             "album matches" if a_sim >= 0.9 else f"album differs ({want.album!r} vs {cand.album!r})"
         )
-        fields.append(FieldScore("album", a_sim, settings.album_weight, reason))
     if t_sim < 0.9 and a_sim is not None and a_sim >= 0.9:
         part = part_of_album(want, wt, reading)
         if part is not None:
             t_sim, t_reason = part
-    fields.insert(0, FieldScore("title", t_sim, settings.title_weight, t_reason))
     want_context, cand_context = effective_contexts(want, cand, a_sim)
     cand_versions = candidate_versions(wt, cand, reading)
     factor, severity, v_reasons = version_mismatch(
@@ -460,15 +458,16 @@ def _static(
         and CAST_ALBUM_RE.search(ascii_key(cand.album or "")) is not None
     )
     explains_length = bool((wt.anatomy.kinds | cand_versions.kinds) & LENGTH_KINDS)
-    fields_t = tuple(fields)
     v_reasons_t = tuple(v_reasons)
-    artist_sim = artist[0] if artist is not None else None
-    # Everything finish() reads (the rest is derived from these).
+    # Everything the part is made of (the weights come from the settings,
+    # which are the same for the whole memo).
     key = (
         reading.how,
-        fields_t,
         t_sim,
-        artist_sim,
+        t_reason,
+        artist,
+        a_sim,
+        a_reason,
         factor,
         severity,
         v_reasons_t,
@@ -482,11 +481,16 @@ def _static(
         known = interned.get(key)
         if known is not None:
             return known
+    fields = [FieldScore("title", t_sim, settings.title_weight, t_reason)]
+    if artist is not None:
+        fields.append(FieldScore("artist", artist[0], settings.artist_weight, artist[1]))
+    if a_sim is not None:
+        fields.append(FieldScore("album", a_sim, settings.album_weight, a_reason))
     static = _Static(
         reading=reading,
-        fields=fields_t,
+        fields=tuple(fields),
         t_sim=t_sim,
-        artist_sim=artist_sim,
+        artist_sim=artist[0] if artist is not None else None,
         factor=factor,
         severity=severity,
         v_reasons=v_reasons_t,
