@@ -75,12 +75,23 @@ def get_command(
         queue = services.downloads
         jobs = [*queue.history(1000), *queue.list_active()] if queue is not None else []
         states: list[JobState] = []
+        releases = services.sync.releases
         for link in resolved:
+            tracks = [t.track for t in link.tracks]
+            # The sync's release rules: owned only as a live album track is not owned.
+            facts = (
+                await releases.facts_for_library(
+                    snapshot.index, tracks, limit=services.sync.options.release_lookups
+                )
+                if releases is not None and snapshot is not None
+                else None
+            )
             badges = track_badges(
-                [t.track for t in link.tracks],
+                tracks,
                 library=snapshot,
                 jobs=jobs,
                 settings=services.settings.match_settings(),
+                releases=facts,
             )
             table = Table(title=f"{link.title} ({link.source}, {len(link.tracks)} tracks)")
             for column in ("#", "Artist", "Title", "Album", "Length", "Status"):

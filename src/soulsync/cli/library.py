@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Annotated, Any, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -19,6 +20,10 @@ from soulsync.cli.common import CliError, console, open_store, settings
 from soulsync.config import Settings
 from soulsync.domain import LibraryTrack, Track
 from soulsync.providers.base import MediaServer, ProviderError
+
+if TYPE_CHECKING:
+    from soulsync.matching.index import LibraryIndex
+    from soulsync.matching.releases import ReleaseFacts
 
 app = typer.Typer(help="Scan, count and search your music library.", no_args_is_help=True)
 
@@ -157,6 +162,14 @@ def stats(ctx: typer.Context, source: SourceOption = None) -> None:
 def find(
     ctx: typer.Context,
     wanted: Annotated[str, typer.Argument(help='The track, written "Artist - Title".')],
+    album: Annotated[
+        str | None,
+        typer.Option(
+            "--album",
+            help="The album it is from: a copy on another album is then checked "
+            "for being a live or remix release (MusicBrainz), as the sync does.",
+        ),
+    ] = None,
     source: SourceOption = None,
 ) -> None:
     """Is this track in the library? Shows the best match, how sure, and why."""
@@ -165,10 +178,13 @@ def find(
     config = settings(ctx)
     chosen = choose_source(config, source)
     want = parse_wanted(wanted)
+    if album and album.strip():
+        want = replace(want, album=album.strip())
     tracks = _run(open_library(config, chosen).all_tracks())
     if not tracks:
         raise CliError(f"the {chosen} library is empty (run soulsync library scan)")
-    verdict = LibraryIndex(tracks, config.match_settings()).check(want)
+    index = LibraryIndex(tracks, config.match_settings())
+    verdict = index.check(want, _run(_release_facts(config, index, want)))
     colour = {
         OwnedStatus.OWNED: "green",
         OwnedStatus.UNCERTAIN: "yellow",
@@ -183,6 +199,25 @@ def find(
             console.print(f"  or: {_describe(track)} ({score.explain()})")
     if verdict.status is not OwnedStatus.OWNED:
         raise typer.Exit(1)
+
+
+async def _release_facts(config: Settings, index: LibraryIndex, want: Track) -> ReleaseFacts | None:
+    """The release types the sync's check would use for ``want`` (None without MusicBrainz)."""
+    if not config.musicbrainz.enabled or not want.album:
+        return None
+    from soulsync.providers.metadata import MetadataService
+    from soulsync.providers.musicbrainz import MusicBrainzClient
+    from soulsync.services.release_types import ReleaseTypeService
+
+    store = open_store(config)
+    client = MusicBrainzClient(
+        store, api_base=config.musicbrainz.api_base, user_agent=config.musicbrainz.user_agent
+    )
+    try:
+        service = ReleaseTypeService(store, MetadataService(musicbrainz=client))
+        return await service.facts_for_library(index, [want])
+    finally:
+        await client.aclose()
 
 
 def _describe(track: LibraryTrack) -> str:

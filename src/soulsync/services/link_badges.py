@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 
 from soulsync.domain import JobState, Track
 from soulsync.matching.index import OwnedStatus
+from soulsync.matching.releases import ReleaseFacts
 from soulsync.matching.score import score_track
 from soulsync.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from soulsync.services.downloads.jobs_store import Job
@@ -69,11 +70,15 @@ def track_badges(
     jobs: Sequence[Job],
     settings: MatchSettings = DEFAULT_SETTINGS,
     filed: Collection[str] = (),
+    releases: ReleaseFacts | None = None,
 ) -> list[Badge | None]:
     """One badge (or None) per track, in order: owned, downloaded, downloading, queued first.
 
     ``filed`` holds the ``track_key`` of the tracks the filed-tracks record has
     (``FiledTracks.find_many``): downloaded, even before the media server sees them.
+    ``releases`` are the release types the sync's check would use
+    (``ReleaseTypeService.facts_for_library``): a song owned only from a live
+    album is not "owned" here either.
     """
     done = [
         t for j in jobs if j.state is JobState.COMPLETED and (t := j.track or j.wanted) is not None
@@ -81,7 +86,7 @@ def track_badges(
     active = [(j.wanted, j.state) for j in jobs if not j.is_final and j.wanted is not None]
     out: list[Badge | None] = []
     for track in tracks:
-        if library is not None and library.index.check(track).status is OwnedStatus.OWNED:
+        if library is not None and library.index.check(track, releases).status is OwnedStatus.OWNED:
             out.append(Badge.OWNED)
             continue
         if track_key(track) in filed or any(_same(track, other, settings) for other in done):

@@ -28,7 +28,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from soulsync.domain import AlbumType
+from soulsync.domain import AlbumType, Track
+from soulsync.matching.index import LibraryIndex, owned_releases_to_check
 from soulsync.matching.releases import (
     ReleaseFacts,
     ReleaseInfo,
@@ -80,6 +81,26 @@ class ReleaseTypeService:
             if info is not None and info.types:
                 entries.append((query.artist, query.album, info))
         return ReleaseFacts.of(entries)
+
+    async def facts_for_library(
+        self, index: LibraryIndex, tracks: Sequence[Track], *, limit: int = 20
+    ) -> ReleaseFacts | None:
+        """Release types of the albums that decide these tracks' library verdicts.
+
+        The rule every library check shares (a sync, the "fix this match"
+        list, link badges, ``soulsync library find``): a first pass without
+        facts finds the tracks owned from another album than the wanted one,
+        and only those albums are looked up (cached, paced, at most
+        ``limit``). None when nothing needs looking up; offline, empty facts,
+        so the verdicts are what they were without release knowledge.
+        """
+        if not tracks:
+            return None
+        matches = await asyncio.to_thread(index.check_many, list(tracks))
+        queries = owned_releases_to_check(matches, limit=limit)
+        if not queries:
+            return None
+        return await self.facts_for(queries, limit=len(queries))
 
     async def _info(self, query: ReleaseQuery) -> ReleaseInfo | None:
         cached = await asyncio.to_thread(self._cache_get, query)

@@ -17,6 +17,9 @@ from soulsync.services.filed import FiledTracks
 from soulsync.services.link_badges import Badge, track_badges
 
 JOBS_LOOKED_AT = 1000  # finished jobs read back (newest first) besides the unfinished ones
+# Release-type look-ups a page waits for (MusicBrainz allows one a second);
+# answers are cached, so the next view and the sync reuse them.
+PAGE_RELEASE_LOOKUPS = 4
 
 
 def _jobs(services: Any) -> list[Any]:
@@ -30,12 +33,19 @@ async def tracks_known(
     """Owned / downloaded / downloading / queued per track, and why the library was not read."""
     snapshot, why = await services.sync.library.get()
     filed = await asyncio.to_thread(FiledTracks(services.store).find_many, tracks)
+    releases = services.sync.releases
+    facts = (
+        await releases.facts_for_library(snapshot.index, tracks, limit=PAGE_RELEASE_LOOKUPS)
+        if releases is not None and snapshot is not None
+        else None
+    )
     badges = track_badges(
         tracks,
         library=snapshot,
         jobs=_jobs(services),
         settings=services.settings.match_settings(),
         filed=set(filed),
+        releases=facts,
     )
     return badges, why
 

@@ -21,6 +21,7 @@ from soulsync.sandbox.musicbrainz import (
     MusicBrainzSimulator,
     SimReleaseGroup,
 )
+from soulsync.services.link_badges import Badge, track_badges
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
 from soulsync.services.sync.models import RunState, TrackStatus
@@ -111,3 +112,55 @@ async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
         # The studio file now in the library is the one the playlist points at.
         assert "The Dance" not in (fetched.library_path or ""), fetched.library_path
         assert mb_sim.requests == 2  # the re-check after the download used the cache
+
+
+async def test_every_library_check_uses_the_release_types(sandbox, audio_cache, mb_sim) -> None:  # type: ignore[no-untyped-def]
+    """The "fix this match" list and the link badges apply the sync's release rule.
+
+    Before, both asked the library index without release facts, so a song
+    owned only from "The Dance" was offered as the match and badged "owned"
+    while the sync said it was missing.
+    """
+    _own_it_only_live(sandbox, audio_cache)
+    pid = sandbox.spotify_sim.add_playlist("Fix list", [WANTED])
+    ref = f"spotify:{pid}"
+    plain = await sandbox.run(ref, dry_run=True)
+    assert plain.state is RunState.COMPLETED, plain.error
+
+    # Without release knowledge the live copy is offered as a sure match.
+    offered = await sandbox.sync.library_candidates(ref, 0)
+    assert "The Dance" in offered[0]["path"]
+    assert offered[0]["score"] >= sandbox.options.match.owned_threshold
+    assert not any("Live" in r for r in offered[0]["reasons"])
+
+    async with MusicBrainzClient(
+        sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
+    ) as client:
+        releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
+        aware = SyncService(
+            sandbox.store,
+            sources={Source.SPOTIFY: sandbox.spotify},
+            media_server=sandbox.media,
+            downloads=QueueDownloads(sandbox.queue),
+            bus=sandbox.bus,
+            options=sandbox.options,
+            releases=releases,
+        )
+        sandbox.extra_services.append(aware)
+
+        offered = await aware.library_candidates(ref, 0)
+        live = next(c for c in offered if "The Dance" in c["path"])
+        assert live["score"] < sandbox.options.match.owned_threshold, live
+        assert any("(MusicBrainz: Album, Live)" in r for r in live["reasons"]), live["reasons"]
+
+        snapshot, why = await aware.library.get()
+        assert snapshot is not None, why
+        row = next(r for r in aware.sync_store.run_tracks(plain.id) if r.position == 0)
+        assert row.track is not None
+        wanted = [row.track]
+        assert track_badges(wanted, library=snapshot, jobs=[]) == [Badge.OWNED]
+        facts = await releases.facts_for_library(snapshot.index, wanted)
+        assert facts is not None
+        assert track_badges(wanted, library=snapshot, jobs=[], releases=facts) == [None]
+        # Both albums were asked once; the badge check came from the cache.
+        assert mb_sim.requests == 2

@@ -25,7 +25,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from soulsync.domain import Playlist, Source, Track
-from soulsync.matching.index import owned_releases_to_check
 from soulsync.matching.releases import ReleaseFacts
 from soulsync.providers.base import (
     CoolingDown,
@@ -295,13 +294,11 @@ class RunExecutor(RunDownloads):
         at most ``release_lookups``). Offline, the facts are empty and the
         check is what it was without them.
         """
-        if self.releases is None or snapshot is None or not tracks:
+        if self.releases is None or snapshot is None:
             return None
-        matches = await asyncio.to_thread(snapshot.index.check_many, tracks)
-        queries = owned_releases_to_check(matches, limit=self.options.release_lookups)
-        if not queries:
-            return None
-        return await self.releases.facts_for(queries, limit=len(queries))
+        return await self.releases.facts_for_library(
+            snapshot.index, tracks, limit=self.options.release_lookups
+        )
 
     async def _find_earlier_downloads(self, server_reachable: bool) -> None:
         """Missing tracks whose file the "owned once" memory names and that is on disk.
@@ -573,9 +570,13 @@ class RunExecutor(RunDownloads):
         deadline = time.monotonic() + self.options.scan_wait_s
         snapshot = await self._scan_and_reload(paths)
         last_scan = time.monotonic()
+        # A file found only by matching (not by its path) obeys the release
+        # rules of every library check; the facts come from the cache.
+        wanted = [s.verdict.track for s in downloaded if s.verdict.track is not None]
+        facts = await self._release_facts(wanted, snapshot)
         while True:
             if snapshot is not None:
-                unseen = self._link_downloads(snapshot, downloaded)
+                unseen = self._link_downloads(snapshot, downloaded, facts)
                 if not unseen:
                     return snapshot
             if time.monotonic() >= deadline:
@@ -593,7 +594,12 @@ class RunExecutor(RunDownloads):
                 self.library.invalidate()
                 snapshot, _ = await self.library.get(force=True)
 
-    def _link_downloads(self, snapshot: LibrarySnapshot, downloaded: Sequence[Slot]) -> list[Slot]:
+    def _link_downloads(
+        self,
+        snapshot: LibrarySnapshot,
+        downloaded: Sequence[Slot],
+        facts: ReleaseFacts | None = None,
+    ) -> list[Slot]:
         """Remember downloaded tracks whose file the library lists; return the others."""
         unseen: list[Slot] = []
         pairs = []
@@ -601,7 +607,7 @@ class RunExecutor(RunDownloads):
             track = slot.verdict.track
             lib = snapshot.resolve(None, slot.destination) if slot.destination else None
             if lib is None and track is not None:
-                match = snapshot.index.check(track)
+                match = snapshot.index.check(track, facts)
                 if match.owned:
                     lib = match.track
             if lib is None or track is None:

@@ -606,7 +606,15 @@ class SyncService(RunOwnership, RunHandover):
         snapshot, why = await self.library.get()
         if snapshot is None:
             raise SyncError(why or "the library cannot be read")
-        match = snapshot.index.check(row.track)
+        # The same release rules as the sync's own check (cached answers).
+        facts = (
+            await self.releases.facts_for_library(
+                snapshot.index, [row.track], limit=self.options.release_lookups
+            )
+            if self.releases is not None
+            else None
+        )
+        match = snapshot.index.check(row.track, facts)
         found = []
         if match.track is not None and match.score is not None:
             found.append((match.track, match.score))
