@@ -8,6 +8,14 @@ length it looks like the original on a compilation; its album gives it
 away: the album is the song's own title with a qualifier, or it names a
 charity or an all-star cast. A compilation ("The Best Ballads of the 90s")
 stays what it is, the original recording filed under "Various Artists".
+
+On Soulseek the same record sits in a folder named after the song with the
+cause as qualifier ("R.E.M - Everybody Hurts (Helping Haiti)"), often under
+the original artist's folder: a single of this very song qualified by a
+charity or all-star cast is the collective re-recording, whoever the folder
+credits. A charity compilation of original recordings ("Help (War Child)"
+holding "Radiohead - Lucky") is not the song's own title, so it stays
+acceptable.
 """
 
 from __future__ import annotations
@@ -29,14 +37,16 @@ _QUALIFIER_RE = re.compile(r"\s*(?:[(\[].*|\s[-\u2013\u2014]\s.*)$")
 
 
 def collective_rerecording(want: Prepared, cand: Prepared, reading: PreparedTitle) -> str | None:
-    """Why a library track credited to "Various Artists" is a collective re-recording, or None.
+    """Why a candidate is a collective (charity, all-star) re-recording, or None.
 
-    Only for library tracks (no remote path) whose credit is only "Various
-    Artists" and whose title does not name the performer ("Lou Reed -
-    Perfect Day" is the original filed on a compilation), when the wanted
-    track is on another album.
+    Library tracks: only those whose credit is only "Various Artists" and
+    whose title does not name the performer ("Lou Reed - Perfect Day" is the
+    original filed on a compilation), when the wanted track is on another
+    album. Soulseek files: see :func:`_charity_single_folder`.
     """
-    if cand.path_key or not cand.album or not cand.artists or reading.artist:
+    if cand.path_key:
+        return _charity_single_folder(want, cand)
+    if not cand.album or not cand.artists or reading.artist:
         return None
     if not all(ascii_key(a) in _VARIOUS for a in cand.artists):
         return None
@@ -56,3 +66,28 @@ def collective_rerecording(want: Prepared, cand: Prepared, reading: PreparedTitl
             "this song by several artists)"
         )
     return None
+
+
+def _charity_single_folder(want: Prepared, cand: Prepared) -> str | None:
+    """A folder named "<this song> (<charity or all-star cast>)": the collective re-recording.
+
+    Not when the wanted track names that cause itself (its artist, album or
+    title: "Artists for Grenfell", "All Star"), which makes it the release
+    wanted.
+    """
+    if not cand.album or not want.artists:
+        return None
+    qualifier = _QUALIFIER_RE.search(cand.album)
+    if qualifier is None:
+        return None
+    base = ascii_key(cand.album[: qualifier.start()])
+    # The folder names the wanted song, whichever reading of the file name is tried.
+    if not base or base not in want.titles[0].base_forms:
+        return None
+    cause = _CHARITY_RE.search(ascii_key(qualifier.group(0)))
+    if cause is None:
+        return None
+    named = (*want.artists, want.album or "", want.titles[0].anatomy.original)
+    if any(cause.group(0) in ascii_key(text) for text in named):
+        return None
+    return f"candidate folder {cand.album!r} is a charity or all-star re-recording of this song"

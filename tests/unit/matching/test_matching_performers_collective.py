@@ -113,3 +113,32 @@ def test_the_wanted_orchestra_under_another_conductor_is_another_performance() -
     )  # fmt: skip
     assert other.version_severity == "hard"
     assert any("folder names 'Fricsay'" in p for p in other.penalties), other.penalties
+
+
+def test_a_soulseek_folder_of_the_charity_single_is_a_re_recording() -> None:
+    """Filed under the original artist, the folder's qualifier still names the cause."""
+    score = score_track(
+        EVERYBODY_HURTS,
+        _file(r"@@u\Music\R.E.M\Everybody Hurts (Helping Haiti)\01 Everybody Hurts.flac", 313),
+    )
+    assert score.version_severity == "hard"
+    assert any("charity or all-star re-recording" in p for p in score.penalties), score.penalties
+
+
+def test_a_charity_compilation_and_the_charity_release_wanted_stay_acceptable() -> None:
+    # A compilation holding the original recording is not named after the song.
+    lucky = Track("Lucky", ("Radiohead",), album="OK Computer", duration_ms=259000)
+    on_help = score_track(
+        lucky, _file(r"@@u\VA - Help (War Child 1995)\17 - Radiohead - Lucky.flac", 259)
+    )
+    assert on_help.version_severity is None, on_help.penalties
+    # The wanted track is itself the charity single.
+    haiti = Track(
+        "Everybody Hurts", ("Helping Haiti",), album="Everybody Hurts (Helping Haiti)",
+        duration_ms=313000,
+    )  # fmt: skip
+    own = score_track(
+        haiti,
+        _file(r"@@u\Helping Haiti\Everybody Hurts (Helping Haiti)\01 Everybody Hurts.flac", 313),
+    )
+    assert own.version_severity is None, own.penalties
