@@ -21,6 +21,7 @@ acceptable.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from soulsync.matching.normalize import ascii_key
 from soulsync.matching.prepared import Prepared, PreparedTitle
@@ -77,17 +78,25 @@ def _charity_single_folder(want: Prepared, cand: Prepared) -> str | None:
     """
     if not cand.album or not want.artists:
         return None
-    qualifier = _QUALIFIER_RE.search(cand.album)
-    if qualifier is None:
-        return None
-    base = ascii_key(cand.album[: qualifier.start()])
+    named = _charity_single(cand.album)
     # The folder names the wanted song, whichever reading of the file name is tried.
-    if not base or base not in want.titles[0].base_forms:
+    if named is None or named[0] not in want.titles[0].base_forms:
         return None
-    cause = _CHARITY_RE.search(ascii_key(qualifier.group(0)))
-    if cause is None:
-        return None
-    named = (*want.artists, want.album or "", want.titles[0].anatomy.original)
-    if any(cause.group(0) in ascii_key(text) for text in named):
+    cause = named[1]
+    wanted = (*want.artists, want.album or "", want.titles[0].anatomy.original)
+    if any(cause in ascii_key(text) for text in wanted):
         return None
     return f"candidate folder {cand.album!r} is a charity or all-star re-recording of this song"
+
+
+@lru_cache(maxsize=4096)
+def _charity_single(album: str) -> tuple[str, str] | None:
+    """(song key, cause) of an album folder named "<song> (<cause>)", or None."""
+    qualifier = _QUALIFIER_RE.search(album)
+    if qualifier is None:
+        return None
+    base = ascii_key(album[: qualifier.start()])
+    cause = _CHARITY_RE.search(ascii_key(qualifier.group(0)))
+    if not base or cause is None:
+        return None
+    return base, cause.group(0)

@@ -218,13 +218,15 @@ def compare(
     bounded = not (want.isrc and root.isrc)
     others = settings.artist_weight + settings.album_weight + settings.duration_weight
     total = settings.title_weight + others
+    # A title under the gate caps the value at its similarity, unless it
+    # can be rescued: a tighter bound for the many unrelated names.
+    capped = bounded and not _title_can_be_rescued(want)
     best: Score | None = None
     statics, finished = memo.statics, memo.finished
     for t_sim, index in order:
-        if (
-            bounded
-            and best is not None
-            and (settings.title_weight * t_sim + others) / total <= best.value
+        if best is not None and (
+            (bounded and (settings.title_weight * t_sim + others) / total <= best.value)
+            or (capped and t_sim < _TITLE_GATE and round(t_sim, 4) <= best.value)
         ):
             break  # best title first: no later reading can win
         static = statics.get((root, index))
@@ -246,6 +248,24 @@ def compare(
             best = score
     assert best is not None
     return best
+
+
+# Under this title similarity the title caps the score (see _Static.finish).
+_TITLE_GATE = 0.7
+
+
+def _title_can_be_rescued(want: Prepared) -> bool:
+    """True when a candidate's title similarity may be raised after the fact.
+
+    Only for a wanted movement title ("...: Aria", found from a folder that
+    names the work) or a title that starts with its album's name ("The Köln
+    Concert, Part I" as "Part I"); see ``_static``.
+    """
+    wt = want.titles[0]
+    if wt.has_colon and wt.last_segment:
+        return True
+    key = wt.base_forms[0] if wt.base_forms else ""
+    return bool(want.album_key) and key.startswith(want.album_key + " ")
 
 
 # Per file of a ranking but only a few dozen distinct (whole-second) lengths.
@@ -359,7 +379,7 @@ class _Static:
         # to 0.6. Two-thirds of a title is another song ("Ladies" / "Single
         # Ladies"); the artist gate is lower because 0.6 is the neutral
         # "Various Artists".
-        if self.t_sim < 0.7:
+        if self.t_sim < _TITLE_GATE:
             similarity = min(similarity, self.t_sim)
         if self.artist_sim is not None and self.artist_sim < 0.6:
             similarity = min(similarity, self.artist_sim)

@@ -205,6 +205,11 @@ class MatchSettings:
     _hash: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Factors and penalties only lower a score: ranking prunes readings
+        # on that (score.compare).
+        for name in _UNIT_VALUES:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
         values = tuple(getattr(self, f.name) for f in fields(self) if f.name != "_hash")
         object.__setattr__(self, "_hash", hash(values))
 
@@ -217,5 +222,14 @@ class MatchSettings:
         """True when unknown metadata must not pass necessary conditions."""
         return self.strictness is Strictness.STRICT
 
+
+_UNIT_VALUES = (
+    "unexplained_length_factor",
+    "hard_version_factor",
+    "medium_version_factor",
+    "alternate_version_factor",
+    "remaster_penalty",
+    "explicit_penalty",
+)
 
 DEFAULT_SETTINGS = MatchSettings()
