@@ -14,8 +14,10 @@ Nothing here knows about versions (remix, live); that is ``anatomy``'s job.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 from pykakasi import kakasi
@@ -224,9 +226,9 @@ def _forms(text: str, drop_the: bool) -> tuple[str, ...]:
     t = text_key(text, drop_the=drop_the)
     found = [a] if a == t or not t else [a, t]
     if _JAPANESE_RE.search(text):
-        r = romaji_key(text)
-        if r and r not in found:
-            found.append(r)
+        for r in (romaji_key(text), loanword_romaji_key(text)):
+            if r and r not in found:
+                found.append(r)
     return tuple(found)
 
 
@@ -250,6 +252,33 @@ def romaji_key(text: str) -> str:
         _KAKASI.append(kakasi())
     words = [item["hepburn"] or item["orig"] for item in _KAKASI[0].convert(text)]
     return bulk_key(" ".join(words))
+
+
+_CUTLET: list[Any] = []
+_CUTLET_LOCK = threading.Lock()  # MeCab's tagger is not shared between threads
+
+
+@lru_cache(maxsize=16384)
+def loanword_romaji_key(text: str) -> str:
+    """Comparison key of Japanese ``text`` romanised with loanwords in their own spelling.
+
+    cutlet (https://github.com/polm/cutlet) reads the text with MeCab and
+    the UniDic dictionary (unidic-lite), which records where a katakana word
+    comes from, and writes it as spelled there: "ヘビーローテーション" ->
+    "heavy rotation", "ドライフラワー" -> "dry flower". Peers name files that
+    way; pykakasi's phonetic reading ("hebii rooteeshon") stays another
+    form (:func:`romaji_key`). Text with no Japanese characters is returned
+    as its ASCII key.
+    """
+    if not _JAPANESE_RE.search(text):
+        return ascii_key(text)
+    with _CUTLET_LOCK:
+        if not _CUTLET:
+            import cutlet  # imported on first use: MeCab loads its dictionary
+
+            _CUTLET.append(cutlet.Cutlet())
+        romaji = _CUTLET[0].romaji(text)
+    return bulk_key(romaji)
 
 
 def number_tokens(key: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import pytest
 from soulsync.matching.normalize import (
     ascii_key,
     forms,
+    loanword_romaji_key,
     number_tokens,
     romaji_key,
     strip_diacritics,
@@ -43,10 +44,32 @@ def test_ascii_key(raw: str, drop_the: bool, expected: str) -> None:
     assert ascii_key(raw, drop_the=drop_the) == expected
 
 
+@pytest.mark.parametrize(
+    ("katakana", "spelled"),
+    [
+        ("ヘビーローテーション", "heavy rotation"),
+        ("ドライフラワー", "dry flower"),
+        ("ラブ・ストーリーは突然に", "love story wa totsuzen ni"),
+        ("チェリー", "cherry"),
+    ],
+)
+def test_katakana_loanwords_get_their_own_spelling(katakana: str, spelled: str) -> None:
+    assert loanword_romaji_key(katakana) == spelled
+    assert spelled in forms(katakana)
+    assert spelled != romaji_key(katakana)  # pykakasi reads them phonetically
+
+
 def test_native_script_kept_alongside_transliteration() -> None:
     assert text_key("米津玄師") == "米津玄師"
-    # Japanese gets its Hepburn romanisation as a third form (pykakasi).
-    assert forms("米津玄師") == (ascii_key("米津玄師"), "米津玄師", romaji_key("米津玄師"))
+    # Japanese gets its Hepburn romanisation as a third form (pykakasi) and
+    # cutlet's reading as a fourth when it differs.
+    assert forms("米津玄師") == (
+        ascii_key("米津玄師"),
+        "米津玄師",
+        romaji_key("米津玄師"),
+        loanword_romaji_key("米津玄師"),
+    )
+    assert romaji_key("米津玄師") != loanword_romaji_key("米津玄師")
     assert forms("Björk") == ("bjork", "björk")
     assert forms("Adele") == ("adele",)
 
