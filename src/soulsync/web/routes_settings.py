@@ -20,7 +20,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import SecretStr
 
-from soulsync.config import KNOWN_FORMATS, Settings
+from soulsync.config import Settings
+from soulsync.config_files import KNOWN_FORMATS
 from soulsync.providers.base import ConnectionStatus, ProviderError
 from soulsync.providers.spotify_auth import SpotifyAuth
 from soulsync.providers.token_cipher import cipher_for
