@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from soulsync.config import ConfigError, Settings, check_template, load_config
+from soulsync.config import ConfigError, Settings, load_config
 from soulsync.config_errors import key_lines
+from soulsync.config_files import check_template
 from soulsync.config_render import render_toml
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
 # plexapi reads its config file at import time: point it at a path that cannot
 # exist (a file "inside" the null device) before the first import.
@@ -47,6 +47,7 @@ from soulsync.providers.base import (
     verify_read_back,
 )
 from soulsync.providers.playlist_plan import assign_items, plan_membership, plan_moves
+from soulsync.providers.plex_map import int_attr, to_library_track, track_from_element, xml_children
 
 log = logging.getLogger(__name__)
 
@@ -288,13 +289,13 @@ class PlexMediaServer:
                 "X-Plex-Container-Size": str(self.page_size),
             }
             page = server.query(key, headers=headers)
-            rows = list(_children(page, "Track"))
+            rows = list(xml_children(page, "Track"))
             for row in rows:
                 track = track_from_element(row)
                 # setdefault: a track that moved between pages mid-read is kept once.
                 tracks.setdefault(track.id, track)
             start += len(rows)
-            total = _int_attr(page, "totalSize") or _int_attr(page, "size") or 0
+            total = int_attr(page, "totalSize") or int_attr(page, "size") or 0
             if not rows or start >= total:
                 break
         log.info("read %d Plex tracks in %.1f s", len(tracks), time.monotonic() - started)
@@ -497,7 +498,7 @@ class PlexMediaServer:
 
     def _library_version(self) -> str | None:
         key = str(self._music().key)
-        for directory in _children(self._plex().query("/library/sections"), "Directory"):
+        for directory in xml_children(self._plex().query("/library/sections"), "Directory"):
             if directory.attrib.get("key") == key:
                 stamps = ("updatedAt", "scannedAt", "contentChangedAt")
                 return "/".join(directory.attrib.get(name, "") for name in stamps)
@@ -509,74 +510,21 @@ class PlexMediaServer:
         sections = server.query("/library/sections")
         refreshing = False
         scanned_at: str | None = None
-        for directory in _children(sections, "Directory"):
+        for directory in xml_children(sections, "Directory"):
             if directory.attrib.get("key") == section_key:
                 refreshing = directory.attrib.get("refreshing") == "1"
                 scanned_at = directory.attrib.get("scannedAt")
         activities = server.query("/activities")
-        for activity in _children(activities, "Activity"):
+        for activity in xml_children(activities, "Activity"):
             kind = activity.attrib.get("type", "")
             if not kind.startswith(("library.update", "library.refresh")):
                 continue
-            contexts = list(_children(activity, "Context"))
+            contexts = list(xml_children(activity, "Context"))
             if not contexts or any(
                 c.attrib.get("librarySectionID") == section_key for c in contexts
             ):
                 refreshing = True
         return refreshing, scanned_at
-
-
-# -- conversions (pure) -------------------------------------------------------------------
-
-
-def to_library_track(track: PlexTrack) -> LibraryTrack:
-    """A plexapi Track as a :class:`LibraryTrack` (the track artist is ``originalTitle`` if set)."""
-    # Listing results are partial objects: reading an attribute that is None
-    # would make plexapi fetch the full item, one request per track.
-    track._autoReload = False
-    album_artist = track.grandparentTitle
-    files = [p.file for m in track.media for p in m.parts if p.file]
-    return LibraryTrack(
-        id=str(track.ratingKey),
-        title=track.title or "",
-        artist=track.originalTitle or album_artist or "",
-        album=track.parentTitle,
-        album_artist=album_artist,
-        track_number=track.index,
-        disc_number=track.parentIndex,
-        duration_ms=track.duration,
-        path=files[0] if files else None,
-        year=track.year,
-    )
-
-
-def track_from_element(row: Element) -> LibraryTrack:
-    """A ``<Track>`` row of a listing as a :class:`LibraryTrack` (same mapping as above)."""
-    attrib = row.attrib
-    album_artist = attrib.get("grandparentTitle")
-    path = next((part.attrib["file"] for part in row.iter("Part") if part.attrib.get("file")), None)
-    return LibraryTrack(
-        id=attrib.get("ratingKey", ""),
-        title=attrib.get("title", ""),
-        artist=attrib.get("originalTitle") or album_artist or "",
-        album=attrib.get("parentTitle"),
-        album_artist=album_artist,
-        track_number=_int_attr(row, "index"),
-        disc_number=_int_attr(row, "parentIndex"),
-        duration_ms=_int_attr(row, "duration"),
-        path=path,
-        year=_int_attr(row, "year"),
-    )
-
-
-def _int_attr(element: Element | None, name: str) -> int | None:
-    value = element.attrib.get(name) if element is not None else None
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
 
 
 def _verify(playlist: RemotePlaylist, wanted: Sequence[str]) -> None:
@@ -593,9 +541,3 @@ def _rating_key(value: str, what: str) -> int:
 def _chunks(values: Sequence[_T], size: int) -> Iterator[list[_T]]:
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
-
-
-def _children(element: Element | None, tag: str) -> Iterator[Element]:
-    if element is None:
-        return iter(())
-    return (child for child in element if child.tag == tag)

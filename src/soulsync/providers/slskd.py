@@ -12,7 +12,8 @@ What it does right, and why (``shared/reference/soulseek-and-slskd.md``):
 * after POSTing a search it polls until ``endedAt`` is present - slskd marks
   a search ``Completed`` a moment before it stores the responses, so reading
   them on ``isComplete`` alone can return nothing - then reads
-  ``/responses`` and DELETEs the search so slskd does not keep it forever;
+  ``/responses`` and DELETEs the search so slskd does not keep it forever
+  (:mod:`.slskd_search`);
 * finished files are found by slskd's own rule (:mod:`.slskd_files`), never
   by a fuzzy search over the downloads folder, and hostile remote names are
   refused before they are enqueued or resolved;
@@ -24,10 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -67,17 +66,11 @@ from soulsync.providers.slskd_models import (
     EnqueueResult,
     SlskdTransfer,
     directory_files,
-    response_from_json,
     transfer_from_json,
     transfers_from_groups,
 )
-from soulsync.providers.slskd_pacer import (
-    PacerExhausted,
-    PacerSettings,
-    SearchPacer,
-    SearchRejected,
-    shared_pacer,
-)
+from soulsync.providers.slskd_pacer import PacerSettings, SearchPacer, shared_pacer
+from soulsync.providers.slskd_search import SearchProgressCallback, run_search
 
 if TYPE_CHECKING:
     from soulsync.config import Settings
@@ -99,23 +92,6 @@ __all__ = [
     "UnusablePeerName",
     "peer_segment",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchProgress:
-    """What slskd says about a running search: its state and how many have answered.
-
-    slskd keeps the responses themselves until the search is finalised, so
-    these counts are all that is honestly known while it runs.
-    """
-
-    state: str
-    responses: int
-    files: int
-    posted: bool = True
-
-
-SearchProgressCallback = Callable[[SearchProgress], None]
 
 
 class SlskdClient:
@@ -349,9 +325,8 @@ class SlskdClient:
         """
         if not query.strip():
             raise ValueError("search query is empty")
-        search_id = str(uuid.uuid4())
         body = {
-            "id": search_id,
+            "id": str(uuid.uuid4()),
             "searchText": query,
             "searchTimeout": timeout_ms,
             "responseLimit": response_limit,
@@ -361,68 +336,15 @@ class SlskdClient:
             "maximumPeerQueueLength": maximum_peer_queue_length,
             "minimumResponseFileCount": minimum_response_file_count,
         }
-
-        async def post() -> None:
-            response = await self._request(
-                "POST", "/searches", json=body, allow=frozenset({400, 409, 429})
-            )
-            if response.status_code == 429:
-                raise SearchRejected(retry_after_s(response))
-            if response.status_code == 409:
-                raise NotLoggedIn(brief_error(response))
-            if response.status_code == 400:
-                raise InvalidSearch(
-                    SERVICE, f"slskd refused the search {query!r}: {brief_error(response)}"
-                )
-
-        try:
-            await self.pacer.run(post)
-        except PacerExhausted as exc:
-            raise RateLimited(SERVICE, str(exc), self.pacer.settings.backoff_max_s) from exc
-        log.debug("slskd search %s posted: %r", search_id, query)
-        try:
-            if on_progress is not None:
-                on_progress(SearchProgress("Requested", 0, 0))
-            limit = max_wait_s if max_wait_s is not None else 3 * timeout_ms / 1000 + 30
-            await self._wait_until_ended(search_id, limit, on_progress)
-            payload = (await self._request("GET", f"/searches/{search_id}/responses")).json()
-        finally:
-            await self._delete_search(search_id)
-        return [response_from_json(item) for item in payload or []]
-
-    async def _wait_until_ended(
-        self, search_id: str, limit_s: float, on_progress: SearchProgressCallback | None = None
-    ) -> None:
-        """Poll until ``endedAt`` is set (not merely ``isComplete``: see the module doc)."""
-        deadline = time.monotonic() + limit_s
-        stopped = False
-        seen = (0, 0)
-        while True:
-            state = (await self._request("GET", f"/searches/{search_id}")).json()
-            counts = (int(state.get("responseCount") or 0), int(state.get("fileCount") or 0))
-            if on_progress is not None and counts != seen:
-                seen = counts
-                on_progress(SearchProgress(str(state.get("state", "")), *counts))
-            if state.get("endedAt"):
-                return
-            now = time.monotonic()
-            if now > deadline:
-                if stopped:
-                    raise ServiceUnavailable(
-                        SERVICE,
-                        f"slskd did not finish search {search_id} (state {state.get('state')})",
-                    )
-                await self._request("PUT", f"/searches/{search_id}", allow=frozenset({404}))
-                stopped = True
-                deadline = now + 10
-            await asyncio.sleep(self.poll_interval_s)
-
-    async def _delete_search(self, search_id: str) -> None:
-        try:
-            await self._request("DELETE", f"/searches/{search_id}", allow=frozenset({404}))
-        except ProviderError as exc:
-            # Not fatal for the caller: the results are read; slskd just keeps the record.
-            log.warning("could not delete slskd search %s: %s", search_id, exc.message)
+        limit = max_wait_s if max_wait_s is not None else 3 * timeout_ms / 1000 + 30
+        return await run_search(
+            self._request,
+            self.pacer,
+            body,
+            limit_s=limit,
+            poll_interval_s=self.poll_interval_s,
+            on_progress=on_progress,
+        )
 
     # -- transfers ---------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ from soulsync.domain import SoulseekFile
 from soulsync.matching.queries import wildcard_filtered
 from soulsync.matching.settings import QualityProfile
 from soulsync.providers.base import ProviderError
-from soulsync.providers.slskd import SearchProgress, SlskdClient
+from soulsync.providers.slskd import SlskdClient
+from soulsync.providers.slskd_search import SearchProgress
 from soulsync.web.search_results import ResultGroup, flat_files, group_results
 from soulsync.web.ui import error_text
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from soulsync.providers.slskd import SearchProgress, SlskdClient
+from soulsync.providers.slskd import SlskdClient
+from soulsync.providers.slskd_search import SearchProgress
 
 
 async def test_progress_is_reported_before_results(client: SlskdClient) -> None:
