@@ -71,7 +71,8 @@ from soulsync.services.downloads.jobs_store import (
 )
 from soulsync.services.downloads.lease import QueueBusy, QueueLease
 from soulsync.services.downloads.queue_settings import QueueSettings
-from soulsync.services.downloads.steps import TRANSIENT_ERRORS, JobSteps
+from soulsync.services.downloads.steps import JobSteps
+from soulsync.services.downloads.steps_transfer import TRANSIENT_ERRORS
 from soulsync.services.downloads.transfer_port import (
     TransferGone,
     TransferPort,
