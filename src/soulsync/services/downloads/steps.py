@@ -13,26 +13,27 @@ transitions), so a process killed between two steps resumes from the row:
 * ``processing``: plain jobs complete; matched jobs resolve metadata
   (started while the transfer ran), store the planned destination, then
   organise (tag, cover, crash-safe move) and clear the transfer in slskd.
+
+The downloading step lives in :mod:`soulsync.services.downloads.steps_transfer`,
+filing and bad files in :mod:`soulsync.services.downloads.steps_filing`, the
+source chain and video sites in :mod:`soulsync.services.downloads.video_steps`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from soulsync.domain import JobKind, JobState, SoulseekFile
+from soulsync.domain import JobKind, JobState
 from soulsync.library.safe_move import MoveError
 from soulsync.matching.queries import query_ladder
 from soulsync.matching.rank import rank_soulseek_files, releases_to_check
 from soulsync.matching.settings import MatchSettings
-from soulsync.providers.base import ProviderError, ServiceUnavailable
+from soulsync.providers.base import ServiceUnavailable
 from soulsync.providers.youtube import VideoSource
 from soulsync.services.cover_fetch import CoverFetcher
 from soulsync.services.downloads import job_codec as codec
@@ -49,18 +50,14 @@ from soulsync.services.downloads.resolutions import (
 from soulsync.services.downloads.stalls import StallBook
 from soulsync.services.downloads.steps_filing import (
     BAD_FILE_REASONS,
-    FilingSteps,
     drop_superseded,
 )
+from soulsync.services.downloads.steps_transfer import TRANSIENT_ERRORS, TransferSteps
 from soulsync.services.downloads.transfer_port import (
     NetworkOffline,
     QueryRefused,
-    TransferGone,
     TransferPort,
-    TransferRefused,
-    TransferStatus,
 )
-from soulsync.services.downloads.transfer_watch import TransferFailed, watch_transfer
 from soulsync.services.downloads.video_steps import SOULSEEK, VideoSteps
 from soulsync.services.filed import FiledTracks
 from soulsync.services.matched import (
@@ -71,17 +68,16 @@ from soulsync.services.matched import (
 from soulsync.services.outage import OutageBook
 from soulsync.services.release_types import ReleaseTypeService
 
-__all__ = ["TRANSIENT_ERRORS", "JobSteps"]
+__all__ = ["JobSteps"]
 
 
 log = logging.getLogger(__name__)
 
 # Errors worth retrying later: the service may be back then.
-TRANSIENT_ERRORS = (httpx.HTTPError, ProviderError, ConnectionError, TimeoutError)
 _TRANSIENT = TRANSIENT_ERRORS
 
 
-class JobSteps(FilingSteps):
+class JobSteps(TransferSteps):
     """Runs jobs through their states; shared by every worker of one service."""
 
     def __init__(
@@ -287,126 +283,6 @@ class JobSteps(FilingSteps):
             fresh, (JobState.SEARCHING,), JobState.FAILED, result="no_candidate", error=error
         )
 
-    # -- downloading ---------------------------------------------------------------------
-
-    async def _download(self, job: Job) -> None:
-        file = job.file
-        if file is None:
-            self._fail(job.id, "no file to download")
-            return
-        self.resolutions.start(job)
-        try:
-            status = await self._adopt_or_enqueue(job, file)
-            self.jobs.update(job.id, transfer_id=status.id)
-
-            async def progress(s: TransferStatus, idle_s: float) -> None:
-                await self._progress(job.id, s, idle_s)
-
-            try:
-                final, path = await watch_transfer(self.slskd, status, self.queue.watch(), progress)
-            finally:
-                self.stalls.forget(job.id)
-        except TransferFailed as exc:
-            await self._next_candidate(job, str(exc), peer_fault=exc.peer_fault)
-            return
-        except TransferRefused as exc:
-            await self._next_candidate(
-                job, str(exc), peer_fault=not exc.permanent, permanent=exc.permanent
-            )
-            return
-        # The peer's success is counted once the file passed verification (processing).
-        self._move(
-            job,
-            (JobState.DOWNLOADING,),
-            JobState.PROCESSING,
-            local_path=str(path),
-            bytes_done=final.size,
-            percent=100.0,
-            speed=final.speed,
-        )
-
-    async def _adopt_or_enqueue(self, job: Job, file: SoulseekFile) -> TransferStatus:
-        """The transfer of this file slskd already has (after a restart), else a new one."""
-        if job.transfer_id:
-            with contextlib.suppress(TransferGone):
-                status = await self.slskd.status(file.username, job.transfer_id)
-                if not status.failed:
-                    return status
-        existing = await self.slskd.find(file.username, file.filename)
-        if existing is not None and not existing.failed:
-            log.info("job %s: picking up transfer %s already in slskd", job.id, existing.id)
-            return existing
-        if existing is not None:
-            # An earlier, failed attempt of ours: remove it so slskd accepts the file again.
-            await self.slskd.remove(file.username, existing.id)
-        return await self.slskd.enqueue(file)
-
-    async def _progress(self, job_id: int, status: TransferStatus, idle_s: float = 0.0) -> None:
-        self.jobs.update(
-            job_id,
-            bytes_done=status.bytes_transferred,
-            percent=status.percent,
-            speed=status.speed,
-            transfer_id=status.id,
-        )
-        stalled = self.stalls.update(job_id, idle_s, self.queue.stall_timeout_s)
-        self._publish(
-            "job.progress",
-            id=job_id,
-            bytes=status.bytes_transferred,
-            size=status.size,
-            percent=round(status.percent, 1),
-            speed=round(status.speed),
-            transfer_state=status.describe,
-            # Seconds without data (None while data flows): the page counts up from it.
-            stalled_s=None if stalled is None else round(stalled, 1),
-            stall_limit_s=self.queue.stall_timeout_s,
-        )
-
-    async def _next_candidate(
-        self, job: Job, reason: str, *, peer_fault: bool, permanent: bool = False
-    ) -> None:
-        file = job.file
-        if file is not None and peer_fault:
-            self.jobs.record_peer(file.username, ok=False, error=reason)
-        index = self._next_usable(job)
-        log.info("job %s: %s failed (%s)", job.id, file.username if file else "?", reason)
-        if index < len(job.candidates):
-            self.jobs.update(
-                job.id,
-                file=job.candidates[index],
-                candidate_index=index,
-                transfer_id=None,
-                bytes_done=0,
-                percent=0.0,
-                speed=0.0,
-                error=f"previous candidate failed: {reason}",
-            )
-            self._announce(self.get(job.id))
-            return
-        if self.videos.has_next_source(job) and self.videos.advance(
-            job, f"every candidate failed; last: {reason}"
-        ):
-            # The source chain: the next source is searched now, not this one later.
-            self._move(
-                self.get(job.id),
-                (JobState.DOWNLOADING,),
-                JobState.SEARCHING,
-                candidates=(),
-                file=None,
-                candidate_index=0,
-                transfer_id=None,
-                bytes_done=0,
-                percent=0.0,
-                speed=0.0,
-                error=f"every Soulseek candidate failed; last: {reason}",
-            )
-            return
-        if permanent and len(job.candidates) <= 1:
-            self._fail(job.id, reason)
-            return
-        self._retry_later(job.id, f"all candidates failed; last: {reason}", reset_candidates=True)
-
     # -- processing ----------------------------------------------------------------------
 
     async def _process(self, job: Job) -> None:
@@ -527,14 +403,6 @@ class JobSteps(FilingSteps):
         self._announce(self.get(job.id))
         await self._clear_transfer(job)
 
-    async def _clear_transfer(self, job: Job) -> None:
-        fresh = self.get(job.id)
-        if fresh.transfer_id and fresh.file is not None:
-            try:
-                await self.slskd.remove(fresh.file.username, fresh.transfer_id)
-            except (*_TRANSIENT, TransferGone) as exc:
-                log.warning("job %s: could not clear the transfer in slskd: %s", job.id, exc)
-
     # -- failure handling ----------------------------------------------------------------
 
     def _fail(self, job_id: int, reason: str, **values: Any) -> None:
@@ -614,20 +482,6 @@ class JobSteps(FilingSteps):
         # Only a transfer still under way is cancelled; a finished download stays on disk.
         if self.user_cancelled.get(job_id) in (JobState.DOWNLOADING, JobState.QUEUED):
             await self.cancel_transfer(self.get(job_id))
-
-    async def cancel_transfer(self, job: Job) -> None:
-        """Cancel (and remove) the job's transfer in slskd; problems are logged, not raised."""
-        if job.file is None:
-            return
-        transfer_id = job.transfer_id
-        try:
-            if transfer_id is None:
-                found = await self.slskd.find(job.file.username, job.file.filename)
-                transfer_id = found.id if found is not None else None
-            if transfer_id is not None:
-                await self.slskd.cancel(job.file.username, transfer_id, remove=True)
-        except (*_TRANSIENT, TransferGone) as exc:
-            log.warning("job %s: could not cancel the transfer in slskd: %s", job.id, exc)
 
 
 def _is_file(path: str | Path | None) -> bool:

@@ -58,8 +58,8 @@ class FilingSteps:
         raise NotImplementedError("JobSteps provides _fail")
 
     async def _clear_transfer(self, job: Job) -> None:
-        """Remove the job's finished transfer from slskd (JobSteps implements it)."""
-        raise NotImplementedError("JobSteps provides _clear_transfer")
+        """Remove the job's finished transfer from slskd (TransferSteps implements it)."""
+        raise NotImplementedError("TransferSteps provides _clear_transfer")
 
     def _next_usable(self, job: Job) -> int:
         """Index of the next candidate whose peer is not ignored and whose file is not bad."""
