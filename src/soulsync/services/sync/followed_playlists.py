@@ -17,7 +17,8 @@ from soulsync.providers.base import PlaylistSource, ProviderError
 from soulsync.services.sync.library import SyncError
 from soulsync.services.sync.listed import remember_listed_snapshot
 from soulsync.services.sync.models import PlaylistRef, SyncMode
-from soulsync.services.sync.store import PlaylistRecord, RunRecord, SyncStore
+from soulsync.services.sync.run_rows import RunRecord
+from soulsync.services.sync.store import PlaylistRecord, SyncStore
 from soulsync.store import Store
 
 __all__ = ["FollowedPlaylists", "PlaylistStatus"]

@@ -15,7 +15,8 @@ from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.followed_playlists import FollowedPlaylists
 from soulsync.services.sync.library import LibraryCache, SyncError, SyncOptions
 from soulsync.services.sync.models import PlaylistRef
-from soulsync.services.sync.store import DecisionKind, RunTrack
+from soulsync.services.sync.run_rows import RunTrack
+from soulsync.services.sync.store import DecisionKind
 
 __all__ = ["MatchFixes"]
 

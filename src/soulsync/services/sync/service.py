@@ -37,7 +37,8 @@ from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, Track
 from soulsync.services.sync.owners import RunOwnership, new_owner
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
-from soulsync.services.sync.store import RunRecord, SyncStore
+from soulsync.services.sync.run_rows import RunRecord
+from soulsync.services.sync.store import SyncStore
 from soulsync.services.wishlist.scheduler import WishlistScheduler
 from soulsync.services.wishlist.service import WishlistService
 from soulsync.store import Store
