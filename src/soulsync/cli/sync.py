@@ -32,8 +32,8 @@ from soulsync.cli.runner import run_with_services
 from soulsync.services.container import AppServices
 from soulsync.services.sync.models import PlaylistRefError, RunState, SyncMode
 from soulsync.services.sync.reports import format_duration, recent_runs, run_report, summary_line
+from soulsync.services.sync.run_rows import RunRecord
 from soulsync.services.sync.service import SyncError, SyncService
-from soulsync.services.sync.store import RunRecord
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.store.processing_log import ProcessingLog
 

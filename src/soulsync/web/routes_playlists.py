@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse, Response
 
 from soulsync.providers.base import ProviderError
 from soulsync.services.sync.follow import FollowError, follow_playlist
+from soulsync.services.sync.followed_playlists import PlaylistStatus
 from soulsync.services.sync.models import PlaylistRefError
 from soulsync.services.sync.on_open import analyse_on_open
-from soulsync.services.sync.service import PlaylistStatus, SyncError
+from soulsync.services.sync.service import SyncError
 from soulsync.services.wishlist.service import WishlistError
 from soulsync.web.formatting import plain_reason, plural
 from soulsync.web.playlist_refs import (

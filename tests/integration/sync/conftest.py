@@ -43,8 +43,8 @@ from soulsync.services.downloads.service import DownloadService
 from soulsync.services.downloads.slskd_port import SlskdPort
 from soulsync.services.events import EventBus
 from soulsync.services.sync.downloads import QueueDownloads
+from soulsync.services.sync.run_rows import RunRecord
 from soulsync.services.sync.service import SyncOptions, SyncService
-from soulsync.services.sync.store import RunRecord
 from soulsync.store import Store
 
 SLSKD_KEY = "sandbox-slskd-key-0123456789"

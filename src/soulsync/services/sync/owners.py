@@ -19,7 +19,8 @@ import uuid
 from soulsync.domain import Source
 from soulsync.services.events import EventBus
 from soulsync.services.sync.models import RunState
-from soulsync.services.sync.store import RunRecord, SyncStore
+from soulsync.services.sync.run_rows import RunRecord
+from soulsync.services.sync.store import SyncStore
 
 __all__ = ["HEARTBEAT_S", "HEARTBEAT_TTL_S", "RunOwnership", "new_owner", "owner_alive"]
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from soulsync.services.sync.models import RunState, TrackStatus
-from soulsync.services.sync.store import RunRecord, RunTrack, SyncStore
+from soulsync.services.sync.run_rows import RunRecord, RunTrack
+from soulsync.services.sync.store import SyncStore
 
 __all__ = [
     "RunReport",

@@ -23,85 +23,42 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from soulsync.domain import LibraryTrack, Source
-from soulsync.providers.base import MediaServer, PlaylistSource, ProviderError
+from soulsync.domain import Source
+from soulsync.providers.base import MediaServer, PlaylistSource
 from soulsync.services.events import EventBus
 from soulsync.services.filed import FiledTracks
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.file_source import FilePlaylistSource
 from soulsync.services.sync.handover import RunHandover
-from soulsync.services.sync.listed import remember_listed_snapshot
+from soulsync.services.sync.match_fixes import MatchFixes
 from soulsync.services.sync.models import PlaylistRef, RunState, SyncMode, TrackStatus
 from soulsync.services.sync.owners import RunOwnership, new_owner
 from soulsync.services.sync.ports import DownloadPort, JobOutcome
 from soulsync.services.sync.run import LibraryCache, RunExecutor, SyncError, SyncOptions
-from soulsync.services.sync.store import (
-    DecisionKind,
-    PlaylistRecord,
-    RunRecord,
-    RunTrack,
-    SyncStore,
-)
+from soulsync.services.sync.run_rows import RunRecord
+from soulsync.services.sync.store import SyncStore
 from soulsync.services.wishlist.scheduler import WishlistScheduler
 from soulsync.services.wishlist.service import WishlistService
 from soulsync.store import Store
 
-__all__ = ["PlaylistStatus", "SyncError", "SyncOptions", "SyncService"]
+__all__ = ["SyncError", "SyncOptions", "SyncService"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistStatus:
-    """A followed playlist with the counters of its last run (for the playlists page)."""
-
-    playlist: PlaylistRecord
-    last_run: RunRecord | None
-    running_run_id: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready view."""
-        p = self.playlist
-        run = self.last_run
-        return {
-            "id": p.id,
-            "ref": p.ref,
-            "source": p.source.value,
-            "source_id": p.source_id,
-            "name": p.name,
-            "owner": p.owner,
-            "selected": p.selected,
-            "mode": p.mode.value,
-            "track_count": p.track_count,
-            "snapshot_id": p.snapshot_id,
-            "server_name": p.server_name,
-            "server_playlist_id": p.server_playlist_id,
-            "last_synced_at": p.last_synced_at,
-            "running_run_id": self.running_run_id,
-            "last_run": run.as_dict() if run is not None else None,
-            "counts": {
-                "total": run.total if run else p.track_count,
-                "owned": (run.owned + run.downloaded) if run else 0,
-                "missing": run.missing if run else 0,
-                "uncertain": run.uncertain if run else 0,
-                "wishlisted": run.wishlisted if run else 0,
-                "failed": run.failed if run else 0,
-                "unavailable": run.unavailable if run else 0,
-                "in_server_playlist": run.in_server_playlist if run else 0,
-            },
-            "playlist_synced": bool(run and run.playlist_synced),
-        }
 
 
 # Row statuses a later filing of the same recording turns into "downloaded".
 _STILL_WANTED = frozenset({TrackStatus.MISSING, TrackStatus.WISHLISTED, TrackStatus.FAILED})
 
 
-class SyncService(RunOwnership, RunHandover):
-    """Playlist sync for the web UI, the CLI and schedules. One per process."""
+class SyncService(RunOwnership, RunHandover, MatchFixes):
+    """Playlist sync for the web UI, the CLI and schedules. One per process.
+
+    Known playlists (refresh, find, select) come from
+    :class:`~soulsync.services.sync.followed_playlists.FollowedPlaylists` and the
+    "fix this match" actions from :class:`~soulsync.services.sync.match_fixes.MatchFixes`.
+    """
 
     def __init__(
         self,
@@ -198,80 +155,6 @@ class SyncService(RunOwnership, RunHandover):
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
-
-    # -- playlists --------------------------------------------------------------------------------
-
-    async def refresh_playlists(self) -> list[PlaylistRecord]:
-        """Ask every source for the user's playlists and remember them (without tracks).
-
-        A source that fails is skipped (its playlists stay as last known); the
-        error is logged.
-        """
-        for source, provider in self.sources.items():
-            try:
-                found = await provider.list_playlists()
-            except ProviderError as exc:
-                log.warning("could not list %s playlists: %s", source.value, exc)
-                continue
-            for playlist in found:
-                self.sync_store.upsert_playlist(playlist, with_entries=False)
-                remember_listed_snapshot(self.store, playlist)
-        return self.sync_store.list_playlists()
-
-    def list_playlists(self, *, selected_only: bool = False) -> list[PlaylistStatus]:
-        """Known playlists with the counters of their last run."""
-        out = []
-        running = {
-            r.playlist_row_id: r.id
-            for r in (self.sync_store.get_run(rid) for rid in self._tasks)
-            if r is not None
-        }
-        for record in self.sync_store.list_playlists(selected_only=selected_only):
-            runs = self.sync_store.runs(limit=1, playlist_row_id=record.id)
-            out.append(PlaylistStatus(record, runs[0] if runs else None, running.get(record.id)))
-        return out
-
-    def find_playlist(self, playlist_ref: str | PlaylistRef) -> PlaylistRecord:
-        """A known playlist by ``source:id``, URL or name; ``SyncError`` if unknown/ambiguous."""
-        ref = PlaylistRef.parse(playlist_ref) if isinstance(playlist_ref, str) else playlist_ref
-        if ref.source is not None and ref.playlist_id is not None:
-            record = self.sync_store.find_playlist(ref.source, ref.playlist_id)
-            if record is None:
-                raise SyncError(f"unknown playlist {ref}; sync it once or refresh the list")
-            return record
-        matches = self.sync_store.find_by_name(ref.name or "")
-        if not matches:
-            raise SyncError(
-                f'no known playlist named "{ref.name}"; use source:id or refresh the list'
-            )
-        if len(matches) > 1:
-            options = ", ".join(m.ref for m in matches)
-            raise SyncError(f'several playlists are named "{ref.name}": {options}')
-        return matches[0]
-
-    async def _resolve(self, playlist_ref: str | PlaylistRef) -> tuple[Source, str]:
-        ref = PlaylistRef.parse(playlist_ref) if isinstance(playlist_ref, str) else playlist_ref
-        if ref.source is not None and ref.playlist_id is not None:
-            return ref.source, ref.playlist_id
-        try:
-            record = self.find_playlist(ref)
-        except SyncError:
-            await self.refresh_playlists()
-            record = self.find_playlist(ref)
-        return record.source, record.source_id
-
-    def select(
-        self, playlist_ref: str | PlaylistRef, selected: bool = True, mode: SyncMode | None = None
-    ) -> PlaylistRecord:
-        """Select a known playlist for ``sync --all`` (or deselect it); optionally set its mode."""
-        record = self.find_playlist(playlist_ref)
-        values: dict[str, Any] = {"selected": selected}
-        if mode is not None:
-            values["mode"] = mode
-        self.sync_store.update_playlist(record.id, **values)
-        fresh = self.sync_store.get_playlist(record.id)
-        assert fresh is not None
-        return fresh
 
     # -- runs ---------------------------------------------------------------------------------------
 
@@ -539,123 +422,3 @@ class SyncService(RunOwnership, RunHandover):
                     item["status"] = TrackStatus.WISHLISTED.value
             out.append(item)
         return out
-
-    # -- match decisions ------------------------------------------------------------------------------
-
-    def track_row(self, playlist_ref: str | PlaylistRef, position: int) -> RunTrack:
-        """A position (0-based) of the playlist's last run; ``SyncError`` if there is none."""
-        return self._row(playlist_ref, position)
-
-    def _row(self, playlist_ref: str | PlaylistRef, position: int) -> RunTrack:
-        record = self.find_playlist(playlist_ref)
-        runs = self.sync_store.runs(limit=1, playlist_row_id=record.id)
-        if not runs:
-            raise SyncError(f'"{record.name}" has not been analysed yet')
-        for row in self.sync_store.run_tracks(runs[0].id):
-            if row.position == position:
-                if row.track is None:
-                    raise SyncError(f"position {position + 1} is not a playable track")
-                return row
-        raise SyncError(f'"{record.name}" has no position {position + 1}')
-
-    def confirm_match(
-        self,
-        playlist_ref: str | PlaylistRef,
-        position: int,
-        library_track: LibraryTrack | None = None,
-    ) -> None:
-        """Confirm the current library match of a position (0-based), or correct it.
-
-        With ``library_track`` the position is matched to that track by hand
-        (corrected); without it the match the last run found is confirmed.
-        Either way the decision is stored and wins on every later run.
-        """
-        row = self._row(playlist_ref, position)
-        assert row.track is not None
-        if library_track is not None:
-            self.sync_store.remember(
-                row.track,
-                DecisionKind.CORRECTED,
-                library_id=library_track.id,
-                library_path=library_track.path,
-                decided_by="user",
-            )
-            return
-        if row.library_id is None:
-            raise SyncError(
-                f"position {position + 1} has no library match to confirm; pick a library track"
-            )
-        self.sync_store.remember(
-            row.track,
-            DecisionKind.CONFIRMED,
-            library_id=row.library_id,
-            library_path=row.library_path,
-            decided_by="user",
-        )
-
-    async def library_candidates(
-        self, playlist_ref: str | PlaylistRef, position: int
-    ) -> list[dict[str, Any]]:
-        """The library tracks that best match a position, best first, with score and reasons.
-
-        For a "fix this match" dialog: pick one and call :meth:`correct_match`.
-        ``SyncError`` if the library cannot be read.
-        """
-        row = self._row(playlist_ref, position)
-        assert row.track is not None
-        snapshot, why = await self.library.get()
-        if snapshot is None:
-            raise SyncError(why or "the library cannot be read")
-        # The same release rules as the sync's own check (cached answers).
-        facts = (
-            await self.releases.facts_for_library(
-                snapshot.index, [row.track], limit=self.options.release_lookups
-            )
-            if self.releases is not None
-            else None
-        )
-        match = snapshot.index.check(row.track, facts)
-        found = []
-        if match.track is not None and match.score is not None:
-            found.append((match.track, match.score))
-        found.extend(match.alternatives)
-        return [
-            {
-                "library_id": lib.id,
-                "title": lib.title,
-                "artist": lib.artist,
-                "album": lib.album,
-                "path": lib.path,
-                "score": round(score.value, 4),
-                "reasons": list(score.reasons),
-                "current": lib.id == row.library_id,
-            }
-            for lib, score in found
-        ]
-
-    async def correct_match(
-        self, playlist_ref: str | PlaylistRef, position: int, library_id: str
-    ) -> LibraryTrack:
-        """Match a position to the library track ``library_id`` by hand (remembered)."""
-        snapshot, why = await self.library.get()
-        if snapshot is None:
-            raise SyncError(why or "the library cannot be read")
-        library_track = snapshot.by_id.get(library_id)
-        if library_track is None:
-            raise SyncError(f"no library track with id {library_id}")
-        self.confirm_match(playlist_ref, position, library_track)
-        return library_track
-
-    def reject_match(self, playlist_ref: str | PlaylistRef, position: int) -> None:
-        """Say the library track matched to a position is not that song (never used again)."""
-        row = self._row(playlist_ref, position)
-        assert row.track is not None
-        if row.library_id is None:
-            raise SyncError(f"position {position + 1} has no library match to reject")
-        self.sync_store.remember(
-            row.track,
-            DecisionKind.REJECTED,
-            library_id=row.library_id,
-            library_path=row.library_path,
-            decided_by="user",
-        )
