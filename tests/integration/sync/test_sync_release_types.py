@@ -64,6 +64,21 @@ def _own_it_only_live(sandbox, audio_cache) -> None:  # type: ignore[no-untyped-
     write_seed_file(sandbox.library_dir, live, audio_cache)
 
 
+def _release_aware_sync(sandbox, releases: ReleaseTypeService) -> SyncService:  # type: ignore[no-untyped-def]
+    """The sandbox's sync service, with the release-type service (the sandbox runs it without)."""
+    aware = SyncService(
+        sandbox.store,
+        sources={Source.SPOTIFY: sandbox.spotify},
+        media_server=sandbox.media,
+        downloads=QueueDownloads(sandbox.queue),
+        bus=sandbox.bus,
+        options=sandbox.options,
+        releases=releases,
+    )
+    sandbox.extra_services.append(aware)
+    return aware
+
+
 async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
     sandbox, audio_cache, mb_sim
 ) -> None:  # type: ignore[no-untyped-def]
@@ -83,16 +98,7 @@ async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
         sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
     ) as client:
         releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
-        aware = SyncService(
-            sandbox.store,
-            sources={Source.SPOTIFY: sandbox.spotify},
-            media_server=sandbox.media,
-            downloads=QueueDownloads(sandbox.queue),
-            bus=sandbox.bus,
-            options=sandbox.options,
-            releases=releases,
-        )
-        sandbox.extra_services.append(aware)
+        aware = _release_aware_sync(sandbox, releases)
         checked = await sandbox.run(ref, dry_run=True, service=aware)
         assert checked.state is RunState.COMPLETED, checked.error
         rows = {r.title: r for r in aware.sync_store.run_tracks(checked.id)}
@@ -137,16 +143,7 @@ async def test_every_library_check_uses_the_release_types(sandbox, audio_cache, 
         sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
     ) as client:
         releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
-        aware = SyncService(
-            sandbox.store,
-            sources={Source.SPOTIFY: sandbox.spotify},
-            media_server=sandbox.media,
-            downloads=QueueDownloads(sandbox.queue),
-            bus=sandbox.bus,
-            options=sandbox.options,
-            releases=releases,
-        )
-        sandbox.extra_services.append(aware)
+        aware = _release_aware_sync(sandbox, releases)
 
         offered = await aware.library_candidates(ref, 0)
         live = next(c for c in offered if "The Dance" in c["path"])
