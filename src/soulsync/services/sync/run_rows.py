@@ -174,7 +174,7 @@ class RunRows:
                 values[key] = value.value
         t = schema.sync_runs
         with self.store.write() as conn:
-            conn.execute(sa.update(t).where(t.c.id == run_id).values(**values))
+            conn.execute(sa.update(t).where(t.c.id == run_id).values(values))
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """A run by id."""
@@ -228,26 +228,20 @@ class RunRows:
 
     def release_runs(self, run_ids: Sequence[str], owner: str) -> None:
         """``owner`` stops working on ``run_ids`` (a clean shutdown): they become orphans."""
-        if not run_ids:
-            return
-        t = schema.sync_runs
-        with self.store.write() as conn:
-            conn.execute(
-                sa.update(t)
-                .where(t.c.id.in_(list(run_ids)), t.c.owner == owner)
-                .values(owner=None, heartbeat_at=None)
-            )
+        self._update_owned(run_ids, owner, {"owner": None, "heartbeat_at": None})
 
     def heartbeat(self, run_ids: Sequence[str], owner: str) -> None:
         """Say ``owner`` is alive and still works on ``run_ids``."""
+        self._update_owned(run_ids, owner, {"heartbeat_at": time.time()})
+
+    def _update_owned(self, run_ids: Sequence[str], owner: str, values: dict[str, object]) -> None:
+        """Set ``values`` on those of ``run_ids`` that ``owner`` holds."""
         if not run_ids:
             return
         t = schema.sync_runs
         with self.store.write() as conn:
             conn.execute(
-                sa.update(t)
-                .where(t.c.id.in_(list(run_ids)), t.c.owner == owner)
-                .values(heartbeat_at=time.time())
+                sa.update(t).where(t.c.id.in_(list(run_ids)), t.c.owner == owner).values(values)
             )
 
     def resume_state(self, run_id: str) -> dict[str, Any]:
@@ -300,7 +294,7 @@ class RunRows:
         t = schema.sync_run_tracks
         with self.store.write() as conn:
             conn.execute(
-                sa.update(t).where(t.c.run_id == run_id, t.c.position == position).values(**values)
+                sa.update(t).where(t.c.run_id == run_id, t.c.position == position).values(values)
             )
 
     def run_tracks(self, run_id: str) -> list[RunTrack]:
