@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from soulsync.sandbox.musicbrainz import (
+    DEFAULT_RELEASE_GROUPS,
+    MusicBrainzSimulator,
+    SimReleaseGroup,
+)
 from soulsync.store import Store
 
 
@@ -33,3 +38,20 @@ def isolated_cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture()
+def live_album_mb_sim() -> Iterator[MusicBrainzSimulator]:
+    """A MusicBrainz simulator that knows Fleetwood Mac's "The Dance" is a live album.
+
+    Its name never says so: only release types tell "Go Your Own Way" from
+    "The Dance" apart from the studio one on "Rumours".
+    """
+    groups = (
+        *DEFAULT_RELEASE_GROUPS,
+        SimReleaseGroup("Rumours", "Fleetwood Mac", "Album", (), "1977-02-04"),
+        SimReleaseGroup("The Dance", "Fleetwood Mac", "Album", ("Live",), "1997-08-19"),
+    )
+    sim = MusicBrainzSimulator(release_groups=groups).start()
+    yield sim
+    sim.stop()

@@ -9,7 +9,6 @@ the verdict is missing, as in a sync.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,30 +17,13 @@ from typer.testing import CliRunner
 from soulsync.cli import app as cli
 from soulsync.sandbox.library_seed import library_seed_tracks, relative_path, write_seed_file
 from soulsync.sandbox.media import AudioCache
-from soulsync.sandbox.musicbrainz import (
-    DEFAULT_RELEASE_GROUPS,
-    MusicBrainzSimulator,
-    SimReleaseGroup,
-)
 
 pytestmark = pytest.mark.usefixtures("isolated_cli_env")
 runner = CliRunner()
 
 
 @pytest.fixture()
-def mb_sim() -> Iterator[MusicBrainzSimulator]:
-    groups = (
-        *DEFAULT_RELEASE_GROUPS,
-        SimReleaseGroup("Rumours", "Fleetwood Mac", "Album", (), "1977-02-04"),
-        SimReleaseGroup("The Dance", "Fleetwood Mac", "Album", ("Live",), "1997-08-19"),
-    )
-    sim = MusicBrainzSimulator(release_groups=groups).start()
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture()
-def config(tmp_path: Path, library_dir: Path, audio_cache: AudioCache, mb_sim) -> Path:  # type: ignore[no-untyped-def]
+def config(tmp_path: Path, library_dir: Path, audio_cache: AudioCache, live_album_mb_sim) -> Path:  # type: ignore[no-untyped-def]
     studio = next(s for s in library_seed_tracks() if s.key == "rumours/Go Your Own Way")
     (library_dir / studio.relpath).unlink()
     live = dataclasses.replace(
@@ -57,7 +39,7 @@ def config(tmp_path: Path, library_dir: Path, audio_cache: AudioCache, mb_sim) -
     path.write_text(
         f'[paths]\ndata_dir = "data"\n'
         f'[folder_library]\nenabled = true\npath = "{library_dir}"\n'
-        f'[musicbrainz]\nenabled = true\napi_base = "{mb_sim.url}"\n',
+        f'[musicbrainz]\nenabled = true\napi_base = "{live_album_mb_sim.url}"\n',
         encoding="utf-8",
     )
     return path
@@ -70,21 +52,21 @@ def run(config: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
-def test_find_with_the_album_applies_the_release_types(config: Path, mb_sim) -> None:  # type: ignore[no-untyped-def]
+def test_find_with_the_album_applies_the_release_types(config: Path, live_album_mb_sim) -> None:  # type: ignore[no-untyped-def]
     assert run(config, "scan")[0] == 0
     # By name alone the live copy is the song: nothing is looked up.
     code, out = run(config, "find", "Fleetwood Mac - Go Your Own Way")
     assert code == 0 and out.startswith("owned"), out
     assert "The Dance" in out
-    assert mb_sim.requests == 0
+    assert live_album_mb_sim.requests == 0
 
     code, out = run(config, "find", "Fleetwood Mac - Go Your Own Way", "--album", "Rumours")
     flat = " ".join(out.split())
     assert code == 1, out
     assert not flat.startswith("owned"), out
     assert "(MusicBrainz: Album, Live)" in flat, out
-    assert mb_sim.requests == 2
+    assert live_album_mb_sim.requests == 2
 
     # Asked again: the answers come from the cache in the data folder.
     code, out = run(config, "find", "Fleetwood Mac - Go Your Own Way", "--album", "Rumours")
-    assert code == 1 and mb_sim.requests == 2
+    assert code == 1 and live_album_mb_sim.requests == 2

@@ -8,7 +8,6 @@ recording the playlist wants: the same rule as for Soulseek folders.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,11 +15,6 @@ from soulsync.domain import Source
 from soulsync.providers.metadata import MetadataService
 from soulsync.providers.musicbrainz import MusicBrainzClient
 from soulsync.sandbox.library_seed import library_seed_tracks, relative_path, write_seed_file
-from soulsync.sandbox.musicbrainz import (
-    DEFAULT_RELEASE_GROUPS,
-    MusicBrainzSimulator,
-    SimReleaseGroup,
-)
 from soulsync.services.link_badges import Badge, track_badges
 from soulsync.services.release_types import ReleaseTypeService
 from soulsync.services.sync.downloads import QueueDownloads
@@ -35,18 +29,6 @@ WANTED = "rumours/Go Your Own Way"
 def media_kind() -> str:
     """A folder library: the test edits its files and every run rescans it."""
     return "folder"
-
-
-@pytest.fixture()
-def mb_sim() -> Iterator[MusicBrainzSimulator]:
-    groups = (
-        *DEFAULT_RELEASE_GROUPS,
-        SimReleaseGroup("Rumours", "Fleetwood Mac", "Album", (), "1977-02-04"),
-        SimReleaseGroup("The Dance", "Fleetwood Mac", "Album", ("Live",), "1997-08-19"),
-    )
-    sim = MusicBrainzSimulator(release_groups=groups).start()
-    yield sim
-    sim.stop()
 
 
 def _own_it_only_live(sandbox, audio_cache) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +62,7 @@ def _release_aware_sync(sandbox, releases: ReleaseTypeService) -> SyncService:  
 
 
 async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
-    sandbox, audio_cache, mb_sim
+    sandbox, audio_cache, live_album_mb_sim
 ) -> None:  # type: ignore[no-untyped-def]
     _own_it_only_live(sandbox, audio_cache)
     pid = sandbox.spotify_sim.add_playlist(
@@ -95,7 +77,7 @@ async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
     assert "The Dance" in (rows["Go Your Own Way"].library_path or "")
 
     async with MusicBrainzClient(
-        sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
+        sandbox.store, api_base=live_album_mb_sim.url, user_agent=UA, timeout_s=2.0
     ) as client:
         releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
         aware = _release_aware_sync(sandbox, releases)
@@ -108,7 +90,7 @@ async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
         # Owned from its own album: nothing to ask about.
         assert rows["Smells Like Teen Spirit"].status is TrackStatus.OWNED
         # Only the two albums that decide a verdict were looked up.
-        assert mb_sim.requests == 2 and releases.lookups == 2
+        assert live_album_mb_sim.requests == 2 and releases.lookups == 2
 
         synced = await sandbox.run(ref, download_missing=True, service=aware)
         assert synced.state is RunState.COMPLETED, synced.error
@@ -117,10 +99,12 @@ async def test_a_track_owned_only_from_a_live_album_is_missing_then_downloaded(
         assert fetched.status is TrackStatus.DOWNLOADED, fetched.reason
         # The studio file now in the library is the one the playlist points at.
         assert "The Dance" not in (fetched.library_path or ""), fetched.library_path
-        assert mb_sim.requests == 2  # the re-check after the download used the cache
+        assert live_album_mb_sim.requests == 2  # the re-check after the download used the cache
 
 
-async def test_every_library_check_uses_the_release_types(sandbox, audio_cache, mb_sim) -> None:  # type: ignore[no-untyped-def]
+async def test_every_library_check_uses_the_release_types(
+    sandbox, audio_cache, live_album_mb_sim
+) -> None:  # type: ignore[no-untyped-def]
     """The "fix this match" list and the link badges apply the sync's release rule.
 
     Before, both asked the library index without release facts, so a song
@@ -140,7 +124,7 @@ async def test_every_library_check_uses_the_release_types(sandbox, audio_cache, 
     assert not any("Live" in r for r in offered[0]["reasons"])
 
     async with MusicBrainzClient(
-        sandbox.store, api_base=mb_sim.url, user_agent=UA, timeout_s=2.0
+        sandbox.store, api_base=live_album_mb_sim.url, user_agent=UA, timeout_s=2.0
     ) as client:
         releases = ReleaseTypeService(sandbox.store, MetadataService(musicbrainz=client))
         aware = _release_aware_sync(sandbox, releases)
@@ -160,4 +144,4 @@ async def test_every_library_check_uses_the_release_types(sandbox, audio_cache, 
         assert facts is not None
         assert track_badges(wanted, library=snapshot, jobs=[], releases=facts) == [None]
         # Both albums were asked once; the badge check came from the cache.
-        assert mb_sim.requests == 2
+        assert live_album_mb_sim.requests == 2
